@@ -1,0 +1,259 @@
+//! `moa`: the desktop front door to Moa for developers and QA. Every command goes through the
+//! same core calls the apps make; nothing here decides what a shopper sees.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use clap::{Parser, Subcommand};
+use moa_core::{FeedPage, Moa, MoaConfig, SyncOptions, SyncReport};
+use moa_server::{CatalogDb, DemoSpec, RunningServer};
+
+#[derive(Parser)]
+#[command(name = "moa", version, about = "Moa — a fashion mall aggregator: demo, reference server, sync and feed from the desktop")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a demo server on 127.0.0.1, sync its catalog into a local cache and print the home feed.
+    ///
+    /// Everything runs on this machine: the server is in-process on a free loopback port.
+    Demo {
+        /// How many demo products to generate.
+        #[arg(long, default_value_t = DemoSpec::DEFAULT_PRODUCTS)]
+        products: usize,
+        /// Seed of the demo world; the same seed gives the same world.
+        #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
+        seed: u64,
+        /// Keep the cache in this directory (default: a temporary one, removed at exit).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Language of the feed: ko or en.
+        #[arg(long, default_value = "ko")]
+        locale: String,
+        /// Print the feed as JSON (see docs/CLI.md) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the reference catalog server. Prints the URL it listens on as its first line.
+    Serve {
+        /// Serve a generated demo world (in memory).
+        #[arg(long)]
+        demo: bool,
+        /// With --demo: how many products to generate.
+        #[arg(long, default_value_t = DemoSpec::DEFAULT_PRODUCTS)]
+        products: usize,
+        /// With --demo: seed of the demo world.
+        #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
+        seed: u64,
+        /// Serve the catalog kept in this SQLite file (the server's own database).
+        #[arg(long, conflicts_with = "demo")]
+        db: Option<PathBuf>,
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind. Loopback by default: the server has no authentication yet.
+        #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+        bind: IpAddr,
+    },
+    /// Sync a server's catalog into a local cache (the database file is created if missing).
+    Sync {
+        /// The server's base URL, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        server: String,
+        /// The cache database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// Changes per page (1–1000); the server's default when absent.
+        #[arg(long)]
+        page_limit: Option<u32>,
+        /// Print the sync report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the home feed composed from a local cache, offline.
+    Feed {
+        /// The cache database file (from `moa sync`).
+        #[arg(long)]
+        db: PathBuf,
+        /// Language of the feed: ko or en.
+        #[arg(long, default_value = "ko")]
+        locale: String,
+        /// Print the feed as JSON (see docs/CLI.md).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("moa: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), String>;
+
+async fn run(command: Command) -> CliResult {
+    match command {
+        Command::Demo { products, seed, data_dir, locale, json } => demo(products, seed, data_dir, &locale, json).await,
+        Command::Serve { demo, products, seed, db, port, bind } => serve(demo, products, seed, db, SocketAddr::new(bind, port)).await,
+        Command::Sync { server, db, page_limit, json } => {
+            let moa = Moa::open(MoaConfig::with_database(&db).server(server)).map_err(|e| e.to_string())?;
+            let report = moa.sync_with(SyncOptions { page_limit }).await.map_err(|e| format!("sync failed: {e}"))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+            } else {
+                print_sync_report(&report);
+            }
+            Ok(())
+        }
+        Command::Feed { db, locale, json } => {
+            if !db.exists() {
+                return Err(format!("no cache at {} — run `moa sync` first", db.display()));
+            }
+            let moa = Moa::open(MoaConfig::with_database(&db).locale(locale)).map_err(|e| e.to_string())?;
+            let page = moa.home_feed().map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&page).expect("feed serialises"));
+            } else {
+                print_feed(&page);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+async fn demo(products: usize, seed: u64, data_dir: Option<PathBuf>, locale: &str, json: bool) -> CliResult {
+    // Progress goes to stderr when stdout carries JSON, so scripts can parse stdout as is.
+    let step = |line: String| if json { eprintln!("{line}") } else { println!("{line}") };
+
+    let started = Instant::now();
+    let (catalog, world) =
+        moa_server::demo_catalog(DemoSpec { seed, products, now: unix_now() }).map_err(|e| e.to_string())?;
+    step(format!("demo world: {} products from {} malls {}", world.products.len(), world.malls.len(), took(started)));
+
+    let started = Instant::now();
+    let server = RunningServer::start(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.map_err(|e| e.to_string())?;
+    step(format!("server listening on {} {}", server.url, took(started)));
+
+    let temp;
+    let dir = match data_dir {
+        Some(dir) => dir,
+        None => {
+            temp = tempfile::tempdir().map_err(|e| e.to_string())?;
+            temp.path().to_path_buf()
+        }
+    };
+    let started = Instant::now();
+    let moa = Moa::open(MoaConfig::new(&dir).server(&server.url).locale(locale)).map_err(|e| e.to_string())?;
+    step(format!("cache opened at {} {}", moa.config().database_path().display(), took(started)));
+
+    let started = Instant::now();
+    let report = moa.sync().await.map_err(|e| format!("sync failed: {e}"))?;
+    step(format!(
+        "synced {} products in {} pages ({} skipped) {}",
+        report.upserted,
+        report.pages,
+        report.skipped.len(),
+        took(started)
+    ));
+    server.shutdown().await;
+
+    // From here on everything is offline: the feed comes from the cache alone.
+    let started = Instant::now();
+    let page = moa.home_feed().map_err(|e| e.to_string())?;
+    let cards: Vec<_> = page.sections.iter().flat_map(|s| &s.cards).collect();
+    let malls: HashSet<&str> = cards.iter().map(|c| c.mall_id.as_str()).collect();
+    step(format!(
+        "home feed: {} sections, {} cards from {} malls {}",
+        page.sections.len(),
+        cards.len(),
+        malls.len(),
+        took(started)
+    ));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&page).expect("feed serialises"));
+    } else {
+        println!();
+        print_feed(&page);
+    }
+    Ok(())
+}
+
+async fn serve(demo: bool, products: usize, seed: u64, db: Option<PathBuf>, addr: SocketAddr) -> CliResult {
+    let catalog = if demo {
+        moa_server::demo_catalog(DemoSpec { seed, products, now: unix_now() }).map_err(|e| e.to_string())?.0
+    } else if let Some(db) = db {
+        Arc::new(CatalogDb::open(Some(&db)).map_err(|e| e.to_string())?)
+    } else {
+        return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
+    };
+    let server = RunningServer::start(catalog, addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The first line is the URL, so scripts and tests can read where to connect.
+    println!("{}", server.url);
+    eprintln!("moa-server: serving the catalog; Ctrl-C to stop");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = server.wait() => {}
+    }
+    Ok(())
+}
+
+fn took(since: Instant) -> String {
+    let d: Duration = since.elapsed();
+    if d.as_secs() >= 1 {
+        format!("({:.2} s)", d.as_secs_f64())
+    } else {
+        format!("({} ms)", d.as_millis())
+    }
+}
+
+fn print_sync_report(report: &SyncReport) {
+    println!(
+        "synced: {} upserted, {} deleted, {} skipped in {} pages; cursor {} → {}; {} products cached; {} malls ({} ms)",
+        report.upserted,
+        report.deleted,
+        report.skipped.len(),
+        report.pages,
+        report.cursor_before,
+        report.cursor_after,
+        report.products_in_cache,
+        report.malls,
+        report.took.as_millis()
+    );
+    for s in &report.skipped {
+        println!("  skipped {} (seq {}): {}", s.product_id.as_deref().unwrap_or("?"), s.seq.map(|n| n.to_string()).unwrap_or("?".into()), s.reason);
+    }
+}
+
+fn print_feed(page: &FeedPage) {
+    for section in &page.sections {
+        println!("━━ {} ({}) ━━", section.title, serde_json::to_value(section.layout).expect("layout").as_str().unwrap_or(""));
+        for (i, card) in section.cards.iter().enumerate() {
+            let price = match (card.original_price, card.discount_percent) {
+                (Some(original), Some(pct)) => {
+                    format!("{} (was {}, -{pct}%)", card.price_text, moa_core::model::Money { amount: original, currency: card.currency.clone() }.display())
+                }
+                _ => card.price_text.clone(),
+            };
+            println!("{:>3}. [{}] {} · {} — {}", i + 1, card.mall_name, card.title, price, card.reason);
+        }
+        println!();
+    }
+}

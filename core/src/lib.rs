@@ -1,0 +1,134 @@
+//! moa-core: everything the Moa apps do, in plain Rust.
+//!
+//! [`Moa`] is the one entry point: open it with a [`MoaConfig`], then sync the catalog from the
+//! server into the on-device cache and read the home feed from that cache — offline too.
+//! The Kotlin and Swift apps reach the same calls through `moa-ffi`.
+
+pub mod api;
+pub mod error;
+pub mod feed;
+pub mod model;
+pub mod store;
+pub mod sync;
+pub mod wire;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use error::{Error, Result};
+pub use feed::{Card, FeedPage, Layout, Section};
+pub use model::Locale;
+pub use sync::{SkippedProduct, SyncReport};
+
+use api::ApiClient;
+use store::Store;
+
+/// The version of this core, shown in the apps' settings and bug reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How the apps (or the desktop CLI) open Moa.
+#[derive(Debug, Clone)]
+pub struct MoaConfig {
+    /// Where Moa keeps its database and caches; created if missing.
+    pub data_dir: PathBuf,
+    /// File name of the database inside `data_dir`.
+    pub database_file: String,
+    /// The catalog API, e.g. "https://api.moa.app/". None: offline use of an existing cache.
+    pub server_url: Option<String>,
+    /// BCP 47 tag of the shopper's language, e.g. "ko-KR"; decides the words of the feed.
+    pub locale: String,
+    /// A random id for this installation; the only identifier that ever leaves the device.
+    pub install_id: String,
+}
+
+impl MoaConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        MoaConfig {
+            data_dir: data_dir.into(),
+            database_file: "moa.db".into(),
+            server_url: None,
+            locale: "ko-KR".into(),
+            install_id: String::new(),
+        }
+    }
+
+    /// A config whose database is exactly `path` (the CLI's `--db`).
+    pub fn with_database(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).map(PathBuf::from).unwrap_or_else(|| ".".into());
+        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "moa.db".into());
+        MoaConfig { database_file: file, ..MoaConfig::new(dir) }
+    }
+
+    pub fn server(mut self, url: impl Into<String>) -> Self {
+        self.server_url = Some(url.into());
+        self
+    }
+
+    pub fn locale(mut self, tag: impl Into<String>) -> Self {
+        self.locale = tag.into();
+        self
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join(&self.database_file)
+    }
+}
+
+/// Options of one sync run.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// Changes per page; the server's default when None.
+    pub page_limit: Option<u32>,
+}
+
+pub struct Moa {
+    config: MoaConfig,
+    locale: Locale,
+    store: Arc<Store>,
+    api: Option<ApiClient>,
+}
+
+impl Moa {
+    /// Open (or create) the cache and get ready to sync. Fast and local: no network here, so the
+    /// app can show the cached home at once.
+    pub fn open(config: MoaConfig) -> Result<Moa> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let store = Arc::new(Store::open(&config.database_path())?);
+        let api = config.server_url.as_deref().map(ApiClient::new).transpose()?;
+        let locale = Locale::from_tag(&config.locale);
+        Ok(Moa { config, locale, store, api })
+    }
+
+    pub fn config(&self) -> &MoaConfig {
+        &self.config
+    }
+
+    /// The cache, for QA tools and tests that check what a sync wrote.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Bring the cache up to the server's catalog, page by page.
+    pub async fn sync(&self) -> Result<SyncReport> {
+        self.sync_with(SyncOptions::default()).await
+    }
+
+    pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
+        let api = self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))?;
+        sync::sync_catalog(api, &self.store, options.page_limit).await
+    }
+
+    /// The home feed, composed from the cache. Synchronous and local: apps call it off the main
+    /// thread and get an answer without the network.
+    pub fn home_feed(&self) -> Result<FeedPage> {
+        let products = self.store.in_stock_products()?;
+        let malls = self.store.malls()?;
+        Ok(feed::compose_home(&products, &malls, self.locale, now()))
+    }
+}
+
+pub(crate) fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

@@ -1,0 +1,353 @@
+//! The shopping domain: malls, products and their variants, money, and the vocabulary
+//! (categories, style tags, gender and age bands) that ranking and the apps share.
+//!
+//! These types are also the wire format of the catalog (see docs/PROTOCOL.md), so the server
+//! and the client can never disagree about a field.
+
+use serde::{Deserialize, Serialize};
+
+/// An amount of money in integer minor units of its currency (KRW has none: 39,800원 is 39800).
+/// Floating point never touches a price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub amount: i64,
+    /// ISO 4217 code, e.g. "KRW".
+    pub currency: String,
+}
+
+impl Money {
+    pub fn krw(amount: i64) -> Self {
+        Money { amount, currency: "KRW".to_string() }
+    }
+
+    /// How a shopper reads it: "39,800원" for won, "USD 12.50" style for others.
+    pub fn display(&self) -> String {
+        match self.currency.as_str() {
+            "KRW" => format!("{}원", group_thousands(self.amount)),
+            other => {
+                let digits = minor_digits(other);
+                if digits == 0 {
+                    format!("{} {}", other, group_thousands(self.amount))
+                } else {
+                    let scale = 10i64.pow(digits);
+                    let whole = self.amount / scale;
+                    let frac = (self.amount % scale).abs();
+                    format!("{} {}.{:0width$}", other, group_thousands(whole), frac, width = digits as usize)
+                }
+            }
+        }
+    }
+}
+
+/// Minor-unit digits of the currencies Moa's partner malls sell in.
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "KRW" | "JPY" => 0,
+        _ => 2,
+    }
+}
+
+fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal / $ko:literal / $en:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stable wire and database name.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire,)+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The word shoppers see, in Korean or English.
+            pub fn label(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $(($name::$variant, Locale::Ko) => $ko,
+                      ($name::$variant, Locale::En) => $en,)+
+                }
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Moa's category tree (top level). Malls' own categories are mapped onto it at ingest.
+    Category {
+        Outer = "outer" / "아우터" / "Outerwear",
+        Top = "top" / "상의" / "Tops",
+        Dress = "dress" / "원피스" / "Dresses",
+        Pants = "pants" / "팬츠" / "Pants",
+        Skirt = "skirt" / "스커트" / "Skirts",
+        Bag = "bag" / "가방" / "Bags",
+        Shoes = "shoes" / "신발" / "Shoes",
+        Accessory = "accessory" / "액세서리" / "Accessories",
+    }
+}
+
+vocabulary! {
+    /// Style tags: the words Korean soho malls and their shoppers use for a mall's concept.
+    Style {
+        Lovely = "lovely" / "러블리" / "Lovely",
+        SimpleBasic = "simple_basic" / "심플베이직" / "Simple basic",
+        OfficeLook = "office_look" / "오피스룩" / "Office look",
+        Casual = "casual" / "캐주얼" / "Casual",
+        Street = "street" / "스트릿" / "Street",
+        Minimal = "minimal" / "미니멀" / "Minimal",
+        Vintage = "vintage" / "빈티지" / "Vintage",
+        Feminine = "feminine" / "페미닌" / "Feminine",
+        ModernChic = "modern_chic" / "모던시크" / "Modern chic",
+    }
+}
+
+vocabulary! {
+    /// Who a product or mall is made for.
+    Gender {
+        Women = "women" / "여성" / "Women",
+        Men = "men" / "남성" / "Men",
+        Unisex = "unisex" / "남녀공용" / "Unisex",
+    }
+}
+
+vocabulary! {
+    /// Age bands as the Korean market speaks of them.
+    AgeBand {
+        Teens = "teens" / "10대" / "Teens",
+        Early20s = "early_20s" / "20대 초반" / "Early 20s",
+        Mid20s = "mid_20s" / "20대 중반" / "Mid 20s",
+        Late20s = "late_20s" / "20대 후반" / "Late 20s",
+        Early30s = "early_30s" / "30대 초반" / "Early 30s",
+        Mid30s = "mid_30s" / "30대 중반" / "Mid 30s",
+        Late30s = "late_30s" / "30대 후반" / "Late 30s",
+        Forties = "forties" / "40대" / "40s",
+    }
+}
+
+/// The language of everything the core phrases for shoppers (section titles, reasons, prices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Ko,
+    En,
+}
+
+impl Locale {
+    /// "ko", "ko-KR", "ko_KR" → Korean; anything else → English.
+    pub fn from_tag(tag: &str) -> Self {
+        if tag.to_ascii_lowercase().starts_with("ko") {
+            Locale::Ko
+        } else {
+            Locale::En
+        }
+    }
+}
+
+/// The storefront platform a partner mall runs on; it decides how its feeds are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Cafe24,
+    Smartstore,
+    Shopify,
+}
+
+impl Platform {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Cafe24 => "cafe24",
+            Platform::Smartstore => "smartstore",
+            Platform::Shopify => "shopify",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Platform::Cafe24, Platform::Smartstore, Platform::Shopify].into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A partner mall.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mall {
+    /// Stable id, lowercase ASCII; product ids are scoped by it.
+    pub id: String,
+    pub name: String,
+    pub platform: Platform,
+    /// The mall's home page (https).
+    pub homepage: String,
+    /// Hosts a product link may point at; anything else is refused at the click-out.
+    pub link_hosts: Vec<String>,
+    /// The mall's concept, strongest first.
+    pub styles: Vec<Style>,
+    pub gender: Gender,
+    pub age_bands: Vec<AgeBand>,
+}
+
+/// One purchasable option of a product (a size and colour), with its own stock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    pub available: bool,
+}
+
+/// A product as a partner mall sells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// "{mall_id}-{mall's own product number}": unique across malls.
+    pub id: String,
+    pub mall_id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    pub category: Category,
+    #[serde(default)]
+    pub styles: Vec<Style>,
+    pub gender: Gender,
+    #[serde(default)]
+    pub age_bands: Vec<AgeBand>,
+    /// What the shopper pays now.
+    pub price: Money,
+    /// The struck-through price when on sale; absent or equal to `price` when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_price: Option<Money>,
+    /// Main image; may be relative to the API server (resolved by the client at sync).
+    pub image_url: String,
+    /// The product page on the mall's own site.
+    pub product_url: String,
+    pub variants: Vec<Variant>,
+    /// Unix seconds, UTC.
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The server's popularity score (views and wishlists in the recent past), >= 0.
+    #[serde(default)]
+    pub popularity: f64,
+}
+
+impl Product {
+    /// Sold out means no variant can be bought; such products never reach a feed.
+    pub fn in_stock(&self) -> bool {
+        self.variants.iter().any(|v| v.available)
+    }
+
+    /// Whole-percent discount when on sale, e.g. 20 for 49,800 → 39,800.
+    pub fn discount_percent(&self) -> Option<u8> {
+        discount_percent(self.price.amount, self.original_price.as_ref().map(|m| m.amount))
+    }
+
+    /// Why this product cannot be shown, if it cannot: the checks a sync applies to every
+    /// product it receives, so that one bad record is skipped instead of poisoning the cache.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.id.trim().is_empty() {
+            return Err("empty product id".into());
+        }
+        if self.mall_id.trim().is_empty() {
+            return Err("empty mall id".into());
+        }
+        if self.title.trim().is_empty() {
+            return Err("empty title".into());
+        }
+        check_currency(&self.price.currency)?;
+        if self.price.amount < 0 {
+            return Err(format!("negative price {}", self.price.amount));
+        }
+        if let Some(original) = &self.original_price {
+            if original.currency != self.price.currency {
+                return Err(format!(
+                    "original price in {} but price in {}",
+                    original.currency, self.price.currency
+                ));
+            }
+            if original.amount < self.price.amount {
+                return Err(format!(
+                    "original price {} below price {}",
+                    original.amount, self.price.amount
+                ));
+            }
+        }
+        if !self.product_url.starts_with("https://") {
+            return Err("product link is not https".into());
+        }
+        if self.variants.is_empty() {
+            return Err("no variants".into());
+        }
+        if !self.popularity.is_finite() || self.popularity < 0.0 {
+            return Err("popularity is not a finite non-negative number".into());
+        }
+        Ok(())
+    }
+}
+
+fn check_currency(code: &str) -> Result<(), String> {
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(format!("currency {code:?} is not an ISO 4217 code"))
+    }
+}
+
+pub(crate) fn discount_percent(price: i64, original: Option<i64>) -> Option<u8> {
+    let original = original?;
+    if original <= 0 || original <= price {
+        return None;
+    }
+    let pct = ((original - price) * 100) / original;
+    (pct > 0).then_some(pct.min(99) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn won_is_grouped_by_thousands() {
+        assert_eq!(Money::krw(39800).display(), "39,800원");
+        assert_eq!(Money::krw(1_234_567).display(), "1,234,567원");
+        assert_eq!(Money::krw(900).display(), "900원");
+        assert_eq!(Money { amount: 203000, currency: "USD".into() }.display(), "USD 2,030.00");
+    }
+
+    #[test]
+    fn discount_is_whole_percent_and_only_for_real_sales() {
+        assert_eq!(discount_percent(39800, Some(49800)), Some(20));
+        assert_eq!(discount_percent(39800, Some(39800)), None);
+        assert_eq!(discount_percent(39800, None), None);
+        assert_eq!(discount_percent(50000, Some(40000)), None);
+    }
+
+    #[test]
+    fn vocabulary_round_trips_through_its_wire_names() {
+        for s in Style::ALL {
+            assert_eq!(Style::parse(s.as_str()), Some(*s));
+            let json = serde_json::to_string(s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        assert_eq!(Category::Outer.label(Locale::Ko), "아우터");
+        assert_eq!(Locale::from_tag("ko-KR"), Locale::Ko);
+        assert_eq!(Locale::from_tag("en_US"), Locale::En);
+    }
+}

@@ -1,0 +1,405 @@
+//! The on-device SQLite cache: opening, migrating, and reading and writing the catalog.
+//!
+//! One writer connection (sync, user actions) and one reader connection (feed, product sheet),
+//! both in WAL mode, so a long sync never blocks the home screen. The schema lives in `.sql`
+//! files: `schema.sql` creates a fresh database at [`CURRENT_VERSION`]; `migrations/` upgrades an
+//! older one step by step, and a test proves both roads end in the same schema.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+use crate::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
+use crate::wire::Change;
+
+/// The schema version this code writes. Bump it with a new file in `migrations/`, update
+/// `schema.sql`, and the upgrade test keeps both honest.
+pub const CURRENT_VERSION: u32 = 2;
+
+const SCHEMA: &str = include_str!("schema.sql");
+
+/// Upgrade steps: `MIGRATIONS[i]` takes a database from version `i + 1` to `i + 2`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0002_user_data.sql")];
+
+/// The catalog change feed's name in `sync_cursor`.
+pub(crate) const CATALOG_FEED: &str = "catalog";
+
+pub struct Store {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        let writer = Connection::open(path)?;
+        configure(&writer)?;
+        migrate(&writer)?;
+        let reader = Connection::open(path)?;
+        configure(&reader)?;
+        Ok(Store { writer: Mutex::new(writer), reader: Mutex::new(reader) })
+    }
+
+    pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite itself consistent (the transaction rolls
+        // back on drop), so a poisoned lock is safe to take over.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Where the catalog sync left off: the seq of the last change committed.
+    pub fn catalog_cursor(&self) -> Result<u64> {
+        let cursor: Option<i64> = self
+            .reader()
+            .query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED], |r| r.get(0))
+            .optional()?;
+        Ok(cursor.unwrap_or(0) as u64)
+    }
+
+    /// Replace the mall list with the server's (malls are few; a whole swap is simplest and atomic).
+    pub fn replace_malls(&self, malls: &[Mall]) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM malls", [])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO malls (id, name, platform, homepage, link_hosts, styles, gender, age_bands)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for m in malls {
+                insert.execute(params![
+                    m.id,
+                    m.name,
+                    m.platform.as_str(),
+                    m.homepage,
+                    to_json(&m.link_hosts),
+                    to_json(&m.styles),
+                    m.gender.as_str(),
+                    to_json(&m.age_bands),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Apply one page of validated changes and move the cursor to `next`, in one transaction:
+    /// a crash leaves either the whole page and its cursor, or neither.
+    pub fn apply_catalog_page(&self, changes: &[Change], next: u64) -> Result<PageOutcome> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = apply_changes(&tx, changes)?;
+        tx.execute(
+            "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, strftime('%s','now'))
+             ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at",
+            params![CATALOG_FEED, next as i64],
+        )?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    pub fn malls(&self) -> Result<Vec<Mall>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT id, name, platform, homepage, link_hosts, styles, gender, age_bands FROM malls ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Mall {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                platform: vocab_col(Platform::parse, &r.get::<_, String>(2)?, 2)?,
+                homepage: r.get(3)?,
+                link_hosts: from_json_col(&r.get::<_, String>(4)?, 4)?,
+                styles: from_json_col(&r.get::<_, String>(5)?, 5)?,
+                gender: vocab_col(Gender::parse, &r.get::<_, String>(6)?, 6)?,
+                age_bands: from_json_col(&r.get::<_, String>(7)?, 7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn product(&self, id: &str) -> Result<Option<Product>> {
+        let conn = self.reader();
+        let sql = format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE id = ?1");
+        Ok(conn.query_row(&sql, [id], product_from_row).optional()?)
+    }
+
+    /// Every cached product, by id. For tests and diagnostics, not for screens.
+    pub fn all_products(&self) -> Result<Vec<Product>> {
+        self.query_products("1 = 1 ORDER BY id")
+    }
+
+    /// Products that can be bought now: the feed's candidates.
+    pub fn in_stock_products(&self) -> Result<Vec<Product>> {
+        self.query_products("in_stock = 1")
+    }
+
+    pub fn product_count(&self) -> Result<u64> {
+        let n: i64 = self.reader().query_row("SELECT count(*) FROM products", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn query_products(&self, filter: &str) -> Result<Vec<Product>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(&format!("SELECT {PRODUCT_COLUMNS} FROM products WHERE {filter}"))?;
+        let rows = stmt.query_map([], product_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// What one page did to the cache.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PageOutcome {
+    pub upserted: u64,
+    pub deleted: u64,
+}
+
+fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome> {
+    let mut outcome = PageOutcome::default();
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
+             original_price, currency, image_url, product_url, variants, in_stock, created_at,
+             updated_at, popularity, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+         ON CONFLICT (id) DO UPDATE SET
+             mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
+             category = excluded.category, styles = excluded.styles, gender = excluded.gender,
+             age_bands = excluded.age_bands, price = excluded.price,
+             original_price = excluded.original_price, currency = excluded.currency,
+             image_url = excluded.image_url, product_url = excluded.product_url,
+             variants = excluded.variants, in_stock = excluded.in_stock,
+             created_at = excluded.created_at, updated_at = excluded.updated_at,
+             popularity = excluded.popularity, seq = excluded.seq",
+    )?;
+    let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
+    for change in changes {
+        match change {
+            Change::Upsert { seq, product: p } => {
+                upsert.execute(params![
+                    p.id,
+                    p.mall_id,
+                    p.title,
+                    p.brand,
+                    p.category.as_str(),
+                    to_json(&p.styles),
+                    p.gender.as_str(),
+                    to_json(&p.age_bands),
+                    p.price.amount,
+                    p.original_price.as_ref().map(|m| m.amount),
+                    p.price.currency,
+                    p.image_url,
+                    p.product_url,
+                    to_json(&p.variants),
+                    p.in_stock(),
+                    p.created_at,
+                    p.updated_at,
+                    p.popularity,
+                    *seq as i64,
+                ])?;
+                outcome.upserted += 1;
+            }
+            Change::Delete { product_id, .. } => {
+                delete.execute([product_id])?;
+                outcome.deleted += 1;
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+const PRODUCT_COLUMNS: &str = "id, mall_id, title, brand, category, styles, gender, age_bands, price, \
+     original_price, currency, image_url, product_url, variants, created_at, updated_at, popularity";
+
+fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
+    let currency: String = r.get(10)?;
+    Ok(Product {
+        id: r.get(0)?,
+        mall_id: r.get(1)?,
+        title: r.get(2)?,
+        brand: r.get(3)?,
+        category: vocab_col(Category::parse, &r.get::<_, String>(4)?, 4)?,
+        styles: from_json_col::<Vec<Style>>(&r.get::<_, String>(5)?, 5)?,
+        gender: vocab_col(Gender::parse, &r.get::<_, String>(6)?, 6)?,
+        age_bands: from_json_col::<Vec<AgeBand>>(&r.get::<_, String>(7)?, 7)?,
+        price: Money { amount: r.get(8)?, currency: currency.clone() },
+        original_price: r.get::<_, Option<i64>>(9)?.map(|amount| Money { amount, currency }),
+        image_url: r.get(11)?,
+        product_url: r.get(12)?,
+        variants: from_json_col::<Vec<Variant>>(&r.get::<_, String>(13)?, 13)?,
+        created_at: r.get(14)?,
+        updated_at: r.get(15)?,
+        popularity: r.get(16)?,
+    })
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("model types always serialise")
+}
+
+fn from_json_col<T: serde::de::DeserializeOwned>(text: &str, col: usize) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+fn vocab_col<T>(parse: fn(&str) -> Option<T>, text: &str, col: usize) -> rusqlite::Result<T> {
+    parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            col,
+            rusqlite::types::Type::Text,
+            format!("unknown value {text:?}").into(),
+        )
+    })
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    // WAL: readers never wait for the sync's writer. NORMAL is durable across app crashes (only an
+    // OS crash can lose the last commits, which the next sync refetches). Android has no usable
+    // temp directory, so temp tables stay in memory. The journal is bounded so it cannot eat storage.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA journal_size_limit = 4194304;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+/// Bring the database to [`CURRENT_VERSION`] inside one IMMEDIATE transaction, so two processes
+/// opening the same file cannot both migrate it.
+pub(crate) fn migrate(conn: &Connection) -> Result<()> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > CURRENT_VERSION {
+        return Err(Error::NewerDatabase { found: version, supported: CURRENT_VERSION });
+    }
+    if version == 0 {
+        let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        if objects > 0 {
+            return Err(Error::Protocol(
+                "the file is a SQLite database but not one of Moa's (no schema version)".into(),
+            ));
+        }
+        tx.execute_batch(SCHEMA)?;
+    } else {
+        for step in version..CURRENT_VERSION {
+            tx.execute_batch(MIGRATIONS[(step - 1) as usize])?;
+        }
+    }
+    tx.pragma_update(None, "user_version", CURRENT_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A comparable description of a schema: every table's columns and every index's definition.
+    fn describe_schema(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut tables = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        let names: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+        for table in names {
+            let mut cols = conn
+                .prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY cid")
+                .unwrap();
+            let rows = cols
+                .query_map([&table], |r| {
+                    Ok(format!(
+                        "{table}.{} {} notnull={} default={:?} pk={}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, i64>(4)?
+                    ))
+                })
+                .unwrap();
+            out.extend(rows.map(|r| r.unwrap()));
+        }
+        let mut indexes = conn
+            .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .unwrap();
+        let rows = indexes
+            .query_map([], |r| {
+                let sql: Option<String> = r.get(2)?;
+                let sql = sql.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "));
+                Ok(format!("index {} on {}: {:?}", r.get::<_, String>(0)?, r.get::<_, String>(1)?, sql))
+            })
+            .unwrap();
+        out.extend(rows.map(|r| r.unwrap()));
+        out
+    }
+
+    #[test]
+    fn version_1_database_upgrades_to_exactly_the_fresh_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let old_path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&old_path).unwrap();
+            conn.execute_batch(include_str!("schema_v1.sql")).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES ('catalog', 42, 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let upgraded = Store::open(&old_path).unwrap();
+        let fresh = Store::open(&dir.path().join("fresh.db")).unwrap();
+
+        let upgraded_schema = describe_schema(&upgraded.reader());
+        let fresh_schema = describe_schema(&fresh.reader());
+        assert!(upgraded_schema.iter().any(|l| l.starts_with("wishlist.product_id")));
+        assert_eq!(upgraded_schema, fresh_schema);
+        let version: u32 = upgraded.reader().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, CURRENT_VERSION);
+        // The upgrade kept what version 1 had written.
+        assert_eq!(upgraded.catalog_cursor().unwrap(), 42);
+    }
+
+    #[test]
+    fn database_from_a_newer_app_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newer.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future_things (x TEXT)").unwrap();
+            conn.pragma_update(None, "user_version", CURRENT_VERSION + 1).unwrap();
+        }
+        match Store::open(&path) {
+            Err(Error::NewerDatabase { found, supported }) => {
+                assert_eq!(found, CURRENT_VERSION + 1);
+                assert_eq!(supported, CURRENT_VERSION);
+            }
+            Err(other) => panic!("expected NewerDatabase, got {other}"),
+            Ok(_) => panic!("a newer database was opened"),
+        }
+        let err = Store::open(&path).err().unwrap().to_string();
+        assert!(err.contains("newer than this app supports"), "{err}");
+        let conn = Connection::open(&path).unwrap();
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, CURRENT_VERSION + 1);
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'products'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0, "nothing of ours was written into the newer database");
+    }
+
+    #[test]
+    fn foreign_sqlite_file_is_not_adopted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        Connection::open(&path).unwrap().execute_batch("CREATE TABLE notes (body TEXT)").unwrap();
+        assert!(matches!(Store::open(&path), Err(Error::Protocol(_))));
+    }
+}

@@ -1,0 +1,65 @@
+-- Moa cache schema, current version (see CURRENT_VERSION in store/mod.rs). A fresh database is
+-- created from this file; an older one is upgraded by migrations/NNNN_*.sql, step by step, and a
+-- test checks that both roads end in exactly the same schema.
+
+-- Catalog: a cache of the server, safe to rebuild.
+CREATE TABLE malls (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    platform    TEXT NOT NULL,
+    homepage    TEXT NOT NULL,
+    link_hosts  TEXT NOT NULL, -- JSON array
+    styles      TEXT NOT NULL, -- JSON array
+    gender      TEXT NOT NULL,
+    age_bands   TEXT NOT NULL  -- JSON array
+);
+
+CREATE TABLE products (
+    id              TEXT PRIMARY KEY,
+    mall_id         TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    brand           TEXT,
+    category        TEXT NOT NULL,
+    styles          TEXT NOT NULL, -- JSON array
+    gender          TEXT NOT NULL,
+    age_bands       TEXT NOT NULL, -- JSON array
+    price           INTEGER NOT NULL,
+    original_price  INTEGER,
+    currency        TEXT NOT NULL,
+    image_url       TEXT NOT NULL,
+    product_url     TEXT NOT NULL,
+    variants        TEXT NOT NULL, -- JSON array
+    in_stock        INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    popularity      REAL NOT NULL,
+    seq             INTEGER NOT NULL
+);
+CREATE INDEX products_by_mall ON products (mall_id);
+
+CREATE TABLE sync_cursor (
+    feed        TEXT PRIMARY KEY,
+    cursor      INTEGER NOT NULL,
+    synced_at   INTEGER NOT NULL
+);
+
+-- The shopper's own data: never dropped without the shopper asking.
+CREATE TABLE wishlist (
+    product_id  TEXT PRIMARY KEY,
+    variant_id  TEXT,
+    added_at    INTEGER NOT NULL,
+    snapshot    TEXT NOT NULL -- JSON: title, image, price, mall, so a delisted item still shows
+);
+
+CREATE TABLE followed_malls (
+    mall_id     TEXT PRIMARY KEY,
+    followed_at INTEGER NOT NULL
+);
+
+CREATE TABLE settings (
+    key         TEXT PRIMARY KEY,
+    value       TEXT NOT NULL
+);
+
+-- The feed reads in-stock products only; the partial index keeps that read off sold-out rows.
+CREATE INDEX products_in_stock ON products (in_stock) WHERE in_stock = 1;

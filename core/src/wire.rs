@@ -1,0 +1,57 @@
+//! The app protocol's messages (docs/PROTOCOL.md), shared by the server that writes them and
+//! the client that reads them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Mall, Product};
+
+/// `GET /v1/malls`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MallList {
+    pub malls: Vec<Mall>,
+}
+
+/// One entry of the catalog change feed. Sequence numbers are strictly increasing within the feed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Change {
+    Upsert { seq: u64, product: Product },
+    Delete { seq: u64, product_id: String },
+}
+
+impl Change {
+    pub fn seq(&self) -> u64 {
+        match self {
+            Change::Upsert { seq, .. } | Change::Delete { seq, .. } => *seq,
+        }
+    }
+}
+
+/// `GET /v1/catalog/changes?after=SEQ&limit=N`. The client reads each change on its own
+/// (as raw JSON) so that one malformed product is skipped and counted, not fatal to the page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChangePage<C = Change> {
+    pub changes: Vec<C>,
+    /// The cursor to ask with next: the seq of the last change in this page, or `after` when empty.
+    pub next: u64,
+    /// Whether more changes exist after `next` right now.
+    pub more: bool,
+}
+
+/// RFC 9457 problem details, served as `application/problem+json` for every error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// Largest page the server hands out; larger `limit`s are refused, not silently clamped.
+pub const MAX_PAGE_LIMIT: u32 = 1000;
+/// Page size when the client does not say.
+pub const DEFAULT_PAGE_LIMIT: u32 = 500;

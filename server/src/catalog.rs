@@ -1,0 +1,188 @@
+//! The server's catalog: malls and products in its own SQLite, with the change sequence the
+//! apps sync from.
+//!
+//! Every product row carries the seq of its latest change; a delete keeps the row as a
+//! tombstone (no body) with a new seq. The change feed is therefore compacted: a client that
+//! asks `after=N` gets the latest state of everything that changed since N, each product once.
+//! Writing a product identical to the stored one is not a change.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use moa_core::model::{Mall, Product};
+use moa_core::wire::MallList;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS malls (
+    id    TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS products (
+    id       TEXT PRIMARY KEY,
+    mall_id  TEXT NOT NULL,
+    body     TEXT,              -- NULL: deleted (a tombstone the change feed still reports)
+    seq      INTEGER NOT NULL UNIQUE
+);
+";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("catalog database: {0}")]
+    Storage(#[from] rusqlite::Error),
+    #[error("catalog record: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+pub struct CatalogDb {
+    conn: Mutex<Connection>,
+}
+
+impl CatalogDb {
+    /// Open the catalog at `path`, or in memory when None (demo and tests).
+    pub fn open(path: Option<&Path>) -> Result<Self, CatalogError> {
+        let conn = match path {
+            Some(path) => Connection::open(path)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(CatalogDb { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn put_malls(&self, malls: &[Mall]) -> Result<(), CatalogError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for mall in malls {
+            tx.execute(
+                "INSERT INTO malls (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                params![mall.id, serde_json::to_string(mall)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn malls(&self) -> Result<MallList, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT body FROM malls ORDER BY id")?;
+        let malls = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<Vec<Mall>, CatalogError>>()?;
+        Ok(MallList { malls })
+    }
+
+    /// Insert or update products; each one that really changed gets the next seq.
+    /// Returns how many changed.
+    pub fn upsert_products(&self, products: &[Product]) -> Result<u64, CatalogError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
+        let mut changed = 0;
+        {
+            let mut current = tx.prepare("SELECT body FROM products WHERE id = ?1")?;
+            let mut write = tx.prepare(
+                "INSERT INTO products (id, mall_id, body, seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET mall_id = excluded.mall_id, body = excluded.body, seq = excluded.seq",
+            )?;
+            for product in products {
+                let body = serde_json::to_string(product)?;
+                let existing: Option<Option<String>> = current.query_row([&product.id], |r| r.get(0)).optional()?;
+                if existing.flatten().as_deref() == Some(body.as_str()) {
+                    continue;
+                }
+                seq += 1;
+                write.execute(params![product.id, product.mall_id, body, seq])?;
+                changed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Delist products: each one that existed becomes a tombstone with the next seq.
+    pub fn delete_products(&self, ids: &[&str]) -> Result<u64, CatalogError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
+        let mut deleted = 0;
+        {
+            let mut tombstone = tx.prepare("UPDATE products SET body = NULL, seq = ?2 WHERE id = ?1 AND body IS NOT NULL")?;
+            for id in ids {
+                if tombstone.execute(params![id, seq + 1])? == 1 {
+                    seq += 1;
+                    deleted += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// The change feed page after `after`, already serialised: stored bodies are spliced in as
+    /// they are, so serving a page never re-encodes products.
+    pub fn changes_json(&self, after: u64, limit: u32) -> Result<String, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT seq, id, body FROM products WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let mut rows = stmt.query(params![after as i64, limit as i64 + 1])?;
+        let mut out = String::with_capacity(limit as usize * 900 + 64);
+        out.push_str("{\"changes\":[");
+        let mut next = after;
+        let mut count = 0u32;
+        let mut more = false;
+        while let Some(row) = rows.next()? {
+            if count == limit {
+                more = true;
+                break;
+            }
+            let seq: i64 = row.get(0)?;
+            let id: String = row.get(1)?;
+            let body: Option<String> = row.get(2)?;
+            if count > 0 {
+                out.push(',');
+            }
+            match body {
+                Some(body) => {
+                    out.push_str(&format!("{{\"seq\":{seq},\"op\":\"upsert\",\"product\":"));
+                    out.push_str(&body);
+                    out.push('}');
+                }
+                None => out.push_str(&format!(
+                    "{{\"seq\":{seq},\"op\":\"delete\",\"product_id\":{}}}",
+                    serde_json::to_string(&id)?
+                )),
+            }
+            next = seq as u64;
+            count += 1;
+        }
+        out.push_str(&format!("],\"next\":{next},\"more\":{more}}}"));
+        Ok(out)
+    }
+
+    pub fn product(&self, id: &str) -> Result<Option<Product>, CatalogError> {
+        let body: Option<Option<String>> =
+            self.conn().query_row("SELECT body FROM products WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Ok(body.flatten().map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+
+    /// Every listed product (no tombstones), by id.
+    pub fn live_products(&self) -> Result<Vec<Product>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT body FROM products WHERE body IS NOT NULL ORDER BY id")?;
+        let products = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<Vec<Product>, CatalogError>>()?;
+        Ok(products)
+    }
+
+    pub fn last_seq(&self) -> Result<u64, CatalogError> {
+        let seq: i64 = self.conn().query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
+        Ok(seq as u64)
+    }
+}

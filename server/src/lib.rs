@@ -1,0 +1,215 @@
+//! moa-server: the reference catalog server. It keeps partner malls' catalogs in its own SQLite
+//! and serves the app protocol (docs/PROTOCOL.md, docs/openapi.yaml) over HTTP.
+//!
+//! Every error is an `application/problem+json` document; a bad request never panics.
+
+pub mod catalog;
+pub mod demo;
+pub mod images;
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use moa_core::wire::{Problem, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::compression::CompressionLayer;
+
+pub use catalog::{CatalogDb, CatalogError};
+pub use demo::{DemoSpec, DemoWorld};
+
+/// The OpenAPI description of the protocol, served at `/v1/openapi.yaml`.
+pub const OPENAPI: &str = include_str!("../../docs/openapi.yaml");
+
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Arc<CatalogDb>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/malls", get(malls))
+        .route("/v1/catalog/changes", get(catalog_changes))
+        .route("/v1/images/{file}", get(product_image))
+        .route("/v1/openapi.yaml", get(openapi))
+        .fallback(not_found)
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// A server running in this process (the CLI's `serve` and `demo`, and the tests).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// Base URL, e.g. "http://127.0.0.1:38211".
+    pub url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Bind `addr` (port 0 picks a free one) and serve `catalog` until shut down.
+    pub async fn start(catalog: Arc<CatalogDb>, addr: SocketAddr) -> std::io::Result<RunningServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = router(AppState { catalog });
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                eprintln!("moa-server stopped: {e}");
+            }
+        });
+        Ok(RunningServer { addr, url: format!("http://{addr}"), shutdown: Some(tx), task })
+    }
+
+    /// Stop accepting, finish requests in flight, and wait until the server is gone.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Serve until the task ends (for `moa serve`).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// An error answered as a problem document.
+#[derive(Debug)]
+pub struct ApiProblem(Problem);
+
+impl ApiProblem {
+    pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<Option<String>>) -> Self {
+        ApiProblem(Problem {
+            kind: format!("https://moa.app/problems/{kind}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+        })
+    }
+
+    fn bad_query(detail: String) -> Self {
+        ApiProblem::new(StatusCode::BAD_REQUEST, "bad-query", "Invalid query parameter", detail)
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        // The cause goes to the server log, not to the client.
+        eprintln!("moa-server internal error: {e}");
+        ApiProblem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error", None)
+    }
+}
+
+impl IntoResponse for ApiProblem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self.0).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE)], body).into_response()
+    }
+}
+
+impl From<CatalogError> for ApiProblem {
+    fn from(e: CatalogError) -> Self {
+        ApiProblem::internal(e)
+    }
+}
+
+/// Run catalog work off the async workers.
+async fn with_catalog<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&CatalogDb) -> Result<T, CatalogError> + Send + 'static,
+) -> Result<T, ApiProblem> {
+    let catalog = Arc::clone(&state.catalog);
+    tokio::task::spawn_blocking(move || work(&catalog)).await.map_err(ApiProblem::internal)?.map_err(ApiProblem::from)
+}
+
+fn json_response(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn malls(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    let list = with_catalog(&state, |c| c.malls()).await?;
+    let body = serde_json::to_string(&list).map_err(ApiProblem::internal)?;
+    let mut hasher = DefaultHasher::new();
+    body.hash(&mut hasher);
+    let etag = format!("\"m-{:016x}\"", hasher.finish());
+    let etag_value = HeaderValue::from_str(&etag).map_err(ApiProblem::internal)?;
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    let mut response = json_response(body);
+    response.headers_mut().insert(header::ETAG, etag_value);
+    Ok(response)
+}
+
+async fn catalog_changes(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiProblem> {
+    let mut after: u64 = 0;
+    let mut limit: u32 = DEFAULT_PAGE_LIMIT;
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "after" => {
+                after = value
+                    .parse()
+                    .map_err(|_| ApiProblem::bad_query(format!("after must be a non-negative integer, got {value:?}")))?
+            }
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=MAX_PAGE_LIMIT).contains(l))
+                    .ok_or_else(|| ApiProblem::bad_query(format!("limit must be an integer from 1 to {MAX_PAGE_LIMIT}, got {value:?}")))?
+            }
+            // Unknown parameters are ignored, so that newer clients can talk to older servers.
+            _ => {}
+        }
+    }
+    if after > i64::MAX as u64 {
+        return Err(ApiProblem::bad_query(format!("after {after} is beyond any sequence number")));
+    }
+    let body = with_catalog(&state, move |c| c.changes_json(after, limit)).await?;
+    Ok(json_response(body))
+}
+
+async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {
+    let Some(product_id) = file.strip_suffix(".jpg") else {
+        return Err(ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "No such image", format!("{file:?} is not a product photo")));
+    };
+    let id = product_id.to_string();
+    let product = with_catalog(&state, move |c| c.product(&id)).await?;
+    let Some(product) = product else {
+        return Err(ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "No such product", format!("no product {product_id:?}")));
+    };
+    let jpeg = tokio::task::spawn_blocking(move || images::product_photo(&product)).await.map_err(ApiProblem::internal)?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "public, max-age=86400")], jpeg).into_response())
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI).into_response()
+}
+
+async fn not_found() -> ApiProblem {
+    ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such endpoint; see /v1/openapi.yaml".to_string())
+}
+
+/// Build the demo catalog in memory: the world of `spec`, malls and products.
+pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), CatalogError> {
+    let world = DemoWorld::generate(spec);
+    let catalog = CatalogDb::open(None)?;
+    catalog.put_malls(&world.malls)?;
+    catalog.upsert_products(&world.products)?;
+    Ok((Arc::new(catalog), world))
+}
