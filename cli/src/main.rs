@@ -13,7 +13,11 @@ use moa_core::{FeedPage, Moa, MoaConfig, SyncOptions, SyncReport};
 use moa_server::{CatalogDb, DemoSpec, RunningServer};
 
 #[derive(Parser)]
-#[command(name = "moa", version, about = "Moa — a fashion mall aggregator: demo, reference server, sync and feed from the desktop")]
+#[command(
+    name = "moa",
+    version,
+    about = "Moa — a fashion mall aggregator: demo, reference server, sync and feed from the desktop"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -108,7 +112,9 @@ type CliResult = Result<(), String>;
 async fn run(command: Command) -> CliResult {
     match command {
         Command::Demo { products, seed, data_dir, locale, json } => demo(products, seed, data_dir, &locale, json).await,
-        Command::Serve { demo, products, seed, db, port, bind } => serve(demo, products, seed, db, SocketAddr::new(bind, port)).await,
+        Command::Serve { demo, products, seed, db, port, bind } => {
+            serve(demo, products, seed, db, SocketAddr::new(bind, port)).await
+        }
         Command::Sync { server, db, page_limit, json } => {
             let moa = Moa::open(MoaConfig::with_database(&db).server(server)).map_err(|e| e.to_string())?;
             let report = moa.sync_with(SyncOptions { page_limit }).await.map_err(|e| format!("sync failed: {e}"))?;
@@ -149,7 +155,8 @@ async fn demo(products: usize, seed: u64, data_dir: Option<PathBuf>, locale: &st
     step(format!("demo world: {} products from {} malls {}", world.products.len(), world.malls.len(), took(started)));
 
     let started = Instant::now();
-    let server = RunningServer::start(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.map_err(|e| e.to_string())?;
+    let server =
+        RunningServer::start(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.map_err(|e| e.to_string())?;
     step(format!("server listening on {} {}", server.url, took(started)));
 
     let temp;
@@ -238,17 +245,30 @@ fn print_sync_report(report: &SyncReport) {
         report.took.as_millis()
     );
     for s in &report.skipped {
-        println!("  skipped {} (seq {}): {}", s.product_id.as_deref().unwrap_or("?"), s.seq.map(|n| n.to_string()).unwrap_or("?".into()), s.reason);
+        println!(
+            "  skipped {} (seq {}): {}",
+            s.product_id.as_deref().unwrap_or("?"),
+            s.seq.map(|n| n.to_string()).unwrap_or("?".into()),
+            s.reason
+        );
     }
 }
 
 fn print_feed(page: &FeedPage) {
     for section in &page.sections {
-        println!("━━ {} ({}) ━━", section.title, serde_json::to_value(section.layout).expect("layout").as_str().unwrap_or(""));
+        println!(
+            "━━ {} ({}) ━━",
+            section.title,
+            serde_json::to_value(section.layout).expect("layout").as_str().unwrap_or("")
+        );
         for (i, card) in section.cards.iter().enumerate() {
             let price = match (card.original_price, card.discount_percent) {
                 (Some(original), Some(pct)) => {
-                    format!("{} (was {}, -{pct}%)", card.price_text, moa_core::model::Money { amount: original, currency: card.currency.clone() }.display())
+                    format!(
+                        "{} (was {}, -{pct}%)",
+                        card.price_text,
+                        moa_core::model::Money { amount: original, currency: card.currency.clone() }.display()
+                    )
                 }
                 _ => card.price_text.clone(),
             };

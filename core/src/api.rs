@@ -20,8 +20,8 @@ pub type RawChangePage = ChangePage<serde_json::Value>;
 
 impl ApiClient {
     pub fn new(server_url: &str) -> Result<Self> {
-        let mut base = Url::parse(server_url)
-            .map_err(|e| Error::InvalidInput(format!("server URL {server_url:?}: {e}")))?;
+        let mut base =
+            Url::parse(server_url).map_err(|e| Error::InvalidInput(format!("server URL {server_url:?}: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::InvalidInput(format!("server URL {server_url:?} is not http(s)")));
         }

@@ -107,9 +107,8 @@ pub fn compose_home(products: &[Product], malls: &[Mall], locale: Locale, now: i
         },
     ));
 
-    let mut fresh: Vec<&Product> = ranked.iter().copied().filter(|p| is_new(p, now)).collect();
-    // Among the new, the best first (ranked order is kept: sort is stable).
-    fresh.sort_by_key(|p| (now - p.created_at) / DAY);
+    // The best of the week's arrivals (the ranking already favours the newest among equals).
+    let fresh: Vec<&Product> = ranked.iter().copied().filter(|p| is_new(p, now)).collect();
     let fresh = pick_diverse(&fresh, CAROUSEL_SIZE, CAROUSEL_PER_MALL, &mut shown);
     sections.push(section(
         "new_this_week",
@@ -176,7 +175,12 @@ fn is_new(p: &Product, now: i64) -> bool {
 /// `per_mall` from one mall and never three in a row from one mall. A product that would make
 /// a third in a row waits and takes the next place where it fits, so the order stays as close
 /// to the ranking as the rules allow.
-fn pick_diverse<'a>(ranked: &[&'a Product], n: usize, per_mall: usize, shown: &mut HashSet<&'a str>) -> Vec<&'a Product> {
+fn pick_diverse<'a>(
+    ranked: &[&'a Product],
+    n: usize,
+    per_mall: usize,
+    shown: &mut HashSet<&'a str>,
+) -> Vec<&'a Product> {
     let mut out: Vec<&'a Product> = Vec::with_capacity(n);
     let mut per_mall_count: HashMap<&str, usize> = HashMap::new();
     let mut waiting: Vec<&'a Product> = Vec::new();
@@ -270,13 +274,18 @@ mod tests {
     #[test]
     fn never_three_in_a_row_from_one_mall_even_when_one_mall_dominates() {
         // Mall "a" holds the ten most popular products; the rule must still interleave.
-        let mut products: Vec<Product> = (0..10).map(|i| product(&format!("a{i}"), "a", 1000.0 - i as f64, true)).collect();
+        let mut products: Vec<Product> =
+            (0..10).map(|i| product(&format!("a{i}"), "a", 1000.0 - i as f64, true)).collect();
         products.extend((0..5).map(|i| product(&format!("b{i}"), "b", 10.0 - i as f64, true)));
         let refs: Vec<&Product> = products.iter().collect();
         let mut shown = HashSet::new();
         let picked = pick_diverse(&refs, 12, 100, &mut shown);
         for w in picked.windows(3) {
-            assert!(!(w[0].mall_id == w[1].mall_id && w[1].mall_id == w[2].mall_id), "three in a row: {:?}", w.iter().map(|p| &p.id).collect::<Vec<_>>());
+            assert!(
+                !(w[0].mall_id == w[1].mall_id && w[1].mall_id == w[2].mall_id),
+                "three in a row: {:?}",
+                w.iter().map(|p| &p.id).collect::<Vec<_>>()
+            );
         }
         assert_eq!(picked[0].id, "a0");
         assert_eq!(picked[1].id, "a1");
@@ -287,7 +296,8 @@ mod tests {
 
     #[test]
     fn sold_out_products_and_repeats_never_reach_the_home() {
-        let mut products: Vec<Product> = (0..60).map(|i| product(&format!("p{i}"), &format!("m{}", i % 12), i as f64, i % 7 != 0)).collect();
+        let mut products: Vec<Product> =
+            (0..60).map(|i| product(&format!("p{i}"), &format!("m{}", i % 12), i as f64, i % 7 != 0)).collect();
         products[3].original_price = Some(Money::krw(59_800));
         let page = compose_home(&products, &[], Locale::Ko, 30 * DAY);
         assert!(page.sections.iter().all(|s| s.id != "new_this_week"), "nothing is new a month later");

@@ -277,16 +277,10 @@ impl Product {
         }
         if let Some(original) = &self.original_price {
             if original.currency != self.price.currency {
-                return Err(format!(
-                    "original price in {} but price in {}",
-                    original.currency, self.price.currency
-                ));
+                return Err(format!("original price in {} but price in {}", original.currency, self.price.currency));
             }
             if original.amount < self.price.amount {
-                return Err(format!(
-                    "original price {} below price {}",
-                    original.amount, self.price.amount
-                ));
+                return Err(format!("original price {} below price {}", original.amount, self.price.amount));
             }
         }
         if !self.product_url.starts_with("https://") {

@@ -105,7 +105,11 @@ fn check_page(
                 )))
             }
             None => {
-                skipped.push(SkippedProduct { product_id: product_id_of(&value), seq: None, reason: "change without a seq".into() });
+                skipped.push(SkippedProduct {
+                    product_id: product_id_of(&value),
+                    seq: None,
+                    reason: "change without a seq".into(),
+                });
                 continue;
             }
         }
@@ -131,7 +135,9 @@ fn check_page(
                         product.image_url = api.resolve(&product.image_url);
                         changes.push(Change::Upsert { seq, product });
                     }
-                    Err(reason) => skipped.push(SkippedProduct { product_id: Some(product.id), seq: Some(seq), reason }),
+                    Err(reason) => {
+                        skipped.push(SkippedProduct { product_id: Some(product.id), seq: Some(seq), reason })
+                    }
                 }
             }
             delete @ Change::Delete { .. } => changes.push(delete),

@@ -112,7 +112,8 @@ impl CatalogDb {
         let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
         let mut deleted = 0;
         {
-            let mut tombstone = tx.prepare("UPDATE products SET body = NULL, seq = ?2 WHERE id = ?1 AND body IS NOT NULL")?;
+            let mut tombstone =
+                tx.prepare("UPDATE products SET body = NULL, seq = ?2 WHERE id = ?1 AND body IS NOT NULL")?;
             for id in ids {
                 if tombstone.execute(params![id, seq + 1])? == 1 {
                     seq += 1;
@@ -128,7 +129,8 @@ impl CatalogDb {
     /// they are, so serving a page never re-encodes products.
     pub fn changes_json(&self, after: u64, limit: u32) -> Result<String, CatalogError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT seq, id, body FROM products WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let mut stmt =
+            conn.prepare_cached("SELECT seq, id, body FROM products WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
         let mut rows = stmt.query(params![after as i64, limit as i64 + 1])?;
         let mut out = String::with_capacity(limit as usize * 900 + 64);
         out.push_str("{\"changes\":[");

@@ -42,30 +42,198 @@ struct MallSeed {
 }
 
 const MALLS: &[MallSeed] = &[
-    MallSeed { id: "roseribbon", name: "로즈리본", styles: &[Lovely, Feminine], gender: Gender::Women, ages: &[Early20s, Mid20s], platform: Platform::Cafe24 },
-    MallSeed { id: "cherryblossom", name: "체리블라썸", styles: &[Lovely], gender: Gender::Women, ages: &[Teens, Early20s], platform: Platform::Cafe24 },
-    MallSeed { id: "bonbonsugar", name: "봉봉슈가", styles: &[Lovely, Casual], gender: Gender::Women, ages: &[Teens, Early20s], platform: Platform::Smartstore },
-    MallSeed { id: "dailymood", name: "데일리무드", styles: &[SimpleBasic, Casual], gender: Gender::Women, ages: &[Mid20s, Late20s, Early30s], platform: Platform::Cafe24 },
-    MallSeed { id: "plainday", name: "플레인데이", styles: &[SimpleBasic, Minimal], gender: Gender::Unisex, ages: &[Mid20s, Late20s], platform: Platform::Shopify },
-    MallSeed { id: "basicnote", name: "베이직노트", styles: &[SimpleBasic], gender: Gender::Women, ages: &[Late20s, Early30s, Mid30s], platform: Platform::Cafe24 },
-    MallSeed { id: "officecode", name: "오피스코드", styles: &[OfficeLook, ModernChic], gender: Gender::Women, ages: &[Late20s, Early30s, Mid30s], platform: Platform::Cafe24 },
-    MallSeed { id: "mondaynine", name: "먼데이나인", styles: &[OfficeLook, SimpleBasic], gender: Gender::Women, ages: &[Early30s, Mid30s, Late30s], platform: Platform::Smartstore },
-    MallSeed { id: "elegantline", name: "엘레강스라인", styles: &[OfficeLook, Feminine], gender: Gender::Women, ages: &[Mid30s, Late30s, Forties], platform: Platform::Cafe24 },
-    MallSeed { id: "weekendpark", name: "위켄드파크", styles: &[Casual, Street], gender: Gender::Unisex, ages: &[Early20s, Mid20s], platform: Platform::Shopify },
-    MallSeed { id: "cottonclub", name: "코튼클럽", styles: &[Casual, SimpleBasic], gender: Gender::Women, ages: &[Early20s, Mid20s, Late20s], platform: Platform::Cafe24 },
-    MallSeed { id: "streetlab", name: "스트릿랩", styles: &[Street], gender: Gender::Unisex, ages: &[Teens, Early20s], platform: Platform::Shopify },
-    MallSeed { id: "blockparty", name: "블록파티", styles: &[Street, Casual], gender: Gender::Men, ages: &[Teens, Early20s, Mid20s], platform: Platform::Smartstore },
-    MallSeed { id: "noisecrew", name: "노이즈크루", styles: &[Street, Vintage], gender: Gender::Unisex, ages: &[Teens, Early20s], platform: Platform::Cafe24 },
-    MallSeed { id: "whitespace", name: "화이트스페이스", styles: &[Minimal, ModernChic], gender: Gender::Women, ages: &[Late20s, Early30s], platform: Platform::Cafe24 },
-    MallSeed { id: "lessmore", name: "레스모어", styles: &[Minimal, SimpleBasic], gender: Gender::Unisex, ages: &[Mid20s, Late20s, Early30s], platform: Platform::Shopify },
-    MallSeed { id: "oldvinyl", name: "올드바이닐", styles: &[Vintage, Casual], gender: Gender::Unisex, ages: &[Early20s, Mid20s], platform: Platform::Cafe24 },
-    MallSeed { id: "secondfloor", name: "세컨드플로어", styles: &[Vintage, Feminine], gender: Gender::Women, ages: &[Mid20s, Late20s], platform: Platform::Smartstore },
-    MallSeed { id: "lacemuse", name: "레이스뮤즈", styles: &[Feminine, Lovely], gender: Gender::Women, ages: &[Mid20s, Late20s, Early30s], platform: Platform::Cafe24 },
-    MallSeed { id: "softblouse", name: "소프트블라우스", styles: &[Feminine, OfficeLook], gender: Gender::Women, ages: &[Early30s, Mid30s], platform: Platform::Cafe24 },
-    MallSeed { id: "noirmode", name: "누아르모드", styles: &[ModernChic, Minimal], gender: Gender::Women, ages: &[Late20s, Early30s, Mid30s], platform: Platform::Cafe24 },
-    MallSeed { id: "urbancity", name: "어반시티", styles: &[ModernChic, Street], gender: Gender::Men, ages: &[Mid20s, Late20s, Early30s], platform: Platform::Shopify },
-    MallSeed { id: "mamaclass", name: "마마클래스", styles: &[SimpleBasic, Feminine], gender: Gender::Women, ages: &[Late30s, Forties], platform: Platform::Smartstore },
-    MallSeed { id: "campusbag", name: "캠퍼스백", styles: &[Casual, Lovely], gender: Gender::Women, ages: &[Teens, Early20s], platform: Platform::Cafe24 },
+    MallSeed {
+        id: "roseribbon",
+        name: "로즈리본",
+        styles: &[Lovely, Feminine],
+        gender: Gender::Women,
+        ages: &[Early20s, Mid20s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "cherryblossom",
+        name: "체리블라썸",
+        styles: &[Lovely],
+        gender: Gender::Women,
+        ages: &[Teens, Early20s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "bonbonsugar",
+        name: "봉봉슈가",
+        styles: &[Lovely, Casual],
+        gender: Gender::Women,
+        ages: &[Teens, Early20s],
+        platform: Platform::Smartstore,
+    },
+    MallSeed {
+        id: "dailymood",
+        name: "데일리무드",
+        styles: &[SimpleBasic, Casual],
+        gender: Gender::Women,
+        ages: &[Mid20s, Late20s, Early30s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "plainday",
+        name: "플레인데이",
+        styles: &[SimpleBasic, Minimal],
+        gender: Gender::Unisex,
+        ages: &[Mid20s, Late20s],
+        platform: Platform::Shopify,
+    },
+    MallSeed {
+        id: "basicnote",
+        name: "베이직노트",
+        styles: &[SimpleBasic],
+        gender: Gender::Women,
+        ages: &[Late20s, Early30s, Mid30s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "officecode",
+        name: "오피스코드",
+        styles: &[OfficeLook, ModernChic],
+        gender: Gender::Women,
+        ages: &[Late20s, Early30s, Mid30s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "mondaynine",
+        name: "먼데이나인",
+        styles: &[OfficeLook, SimpleBasic],
+        gender: Gender::Women,
+        ages: &[Early30s, Mid30s, Late30s],
+        platform: Platform::Smartstore,
+    },
+    MallSeed {
+        id: "elegantline",
+        name: "엘레강스라인",
+        styles: &[OfficeLook, Feminine],
+        gender: Gender::Women,
+        ages: &[Mid30s, Late30s, Forties],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "weekendpark",
+        name: "위켄드파크",
+        styles: &[Casual, Street],
+        gender: Gender::Unisex,
+        ages: &[Early20s, Mid20s],
+        platform: Platform::Shopify,
+    },
+    MallSeed {
+        id: "cottonclub",
+        name: "코튼클럽",
+        styles: &[Casual, SimpleBasic],
+        gender: Gender::Women,
+        ages: &[Early20s, Mid20s, Late20s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "streetlab",
+        name: "스트릿랩",
+        styles: &[Street],
+        gender: Gender::Unisex,
+        ages: &[Teens, Early20s],
+        platform: Platform::Shopify,
+    },
+    MallSeed {
+        id: "blockparty",
+        name: "블록파티",
+        styles: &[Street, Casual],
+        gender: Gender::Men,
+        ages: &[Teens, Early20s, Mid20s],
+        platform: Platform::Smartstore,
+    },
+    MallSeed {
+        id: "noisecrew",
+        name: "노이즈크루",
+        styles: &[Street, Vintage],
+        gender: Gender::Unisex,
+        ages: &[Teens, Early20s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "whitespace",
+        name: "화이트스페이스",
+        styles: &[Minimal, ModernChic],
+        gender: Gender::Women,
+        ages: &[Late20s, Early30s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "lessmore",
+        name: "레스모어",
+        styles: &[Minimal, SimpleBasic],
+        gender: Gender::Unisex,
+        ages: &[Mid20s, Late20s, Early30s],
+        platform: Platform::Shopify,
+    },
+    MallSeed {
+        id: "oldvinyl",
+        name: "올드바이닐",
+        styles: &[Vintage, Casual],
+        gender: Gender::Unisex,
+        ages: &[Early20s, Mid20s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "secondfloor",
+        name: "세컨드플로어",
+        styles: &[Vintage, Feminine],
+        gender: Gender::Women,
+        ages: &[Mid20s, Late20s],
+        platform: Platform::Smartstore,
+    },
+    MallSeed {
+        id: "lacemuse",
+        name: "레이스뮤즈",
+        styles: &[Feminine, Lovely],
+        gender: Gender::Women,
+        ages: &[Mid20s, Late20s, Early30s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "softblouse",
+        name: "소프트블라우스",
+        styles: &[Feminine, OfficeLook],
+        gender: Gender::Women,
+        ages: &[Early30s, Mid30s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "noirmode",
+        name: "누아르모드",
+        styles: &[ModernChic, Minimal],
+        gender: Gender::Women,
+        ages: &[Late20s, Early30s, Mid30s],
+        platform: Platform::Cafe24,
+    },
+    MallSeed {
+        id: "urbancity",
+        name: "어반시티",
+        styles: &[ModernChic, Street],
+        gender: Gender::Men,
+        ages: &[Mid20s, Late20s, Early30s],
+        platform: Platform::Shopify,
+    },
+    MallSeed {
+        id: "mamaclass",
+        name: "마마클래스",
+        styles: &[SimpleBasic, Feminine],
+        gender: Gender::Women,
+        ages: &[Late30s, Forties],
+        platform: Platform::Smartstore,
+    },
+    MallSeed {
+        id: "campusbag",
+        name: "캠퍼스백",
+        styles: &[Casual, Lovely],
+        gender: Gender::Women,
+        ages: &[Teens, Early20s],
+        platform: Platform::Cafe24,
+    },
 ];
 
 const CATEGORIES: [Category; 8] = [
@@ -264,7 +432,8 @@ fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha
     let (low, high) = price_range(category);
     // Soho malls price like 39,800원: whole thousands less 200.
     let list_price = (rng.random_range(low..=high) / 1000) * 1000 - 200;
-    let discount = if rng.random_bool(0.35) { *[10i64, 15, 20, 25, 30, 40, 50].choose(rng).expect("non-empty") } else { 0 };
+    let discount =
+        if rng.random_bool(0.35) { *[10i64, 15, 20, 25, 30, 40, 50].choose(rng).expect("non-empty") } else { 0 };
     let price = if discount > 0 { ((list_price * (100 - discount) / 100) / 100) * 100 } else { list_price };
 
     let sold_out = rng.random_bool(0.06);
@@ -366,7 +535,8 @@ mod tests {
         let sold_out = world.products.iter().filter(|p| !p.in_stock()).count();
         assert!((2500..4500).contains(&on_sale), "{on_sale} on sale");
         assert!((300..1000).contains(&sold_out), "{sold_out} sold out");
-        let men_dresses = world.products.iter().filter(|p| p.gender == Gender::Men && p.category == Category::Dress).count();
+        let men_dresses =
+            world.products.iter().filter(|p| p.gender == Gender::Men && p.category == Category::Dress).count();
         assert_eq!(men_dresses, 0);
     }
 }

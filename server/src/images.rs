@@ -35,11 +35,16 @@ fn colour_rgb(name: &str) -> [u8; 3] {
 fn inside(category: Category, x: f32, y: f32) -> bool {
     let between = |v: f32, a: f32, b: f32| v >= a && v <= b;
     // Half-width of a shape that widens linearly from `w0` at `y0` to `w1` at `y1`.
-    let flare = |y0: f32, y1: f32, w0: f32, w1: f32| between(y, y0, y1) && (x - 0.5).abs() <= w0 + (w1 - w0) * (y - y0) / (y1 - y0);
+    let flare = |y0: f32, y1: f32, w0: f32, w1: f32| {
+        between(y, y0, y1) && (x - 0.5).abs() <= w0 + (w1 - w0) * (y - y0) / (y1 - y0)
+    };
     match category {
-        Category::Top => (between(x, 0.30, 0.70) && between(y, 0.22, 0.72)) || (between(x, 0.16, 0.84) && between(y, 0.22, 0.40)),
+        Category::Top => {
+            (between(x, 0.30, 0.70) && between(y, 0.22, 0.72)) || (between(x, 0.16, 0.84) && between(y, 0.22, 0.40))
+        }
         Category::Outer => {
-            ((between(x, 0.28, 0.72) && between(y, 0.18, 0.86)) || (between(x, 0.14, 0.86) && between(y, 0.18, 0.70) && (x - 0.5).abs() > 0.22))
+            ((between(x, 0.28, 0.72) && between(y, 0.18, 0.86))
+                || (between(x, 0.14, 0.86) && between(y, 0.18, 0.70) && (x - 0.5).abs() > 0.22))
                 && (x - 0.5).abs() > 0.008
         }
         Category::Dress => flare(0.16, 0.88, 0.13, 0.30) || (between(x, 0.24, 0.76) && between(y, 0.16, 0.26)),

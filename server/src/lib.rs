@@ -162,16 +162,14 @@ async fn catalog_changes(State(state): State<AppState>, RawQuery(query): RawQuer
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
             "after" => {
-                after = value
-                    .parse()
-                    .map_err(|_| ApiProblem::bad_query(format!("after must be a non-negative integer, got {value:?}")))?
+                after = value.parse().map_err(|_| {
+                    ApiProblem::bad_query(format!("after must be a non-negative integer, got {value:?}"))
+                })?
             }
             "limit" => {
-                limit = value
-                    .parse()
-                    .ok()
-                    .filter(|l| (1..=MAX_PAGE_LIMIT).contains(l))
-                    .ok_or_else(|| ApiProblem::bad_query(format!("limit must be an integer from 1 to {MAX_PAGE_LIMIT}, got {value:?}")))?
+                limit = value.parse().ok().filter(|l| (1..=MAX_PAGE_LIMIT).contains(l)).ok_or_else(|| {
+                    ApiProblem::bad_query(format!("limit must be an integer from 1 to {MAX_PAGE_LIMIT}, got {value:?}"))
+                })?
             }
             // Unknown parameters are ignored, so that newer clients can talk to older servers.
             _ => {}
@@ -186,14 +184,25 @@ async fn catalog_changes(State(state): State<AppState>, RawQuery(query): RawQuer
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {
     let Some(product_id) = file.strip_suffix(".jpg") else {
-        return Err(ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "No such image", format!("{file:?} is not a product photo")));
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such image",
+            format!("{file:?} is not a product photo"),
+        ));
     };
     let id = product_id.to_string();
     let product = with_catalog(&state, move |c| c.product(&id)).await?;
     let Some(product) = product else {
-        return Err(ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "No such product", format!("no product {product_id:?}")));
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such product",
+            format!("no product {product_id:?}"),
+        ));
     };
-    let jpeg = tokio::task::spawn_blocking(move || images::product_photo(&product)).await.map_err(ApiProblem::internal)?;
+    let jpeg =
+        tokio::task::spawn_blocking(move || images::product_photo(&product)).await.map_err(ApiProblem::internal)?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "public, max-age=86400")], jpeg).into_response())
 }
 
@@ -202,7 +211,12 @@ async fn openapi() -> Response {
 }
 
 async fn not_found() -> ApiProblem {
-    ApiProblem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such endpoint; see /v1/openapi.yaml".to_string())
+    ApiProblem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        "no such endpoint; see /v1/openapi.yaml".to_string(),
+    )
 }
 
 /// Build the demo catalog in memory: the world of `spec`, malls and products.

@@ -241,9 +241,8 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 }
 
 fn from_json_col<T: serde::de::DeserializeOwned>(text: &str, col: usize) -> rusqlite::Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
-    })
+    serde_json::from_str(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn vocab_col<T>(parse: fn(&str) -> Option<T>, text: &str, col: usize) -> rusqlite::Result<T> {
@@ -304,9 +303,7 @@ mod tests {
     /// A comparable description of a schema: every table's columns and every index's definition.
     fn describe_schema(conn: &Connection) -> Vec<String> {
         let mut out = Vec::new();
-        let mut tables = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .unwrap();
+        let mut tables = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
         let names: Vec<String> = tables.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
         for table in names {
             let mut cols = conn
@@ -326,9 +323,8 @@ mod tests {
                 .unwrap();
             out.extend(rows.map(|r| r.unwrap()));
         }
-        let mut indexes = conn
-            .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
-            .unwrap();
+        let mut indexes =
+            conn.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").unwrap();
         let rows = indexes
             .query_map([], |r| {
                 let sql: Option<String> = r.get(2)?;
@@ -348,11 +344,7 @@ mod tests {
             let conn = Connection::open(&old_path).unwrap();
             conn.execute_batch(include_str!("schema_v1.sql")).unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
-            conn.execute(
-                "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES ('catalog', 42, 0)",
-                [],
-            )
-            .unwrap();
+            conn.execute("INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES ('catalog', 42, 0)", []).unwrap();
         }
         let upgraded = Store::open(&old_path).unwrap();
         let fresh = Store::open(&dir.path().join("fresh.db")).unwrap();
@@ -389,9 +381,8 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, CURRENT_VERSION + 1);
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'products'", [], |r| r.get(0))
-            .unwrap();
+        let tables: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'products'", [], |r| r.get(0)).unwrap();
         assert_eq!(tables, 0, "nothing of ours was written into the newer database");
     }
 

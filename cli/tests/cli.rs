@@ -1,0 +1,105 @@
+//! The `moa` binary as QA uses it: the demo, and serve → sync → feed scripted through --json.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn moa() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_moa"))
+}
+
+fn cards(feed: &Value) -> Vec<&Value> {
+    feed["sections"].as_array().unwrap().iter().flat_map(|s| s["cards"].as_array().unwrap()).collect()
+}
+
+/// The home rules every feed keeps, checked on the JSON the CLI prints.
+fn assert_home_rules(feed: &Value) {
+    let cards = cards(feed);
+    let ids: HashSet<&str> = cards.iter().map(|c| c["product_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), cards.len(), "no product twice on one home");
+    for section in feed["sections"].as_array().unwrap() {
+        assert!(section["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(["cover", "grid", "carousel"].contains(&section["layout"].as_str().unwrap()));
+        let malls: Vec<&str> =
+            section["cards"].as_array().unwrap().iter().map(|c| c["mall_id"].as_str().unwrap()).collect();
+        for w in malls.windows(3) {
+            assert!(!(w[0] == w[1] && w[1] == w[2]), "three in a row from {} in {}", w[0], section["id"]);
+        }
+        for card in section["cards"].as_array().unwrap() {
+            for key in
+                ["product_id", "mall_id", "mall_name", "title", "reason", "image_url", "product_url", "price_text"]
+            {
+                assert!(card[key].as_str().is_some_and(|v| !v.is_empty()), "card without {key}: {card}");
+            }
+            assert!(card["price"].as_i64().unwrap() > 0);
+        }
+    }
+}
+
+#[test]
+fn demo_prints_a_home_of_at_least_40_cards_from_at_least_10_malls() {
+    let out = moa().args(["demo", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let feed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cards = cards(&feed);
+    let malls: HashSet<&str> = cards.iter().map(|c| c["mall_id"].as_str().unwrap()).collect();
+    assert!(cards.len() >= 40, "{} cards", cards.len());
+    assert!(malls.len() >= 10, "{} malls", malls.len());
+    assert_home_rules(&feed);
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(progress.contains("synced 10000 products"), "{progress}");
+
+    // The readable form names sections, malls, prices in won and reasons.
+    let text = moa().args(["demo", "--products", "3000"]).output().unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("오늘의 커버") && text.contains("지금 인기 있는 상품"), "{text}");
+    assert!(text.contains("원 ") || text.contains("원 —"), "{text}");
+}
+
+#[test]
+fn serve_sync_and_feed_can_be_scripted() {
+    let mut server = moa()
+        .args(["serve", "--demo", "--products", "1500", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    let url = first_line.trim().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "first line is the URL: {url:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache.db");
+    let db = db.to_str().unwrap();
+    let sync = moa().args(["sync", "--server", &url, "--db", db, "--json", "--page-limit", "400"]).output().unwrap();
+    assert!(sync.status.success(), "{}", String::from_utf8_lossy(&sync.stderr));
+    let report: Value = serde_json::from_slice(&sync.stdout).unwrap();
+    assert_eq!(report["upserted"], 1500);
+    assert_eq!(report["pages"], 4);
+    assert_eq!(report["products_in_cache"], 1500);
+
+    let again = moa().args(["sync", "--server", &url, "--db", db, "--json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["upserted"], 0, "nothing changed, nothing moved");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // The feed is read offline from the cache.
+    let feed = moa().args(["feed", "--db", db, "--json", "--locale", "en"]).output().unwrap();
+    assert!(feed.status.success(), "{}", String::from_utf8_lossy(&feed.stderr));
+    let feed: Value = serde_json::from_slice(&feed.stdout).unwrap();
+    assert_eq!(feed["sections"][0]["title"], "Today's cover");
+    assert_home_rules(&feed);
+
+    // Mistakes get a clear message and a failing exit code.
+    let missing = moa().args(["feed", "--db", dir.path().join("nope.db").to_str().unwrap()]).output().unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("run `moa sync` first"));
+    let nothing = moa().args(["serve", "--port", "0"]).output().unwrap();
+    assert!(!nothing.status.success());
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("nothing to serve"));
+}

@@ -1,0 +1,137 @@
+//! The server over real loopback HTTP: protocol shape, problem documents, gzip, ETags.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use moa_core::wire::{Change, ChangePage, MallList, Problem};
+use moa_server::{DemoSpec, RunningServer};
+use reqwest::header;
+
+async fn demo_server(products: usize) -> RunningServer {
+    let (catalog, _) = moa_server::demo_catalog(DemoSpec { seed: 2, products, now: 1_795_000_000 }).unwrap();
+    RunningServer::start(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap()
+}
+
+#[tokio::test]
+async fn bad_query_parameters_get_a_400_problem_document_never_a_panic() {
+    let server = demo_server(50).await;
+    let http = reqwest::Client::new();
+    for query in [
+        "after=abc",
+        "after=-1",
+        "limit=0",
+        "limit=1001",
+        "limit=ten",
+        "after=99999999999999999999",
+        "after=18446744073709551615",
+    ] {
+        let response = http.get(format!("{}/v1/catalog/changes?{query}", server.url)).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json", "{query}");
+        let problem: Problem = response.json().await.unwrap();
+        assert_eq!(problem.status, 400);
+        assert!(problem.detail.unwrap().contains(if query.starts_with("after") { "after" } else { "limit" }));
+    }
+    // The server is still healthy after all of that.
+    let ok = http.get(format!("{}/v1/catalog/changes?after=0&limit=5", server.url)).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+
+    let missing = http.get(format!("{}/v1/nope", server.url)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()[header::CONTENT_TYPE], "application/problem+json");
+    let no_image = http.get(format!("{}/v1/images/nobody-1.jpg", server.url)).send().await.unwrap();
+    assert_eq!(no_image.status(), 404);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn change_feed_pages_in_order_without_gaps_or_repeats() {
+    let server = demo_server(1_234).await;
+    let http = reqwest::Client::new();
+    let mut after = 0;
+    let mut seen = std::collections::HashSet::new();
+    let mut pages = 0;
+    loop {
+        let page: ChangePage = http
+            .get(format!("{}/v1/catalog/changes?after={after}&limit=100", server.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        pages += 1;
+        let mut last = after;
+        for change in &page.changes {
+            assert!(change.seq() > last, "seq increases");
+            last = change.seq();
+            let Change::Upsert { product, .. } = change else { panic!("no deletes in a fresh world") };
+            assert!(seen.insert(product.id.clone()), "{} twice", product.id);
+        }
+        assert_eq!(page.next, last);
+        after = page.next;
+        if !page.more {
+            break;
+        }
+        assert_eq!(page.changes.len(), 100);
+    }
+    assert_eq!(seen.len(), 1_234);
+    assert_eq!(pages, 13);
+    // Past the end: an empty page that keeps the cursor.
+    let tail: ChangePage = http
+        .get(format!("{}/v1/catalog/changes?after={after}", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(tail.changes.is_empty() && !tail.more && tail.next == after);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn pages_are_gzipped_and_mall_list_answers_304_to_its_etag() {
+    let server = demo_server(600).await;
+    // A client that does not decompress, to see the wire as it is.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let zipped = raw
+        .get(format!("{}/v1/catalog/changes?limit=500", server.url))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()[header::CONTENT_ENCODING], "gzip");
+    let zipped_len = zipped.bytes().await.unwrap().len();
+    let plain = raw.get(format!("{}/v1/catalog/changes?limit=500", server.url)).send().await.unwrap();
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    assert!(zipped_len * 4 < plain_len, "gzip {zipped_len} vs plain {plain_len}");
+
+    let http = reqwest::Client::new();
+    let first = http.get(format!("{}/v1/malls", server.url)).send().await.unwrap();
+    let etag = first.headers()[header::ETAG].to_str().unwrap().to_string();
+    let malls: MallList = first.json().await.unwrap();
+    assert!(malls.malls.len() >= 20);
+    let again = http.get(format!("{}/v1/malls", server.url)).header(header::IF_NONE_MATCH, &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    let other =
+        http.get(format!("{}/v1/malls", server.url)).header(header::IF_NONE_MATCH, "\"stale\"").send().await.unwrap();
+    assert_eq!(other.status(), 200);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn demo_images_are_real_jpegs_of_the_product() {
+    let server = demo_server(20).await;
+    let http = reqwest::Client::new();
+    let page: ChangePage =
+        http.get(format!("{}/v1/catalog/changes?limit=1", server.url)).send().await.unwrap().json().await.unwrap();
+    let Change::Upsert { product, .. } = &page.changes[0] else { panic!() };
+    let response = http.get(format!("{}{}", server.url, product.image_url)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "image/jpeg");
+    let bytes = response.bytes().await.unwrap();
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!((img.width(), img.height()), (moa_server::images::WIDTH, moa_server::images::HEIGHT));
+    server.shutdown().await;
+}
