@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
-use moa_core::{FeedPage, Moa, MoaConfig, SyncOptions, SyncReport};
+use moa_core::{CancellationToken, FeedPage, Moa, MoaConfig, SyncListener, SyncOptions, SyncProgress, SyncReport};
 use moa_server::{CatalogDb, DemoSpec, RunningServer};
 
 #[derive(Parser)]
@@ -117,7 +117,21 @@ async fn run(command: Command) -> CliResult {
         }
         Command::Sync { server, db, page_limit, json } => {
             let moa = Moa::open(MoaConfig::with_database(&db).server(server)).map_err(|e| e.to_string())?;
-            let report = moa.sync_with(SyncOptions { page_limit }).await.map_err(|e| format!("sync failed: {e}"))?;
+            report_recovery(&moa);
+            // Ctrl-C cancels cleanly: the page being written is finished, the cursor kept.
+            let cancel = CancellationToken::new();
+            let on_signal = cancel.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    on_signal.cancel();
+                }
+            });
+            let options = SyncOptions {
+                page_limit,
+                listener: Some(Arc::new(ProgressLine { started: Instant::now() })),
+                cancel: Some(cancel),
+            };
+            let report = moa.sync_with(options).await.map_err(|e| format!("sync failed: {e}"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
             } else {
@@ -130,6 +144,7 @@ async fn run(command: Command) -> CliResult {
                 return Err(format!("no cache at {} — run `moa sync` first", db.display()));
             }
             let moa = Moa::open(MoaConfig::with_database(&db).locale(locale)).map_err(|e| e.to_string())?;
+            report_recovery(&moa);
             let page = moa.home_feed().map_err(|e| e.to_string())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&page).expect("feed serialises"));
@@ -222,6 +237,39 @@ async fn serve(demo: bool, products: usize, seed: u64, db: Option<PathBuf>, addr
     Ok(())
 }
 
+/// Sync progress on standard error, so that standard output stays clean for --json.
+struct ProgressLine {
+    started: Instant,
+}
+
+impl SyncListener for ProgressLine {
+    fn on_progress(&self, p: SyncProgress) {
+        eprintln!(
+            "  page {:>4}: {} products, {} skipped, {} KB, cursor {} {}",
+            p.pages,
+            p.products,
+            p.skipped,
+            p.bytes / 1024,
+            p.cursor,
+            took(self.started)
+        );
+    }
+}
+
+/// Say so when the cache had to be rebuilt, and what of the shopper's data was kept.
+fn report_recovery(moa: &Moa) {
+    if let Some(r) = moa.recovery() {
+        eprintln!(
+            "moa: the cache was unreadable ({}); moved to {} and started fresh, keeping {} wishlist items, {} followed malls, {} settings",
+            r.reason,
+            r.moved_to.display(),
+            r.salvaged_wishlist,
+            r.salvaged_followed_malls,
+            r.salvaged_settings
+        );
+    }
+}
+
 fn took(since: Instant) -> String {
     let d: Duration = since.elapsed();
     if d.as_secs() >= 1 {
@@ -233,11 +281,12 @@ fn took(since: Instant) -> String {
 
 fn print_sync_report(report: &SyncReport) {
     println!(
-        "synced: {} upserted, {} deleted, {} skipped in {} pages; cursor {} → {}; {} products cached; {} malls ({} ms)",
+        "synced: {} upserted, {} deleted, {} skipped in {} pages ({} retries); cursor {} → {}; {} products cached; {} malls ({} ms)",
         report.upserted,
         report.deleted,
         report.skipped.len(),
         report.pages,
+        report.retries,
         report.cursor_before,
         report.cursor_after,
         report.products_in_cache,

@@ -1,27 +1,95 @@
-//! The HTTP client for the app protocol (docs/PROTOCOL.md): requests, status handling and
-//! problem documents. It knows nothing of SQLite; `sync` puts what it fetches into the store.
+//! The HTTP client for the app protocol (docs/PROTOCOL.md): timeouts, retries of idempotent
+//! requests with exponential backoff and jitter, `Retry-After`, conditional requests, problem
+//! documents, and a typed error for each way a request can fail. It knows nothing of SQLite;
+//! `sync` puts what it fetches into the store.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use rand::Rng;
 use reqwest::{header, StatusCode};
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
 use crate::wire::{ChangePage, MallList, Problem, PROBLEM_CONTENT_TYPE};
 
+/// How hard the client tries before it reports a failure.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// The pause before the first retry; it doubles each time, with jitter.
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// A `Retry-After` longer than this is not waited for: the failure is reported instead.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// "Full jitter" backoff: a random pause up to base·2^retry, so that many phones coming back
+    /// after an outage do not retry in lockstep.
+    fn backoff(&self, retry: u32) -> Duration {
+        let cap = self.base_delay.saturating_mul(1u32 << retry.min(16)).min(self.max_delay);
+        let millis = cap.as_millis() as u64;
+        Duration::from_millis(rand::rng().random_range(millis / 2..=millis.max(1)))
+    }
+}
+
+/// Network settings of the client.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    /// The whole request, body included: a stalled server is given up on after this.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
 pub struct ApiClient {
     http: reqwest::Client,
     base: Url,
+    retry: RetryPolicy,
+    /// Body bytes received (decoded), for progress reports.
+    bytes_received: AtomicU64,
+    /// Retries made, for the sync report.
+    retries: AtomicU64,
 }
 
 /// A page of the change feed as it arrived: each change still raw JSON, so that the sync can
 /// read them one by one and skip a malformed one without losing the rest.
 pub type RawChangePage = ChangePage<serde_json::Value>;
 
+/// The mall list, or word that the one we hold (by its ETag) is still current.
+pub enum MallsAnswer {
+    Changed { list: MallList, etag: Option<String> },
+    NotModified,
+}
+
 impl ApiClient {
-    pub fn new(server_url: &str) -> Result<Self> {
-        let mut base =
-            Url::parse(server_url).map_err(|e| Error::InvalidInput(format!("server URL {server_url:?}: {e}")))?;
+    pub fn new(server_url: &str, options: &ClientOptions) -> Result<Self> {
+        let mut base = Url::parse(server_url)
+            .map_err(|e| Error::InvalidInput(format!("server URL {server_url:?}: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::InvalidInput(format!("server URL {server_url:?} is not http(s)")));
         }
@@ -30,15 +98,35 @@ impl ApiClient {
             base.set_path(&format!("{}/", base.path()));
         }
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
             .user_agent(concat!("moa-core/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(ApiClient { http, base })
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        Ok(ApiClient {
+            http,
+            base,
+            retry: options.retry.clone(),
+            bytes_received: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+        })
     }
 
     pub fn base(&self) -> &Url {
         &self.base
+    }
+
+    pub fn bytes_received(&self) -> u64 {
+        self.bytes_received.load(Ordering::Relaxed)
+    }
+
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    /// Count a retry made above this client (a page refused after it arrived).
+    pub(crate) fn note_retry(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Resolve a URL the server may have given relative to itself (e.g. demo images).
@@ -49,17 +137,79 @@ impl ApiClient {
         }
     }
 
-    pub async fn malls(&self) -> Result<MallList> {
+    /// `GET /v1/malls`, conditional on the ETag of the list we hold.
+    pub async fn malls(&self, etag: Option<&str>, cancel: &CancellationToken) -> Result<MallsAnswer> {
         let url = self.url("v1/malls")?;
-        let response = check(self.http.get(url).send().await?).await?;
-        parse_json(response).await
+        self.get_with_retry(cancel, || {
+            let mut request = self.http.get(url.clone());
+            if let Some(etag) = etag {
+                request = request.header(header::IF_NONE_MATCH, etag);
+            }
+            async move {
+                let response = request.send().await?;
+                if response.status() == StatusCode::NOT_MODIFIED {
+                    return Ok(MallsAnswer::NotModified);
+                }
+                let response = check(response).await?;
+                let etag = response.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_string);
+                let list = self.read_json(response).await?;
+                Ok(MallsAnswer::Changed { list, etag })
+            }
+        })
+        .await
     }
 
-    pub async fn catalog_changes(&self, after: u64, limit: u32) -> Result<RawChangePage> {
+    /// `GET /v1/catalog/changes?after=&limit=`.
+    pub async fn catalog_changes(&self, after: u64, limit: u32, cancel: &CancellationToken) -> Result<RawChangePage> {
         let mut url = self.url("v1/catalog/changes")?;
         url.query_pairs_mut().append_pair("after", &after.to_string()).append_pair("limit", &limit.to_string());
-        let response = check(self.http.get(url).send().await?).await?;
-        parse_json(response).await
+        self.get_with_retry(cancel, || {
+            let request = self.http.get(url.clone());
+            async move { self.read_json(check(request.send().await?).await?).await }
+        })
+        .await
+    }
+
+    /// Run an idempotent request, retrying transient failures with backoff (or as long as the
+    /// server's `Retry-After` asks), until it succeeds, fails for good, or is cancelled.
+    async fn get_with_retry<T, F, Fut>(&self, cancel: &CancellationToken, attempt: F) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let mut retry = 0;
+        loop {
+            let outcome = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(Error::Cancelled),
+                outcome = attempt() => outcome,
+            };
+            let error = match outcome {
+                Ok(value) => return Ok(value),
+                Err(e) => e,
+            };
+            retry += 1;
+            if !error.is_transient() || retry >= self.retry.max_attempts {
+                return Err(error);
+            }
+            let pause = match retry_after(&error) {
+                Some(asked) if asked > self.retry.max_retry_after => return Err(error),
+                Some(asked) => asked,
+                None => self.retry.backoff(retry - 1),
+            };
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(Error::Cancelled),
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response) -> Result<T> {
+        let body = response.bytes().await?;
+        self.bytes_received.fetch_add(body.len() as u64, Ordering::Relaxed);
+        serde_json::from_slice(&body).map_err(|e| Error::Protocol(format!("response is not the expected JSON: {e}")))
     }
 
     fn url(&self, path: &str) -> Result<Url> {
@@ -67,23 +217,30 @@ impl ApiClient {
     }
 }
 
-/// Turn an error status into [`Error::Server`], keeping the problem document when there is one.
+/// The pause a 429 or 503 asked for, in whole seconds (the form every server here sends).
+fn retry_after(error: &Error) -> Option<Duration> {
+    match error {
+        Error::Server { retry_after: Some(secs), .. } => Some(Duration::from_secs(*secs)),
+        _ => None,
+    }
+}
+
+/// Turn an error status into [`Error::Server`], keeping the problem document and `Retry-After`.
 async fn check(response: reqwest::Response) -> Result<reqwest::Response> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
     }
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE));
     let problem = if is_problem { response.json::<Problem>().await.ok() } else { None };
-    Err(Error::Server { status: status.as_u16(), problem })
-}
-
-async fn parse_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T> {
-    debug_assert_ne!(response.status(), StatusCode::NOT_MODIFIED);
-    let body = response.bytes().await?;
-    serde_json::from_slice(&body).map_err(|e| Error::Protocol(format!("response is not the expected JSON: {e}")))
+    Err(Error::Server { status: status.as_u16(), problem, retry_after })
 }

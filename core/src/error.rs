@@ -1,5 +1,6 @@
-//! The core's error: rich enough for Rust callers and tests to match on, and free of personal
-//! data so it can be logged and shown. The bindings map it to a smaller public enum.
+//! The core's error: one variant for each way a call can fail, rich enough for Rust callers and
+//! tests to match on, and free of personal data so it can be logged and shown. The bindings map
+//! it to a smaller public enum.
 
 use crate::wire::Problem;
 
@@ -15,23 +16,86 @@ pub enum Error {
     #[error("database schema version {found} is newer than this app supports ({supported}); update the app")]
     NewerDatabase { found: u32, supported: u32 },
 
+    /// The file is a SQLite database, but not one of Moa's.
+    #[error("the database file is not one of Moa's (no schema version)")]
+    ForeignDatabase,
+
+    /// The server could not be reached at all (no network, refused, name not resolved).
+    #[error("offline: {0}")]
+    Offline(String),
+
+    /// The server did not answer within the time allowed.
+    #[error("the server did not answer in time")]
+    Timeout,
+
+    /// The connection broke during the exchange (reset, cut mid-body).
     #[error("network error: {0}")]
-    Network(#[from] reqwest::Error),
+    Network(String),
 
     /// The server answered with an error status (and, usually, a problem document).
     #[error("server answered {status}: {}", problem.as_ref().map(|p| p.title.as_str()).unwrap_or("no details"))]
-    Server { status: u16, problem: Option<Problem> },
+    Server {
+        status: u16,
+        problem: Option<Problem>,
+        /// Seconds the server asked us to wait before trying again (429, 503).
+        retry_after: Option<u64>,
+    },
 
     /// The server answered something that breaks the protocol (not JSON, sequence going backwards …).
     #[error("protocol violation: {0}")]
     Protocol(String),
 
+    /// The caller cancelled; everything committed before stays, nothing half-done does.
+    #[error("cancelled")]
+    Cancelled,
+
     #[error("invalid input: {0}")]
     InvalidInput(String),
+
+    #[error("not found: {0}")]
+    NotFound(String),
 
     /// A bug or a lost worker thread: never the shopper's or the server's fault.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl Error {
+    /// Worth trying again (the same idempotent request, after a pause)?
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Offline(_) | Error::Timeout | Error::Network(_) | Error::Protocol(_) => true,
+            Error::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+
+    /// The database file is damaged or not Moa's (as opposed to busy, full or misused).
+    pub fn is_corruption(&self) -> bool {
+        match self {
+            Error::ForeignDatabase => true,
+            Error::Storage(rusqlite::Error::SqliteFailure(e, _)) => {
+                matches!(e.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        // Only the kind of failure, never the URL: it can carry query parameters.
+        let e = e.without_url();
+        if e.is_timeout() {
+            Error::Timeout
+        } else if e.is_connect() {
+            Error::Offline(e.to_string())
+        } else if e.is_decode() {
+            Error::Protocol(format!("undecodable body: {e}"))
+        } else {
+            Error::Network(std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string()))
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

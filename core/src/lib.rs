@@ -18,10 +18,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use error::{Error, Result};
 pub use feed::{Card, FeedPage, Layout, Section};
+pub use api::{ClientOptions, RetryPolicy};
 pub use model::Locale;
-pub use sync::{SkippedProduct, SyncReport};
+pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
+pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncReport};
+pub use tokio_util::sync::CancellationToken;
 
 use api::ApiClient;
+use model::Product;
 use store::Store;
 
 /// The version of this core, shown in the apps' settings and bug reports.
@@ -40,6 +44,8 @@ pub struct MoaConfig {
     pub locale: String,
     /// A random id for this installation; the only identifier that ever leaves the device.
     pub install_id: String,
+    /// Timeouts and retries of the API client.
+    pub network: ClientOptions,
 }
 
 impl MoaConfig {
@@ -50,6 +56,7 @@ impl MoaConfig {
             server_url: None,
             locale: "ko-KR".into(),
             install_id: String::new(),
+            network: ClientOptions::default(),
         }
     }
 
@@ -76,13 +83,6 @@ impl MoaConfig {
     }
 }
 
-/// Options of one sync run.
-#[derive(Debug, Clone, Default)]
-pub struct SyncOptions {
-    /// Changes per page; the server's default when None.
-    pub page_limit: Option<u32>,
-}
-
 pub struct Moa {
     config: MoaConfig,
     locale: Locale,
@@ -96,7 +96,7 @@ impl Moa {
     pub fn open(config: MoaConfig) -> Result<Moa> {
         std::fs::create_dir_all(&config.data_dir)?;
         let store = Arc::new(Store::open(&config.database_path())?);
-        let api = config.server_url.as_deref().map(ApiClient::new).transpose()?;
+        let api = config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network)).transpose()?;
         let locale = Locale::from_tag(&config.locale);
         Ok(Moa { config, locale, store, api })
     }
@@ -115,17 +115,77 @@ impl Moa {
         self.sync_with(SyncOptions::default()).await
     }
 
+    /// Sync with a page size, a progress listener and a cancellation token.
     pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
         let api = self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))?;
-        sync::sync_catalog(api, &self.store, options.page_limit).await
+        self.guard(sync::sync_catalog(api, &self.store, options).await)
+    }
+
+    /// What opening had to do about a damaged or foreign database file, if anything: the apps
+    /// tell the shopper that the catalog is being fetched again and what was kept.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.store.recovery()
     }
 
     /// The home feed, composed from the cache. Synchronous and local: apps call it off the main
     /// thread and get an answer without the network.
     pub fn home_feed(&self) -> Result<FeedPage> {
-        let products = self.store.in_stock_products()?;
-        let malls = self.store.malls()?;
-        Ok(feed::compose_home(&products, &malls, self.locale, now()))
+        self.guard((|| {
+            let products = self.store.in_stock_products()?;
+            let malls = self.store.malls()?;
+            Ok(feed::compose_home(&products, &malls, self.locale, now()))
+        })())
+    }
+
+    /// One product from the cache, for the product sheet.
+    pub fn product(&self, product_id: &str) -> Result<Product> {
+        self.guard(self.store.product(product_id))?.ok_or_else(|| Error::NotFound(format!("product {product_id}")))
+    }
+
+    /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.
+    pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>) -> Result<()> {
+        self.guard(self.store.add_to_wishlist(product_id, variant_id, now()))
+    }
+
+    pub fn remove_from_wishlist(&self, product_id: &str) -> Result<bool> {
+        self.guard(self.store.remove_from_wishlist(product_id))
+    }
+
+    /// The wishlist, newest first; delisted products still show from their snapshot.
+    pub fn wishlist(&self) -> Result<Vec<WishlistItem>> {
+        self.guard(self.store.wishlist())
+    }
+
+    pub fn follow_mall(&self, mall_id: &str) -> Result<()> {
+        self.guard(self.store.follow_mall(mall_id, now()))
+    }
+
+    pub fn unfollow_mall(&self, mall_id: &str) -> Result<bool> {
+        self.guard(self.store.unfollow_mall(mall_id))
+    }
+
+    pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
+        self.guard(self.store.followed_malls())
+    }
+
+    /// Run SQLite's full consistency check (slow: call it in the background). Damage found is
+    /// recorded, and the next `open` recovers the file.
+    pub fn verify_integrity(&self) -> Result<bool> {
+        let problems = self.guard(self.store.integrity_check())?;
+        if !problems.is_empty() {
+            self.store.mark_damaged(&problems.join("; "));
+        }
+        Ok(problems.is_empty())
+    }
+
+    /// Every store error passes here: a damaged file is noted so that the next open recovers it.
+    fn guard<T>(&self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            if e.is_corruption() {
+                self.store.mark_damaged(&e.to_string());
+            }
+        }
+        result
     }
 }
 

@@ -1,19 +1,21 @@
 //! Catalog sync: the server's change feed into the local cache.
 //!
 //! Each page is checked, then written together with its cursor in one transaction, so a sync
-//! that stops anywhere resumes from the last committed page and a second run fetches only what
-//! changed. A malformed product is skipped and reported with its id and reason; the rest of its
-//! page is kept.
+//! that stops anywhere — killed, cut off, cancelled — resumes from the last committed page and a
+//! second run fetches only what changed. A malformed product is skipped and reported with its id
+//! and reason; the rest of its page is kept. The next page is fetched while the previous one is
+//! written, and at most those two pages are in memory, whatever the size of the catalog.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 
-use crate::api::{ApiClient, RawChangePage};
+use crate::api::{ApiClient, MallsAnswer, RawChangePage};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{PageOutcome, Store};
 use crate::wire::{Change, DEFAULT_PAGE_LIMIT};
 
 /// A product the sync could not take, and why.
@@ -29,10 +31,16 @@ pub struct SkippedProduct {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncReport {
     pub malls: u64,
+    /// The mall list was current (answered 304 to our ETag) and not downloaded again.
+    pub malls_unchanged: bool,
     pub pages: u64,
     pub upserted: u64,
     pub deleted: u64,
     pub skipped: Vec<SkippedProduct>,
+    /// Requests that failed transiently and were tried again.
+    pub retries: u64,
+    /// Response body bytes received (after decompression).
+    pub bytes: u64,
     pub cursor_before: u64,
     pub cursor_after: u64,
     pub products_in_cache: u64,
@@ -44,41 +52,170 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S::Ok
     s.serialize_u64(d.as_millis() as u64)
 }
 
-pub(crate) async fn sync_catalog(api: &ApiClient, store: &Arc<Store>, page_limit: Option<u32>) -> Result<SyncReport> {
+/// Where a running sync is, after each committed page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct SyncProgress {
+    pub pages: u64,
+    /// Products written or removed so far.
+    pub products: u64,
+    pub skipped: u64,
+    pub bytes: u64,
+    /// The committed cursor.
+    pub cursor: u64,
+}
+
+/// Receives progress while a sync runs. Called from a runtime thread after each committed page
+/// (a few times a second at most on a phone): keep it quick and hand work to the UI thread.
+pub trait SyncListener: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+/// Options of one sync run.
+#[derive(Clone, Default)]
+pub struct SyncOptions {
+    /// Changes per page; the client's default (500) when None.
+    pub page_limit: Option<u32>,
+    pub listener: Option<Arc<dyn SyncListener>>,
+    /// Cancel to stop the sync: the page being written is finished or not started, never half.
+    pub cancel: Option<CancellationToken>,
+}
+
+impl std::fmt::Debug for SyncOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncOptions")
+            .field("page_limit", &self.page_limit)
+            .field("listener", &self.listener.is_some())
+            .field("cancel", &self.cancel)
+            .finish()
+    }
+}
+
+type ApplyTask = tokio::task::JoinHandle<Result<PageOutcome>>;
+
+pub(crate) async fn sync_catalog(api: &ApiClient, store: &Arc<Store>, options: SyncOptions) -> Result<SyncReport> {
     let started = Instant::now();
-    let limit = page_limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+    let retries_before = api.retries();
+    let bytes_before = api.bytes_received();
+    let limit = options.page_limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+    let cancel = options.cancel.clone().unwrap_or_default();
     let mut report = SyncReport::default();
 
-    let malls = api.malls().await?.malls;
-    report.malls = malls.len() as u64;
-    let known_malls: HashSet<String> = malls.iter().map(|m| m.id.clone()).collect();
-    blocking(store, move |s| s.replace_malls(&malls)).await?;
+    let etag = blocking(store, |s| s.malls_etag()).await?;
+    let known_malls: HashSet<String> = match api.malls(etag.as_deref(), &cancel).await? {
+        MallsAnswer::Changed { list, etag } => {
+            let ids = list.malls.iter().map(|m| m.id.clone()).collect();
+            blocking(store, move |s| s.replace_malls(&list.malls, etag.as_deref())).await?;
+            ids
+        }
+        MallsAnswer::NotModified => {
+            report.malls_unchanged = true;
+            blocking(store, |s| s.malls()).await?.into_iter().map(|m| m.id).collect()
+        }
+    };
+    report.malls = known_malls.len() as u64;
 
     let mut cursor = blocking(store, |s| s.catalog_cursor()).await?;
     report.cursor_before = cursor;
-    loop {
-        let raw = api.catalog_changes(cursor, limit).await?;
-        let more = raw.more;
-        let next = raw.next;
-        let (changes, skipped) = check_page(api, cursor, raw, &known_malls)?;
-        let outcome = blocking(store, move |s| s.apply_catalog_page(&changes, next)).await?;
-        report.pages += 1;
-        report.upserted += outcome.upserted;
-        report.deleted += outcome.deleted;
-        report.skipped.extend(skipped);
-        cursor = next;
-        if !more {
-            break;
+    let mut committed = cursor;
+    let mut writing: Option<(ApplyTask, u64)> = None;
+    let outcome: Result<()> = async {
+        loop {
+            // Fetch the next page while the previous one is being written.
+            let fetched = fetch_page(api, cursor, limit, &cancel, &known_malls).await;
+            if let Some((task, next)) = writing.take() {
+                finish_write(task, &mut report).await?;
+                committed = next;
+                report_progress(&options, &report, api.bytes_received() - bytes_before, committed);
+            }
+            let page = fetched?;
+            report.skipped.extend(page.skipped);
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let (changes, next) = (page.changes, page.next);
+            let store = Arc::clone(store);
+            writing = Some((tokio::task::spawn_blocking(move || store.apply_catalog_page(&changes, next)), next));
+            cursor = page.next;
+            if !page.more {
+                return Ok(());
+            }
         }
     }
-    report.cursor_after = cursor;
+    .await;
+    // Whatever happened, a page already handed to the writer is finished (or rolled back) before
+    // we return, so the caller never sees a cache mid-write.
+    if let Some((task, next)) = writing.take() {
+        finish_write(task, &mut report).await?;
+        committed = next;
+        report_progress(&options, &report, api.bytes_received() - bytes_before, committed);
+    }
+    outcome?;
+
+    report.cursor_after = committed;
+    report.retries = api.retries() - retries_before;
+    report.bytes = api.bytes_received() - bytes_before;
     report.products_in_cache = blocking(store, |s| s.product_count()).await?;
     report.took = started.elapsed();
     Ok(report)
 }
 
+async fn finish_write(task: ApplyTask, report: &mut SyncReport) -> Result<()> {
+    let outcome = task.await.map_err(|e| Error::Internal(format!("store task failed: {e}")))??;
+    report.pages += 1;
+    report.upserted += outcome.upserted;
+    report.deleted += outcome.deleted;
+    Ok(())
+}
+
+fn report_progress(options: &SyncOptions, report: &SyncReport, bytes: u64, cursor: u64) {
+    if let Some(listener) = &options.listener {
+        listener.on_progress(SyncProgress {
+            pages: report.pages,
+            products: report.upserted + report.deleted,
+            skipped: report.skipped.len() as u64,
+            bytes,
+            cursor,
+        });
+    }
+}
+
+/// A fetched page, checked and ready to write.
+struct CheckedPage {
+    changes: Vec<Change>,
+    skipped: Vec<SkippedProduct>,
+    next: u64,
+    more: bool,
+}
+
+/// How many times a page that breaks the protocol is fetched again before the sync gives up:
+/// a garbled page is more often a proxy's fault than the server's, and the request is idempotent.
+const PROTOCOL_RETRIES: u32 = 2;
+
+async fn fetch_page(
+    api: &ApiClient,
+    after: u64,
+    limit: u32,
+    cancel: &CancellationToken,
+    known_malls: &HashSet<String>,
+) -> Result<CheckedPage> {
+    let mut attempt = 0;
+    loop {
+        let raw = api.catalog_changes(after, limit, cancel).await?;
+        let (next, more) = (raw.next, raw.more);
+        match check_page(api, after, raw, known_malls) {
+            Ok((changes, skipped)) => return Ok(CheckedPage { changes, skipped, next, more }),
+            Err(Error::Protocol(_)) if attempt < PROTOCOL_RETRIES => {
+                attempt += 1;
+                api.note_retry();
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Read and check every change of a page. A page that breaks the protocol (sequence numbers out
-/// of order or beyond `next`) is refused whole; a bad product inside a good page is skipped.
+/// of order, repeated, or not ending at `next`) is refused whole; a bad product inside a good
+/// page is skipped.
 fn check_page(
     api: &ApiClient,
     after: u64,
@@ -88,36 +225,28 @@ fn check_page(
     if raw.next < after {
         return Err(Error::Protocol(format!("cursor went backwards: asked after {after}, got next {}", raw.next)));
     }
-    if raw.more && raw.changes.is_empty() {
-        return Err(Error::Protocol("empty page that claims more changes follow".into()));
+    if raw.changes.is_empty() && (raw.more || raw.next != after) {
+        return Err(Error::Protocol(format!("empty page with next {} after {after} (more: {})", raw.next, raw.more)));
     }
     let mut changes = Vec::with_capacity(raw.changes.len());
     let mut skipped = Vec::new();
     let mut last_seq = after;
     for value in raw.changes {
-        let seq = value.get("seq").and_then(|s| s.as_u64());
-        match seq {
-            Some(seq) if seq > last_seq && seq <= raw.next => last_seq = seq,
-            Some(seq) => {
-                return Err(Error::Protocol(format!(
-                    "change seq {seq} out of order (previous {last_seq}, page next {})",
-                    raw.next
-                )))
-            }
-            None => {
-                skipped.push(SkippedProduct {
-                    product_id: product_id_of(&value),
-                    seq: None,
-                    reason: "change without a seq".into(),
-                });
-                continue;
-            }
+        let Some(seq) = value.get("seq").and_then(|s| s.as_u64()) else {
+            return Err(Error::Protocol("a change without a seq".into()));
+        };
+        if seq <= last_seq || seq > raw.next {
+            return Err(Error::Protocol(format!(
+                "change seq {seq} out of order (previous {last_seq}, page next {})",
+                raw.next
+            )));
         }
+        last_seq = seq;
         let id = product_id_of(&value);
         let change = match serde_json::from_value::<Change>(value) {
             Ok(change) => change,
             Err(e) => {
-                skipped.push(SkippedProduct { product_id: id, seq, reason: format!("unreadable change: {e}") });
+                skipped.push(SkippedProduct { product_id: id, seq: Some(seq), reason: format!("unreadable change: {e}") });
                 continue;
             }
         };
@@ -135,13 +264,15 @@ fn check_page(
                         product.image_url = api.resolve(&product.image_url);
                         changes.push(Change::Upsert { seq, product });
                     }
-                    Err(reason) => {
-                        skipped.push(SkippedProduct { product_id: Some(product.id), seq: Some(seq), reason })
-                    }
+                    Err(reason) => skipped.push(SkippedProduct { product_id: Some(product.id), seq: Some(seq), reason }),
                 }
             }
             delete @ Change::Delete { .. } => changes.push(delete),
         }
+    }
+    if last_seq != raw.next {
+        // A page whose cursor jumps past its last change would make us skip changes we never saw.
+        return Err(Error::Protocol(format!("page ends at seq {last_seq} but says next is {}", raw.next)));
     }
     Ok((changes, skipped))
 }

@@ -29,7 +29,7 @@ async fn second_sync_moves_only_the_changes_and_cache_matches_server_exactly() {
     let server = start(Arc::clone(&catalog)).await;
     let dir = tempfile::tempdir().unwrap();
     let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
-    let options = SyncOptions { page_limit: Some(250) };
+    let options = SyncOptions { page_limit: Some(250), ..Default::default() };
 
     let first = moa.sync_with(options.clone()).await.unwrap();
     assert_eq!(first.upserted, 3_000);
@@ -100,7 +100,7 @@ async fn malformed_products_are_skipped_and_counted_the_rest_kept() {
     let server = start(Arc::clone(&catalog)).await;
     let dir = tempfile::tempdir().unwrap();
     let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
-    let report = moa.sync_with(SyncOptions { page_limit: Some(64) }).await.unwrap();
+    let report = moa.sync_with(SyncOptions { page_limit: Some(64), ..Default::default() }).await.unwrap();
 
     assert_eq!(report.upserted, 195);
     let skipped_ids: Vec<String> = report.skipped.iter().map(|s| s.product_id.clone().unwrap()).collect();
@@ -140,6 +140,6 @@ async fn the_cached_feed_works_with_the_server_gone() {
     assert!(cards >= 40, "{cards} cards offline");
     // And a sync attempt fails with a network error, leaving the cache as it was.
     let err = moa.sync().await.unwrap_err();
-    assert!(matches!(err, moa_core::Error::Network(_)), "{err}");
+    assert!(matches!(err, moa_core::Error::Offline(_)), "{err}");
     assert_eq!(moa.store().product_count().unwrap(), 2_000);
 }

@@ -5,7 +5,7 @@
 //! files: `schema.sql` creates a fresh database at [`CURRENT_VERSION`]; `migrations/` upgrades an
 //! older one step by step, and a test proves both roads end in the same schema.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -16,29 +16,90 @@ use crate::wire::Change;
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
 /// Upgrade steps: `MIGRATIONS[i]` takes a database from version `i + 1` to `i + 2`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0002_user_data.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0002_user_data.sql"), include_str!("migrations/0003_malls_etag.sql")];
 
 /// The catalog change feed's name in `sync_cursor`.
 pub(crate) const CATALOG_FEED: &str = "catalog";
+/// The mall list's row in `sync_cursor` (it keeps only the list's ETag).
+const MALLS_FEED: &str = "malls";
+
+mod recovery;
+mod user;
+
+pub use recovery::Recovery;
+pub use user::{FollowedMall, ProductSnapshot, WishlistItem};
+
+/// The snapshot of product `p` (joined with its mall `m`) that the wishlist keeps, as SQL.
+pub(crate) const SNAPSHOT_JSON: &str = "json_object('title', p.title, 'image_url', p.image_url, \
+     'price', p.price, 'original_price', p.original_price, 'currency', p.currency, 'mall_id', p.mall_id, \
+     'mall_name', coalesce(m.name, p.mall_id), 'product_url', p.product_url)";
 
 pub struct Store {
+    path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    recovery: Option<Recovery>,
 }
 
 impl Store {
+    /// Open the database at `path`, creating or upgrading it. A damaged or foreign file is moved
+    /// aside and replaced by a fresh database carrying what could be salvaged of the shopper's
+    /// data (see [`Store::recovery`]); a database from a newer app is refused and left alone.
     pub fn open(path: &Path) -> Result<Store> {
+        let marker = recovery::damage_marker(path);
+        if marker.exists() {
+            let found = std::fs::read_to_string(&marker).unwrap_or_default();
+            return Store::recover(path, format!("damage found while running: {}", found.trim()));
+        }
+        match Store::open_unchecked(path) {
+            Ok(store) => Ok(store),
+            Err(e) if e.is_corruption() => Store::recover(path, e.to_string()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_unchecked(path: &Path) -> Result<Store> {
         let writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&writer)?;
         let reader = Connection::open(path)?;
         configure(&reader)?;
-        Ok(Store { writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        Ok(Store { path: path.to_path_buf(), writer: Mutex::new(writer), reader: Mutex::new(reader), recovery: None })
+    }
+
+    fn recover(path: &Path, reason: String) -> Result<Store> {
+        let (report, salvage) = recovery::move_aside_and_salvage(path, reason, crate::now())?;
+        let mut store = Store::open_unchecked(path)?;
+        recovery::restore(&mut store.writer(), &salvage)?;
+        let _ = std::fs::remove_file(recovery::damage_marker(path));
+        store.recovery = Some(report);
+        Ok(store)
+    }
+
+    /// What opening had to do about a damaged or foreign file, if anything.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
+    }
+
+    /// Record that the file was found damaged while running: the next open moves it aside and
+    /// salvages the shopper's data (a live connection cannot safely swap its file).
+    pub fn mark_damaged(&self, reason: &str) {
+        let _ = std::fs::write(recovery::damage_marker(&self.path), reason);
+    }
+
+    /// SQLite's own consistency check (reads the whole file: run it in the background).
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let problems: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(if problems == ["ok"] { Vec::new() } else { problems })
     }
 
     pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
@@ -60,8 +121,17 @@ impl Store {
         Ok(cursor.unwrap_or(0) as u64)
     }
 
+    /// The ETag of the mall list we hold, to ask the server whether it changed.
+    pub fn malls_etag(&self) -> Result<Option<String>> {
+        let etag: Option<Option<String>> = self
+            .reader()
+            .query_row("SELECT etag FROM sync_cursor WHERE feed = ?1", [MALLS_FEED], |r| r.get(0))
+            .optional()?;
+        Ok(etag.flatten())
+    }
+
     /// Replace the mall list with the server's (malls are few; a whole swap is simplest and atomic).
-    pub fn replace_malls(&self, malls: &[Mall]) -> Result<()> {
+    pub fn replace_malls(&self, malls: &[Mall], etag: Option<&str>) -> Result<()> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM malls", [])?;
@@ -83,6 +153,11 @@ impl Store {
                 ])?;
             }
         }
+        tx.execute(
+            "INSERT INTO sync_cursor (feed, cursor, synced_at, etag) VALUES (?1, 0, strftime('%s','now'), ?2)
+             ON CONFLICT (feed) DO UPDATE SET synced_at = excluded.synced_at, etag = excluded.etag",
+            params![MALLS_FEED, etag],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -93,6 +168,11 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let outcome = apply_changes(&tx, changes)?;
+        // Wishlisted products keep an up-to-date snapshot, so that they still show, as last seen,
+        // once delisted. The wishlist is small; one statement per page is enough.
+        if let Some(first) = changes.first() {
+            tx.execute(&format!("UPDATE wishlist SET snapshot = {SNAPSHOT_JSON} FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.id = wishlist.product_id AND p.seq >= ?1"), [first.seq() as i64])?;
+        }
         tx.execute(
             "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, strftime('%s','now'))
              ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at",
@@ -281,9 +361,7 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
     if version == 0 {
         let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
         if objects > 0 {
-            return Err(Error::Protocol(
-                "the file is a SQLite database but not one of Moa's (no schema version)".into(),
-            ));
+            return Err(Error::ForeignDatabase);
         }
         tx.execute_batch(SCHEMA)?;
     } else {
@@ -387,10 +465,16 @@ mod tests {
     }
 
     #[test]
-    fn foreign_sqlite_file_is_not_adopted() {
+    fn foreign_sqlite_file_is_moved_aside_not_adopted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("other.db");
         Connection::open(&path).unwrap().execute_batch("CREATE TABLE notes (body TEXT)").unwrap();
-        assert!(matches!(Store::open(&path), Err(Error::Protocol(_))));
+        let store = Store::open(&path).unwrap();
+        let recovery = store.recovery().expect("a recovery report");
+        assert!(recovery.reason.contains("not one of Moa's"), "{}", recovery.reason);
+        let kept = Connection::open(&recovery.moved_to).unwrap();
+        let notes: i64 = kept.query_row("SELECT count(*) FROM notes", [], |r| r.get(0)).unwrap();
+        assert_eq!(notes, 0, "the foreign file is kept as it was");
+        assert_eq!(store.product_count().unwrap(), 0);
     }
 }

@@ -40,7 +40,8 @@ CREATE INDEX products_by_mall ON products (mall_id);
 CREATE TABLE sync_cursor (
     feed        TEXT PRIMARY KEY,
     cursor      INTEGER NOT NULL,
-    synced_at   INTEGER NOT NULL
+    synced_at   INTEGER NOT NULL,
+    etag        TEXT -- for feeds fetched whole with If-None-Match (the mall list)
 );
 
 -- The shopper's own data: never dropped without the shopper asking.

@@ -1,0 +1,121 @@
+//! What happens when the database file is damaged or is not Moa's: the file is moved aside (kept
+//! for diagnosis, with its WAL), whatever can still be read of the shopper's own data is carried
+//! into a fresh database, and the app starts clean with a report of what happened. The catalog
+//! is a cache and simply syncs again.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use crate::error::Result;
+
+/// What opening the store had to do about a damaged or foreign file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recovery {
+    /// Why the file could not be used, e.g. "database disk image is malformed".
+    pub reason: String,
+    /// Where the old file now is.
+    pub moved_to: PathBuf,
+    pub salvaged_wishlist: u64,
+    pub salvaged_followed_malls: u64,
+    pub salvaged_settings: u64,
+}
+
+/// Rows of the shopper's tables read out of a damaged file.
+#[derive(Default)]
+pub(super) struct Salvage {
+    wishlist: Vec<(String, Option<String>, i64, String)>,
+    followed_malls: Vec<(String, i64)>,
+    settings: Vec<(String, String)>,
+}
+
+/// The file that says "this database was found damaged while the app ran; recover at next open".
+pub(super) fn damage_marker(db: &Path) -> PathBuf {
+    suffixed(db, ".damaged")
+}
+
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Move the database (and its WAL and shared-memory files) aside and read what can be read of
+/// the shopper's data from the moved copy.
+pub(super) fn move_aside_and_salvage(db: &Path, reason: String, now: i64) -> Result<(Recovery, Salvage)> {
+    let mut moved_to = suffixed(db, &format!(".corrupt-{now}"));
+    let mut n = 1;
+    while moved_to.exists() {
+        moved_to = suffixed(db, &format!(".corrupt-{now}-{n}"));
+        n += 1;
+    }
+    std::fs::rename(db, &moved_to)?;
+    for side in ["-wal", "-shm"] {
+        let from = suffixed(db, side);
+        if from.exists() {
+            // The WAL may hold the newest commits; keep it beside the copy so it still applies.
+            std::fs::rename(&from, suffixed(&moved_to, side))?;
+        }
+    }
+    let salvage = salvage(&moved_to);
+    let recovery = Recovery {
+        reason,
+        moved_to,
+        salvaged_wishlist: salvage.wishlist.len() as u64,
+        salvaged_followed_malls: salvage.followed_malls.len() as u64,
+        salvaged_settings: salvage.settings.len() as u64,
+    };
+    Ok((recovery, salvage))
+}
+
+/// Read row by row, keeping every row read before the first error of each table.
+fn salvage(path: &Path) -> Salvage {
+    let mut out = Salvage::default();
+    let Ok(conn) = Connection::open(path) else { return out };
+    read_rows(&conn, "SELECT product_id, variant_id, added_at, snapshot FROM wishlist", &mut out.wishlist, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    });
+    read_rows(&conn, "SELECT mall_id, followed_at FROM followed_malls", &mut out.followed_malls, |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    });
+    read_rows(&conn, "SELECT key, value FROM settings", &mut out.settings, |r| Ok((r.get(0)?, r.get(1)?)));
+    out
+}
+
+fn read_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    out: &mut Vec<T>,
+    read: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) {
+    let Ok(mut stmt) = conn.prepare(sql) else { return };
+    let Ok(mut rows) = stmt.query([]) else { return };
+    while let Ok(Some(row)) = rows.next() {
+        if let Ok(value) = read(row) {
+            out.push(value);
+        }
+    }
+}
+
+/// Write the salvaged rows into the fresh database.
+pub(super) fn restore(conn: &mut Connection, salvage: &Salvage) -> Result<()> {
+    let tx = conn.transaction()?;
+    for (product_id, variant_id, added_at, snapshot) in &salvage.wishlist {
+        tx.execute(
+            "INSERT OR IGNORE INTO wishlist (product_id, variant_id, added_at, snapshot) VALUES (?1, ?2, ?3, ?4)",
+            params![product_id, variant_id, added_at, snapshot],
+        )?;
+    }
+    for (mall_id, followed_at) in &salvage.followed_malls {
+        tx.execute(
+            "INSERT OR IGNORE INTO followed_malls (mall_id, followed_at) VALUES (?1, ?2)",
+            params![mall_id, followed_at],
+        )?;
+    }
+    for (key, value) in &salvage.settings {
+        tx.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)", params![key, value])?;
+    }
+    tx.commit()?;
+    Ok(())
+}

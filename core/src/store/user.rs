@@ -1,0 +1,120 @@
+//! The shopper's own data in the store: wishlist (찜) and followed malls. Unlike the catalog,
+//! this is not a cache: nothing here is dropped unless the shopper asks.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, SNAPSHOT_JSON};
+use crate::error::{Error, Result};
+
+/// What a wishlisted product looked like when last seen, so it still shows when delisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductSnapshot {
+    pub title: String,
+    pub image_url: String,
+    pub price: i64,
+    pub original_price: Option<i64>,
+    pub currency: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub product_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WishlistItem {
+    pub product_id: String,
+    /// The size/colour chosen, when the shopper chose one.
+    pub variant_id: Option<String>,
+    pub added_at: i64,
+    pub snapshot: ProductSnapshot,
+    /// Still in the catalog (false once the mall delisted it).
+    pub listed: bool,
+    pub in_stock: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowedMall {
+    pub mall_id: String,
+    pub followed_at: i64,
+}
+
+impl Store {
+    /// Add a cached product to the wishlist (again: updates the chosen variant, keeps the date).
+    pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>, now: i64) -> Result<()> {
+        let conn = self.writer();
+        let sql = format!(
+            "INSERT INTO wishlist (product_id, variant_id, added_at, snapshot)
+             SELECT p.id, ?2, ?3, {SNAPSHOT_JSON} FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.id = ?1
+             ON CONFLICT (product_id) DO UPDATE SET variant_id = excluded.variant_id, snapshot = excluded.snapshot"
+        );
+        if conn.execute(&sql, params![product_id, variant_id, now])? == 0 {
+            return Err(Error::NotFound(format!("product {product_id}")));
+        }
+        Ok(())
+    }
+
+    /// Remove from the wishlist; removing what is not there is not an error.
+    pub fn remove_from_wishlist(&self, product_id: &str) -> Result<bool> {
+        Ok(self.writer().execute("DELETE FROM wishlist WHERE product_id = ?1", [product_id])? == 1)
+    }
+
+    /// The wishlist, newest first.
+    pub fn wishlist(&self) -> Result<Vec<WishlistItem>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT w.product_id, w.variant_id, w.added_at, w.snapshot, p.id IS NOT NULL, coalesce(p.in_stock, 0)
+             FROM wishlist w LEFT JOIN products p ON p.id = w.product_id
+             ORDER BY w.added_at DESC, w.product_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let snapshot: String = r.get(3)?;
+            Ok(WishlistItem {
+                product_id: r.get(0)?,
+                variant_id: r.get(1)?,
+                added_at: r.get(2)?,
+                snapshot: serde_json::from_str(&snapshot).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                listed: r.get(4)?,
+                in_stock: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn follow_mall(&self, mall_id: &str, now: i64) -> Result<()> {
+        let conn = self.writer();
+        let known: Option<i64> = conn.query_row("SELECT 1 FROM malls WHERE id = ?1", [mall_id], |r| r.get(0)).optional()?;
+        if known.is_none() {
+            return Err(Error::NotFound(format!("mall {mall_id}")));
+        }
+        conn.execute(
+            "INSERT INTO followed_malls (mall_id, followed_at) VALUES (?1, ?2) ON CONFLICT (mall_id) DO NOTHING",
+            params![mall_id, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn unfollow_mall(&self, mall_id: &str) -> Result<bool> {
+        Ok(self.writer().execute("DELETE FROM followed_malls WHERE mall_id = ?1", [mall_id])? == 1)
+    }
+
+    pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare("SELECT mall_id, followed_at FROM followed_malls ORDER BY followed_at, mall_id")?;
+        let rows = stmt.query_map([], |r| Ok(FollowedMall { mall_id: r.get(0)?, followed_at: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.reader().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.writer().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
