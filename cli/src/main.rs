@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 use moa_core::{CancellationToken, FeedPage, Moa, MoaConfig, SyncListener, SyncOptions, SyncProgress, SyncReport};
-use moa_server::{CatalogDb, DemoSpec, RunningServer};
+use moa_server::{CatalogDb, DemoSpec, FaultPlan, RunningServer};
 
 #[derive(Parser)]
 #[command(
@@ -65,6 +65,10 @@ enum Command {
         /// Address to bind. Loopback by default: the server has no authentication yet.
         #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
         bind: IpAddr,
+        /// Misbehave on purpose, for resilience tests: e.g. "500@0.2,429:2@req=3,cut@req=5".
+        /// Rules are KIND[:ARG]@TRIGGER[@TARGET]; see docs/CLI.md for the list.
+        #[arg(long)]
+        faults: Option<String>,
     },
     /// Sync a server's catalog into a local cache (the database file is created if missing).
     Sync {
@@ -112,8 +116,10 @@ type CliResult = Result<(), String>;
 async fn run(command: Command) -> CliResult {
     match command {
         Command::Demo { products, seed, data_dir, locale, json } => demo(products, seed, data_dir, &locale, json).await,
-        Command::Serve { demo, products, seed, db, port, bind } => {
-            serve(demo, products, seed, db, SocketAddr::new(bind, port)).await
+        Command::Serve { demo, products, seed, db, port, bind, faults } => {
+            let faults =
+                faults.map(|spec| spec.parse::<FaultPlan>().map(Arc::new)).transpose().map_err(|e| e.to_string())?;
+            serve(demo, products, seed, db, SocketAddr::new(bind, port), faults).await
         }
         Command::Sync { server, db, page_limit, json } => {
             let moa = Moa::open(MoaConfig::with_database(&db).server(server)).map_err(|e| e.to_string())?;
@@ -218,7 +224,14 @@ async fn demo(products: usize, seed: u64, data_dir: Option<PathBuf>, locale: &st
     Ok(())
 }
 
-async fn serve(demo: bool, products: usize, seed: u64, db: Option<PathBuf>, addr: SocketAddr) -> CliResult {
+async fn serve(
+    demo: bool,
+    products: usize,
+    seed: u64,
+    db: Option<PathBuf>,
+    addr: SocketAddr,
+    faults: Option<Arc<FaultPlan>>,
+) -> CliResult {
     let catalog = if demo {
         moa_server::demo_catalog(DemoSpec { seed, products, now: unix_now() }).map_err(|e| e.to_string())?.0
     } else if let Some(db) = db {
@@ -226,7 +239,9 @@ async fn serve(demo: bool, products: usize, seed: u64, db: Option<PathBuf>, addr
     } else {
         return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
     };
-    let server = RunningServer::start(catalog, addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let server = RunningServer::start_with_faults(catalog, addr, faults)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line is the URL, so scripts and tests can read where to connect.
     println!("{}", server.url);
     eprintln!("moa-server: serving the catalog; Ctrl-C to stop");

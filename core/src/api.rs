@@ -88,8 +88,8 @@ pub enum MallsAnswer {
 
 impl ApiClient {
     pub fn new(server_url: &str, options: &ClientOptions) -> Result<Self> {
-        let mut base = Url::parse(server_url)
-            .map_err(|e| Error::InvalidInput(format!("server URL {server_url:?}: {e}")))?;
+        let mut base =
+            Url::parse(server_url).map_err(|e| Error::InvalidInput(format!("server URL {server_url:?}: {e}")))?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::InvalidInput(format!("server URL {server_url:?} is not http(s)")));
         }

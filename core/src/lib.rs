@@ -16,9 +16,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use api::{ClientOptions, RetryPolicy};
 pub use error::{Error, Result};
 pub use feed::{Card, FeedPage, Layout, Section};
-pub use api::{ClientOptions, RetryPolicy};
 pub use model::Locale;
 pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
 pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncReport};

@@ -246,7 +246,11 @@ fn check_page(
         let change = match serde_json::from_value::<Change>(value) {
             Ok(change) => change,
             Err(e) => {
-                skipped.push(SkippedProduct { product_id: id, seq: Some(seq), reason: format!("unreadable change: {e}") });
+                skipped.push(SkippedProduct {
+                    product_id: id,
+                    seq: Some(seq),
+                    reason: format!("unreadable change: {e}"),
+                });
                 continue;
             }
         };
@@ -264,7 +268,9 @@ fn check_page(
                         product.image_url = api.resolve(&product.image_url);
                         changes.push(Change::Upsert { seq, product });
                     }
-                    Err(reason) => skipped.push(SkippedProduct { product_id: Some(product.id), seq: Some(seq), reason }),
+                    Err(reason) => {
+                        skipped.push(SkippedProduct { product_id: Some(product.id), seq: Some(seq), reason })
+                    }
                 }
             }
             delete @ Change::Delete { .. } => changes.push(delete),

@@ -183,6 +183,18 @@ impl CatalogDb {
         Ok(products)
     }
 
+    /// The listed products as a client that synced up to `cursor` must hold them: every product
+    /// whose latest change is at or before the cursor. (Exact while the catalog does not change.)
+    pub fn products_up_to(&self, cursor: u64) -> Result<Vec<Product>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT body FROM products WHERE body IS NOT NULL AND seq <= ?1 ORDER BY id")?;
+        let products = stmt
+            .query_map([cursor as i64], |r| r.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<Vec<Product>, CatalogError>>()?;
+        Ok(products)
+    }
+
     pub fn last_seq(&self) -> Result<u64, CatalogError> {
         let seq: i64 = self.conn().query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
         Ok(seq as u64)

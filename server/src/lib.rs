@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod demo;
+pub mod faults;
 pub mod images;
 
 use std::collections::hash_map::DefaultHasher;
@@ -24,6 +25,7 @@ use tower_http::compression::CompressionLayer;
 
 pub use catalog::{CatalogDb, CatalogError};
 pub use demo::{DemoSpec, DemoWorld};
+pub use faults::FaultPlan;
 
 /// The OpenAPI description of the protocol, served at `/v1/openapi.yaml`.
 pub const OPENAPI: &str = include_str!("../../docs/openapi.yaml");
@@ -33,15 +35,20 @@ pub struct AppState {
     pub catalog: Arc<CatalogDb>,
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The app protocol's routes; with a fault plan, misbehaving on purpose (see [`faults`]).
+pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
+    let mut app = Router::new()
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/openapi.yaml", get(openapi))
         .fallback(not_found)
-        .layer(CompressionLayer::new())
-        .with_state(state)
+        .with_state(state);
+    if let Some(plan) = faults {
+        // Inside compression: the faults see, and break, the plain bodies.
+        app = app.layer(axum::middleware::from_fn_with_state(plan, faults::inject));
+    }
+    app.layer(CompressionLayer::new())
 }
 
 /// A server running in this process (the CLI's `serve` and `demo`, and the tests).
@@ -56,10 +63,19 @@ pub struct RunningServer {
 impl RunningServer {
     /// Bind `addr` (port 0 picks a free one) and serve `catalog` until shut down.
     pub async fn start(catalog: Arc<CatalogDb>, addr: SocketAddr) -> std::io::Result<RunningServer> {
+        RunningServer::start_with_faults(catalog, addr, None).await
+    }
+
+    /// Like [`RunningServer::start`], injecting the faults of `plan`.
+    pub async fn start_with_faults(
+        catalog: Arc<CatalogDb>,
+        addr: SocketAddr,
+        plan: Option<Arc<FaultPlan>>,
+    ) -> std::io::Result<RunningServer> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let app = router(AppState { catalog });
+        let app = router(AppState { catalog }, plan);
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;

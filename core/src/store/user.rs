@@ -84,7 +84,8 @@ impl Store {
 
     pub fn follow_mall(&self, mall_id: &str, now: i64) -> Result<()> {
         let conn = self.writer();
-        let known: Option<i64> = conn.query_row("SELECT 1 FROM malls WHERE id = ?1", [mall_id], |r| r.get(0)).optional()?;
+        let known: Option<i64> =
+            conn.query_row("SELECT 1 FROM malls WHERE id = ?1", [mall_id], |r| r.get(0)).optional()?;
         if known.is_none() {
             return Err(Error::NotFound(format!("mall {mall_id}")));
         }
