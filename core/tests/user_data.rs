@@ -1,0 +1,117 @@
+//! The shopper's own data across syncs, delistings and damaged database files.
+
+use std::io::{Seek, SeekFrom, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use moa_core::model::Money;
+use moa_core::{Moa, MoaConfig};
+use moa_server::{DemoSpec, RunningServer};
+
+const NOW: i64 = 1_795_000_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wishlist_keeps_a_fresh_snapshot_and_survives_delisting() {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 8, products: 500, now: NOW }).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    moa.sync().await.unwrap();
+
+    let (kept, delisted) = (&world.products[3], &world.products[7]);
+    moa.add_to_wishlist(&kept.id, Some(&kept.variants[0].id)).unwrap();
+    moa.add_to_wishlist(&delisted.id, None).unwrap();
+    assert!(matches!(moa.add_to_wishlist("nobody-1", None), Err(moa_core::Error::NotFound(_))));
+    moa.follow_mall(&kept.mall_id).unwrap();
+    assert!(matches!(moa.follow_mall("no-such-mall"), Err(moa_core::Error::NotFound(_))));
+
+    // The mall cuts the price of one and delists the other.
+    let mut cheaper = kept.clone();
+    cheaper.price = Money::krw(kept.price.amount - 2_000);
+    catalog.upsert_products(&[cheaper.clone()]).unwrap();
+    catalog.delete_products(&[&delisted.id]).unwrap();
+    moa.sync().await.unwrap();
+
+    let wishlist = moa.wishlist().unwrap();
+    assert_eq!(wishlist.len(), 2);
+    let item = wishlist.iter().find(|w| w.product_id == kept.id).unwrap();
+    assert_eq!(item.snapshot.price, cheaper.price.amount, "snapshot follows the catalog");
+    assert_eq!(item.variant_id.as_deref(), Some(kept.variants[0].id.as_str()));
+    assert!(item.listed);
+    let gone = wishlist.iter().find(|w| w.product_id == delisted.id).unwrap();
+    assert!(!gone.listed, "delisted, yet still on the wishlist");
+    assert_eq!(gone.snapshot.title, delisted.title);
+    assert_eq!(gone.snapshot.price, delisted.price.amount);
+    assert_eq!(gone.snapshot.mall_name, world.malls.iter().find(|m| m.id == delisted.mall_id).unwrap().name);
+    assert_eq!(moa.followed_malls().unwrap().len(), 1);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 9, products: 3_000, now: NOW }).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = MoaConfig::new(dir.path()).server(&server.url);
+    {
+        let moa = Moa::open(config.clone()).unwrap();
+        moa.sync().await.unwrap();
+        for p in &world.products[..3] {
+            moa.add_to_wishlist(&p.id, None).unwrap();
+        }
+        moa.follow_mall(&world.malls[0].id).unwrap();
+        moa.follow_mall(&world.malls[1].id).unwrap();
+        moa.store().set_setting("consent.events", "granted").unwrap();
+    }
+
+    // Damage the middle of the file, where the catalog's pages are.
+    let path = config.database_path();
+    let len = std::fs::metadata(&path).unwrap().len();
+    {
+        let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.seek(SeekFrom::Start(len * 2 / 5)).unwrap();
+        file.write_all(&vec![0xA5; (len / 5) as usize]).unwrap();
+    }
+
+    let moa = Moa::open(config.clone()).unwrap();
+    // The damage is found (by a read, or at the latest by the background integrity check) …
+    let found = moa.home_feed().is_err() || !moa.verify_integrity().unwrap();
+    assert!(found, "the damage went unnoticed");
+    drop(moa);
+
+    // … and the next start recovers: a clean cache, the shopper's data carried over.
+    let moa = Moa::open(config.clone()).unwrap();
+    let recovery = moa.recovery().expect("a recovery report").clone();
+    assert!(recovery.moved_to.exists(), "the damaged file is kept for diagnosis");
+    assert_eq!(recovery.salvaged_wishlist, 3);
+    assert_eq!(recovery.salvaged_followed_malls, 2);
+    assert_eq!(recovery.salvaged_settings, 1);
+    assert_eq!(moa.store().product_count().unwrap(), 0, "the catalog cache starts clean");
+    assert!(moa.store().integrity_check().unwrap().is_empty());
+    assert_eq!(moa.store().setting("consent.events").unwrap().as_deref(), Some("granted"));
+    let wishlist = moa.wishlist().unwrap();
+    assert_eq!(wishlist.len(), 3);
+    assert!(wishlist.iter().all(|w| !w.listed), "shown from snapshots until the catalog is back");
+
+    // The catalog syncs back and the wishlist is whole again.
+    moa.sync().await.unwrap();
+    assert_eq!(moa.store().product_count().unwrap(), 3_000);
+    assert!(moa.wishlist().unwrap().iter().all(|w| w.listed));
+    drop(moa);
+    // Opening again is an ordinary open.
+    assert!(Moa::open(config).unwrap().recovery().is_none());
+    server.shutdown().await;
+}
+
+#[test]
+fn a_file_of_garbage_is_replaced_by_a_fresh_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = MoaConfig::new(dir.path());
+    std::fs::write(config.database_path(), b"this is not a database, it is a shopping list: socks, scarf").unwrap();
+    let moa = Moa::open(config).unwrap();
+    let recovery = moa.recovery().expect("a recovery report");
+    assert!(recovery.reason.contains("not a database"), "{}", recovery.reason);
+    assert_eq!(std::fs::read(&recovery.moved_to).unwrap().len(), 59, "kept as it was");
+    assert_eq!(recovery.salvaged_wishlist, 0);
+    assert!(moa.home_feed().unwrap().sections.is_empty());
+}
