@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+mod bench;
+
 use clap::{Parser, Subcommand};
 use moa_core::{CancellationToken, FeedPage, Moa, MoaConfig, SyncListener, SyncOptions, SyncProgress, SyncReport};
 use moa_server::{CatalogDb, DemoSpec, FaultPlan, RunningServer};
@@ -85,6 +87,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure Moa against baselines run alongside; figures go to docs/BENCHMARKS.md.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
     /// Print the home feed composed from a local cache, offline.
     Feed {
         /// The cache database file (from `moa sync`).
@@ -94,6 +101,27 @@ enum Command {
         #[arg(long, default_value = "ko")]
         locale: String,
         /// Print the feed as JSON (see docs/CLI.md).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Initial sync of a large catalog from a loopback server (its own process) into an empty
+    /// cache, against raw rusqlite upserts of the same rows, with the sync's peak memory.
+    Sync {
+        #[arg(long, default_value_t = 100_000)]
+        products: usize,
+        #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
+        seed: u64,
+        /// Changes per page.
+        #[arg(long, default_value_t = 1000)]
+        page_limit: u32,
+        /// Runs of each side; the medians are reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -142,6 +170,32 @@ async fn run(command: Command) -> CliResult {
                 println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
             } else {
                 print_sync_report(&report);
+            }
+            Ok(())
+        }
+        Command::Bench { what: BenchCommand::Sync { products, seed, page_limit, runs, json } } => {
+            let result = bench::sync_bench(products, seed, page_limit, runs).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&result).expect("figures serialise"));
+            } else {
+                println!(
+                    "initial sync of {} products, pages of {}, median of {} runs each",
+                    result.products, result.page_limit, result.runs
+                );
+                println!(
+                    "  moa sync (HTTP + checks + SQLite): {:>8.0} products/s  ({:.2} s, {} MB received)",
+                    result.sync_products_per_second,
+                    result.sync_seconds,
+                    result.bytes_received / 1_000_000
+                );
+                println!(
+                    "  baseline raw rusqlite upsert:      {:>8.0} rows/s      ({:.2} s)",
+                    result.baseline_rows_per_second, result.baseline_seconds
+                );
+                println!(
+                    "  ratio to baseline: {:.2}×   peak RSS during sync: {:.0} MB",
+                    result.ratio_to_baseline, result.sync_peak_rss_mb
+                );
             }
             Ok(())
         }

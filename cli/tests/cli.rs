@@ -103,3 +103,15 @@ fn serve_sync_and_feed_can_be_scripted() {
     assert!(!nothing.status.success());
     assert!(String::from_utf8_lossy(&nothing.stderr).contains("nothing to serve"));
 }
+
+#[test]
+fn the_sync_benchmark_runs_and_reports_a_ratio() {
+    // Small and once: this keeps the command working; the figures come from release builds.
+    let out = moa().args(["bench", "sync", "--products", "2000", "--runs", "1", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let figures: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(figures["products"], 2000);
+    assert!(figures["ratio_to_baseline"].as_f64().unwrap() > 0.0);
+    assert!(figures["sync_peak_rss_mb"].as_f64().unwrap() > 0.0);
+    assert!(figures["bytes_received"].as_u64().unwrap() > 500_000);
+}

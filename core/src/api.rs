@@ -76,9 +76,9 @@ pub struct ApiClient {
     retries: AtomicU64,
 }
 
-/// A page of the change feed as it arrived: each change still raw JSON, so that the sync can
-/// read them one by one and skip a malformed one without losing the rest.
-pub type RawChangePage = ChangePage<serde_json::Value>;
+/// A page of the change feed as it arrived: each change still raw JSON text, so that the sync
+/// can read them one by one and skip a malformed one without losing the rest.
+pub type RawChangePage = ChangePage<Box<serde_json::value::RawValue>>;
 
 /// The mall list, or word that the one we hold (by its ETag) is still current.
 pub enum MallsAnswer {

@@ -87,7 +87,7 @@ pub struct Moa {
     config: MoaConfig,
     locale: Locale,
     store: Arc<Store>,
-    api: Option<ApiClient>,
+    api: Option<Arc<ApiClient>>,
 }
 
 impl Moa {
@@ -96,7 +96,8 @@ impl Moa {
     pub fn open(config: MoaConfig) -> Result<Moa> {
         std::fs::create_dir_all(&config.data_dir)?;
         let store = Arc::new(Store::open(&config.database_path())?);
-        let api = config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network)).transpose()?;
+        let api =
+            config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network).map(Arc::new)).transpose()?;
         let locale = Locale::from_tag(&config.locale);
         Ok(Moa { config, locale, store, api })
     }

@@ -3,8 +3,8 @@
 //! Each page is checked, then written together with its cursor in one transaction, so a sync
 //! that stops anywhere — killed, cut off, cancelled — resumes from the last committed page and a
 //! second run fetches only what changed. A malformed product is skipped and reported with its id
-//! and reason; the rest of its page is kept. The next page is fetched while the previous one is
-//! written, and at most those two pages are in memory, whatever the size of the catalog.
+//! and reason; the rest of its page is kept. Pages are fetched ahead while earlier ones are
+//! written, and only a few are in memory at once, whatever the size of the catalog.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiClient, MallsAnswer, RawChangePage};
 use crate::error::{Error, Result};
-use crate::store::{PageOutcome, Store};
+use crate::store::Store;
 use crate::wire::{Change, DEFAULT_PAGE_LIMIT};
 
 /// A product the sync could not take, and why.
@@ -90,9 +90,11 @@ impl std::fmt::Debug for SyncOptions {
     }
 }
 
-type ApplyTask = tokio::task::JoinHandle<Result<PageOutcome>>;
+/// Pages fetched ahead of the writer: enough to keep the network and the disk both busy, few
+/// enough that memory stays flat whatever the size of the catalog.
+const PAGES_AHEAD: usize = 2;
 
-pub(crate) async fn sync_catalog(api: &ApiClient, store: &Arc<Store>, options: SyncOptions) -> Result<SyncReport> {
+pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, options: SyncOptions) -> Result<SyncReport> {
     let started = Instant::now();
     let retries_before = api.retries();
     let bytes_before = api.bytes_received();
@@ -114,41 +116,55 @@ pub(crate) async fn sync_catalog(api: &ApiClient, store: &Arc<Store>, options: S
     };
     report.malls = known_malls.len() as u64;
 
-    let mut cursor = blocking(store, |s| s.catalog_cursor()).await?;
+    let cursor = blocking(store, |s| s.catalog_cursor()).await?;
     report.cursor_before = cursor;
     let mut committed = cursor;
-    let mut writing: Option<(ApplyTask, u64)> = None;
-    let outcome: Result<()> = async {
-        loop {
-            // Fetch the next page while the previous one is being written.
-            let fetched = fetch_page(api, cursor, limit, &cancel, &known_malls).await;
-            if let Some((task, next)) = writing.take() {
-                finish_write(task, &mut report).await?;
-                committed = next;
-                report_progress(&options, &report, api.bytes_received() - bytes_before, committed);
+
+    // A fetcher task reads pages ahead (fetch, decompress, parse, check) while this task writes
+    // them in order; the channel bounds how many wait in memory.
+    let (pages_tx, mut pages) = tokio::sync::mpsc::channel::<Result<CheckedPage>>(PAGES_AHEAD);
+    let fetcher = {
+        let (api, cancel, known_malls) = (Arc::clone(api), cancel.clone(), Arc::new(known_malls));
+        tokio::spawn(async move {
+            let mut cursor = cursor;
+            loop {
+                let page = fetch_page(&api, cursor, limit, &cancel, &known_malls).await;
+                let last = match &page {
+                    Ok(page) => {
+                        cursor = page.next;
+                        !page.more
+                    }
+                    Err(_) => true,
+                };
+                if pages_tx.send(page).await.is_err() || last {
+                    break;
+                }
             }
-            let page = fetched?;
+        })
+    };
+    let outcome: Result<()> = async {
+        while let Some(page) = pages.recv().await {
+            let page = page?;
             report.skipped.extend(page.skipped);
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            let (changes, next) = (page.changes, page.next);
-            let store = Arc::clone(store);
-            writing = Some((tokio::task::spawn_blocking(move || store.apply_catalog_page(&changes, next)), next));
-            cursor = page.next;
-            if !page.more {
+            let (changes, next, more) = (page.changes, page.next, page.more);
+            // The write is always awaited to its end: a cancel lands between pages, never inside one.
+            let written = blocking(store, move |s| s.apply_catalog_page(&changes, next)).await?;
+            report.pages += 1;
+            report.upserted += written.upserted;
+            report.deleted += written.deleted;
+            committed = next;
+            report_progress(&options, &report, api.bytes_received() - bytes_before, committed);
+            if !more {
                 return Ok(());
             }
         }
+        Err(Error::Internal("the page fetcher stopped early".into()))
     }
     .await;
-    // Whatever happened, a page already handed to the writer is finished (or rolled back) before
-    // we return, so the caller never sees a cache mid-write.
-    if let Some((task, next)) = writing.take() {
-        finish_write(task, &mut report).await?;
-        committed = next;
-        report_progress(&options, &report, api.bytes_received() - bytes_before, committed);
-    }
+    fetcher.abort();
     outcome?;
 
     report.cursor_after = committed;
@@ -157,14 +173,6 @@ pub(crate) async fn sync_catalog(api: &ApiClient, store: &Arc<Store>, options: S
     report.products_in_cache = blocking(store, |s| s.product_count()).await?;
     report.took = started.elapsed();
     Ok(report)
-}
-
-async fn finish_write(task: ApplyTask, report: &mut SyncReport) -> Result<()> {
-    let outcome = task.await.map_err(|e| Error::Internal(format!("store task failed: {e}")))??;
-    report.pages += 1;
-    report.upserted += outcome.upserted;
-    report.deleted += outcome.deleted;
-    Ok(())
 }
 
 fn report_progress(options: &SyncOptions, report: &SyncReport, bytes: u64, cursor: u64) {
@@ -231,9 +239,20 @@ fn check_page(
     let mut changes = Vec::with_capacity(raw.changes.len());
     let mut skipped = Vec::new();
     let mut last_seq = after;
-    for value in raw.changes {
-        let Some(seq) = value.get("seq").and_then(|s| s.as_u64()) else {
-            return Err(Error::Protocol("a change without a seq".into()));
+    for text in raw.changes {
+        // The typed read is the fast path; only a change that fails it is looked at as loose
+        // JSON, to find its seq and id for the report.
+        let (seq, parsed) = match serde_json::from_str::<Change>(text.get()) {
+            Ok(change) => (change.seq(), Ok(change)),
+            Err(e) => {
+                let value: serde_json::Value = serde_json::from_str(text.get())
+                    .map_err(|e| Error::Protocol(format!("a change that is not JSON: {e}")))?;
+                let seq = value
+                    .get("seq")
+                    .and_then(|s| s.as_u64())
+                    .ok_or_else(|| Error::Protocol("a change without a seq".into()))?;
+                (seq, Err((product_id_of(&value), e)))
+            }
         };
         if seq <= last_seq || seq > raw.next {
             return Err(Error::Protocol(format!(
@@ -242,10 +261,9 @@ fn check_page(
             )));
         }
         last_seq = seq;
-        let id = product_id_of(&value);
-        let change = match serde_json::from_value::<Change>(value) {
+        let change = match parsed {
             Ok(change) => change,
-            Err(e) => {
+            Err((id, e)) => {
                 skipped.push(SkippedProduct {
                     product_id: id,
                     seq: Some(seq),
@@ -265,7 +283,9 @@ fn check_page(
                 });
                 match verdict {
                     Ok(()) => {
-                        product.image_url = api.resolve(&product.image_url);
+                        if !product.image_url.starts_with("https://") && !product.image_url.starts_with("http://") {
+                            product.image_url = api.resolve(&product.image_url);
+                        }
                         changes.push(Change::Upsert { seq, product });
                     }
                     Err(reason) => {

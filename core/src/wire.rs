@@ -13,10 +13,41 @@ pub struct MallList {
 
 /// One entry of the catalog change feed. Sequence numbers are strictly increasing within the feed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", try_from = "FlatChange")]
 pub enum Change {
     Upsert { seq: u64, product: Product },
     Delete { seq: u64, product_id: String },
+}
+
+/// How a change is read: as one flat object. serde reads an internally tagged enum by first
+/// buffering the whole object, which made reading a page several times slower than it needs to
+/// be; a flat struct reads the product straight from the bytes.
+#[derive(Deserialize)]
+struct FlatChange {
+    seq: u64,
+    op: Op,
+    product: Option<Product>,
+    product_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Op {
+    Upsert,
+    Delete,
+}
+
+impl TryFrom<FlatChange> for Change {
+    type Error = &'static str;
+
+    fn try_from(c: FlatChange) -> Result<Self, Self::Error> {
+        match (c.op, c.product, c.product_id) {
+            (Op::Upsert, Some(product), _) => Ok(Change::Upsert { seq: c.seq, product }),
+            (Op::Upsert, None, _) => Err("an upsert without a product"),
+            (Op::Delete, _, Some(product_id)) => Ok(Change::Delete { seq: c.seq, product_id }),
+            (Op::Delete, _, None) => Err("a delete without a product_id"),
+        }
+    }
 }
 
 impl Change {

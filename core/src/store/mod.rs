@@ -171,7 +171,15 @@ impl Store {
         // Wishlisted products keep an up-to-date snapshot, so that they still show, as last seen,
         // once delisted. The wishlist is small; one statement per page is enough.
         if let Some(first) = changes.first() {
-            tx.execute(&format!("UPDATE wishlist SET snapshot = {SNAPSHOT_JSON} FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.id = wishlist.product_id AND p.seq >= ?1"), [first.seq() as i64])?;
+            // Driven by the wishlist's rows (few) with primary-key lookups into the catalog (many).
+            tx.execute(
+                &format!(
+                    "UPDATE wishlist SET snapshot = (SELECT {SNAPSHOT_JSON} FROM products p LEFT JOIN malls m ON m.id = p.mall_id
+                                                   WHERE p.id = wishlist.product_id)
+                     WHERE EXISTS (SELECT 1 FROM products p WHERE p.id = wishlist.product_id AND p.seq >= ?1)"
+                ),
+                [first.seq() as i64],
+            )?;
         }
         tx.execute(
             "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, strftime('%s','now'))
