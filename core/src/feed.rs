@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::model::{Locale, Mall, Product};
+use crate::store::Exclusions;
 
 /// How the apps draw a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,11 +70,15 @@ const CAROUSEL_PER_MALL: usize = 2;
 const NEW_WITHIN_DAYS: i64 = 7;
 const SALE_MIN_PERCENT: u8 = 10;
 
-/// Compose the home from the in-stock products of the cache.
-pub fn compose_home(products: &[Product], malls: &[Mall], locale: Locale, now: i64) -> FeedPage {
+/// Compose the home from the in-stock products of the cache, leaving out what the shopper said
+/// they do not want to see.
+pub fn compose_home(products: &[Product], malls: &[Mall], excluded: &Exclusions, locale: Locale, now: i64) -> FeedPage {
     let mall_names: HashMap<&str, &str> = malls.iter().map(|m| (m.id.as_str(), m.name.as_str())).collect();
-    let mut ranked: Vec<(&Product, f64)> =
-        products.iter().filter(|p| p.in_stock()).map(|p| (p, base_score(p, now))).collect();
+    let mut ranked: Vec<(&Product, f64)> = products
+        .iter()
+        .filter(|p| p.in_stock() && !excluded.products.contains(&p.id) && !excluded.malls.contains(&p.mall_id))
+        .map(|p| (p, base_score(p, now)))
+        .collect();
     // Ties broken by id so that the same cache always gives the same home.
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
     let ranked: Vec<&Product> = ranked.into_iter().map(|(p, _)| p).collect();
@@ -299,7 +304,7 @@ mod tests {
         let mut products: Vec<Product> =
             (0..60).map(|i| product(&format!("p{i}"), &format!("m{}", i % 12), i as f64, i % 7 != 0)).collect();
         products[3].original_price = Some(Money::krw(59_800));
-        let page = compose_home(&products, &[], Locale::Ko, 30 * DAY);
+        let page = compose_home(&products, &[], &Exclusions::default(), Locale::Ko, 30 * DAY);
         assert!(page.sections.iter().all(|s| s.id != "new_this_week"), "nothing is new a month later");
         let mut seen = HashSet::new();
         for card in page.sections.iter().flat_map(|s| &s.cards) {

@@ -5,9 +5,12 @@
 //! The Kotlin and Swift apps reach the same calls through `moa-ffi`.
 
 pub mod api;
+pub mod changes;
 pub mod error;
+pub mod events;
 pub mod feed;
 pub mod model;
+pub mod runtime;
 pub mod store;
 pub mod sync;
 pub mod wire;
@@ -17,7 +20,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use api::{ClientOptions, RetryPolicy};
+pub use changes::{ChangeKind, ChangeListener, Subscription};
 pub use error::{Error, Result};
+pub use events::Event;
 pub use feed::{Card, FeedPage, Layout, Section};
 pub use model::Locale;
 pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
@@ -25,6 +30,7 @@ pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncRepo
 pub use tokio_util::sync::CancellationToken;
 
 use api::ApiClient;
+use changes::ChangeHub;
 use model::Product;
 use store::Store;
 
@@ -88,6 +94,7 @@ pub struct Moa {
     locale: Locale,
     store: Arc<Store>,
     api: Option<Arc<ApiClient>>,
+    changes: ChangeHub,
 }
 
 impl Moa {
@@ -99,7 +106,7 @@ impl Moa {
         let api =
             config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network).map(Arc::new)).transpose()?;
         let locale = Locale::from_tag(&config.locale);
-        Ok(Moa { config, locale, store, api })
+        Ok(Moa { config, locale, store, api, changes: ChangeHub::new() })
     }
 
     pub fn config(&self) -> &MoaConfig {
@@ -119,7 +126,31 @@ impl Moa {
     /// Sync with a page size, a progress listener and a cancellation token.
     pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
         let api = self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))?;
-        self.guard(sync::sync_catalog(api, &self.store, options).await)
+        let result = self.guard(sync::sync_catalog(api, &self.store, options).await);
+        if let Ok(report) = &result {
+            if report.upserted + report.deleted > 0 {
+                self.changes.notify(ChangeKind::Feed);
+                self.changes.notify(ChangeKind::Wishlist);
+            }
+        }
+        result
+    }
+
+    /// Hear what changes (feed, wishlist, followed malls) in batches, until the returned
+    /// subscription is dropped.
+    pub fn subscribe(&self, listener: Arc<dyn ChangeListener>) -> Subscription {
+        self.changes.subscribe(listener)
+    }
+
+    /// Record something the shopper did. Local and instant; "not interested" and "hide this
+    /// mall" take effect on the next home feed read.
+    pub fn record(&self, event: Event) -> Result<()> {
+        let event_id = format!("{:032x}", rand::random::<u128>());
+        self.guard(self.store.record_event(&event, &event_id, now_ms()))?;
+        if event.changes_feed() {
+            self.changes.notify(ChangeKind::Feed);
+        }
+        Ok(())
     }
 
     /// What opening had to do about a damaged or foreign database file, if anything: the apps
@@ -134,7 +165,8 @@ impl Moa {
         self.guard((|| {
             let products = self.store.in_stock_products()?;
             let malls = self.store.malls()?;
-            Ok(feed::compose_home(&products, &malls, self.locale, now()))
+            let excluded = self.store.exclusions()?;
+            Ok(feed::compose_home(&products, &malls, &excluded, self.locale, now()))
         })())
     }
 
@@ -145,11 +177,17 @@ impl Moa {
 
     /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.
     pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>) -> Result<()> {
-        self.guard(self.store.add_to_wishlist(product_id, variant_id, now()))
+        self.guard(self.store.add_to_wishlist(product_id, variant_id, now()))?;
+        self.changes.notify(ChangeKind::Wishlist);
+        Ok(())
     }
 
     pub fn remove_from_wishlist(&self, product_id: &str) -> Result<bool> {
-        self.guard(self.store.remove_from_wishlist(product_id))
+        let removed = self.guard(self.store.remove_from_wishlist(product_id))?;
+        if removed {
+            self.changes.notify(ChangeKind::Wishlist);
+        }
+        Ok(removed)
     }
 
     /// The wishlist, newest first; delisted products still show from their snapshot.
@@ -158,11 +196,17 @@ impl Moa {
     }
 
     pub fn follow_mall(&self, mall_id: &str) -> Result<()> {
-        self.guard(self.store.follow_mall(mall_id, now()))
+        self.guard(self.store.follow_mall(mall_id, now()))?;
+        self.changes.notify(ChangeKind::FollowedMalls);
+        Ok(())
     }
 
     pub fn unfollow_mall(&self, mall_id: &str) -> Result<bool> {
-        self.guard(self.store.unfollow_mall(mall_id))
+        let removed = self.guard(self.store.unfollow_mall(mall_id))?;
+        if removed {
+            self.changes.notify(ChangeKind::FollowedMalls);
+        }
+        Ok(removed)
     }
 
     pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
@@ -188,6 +232,10 @@ impl Moa {
         }
         result
     }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 pub(crate) fn now() -> i64 {

@@ -62,6 +62,7 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
         moa.follow_mall(&world.malls[0].id).unwrap();
         moa.follow_mall(&world.malls[1].id).unwrap();
         moa.store().set_setting("consent.events", "granted").unwrap();
+        moa.record(moa_core::Event::HideMall { mall_id: world.malls[3].id.clone() }).unwrap();
     }
 
     // Damage the middle of the file, where the catalog's pages are.
@@ -86,6 +87,7 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
     assert_eq!(recovery.salvaged_wishlist, 3);
     assert_eq!(recovery.salvaged_followed_malls, 2);
     assert_eq!(recovery.salvaged_settings, 1);
+    assert_eq!(recovery.salvaged_events, 1);
     assert_eq!(moa.store().product_count().unwrap(), 0, "the catalog cache starts clean");
     assert!(moa.store().integrity_check().unwrap().is_empty());
     assert_eq!(moa.store().setting("consent.events").unwrap().as_deref(), Some("granted"));
@@ -114,4 +116,56 @@ fn a_file_of_garbage_is_replaced_by_a_fresh_cache() {
     assert_eq!(std::fs::read(&recovery.moved_to).unwrap().len(), 59, "kept as it was");
     assert_eq!(recovery.salvaged_wishlist, 0);
     assert!(moa.home_feed().unwrap().sections.is_empty());
+}
+
+struct Collector(std::sync::Mutex<Vec<(Vec<moa_core::ChangeKind>, String)>>);
+
+impl moa_core::ChangeListener for Collector {
+    fn on_changes(&self, changes: Vec<moa_core::ChangeKind>) {
+        let thread = std::thread::current().name().unwrap_or("").to_string();
+        self.0.lock().unwrap().push((changes, thread));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_interested_and_hidden_malls_leave_the_feed_and_listeners_hear_of_it_in_batches() {
+    use moa_core::{ChangeKind, Event};
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 12, products: 1_500, now: NOW }).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let collector = Arc::new(Collector(std::sync::Mutex::new(Vec::new())));
+    let subscription = moa.subscribe(collector.clone());
+    moa.sync().await.unwrap();
+
+    let feed = moa.home_feed().unwrap();
+    let cover = feed.sections[0].cards[0].clone();
+    let second = feed.sections[1].cards[0].clone();
+    moa.record(Event::ProductView { product_id: second.product_id.clone(), dwell_ms: 12_000 }).unwrap();
+    moa.record(Event::NotInterested { product_id: cover.product_id.clone() }).unwrap();
+    moa.record(Event::HideMall { mall_id: second.mall_id.clone() }).unwrap();
+    for p in &world.products[..5] {
+        moa.add_to_wishlist(&p.id, None).unwrap();
+    }
+    let feed = moa.home_feed().unwrap();
+    let cards: Vec<_> = feed.sections.iter().flat_map(|s| &s.cards).collect();
+    assert!(cards.len() >= 40);
+    assert!(cards.iter().all(|c| c.product_id != cover.product_id), "dismissed product is gone");
+    assert!(cards.iter().all(|c| c.mall_id != second.mall_id), "hidden mall is gone");
+    assert_eq!(moa.store().event_count().unwrap(), 3);
+
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let batches = collector.0.lock().unwrap().clone();
+    let kinds: std::collections::BTreeSet<ChangeKind> = batches.iter().flat_map(|(b, _)| b.clone()).collect();
+    assert!(kinds.contains(&ChangeKind::Feed) && kinds.contains(&ChangeKind::Wishlist));
+    // Seven notifications (sync, two preferences, five 찜) came in a few batches, not one each.
+    assert!(batches.len() < 6, "{batches:?}");
+    assert!(batches.iter().all(|(_, thread)| thread != "main"), "delivered on a core thread");
+
+    drop(subscription);
+    let before = collector.0.lock().unwrap().len();
+    moa.add_to_wishlist(&world.products[9].id, None).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(collector.0.lock().unwrap().len(), before, "no deliveries after the subscription is dropped");
+    server.shutdown().await;
 }

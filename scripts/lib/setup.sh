@@ -1,17 +1,113 @@
 # Installers shared by Moa's scripts. Each is idempotent: it does nothing when the tool is
-# already there, so a fresh machine and a warm one run the same commands.
+# already there, so a fresh machine and a warm one run the same commands. Tools that are not
+# Debian packages are cached under $MOA_TOOLS (default: ~/.cache/moa-tools).
+
+MOA_TOOLS="${MOA_TOOLS:-$HOME/.cache/moa-tools}"
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+        echo "need root for: $*" >&2; return 1
+    fi
+}
+
+apt_updated=""
+apt_install() {
+    if [ -z "$apt_updated" ]; then
+        as_root apt-get update -qq || return 1
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
+}
 
 ensure_rust() {
-    if ! command -v cargo >/dev/null 2>&1; then
-        if [ -x "$HOME/.cargo/bin/cargo" ]; then
-            export PATH="$HOME/.cargo/bin:$PATH"
-        else
-            echo "installing the Rust toolchain (rustup, stable)"
-            curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt
-            export PATH="$HOME/.cargo/bin:$PATH"
-        fi
+    if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+        export PATH="$HOME/.cargo/bin:$PATH"
     fi
-    if ! cargo fmt --version >/dev/null 2>&1; then
-        rustup component add rustfmt
+    command -v cargo >/dev/null 2>&1 || { echo "cargo is missing: install Rust (rustup)" >&2; return 1; }
+    cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+}
+
+# kotlinc from the npm package kotlin-compiler (the full distribution, with kotlin-test and
+# kotlinx-coroutines in its lib/). Sets KOTLIN_HOME.
+ensure_kotlin() {
+    local version=2.4.20
+    KOTLIN_HOME="$MOA_TOOLS/kotlin-$version/node_modules/kotlin-compiler"
+    if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
+        command -v java >/dev/null 2>&1 || apt_install openjdk-17-jdk-headless || return 1
+        command -v npm >/dev/null 2>&1 || apt_install npm || return 1
+        echo "installing kotlinc $version (npm kotlin-compiler)"
+        mkdir -p "$MOA_TOOLS/kotlin-$version"
+        npm install --silent --no-audit --no-fund --prefix "$MOA_TOOLS/kotlin-$version" "kotlin-compiler@$version" || return 1
+    fi
+    chmod +x "$KOTLIN_HOME"/bin/* 2>/dev/null || true
+    export KOTLIN_HOME
+}
+
+# JNA for the generated Kotlin (UniFFI needs >= 5.12; Debian bookworm has 5.13). Sets JNA_JAR.
+ensure_jna() {
+    JNA_JAR=/usr/share/java/jna.jar
+    [ -f "$JNA_JAR" ] || apt_install libjna-java || return 1
+    export JNA_JAR
+}
+
+# Swift with XCTest. A swift already on PATH (a Mac, a Swift image) is used as it is; otherwise,
+# as root, a Debian trixie chroot with swiftlang 6 is built once under $MOA_SWIFT_ROOT and reused.
+MOA_SWIFT_ROOT="${MOA_SWIFT_ROOT:-/var/cache/moa/swift-trixie}"
+ensure_swift() {
+    if command -v swift >/dev/null 2>&1; then
+        SWIFT_MODE=host
+        return 0
+    fi
+    SWIFT_MODE=chroot
+    if [ -f "$MOA_SWIFT_ROOT/.moa-swift-ready" ]; then
+        return 0
+    fi
+    [ "$(id -u)" -eq 0 ] || { echo "no swift on PATH, and building the Swift chroot needs root" >&2; return 1; }
+    command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap || return 1
+    echo "building the Swift chroot at $MOA_SWIFT_ROOT (once; a few minutes)"
+    mkdir -p "$MOA_SWIFT_ROOT"
+    if [ ! -x "$MOA_SWIFT_ROOT/usr/bin/apt-get" ]; then
+        debootstrap --variant=minbase trixie "$MOA_SWIFT_ROOT" http://deb.debian.org/debian >/dev/null || return 1
+    fi
+    cp /etc/resolv.conf "$MOA_SWIFT_ROOT/etc/resolv.conf"
+    swift_chroot_mounts
+    chroot "$MOA_SWIFT_ROOT" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends swiftlang libc6-dev libstdc++-14-dev' >/dev/null
+    local status=$?
+    swift_chroot_unmounts
+    [ $status -eq 0 ] || return $status
+    touch "$MOA_SWIFT_ROOT/.moa-swift-ready"
+}
+
+swift_chroot_mounts() {
+    mountpoint -q "$MOA_SWIFT_ROOT/proc" || mount -t proc proc "$MOA_SWIFT_ROOT/proc"
+    mountpoint -q "$MOA_SWIFT_ROOT/dev" || mount --bind /dev "$MOA_SWIFT_ROOT/dev"
+}
+
+swift_chroot_unmounts() {
+    for m in "$MOA_SWIFT_ROOT/moa" "$MOA_SWIFT_ROOT/dev" "$MOA_SWIFT_ROOT/proc"; do
+        mountpoint -q "$m" && umount -l "$m"
+    done
+    return 0
+}
+
+# Run a command for Swift: directly with a host swift, or inside the chroot with the repository
+# bind-mounted at /moa (same loopback network, so tests reach a server started outside).
+run_swift() {
+    local dir="$1"; shift
+    if [ "$SWIFT_MODE" = host ]; then
+        (cd "$dir" && "$@")
+    else
+        local repo
+        repo="$(pwd)"
+        mkdir -p "$MOA_SWIFT_ROOT/moa"
+        swift_chroot_mounts
+        mountpoint -q "$MOA_SWIFT_ROOT/moa" || mount --bind "$repo" "$MOA_SWIFT_ROOT/moa"
+        local rel="${dir#"$repo"/}"
+        chroot "$MOA_SWIFT_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin \
+            MOA_SERVER_URL="${MOA_SERVER_URL:-}" MOA_LIB_DIR="/moa/${MOA_LIB_DIR#"$repo"/}" \
+            /bin/sh -c "cd /moa/$rel && $*"
+        local status=$?
+        swift_chroot_unmounts
+        return $status
     fi
 }

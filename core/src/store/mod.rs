@@ -16,13 +16,16 @@ use crate::wire::Change;
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
 /// Upgrade steps: `MIGRATIONS[i]` takes a database from version `i + 1` to `i + 2`.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0002_user_data.sql"), include_str!("migrations/0003_malls_etag.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0002_user_data.sql"),
+    include_str!("migrations/0003_malls_etag.sql"),
+    include_str!("migrations/0004_events.sql"),
+];
 
 /// The catalog change feed's name in `sync_cursor`.
 pub(crate) const CATALOG_FEED: &str = "catalog";
@@ -33,7 +36,7 @@ mod recovery;
 mod user;
 
 pub use recovery::Recovery;
-pub use user::{FollowedMall, ProductSnapshot, WishlistItem};
+pub use user::{Exclusions, FollowedMall, ProductSnapshot, WishlistItem};
 
 /// The snapshot of product `p` (joined with its mall `m`) that the wishlist keeps, as SQL.
 pub(crate) const SNAPSHOT_JSON: &str = "json_object('title', p.title, 'image_url', p.image_url, \

@@ -20,14 +20,17 @@ pub struct Recovery {
     pub salvaged_wishlist: u64,
     pub salvaged_followed_malls: u64,
     pub salvaged_settings: u64,
+    pub salvaged_events: u64,
 }
 
-/// Rows of the shopper's tables read out of a damaged file.
+/// Rows of the shopper's tables (wishlist, follows, settings, unsent and preference events) read
+/// out of a damaged file.
 #[derive(Default)]
 pub(super) struct Salvage {
     wishlist: Vec<(String, Option<String>, i64, String)>,
     followed_malls: Vec<(String, i64)>,
     settings: Vec<(String, String)>,
+    events: Vec<(String, i64, String, Option<String>, Option<String>, Option<i64>, i64)>,
 }
 
 /// The file that says "this database was found damaged while the app ran; recover at next open".
@@ -65,6 +68,7 @@ pub(super) fn move_aside_and_salvage(db: &Path, reason: String, now: i64) -> Res
         salvaged_wishlist: salvage.wishlist.len() as u64,
         salvaged_followed_malls: salvage.followed_malls.len() as u64,
         salvaged_settings: salvage.settings.len() as u64,
+        salvaged_events: salvage.events.len() as u64,
     };
     Ok((recovery, salvage))
 }
@@ -80,6 +84,12 @@ fn salvage(path: &Path) -> Salvage {
         Ok((r.get(0)?, r.get(1)?))
     });
     read_rows(&conn, "SELECT key, value FROM settings", &mut out.settings, |r| Ok((r.get(0)?, r.get(1)?)));
+    read_rows(
+        &conn,
+        "SELECT event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded FROM events",
+        &mut out.events,
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+    );
     out
 }
 
@@ -115,6 +125,13 @@ pub(super) fn restore(conn: &mut Connection, salvage: &Salvage) -> Result<()> {
     }
     for (key, value) in &salvage.settings {
         tx.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)", params![key, value])?;
+    }
+    for (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded) in &salvage.events {
+        tx.execute(
+            "INSERT OR IGNORE INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded],
+        )?;
     }
     tx.commit()?;
     Ok(())

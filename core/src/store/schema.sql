@@ -64,3 +64,17 @@ CREATE TABLE settings (
 
 -- The feed reads in-stock products only; the partial index keeps that read off sold-out rows.
 CREATE INDEX products_in_stock ON products (in_stock) WHERE in_stock = 1;
+
+-- The shopper's behaviour (version 4). "Not interested" and "hide this mall" are preferences the
+-- feed obeys at once; events leave the device only with consent.
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    event_id    TEXT NOT NULL UNIQUE, -- random; makes an upload idempotent
+    at_ms       INTEGER NOT NULL,     -- Unix milliseconds
+    kind        TEXT NOT NULL,
+    product_id  TEXT,
+    mall_id     TEXT,
+    dwell_ms    INTEGER,
+    uploaded    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_by_kind ON events (kind);

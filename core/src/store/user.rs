@@ -4,8 +4,22 @@
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashSet;
+
 use super::{Store, SNAPSHOT_JSON};
 use crate::error::{Error, Result};
+use crate::events::Event;
+
+/// Views kept on the device at most; the oldest go first. Preferences ("not interested", "hide
+/// this mall") are never trimmed.
+const MAX_VIEW_EVENTS: i64 = 20_000;
+
+/// What the shopper asked not to see.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions {
+    pub products: HashSet<String>,
+    pub malls: HashSet<String>,
+}
 
 /// What a wishlisted product looked like when last seen, so it still shows when delisted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,5 +131,55 @@ impl Store {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    /// Record an event with a fresh random id (for idempotent upload later).
+    pub fn record_event(&self, event: &Event, event_id: &str, at_ms: i64) -> Result<()> {
+        let conn = self.writer();
+        conn.execute(
+            "INSERT INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                event_id,
+                at_ms,
+                event.kind(),
+                event.product_id(),
+                event.mall_id(),
+                event.dwell_ms().map(|d| d as i64)
+            ],
+        )?;
+        if matches!(event, Event::ProductView { .. }) {
+            conn.execute(
+                "DELETE FROM events WHERE kind = 'product_view' AND id <= (SELECT max(id) FROM events) - ?1",
+                [MAX_VIEW_EVENTS * 2],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn event_count(&self) -> Result<u64> {
+        let n: i64 = self.reader().query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Products marked "not interested" and malls hidden.
+    pub fn exclusions(&self) -> Result<Exclusions> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT kind, coalesce(product_id, mall_id) FROM events WHERE kind IN ('not_interested', 'hide_mall')",
+        )?;
+        let mut out = Exclusions::default();
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+        for row in rows {
+            match row? {
+                (kind, Some(id)) if kind == "not_interested" => {
+                    out.products.insert(id);
+                }
+                (_, Some(id)) => {
+                    out.malls.insert(id);
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
     }
 }
