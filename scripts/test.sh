@@ -2,13 +2,13 @@
 # Runs every test suite Moa has, installing what a fresh machine lacks first, and prints one
 # summary line per suite. Exits non-zero when any suite fails.
 #
-#   scripts/test.sh            all suites
-#   MOA_SUITES="rust" scripts/test.sh   only the named ones (space-separated)
+#   scripts/test.sh                          all suites
+#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
-SUITES="${MOA_SUITES:-format rust}"
+SUITES="${MOA_SUITES:-format rust kotlin swift}"
 declare -a SUMMARY=()
 FAILED=0
 PASSED=0
@@ -28,6 +28,42 @@ run_suite() {
 
 suite_format() { cargo fmt --all --check; }
 suite_rust() { cargo test --workspace --no-fail-fast; }
+
+# The binding suites talk to a real moa-server on loopback, started once for both.
+SERVER_PID=""
+start_server() {
+    [ -n "$SERVER_PID" ] && return 0
+    cargo build -q -p moa-cli || return 1
+    local fifo
+    fifo="$(mktemp -u)"
+    mkfifo "$fifo"
+    target/debug/moa serve --demo --products 3000 --port 0 >"$fifo" 2>/dev/null &
+    SERVER_PID=$!
+    read -r MOA_SERVER_URL <"$fifo"
+    rm -f "$fifo"
+    export MOA_SERVER_URL
+    echo "moa-server for the binding tests at $MOA_SERVER_URL"
+}
+stop_server() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; SERVER_PID=""; }
+trap stop_server EXIT
+
+suite_kotlin() {
+    ensure_kotlin && ensure_jna && scripts/gen-bindings.sh >/dev/null && start_server || return 1
+    local out=target/kotlin-tests
+    local cp="$JNA_JAR:$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar:$KOTLIN_HOME/lib/kotlin-test.jar"
+    mkdir -p "$out"
+    "$KOTLIN_HOME/bin/kotlinc" -nowarn -cp "$cp" -d "$out/tests.jar" \
+        bindings/generated/kotlin/app/moa/core/*.kt bindings/tests/kotlin/*.kt || return 1
+    java -Djna.library.path="$PWD/target/debug" -cp "$out/tests.jar:$cp:$KOTLIN_HOME/lib/kotlin-stdlib.jar" \
+        MoaBindingsTestKt
+}
+
+suite_swift() {
+    ensure_swift && scripts/gen-bindings.sh >/dev/null && start_server || return 1
+    scripts/lib/prepare-swift-package.sh || return 1
+    MOA_LIB_DIR="$PWD/target/debug" run_swift "$PWD/bindings/tests/swift" \
+        "swift test -Xlinker -L\$MOA_LIB_DIR -Xlinker -rpath -Xlinker \$MOA_LIB_DIR 2>&1"
+}
 
 ensure_rust
 for suite in $SUITES; do

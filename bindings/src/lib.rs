@@ -1,13 +1,530 @@
-//! moa-ffi: the UniFFI surface the Android and iOS apps see.
+//! moa-ffi: the UniFFI surface the Android and iOS apps see (Kotlin package `app.moa.core`,
+//! Swift module `MoaCore`).
 //!
 //! This crate only converts types and errors; every decision lives in `moa-core`, where the
-//! Rust tests see it. The full surface (the `Moa` object, sync, feed, listeners) is issue #4;
-//! today it exports the core's version so that the generation pipeline has something to carry.
+//! Rust tests see it. Exports go through `#[moa_ffi_macros::export]`, which runs every async call
+//! on the core's own tokio runtime. docs/API.md describes the surface for app developers.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use moa_ffi_macros::export;
 
 uniffi::setup_scaffolding!();
 
 /// The version of the Rust core the app is running, for bug reports and the settings screen.
-#[uniffi::export]
+#[export]
 pub fn core_version() -> String {
     moa_core::VERSION.to_string()
+}
+
+// ── Errors ─────────────────────────────────────────────────────────────────────────────────────
+
+/// Every way a call can fail, small enough to handle in a `when`/`switch`. Messages say what
+/// went wrong, never whose data it was.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum MoaError {
+    #[error("offline: {reason}")]
+    Offline { reason: String },
+    #[error("the server did not answer in time")]
+    Timeout,
+    #[error("network error: {reason}")]
+    Network { reason: String },
+    #[error("server answered {status}")]
+    Server { status: u16, retry_after_secs: Option<u64> },
+    #[error("protocol violation: {reason}")]
+    Protocol { reason: String },
+    #[error("storage error: {reason}")]
+    Storage { reason: String },
+    /// The database was written by a newer app version: update the app.
+    #[error("the database is from a newer app version")]
+    NewerDatabase,
+    #[error("cancelled")]
+    Cancelled,
+    #[error("not found: {what}")]
+    NotFound { what: String },
+    #[error("invalid input: {reason}")]
+    InvalidInput { reason: String },
+    #[error("internal error: {reason}")]
+    Internal { reason: String },
+}
+
+impl From<moa_core::Error> for MoaError {
+    fn from(e: moa_core::Error) -> Self {
+        use moa_core::Error as E;
+        match e {
+            E::Offline(reason) => MoaError::Offline { reason },
+            E::Timeout => MoaError::Timeout,
+            E::Network(reason) => MoaError::Network { reason },
+            E::Server { status, retry_after, .. } => MoaError::Server { status, retry_after_secs: retry_after },
+            E::Protocol(reason) => MoaError::Protocol { reason },
+            e @ (E::Storage(_) | E::Io(_) | E::ForeignDatabase) => MoaError::Storage { reason: e.to_string() },
+            E::NewerDatabase { .. } => MoaError::NewerDatabase,
+            E::Cancelled => MoaError::Cancelled,
+            E::NotFound(what) => MoaError::NotFound { what },
+            E::InvalidInput(reason) => MoaError::InvalidInput { reason },
+            E::Internal(reason) => MoaError::Internal { reason },
+        }
+    }
+}
+
+type Result<T, E = MoaError> = std::result::Result<T, E>;
+
+// ── Records ────────────────────────────────────────────────────────────────────────────────────
+
+#[derive(uniffi::Record)]
+pub struct MoaConfig {
+    /// The app's private files directory; Moa keeps its database and caches there.
+    pub data_dir: String,
+    /// The catalog API; None to use only what is cached.
+    pub server_url: Option<String>,
+    /// BCP 47 tag of the shopper's language, e.g. "ko-KR".
+    pub locale: String,
+    /// A random id for this installation; the only identifier that leaves the device.
+    pub install_id: String,
+    /// Whole-request timeout; the core's default (30 s) when None.
+    pub request_timeout_ms: Option<u64>,
+}
+
+#[derive(uniffi::Record)]
+pub struct SyncProgress {
+    pub pages: u64,
+    pub products: u64,
+    pub skipped: u64,
+    pub bytes: u64,
+    pub cursor: u64,
+}
+
+#[derive(uniffi::Record)]
+pub struct SkippedProduct {
+    pub product_id: Option<String>,
+    pub seq: Option<u64>,
+    pub reason: String,
+}
+
+#[derive(uniffi::Record)]
+pub struct SyncReport {
+    pub malls: u64,
+    pub malls_unchanged: bool,
+    pub pages: u64,
+    pub upserted: u64,
+    pub deleted: u64,
+    pub skipped: Vec<SkippedProduct>,
+    pub retries: u64,
+    pub bytes: u64,
+    pub cursor_before: u64,
+    pub cursor_after: u64,
+    pub products_in_cache: u64,
+    pub took_ms: u64,
+}
+
+#[derive(uniffi::Enum)]
+pub enum SectionLayout {
+    Cover,
+    Grid,
+    Carousel,
+}
+
+#[derive(uniffi::Record)]
+pub struct FeedCard {
+    pub product_id: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub title: String,
+    pub price: i64,
+    pub original_price: Option<i64>,
+    pub currency: String,
+    pub price_text: String,
+    pub original_price_text: Option<String>,
+    pub discount_percent: Option<u8>,
+    pub image_url: String,
+    pub product_url: String,
+    pub reason: String,
+}
+
+#[derive(uniffi::Record)]
+pub struct FeedSection {
+    pub id: String,
+    pub title: String,
+    pub layout: SectionLayout,
+    pub cards: Vec<FeedCard>,
+}
+
+#[derive(uniffi::Record)]
+pub struct FeedPage {
+    pub sections: Vec<FeedSection>,
+    pub generated_at: i64,
+}
+
+#[derive(uniffi::Record)]
+pub struct ProductVariant {
+    pub id: String,
+    pub color: Option<String>,
+    pub size: Option<String>,
+    pub available: bool,
+}
+
+#[derive(uniffi::Record)]
+pub struct ProductSheet {
+    pub product_id: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub title: String,
+    pub brand: Option<String>,
+    pub category: String,
+    pub price: i64,
+    pub original_price: Option<i64>,
+    pub currency: String,
+    pub price_text: String,
+    pub original_price_text: Option<String>,
+    pub discount_percent: Option<u8>,
+    pub image_url: String,
+    pub product_url: String,
+    pub variants: Vec<ProductVariant>,
+    pub in_stock: bool,
+}
+
+#[derive(uniffi::Record)]
+pub struct WishlistItem {
+    pub product_id: String,
+    pub variant_id: Option<String>,
+    pub added_at: i64,
+    pub title: String,
+    pub image_url: String,
+    pub price: i64,
+    pub price_text: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub product_url: String,
+    /// False once the mall delisted it: shown from its snapshot.
+    pub listed: bool,
+    pub in_stock: bool,
+}
+
+#[derive(uniffi::Record)]
+pub struct FollowedMall {
+    pub mall_id: String,
+    pub followed_at: i64,
+}
+
+#[derive(uniffi::Record)]
+pub struct RecoveryReport {
+    pub reason: String,
+    pub moved_to: String,
+    pub salvaged_wishlist: u64,
+    pub salvaged_followed_malls: u64,
+    pub salvaged_settings: u64,
+    pub salvaged_events: u64,
+}
+
+/// Something the shopper did.
+#[derive(uniffi::Enum)]
+pub enum ShopperEvent {
+    ProductView { product_id: String, dwell_ms: u64 },
+    NotInterested { product_id: String },
+    HideMall { mall_id: String },
+}
+
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Feed,
+    Wishlist,
+    FollowedMalls,
+}
+
+// ── Listeners and handles ──────────────────────────────────────────────────────────────────────
+
+/// Implemented by the app: hears sync progress after each committed page, on a core thread.
+#[uniffi::export(with_foreign)]
+pub trait SyncProgressListener: Send + Sync {
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+/// Implemented by the app: hears batches of changes (feed, wishlist, followed malls) on a core
+/// thread; re-read the named parts on the UI thread.
+#[uniffi::export(with_foreign)]
+pub trait ChangeListener: Send + Sync {
+    fn on_changes(&self, changes: Vec<ChangeKind>);
+}
+
+/// A live listener registration. Deliveries stop when it is cancelled or released.
+#[derive(uniffi::Object)]
+pub struct ListenerHandle {
+    subscription: Mutex<Option<moa_core::Subscription>>,
+}
+
+#[export]
+impl ListenerHandle {
+    pub fn cancel(&self) {
+        self.subscription.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
+/// Lets the app stop a running sync between pages (a "stop" button, leaving the screen).
+#[derive(uniffi::Object)]
+pub struct SyncCancellation {
+    token: moa_core::CancellationToken,
+}
+
+#[export]
+impl SyncCancellation {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(SyncCancellation { token: moa_core::CancellationToken::new() })
+    }
+
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
+struct ProgressBridge(Arc<dyn SyncProgressListener>);
+
+impl moa_core::SyncListener for ProgressBridge {
+    fn on_progress(&self, p: moa_core::SyncProgress) {
+        self.0.on_progress(SyncProgress {
+            pages: p.pages,
+            products: p.products,
+            skipped: p.skipped,
+            bytes: p.bytes,
+            cursor: p.cursor,
+        });
+    }
+}
+
+struct ChangeBridge(Arc<dyn ChangeListener>);
+
+impl moa_core::ChangeListener for ChangeBridge {
+    fn on_changes(&self, changes: Vec<moa_core::ChangeKind>) {
+        self.0.on_changes(
+            changes
+                .into_iter()
+                .map(|c| match c {
+                    moa_core::ChangeKind::Feed => ChangeKind::Feed,
+                    moa_core::ChangeKind::Wishlist => ChangeKind::Wishlist,
+                    moa_core::ChangeKind::FollowedMalls => ChangeKind::FollowedMalls,
+                })
+                .collect(),
+        );
+    }
+}
+
+// ── The entry point ────────────────────────────────────────────────────────────────────────────
+
+/// Moa: open it once per app process, keep it, and call everything on it.
+#[derive(uniffi::Object)]
+pub struct Moa {
+    inner: Arc<moa_core::Moa>,
+}
+
+#[export]
+impl Moa {
+    /// Open (or create) the cache. Local and quick: no network, so the cached home can show at
+    /// once. A damaged cache is rebuilt here (see `recovery`).
+    #[uniffi::constructor]
+    pub fn open(config: MoaConfig) -> Result<Arc<Self>> {
+        let mut core = moa_core::MoaConfig::new(config.data_dir).locale(config.locale);
+        core.server_url = config.server_url;
+        core.install_id = config.install_id;
+        if let Some(ms) = config.request_timeout_ms {
+            core.network.request_timeout = Duration::from_millis(ms);
+        }
+        Ok(Arc::new(Moa { inner: Arc::new(moa_core::Moa::open(core)?) }))
+    }
+
+    /// Bring the cache up to the server's catalog. Runs on the core's runtime; cancelling the
+    /// calling coroutine/task, or `cancellation`, stops it between pages.
+    pub async fn sync(
+        self: Arc<Self>,
+        listener: Option<Arc<dyn SyncProgressListener>>,
+        cancellation: Option<Arc<SyncCancellation>>,
+    ) -> Result<SyncReport> {
+        let options = moa_core::SyncOptions {
+            page_limit: None,
+            listener: listener.map(|l| Arc::new(ProgressBridge(l)) as Arc<dyn moa_core::SyncListener>),
+            cancel: cancellation.map(|c| c.token.clone()),
+        };
+        let r = self.inner.sync_with(options).await?;
+        Ok(SyncReport {
+            malls: r.malls,
+            malls_unchanged: r.malls_unchanged,
+            pages: r.pages,
+            upserted: r.upserted,
+            deleted: r.deleted,
+            skipped: r
+                .skipped
+                .into_iter()
+                .map(|s| SkippedProduct { product_id: s.product_id, seq: s.seq, reason: s.reason })
+                .collect(),
+            retries: r.retries,
+            bytes: r.bytes,
+            cursor_before: r.cursor_before,
+            cursor_after: r.cursor_after,
+            products_in_cache: r.products_in_cache,
+            took_ms: r.took.as_millis() as u64,
+        })
+    }
+
+    /// The home feed from the cache (blocking, local: call it off the main thread).
+    pub fn home_feed(&self) -> Result<FeedPage> {
+        let page = self.inner.home_feed()?;
+        Ok(FeedPage {
+            generated_at: page.generated_at,
+            sections: page
+                .sections
+                .into_iter()
+                .map(|s| FeedSection {
+                    id: s.id,
+                    title: s.title,
+                    layout: match s.layout {
+                        moa_core::Layout::Cover => SectionLayout::Cover,
+                        moa_core::Layout::Grid => SectionLayout::Grid,
+                        moa_core::Layout::Carousel => SectionLayout::Carousel,
+                    },
+                    cards: s
+                        .cards
+                        .into_iter()
+                        .map(|c| FeedCard {
+                            product_id: c.product_id,
+                            mall_id: c.mall_id,
+                            mall_name: c.mall_name,
+                            title: c.title,
+                            price: c.price,
+                            original_price: c.original_price,
+                            currency: c.currency,
+                            price_text: c.price_text,
+                            original_price_text: c.original_price_text,
+                            discount_percent: c.discount_percent,
+                            image_url: c.image_url,
+                            product_url: c.product_url,
+                            reason: c.reason,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+
+    /// The product sheet, from the cache.
+    pub fn product(&self, product_id: String) -> Result<ProductSheet> {
+        let p = self.inner.product_sheet(&product_id)?;
+        Ok(ProductSheet {
+            product_id: p.product_id,
+            mall_id: p.mall_id,
+            mall_name: p.mall_name,
+            title: p.title,
+            brand: p.brand,
+            category: p.category,
+            price: p.price,
+            original_price: p.original_price,
+            currency: p.currency,
+            price_text: p.price_text,
+            original_price_text: p.original_price_text,
+            discount_percent: p.discount_percent,
+            image_url: p.image_url,
+            product_url: p.product_url,
+            variants: p
+                .variants
+                .into_iter()
+                .map(|v| ProductVariant { id: v.id, color: v.color, size: v.size, available: v.available })
+                .collect(),
+            in_stock: p.in_stock,
+        })
+    }
+
+    /// Record something the shopper did; "not interested" and "hide this mall" apply at once.
+    pub fn record(&self, event: ShopperEvent) -> Result<()> {
+        Ok(self.inner.record(match event {
+            ShopperEvent::ProductView { product_id, dwell_ms } => moa_core::Event::ProductView { product_id, dwell_ms },
+            ShopperEvent::NotInterested { product_id } => moa_core::Event::NotInterested { product_id },
+            ShopperEvent::HideMall { mall_id } => moa_core::Event::HideMall { mall_id },
+        })?)
+    }
+
+    pub fn add_to_wishlist(&self, product_id: String, variant_id: Option<String>) -> Result<()> {
+        Ok(self.inner.add_to_wishlist(&product_id, variant_id.as_deref())?)
+    }
+
+    /// True when it was on the wishlist.
+    pub fn remove_from_wishlist(&self, product_id: String) -> Result<bool> {
+        Ok(self.inner.remove_from_wishlist(&product_id)?)
+    }
+
+    pub fn wishlist(&self) -> Result<Vec<WishlistItem>> {
+        Ok(self
+            .inner
+            .wishlist()?
+            .into_iter()
+            .map(|w| WishlistItem {
+                product_id: w.product_id,
+                variant_id: w.variant_id,
+                added_at: w.added_at,
+                title: w.snapshot.title,
+                image_url: w.snapshot.image_url,
+                price: w.snapshot.price,
+                price_text: w.price_text,
+                mall_id: w.snapshot.mall_id,
+                mall_name: w.snapshot.mall_name,
+                product_url: w.snapshot.product_url,
+                listed: w.listed,
+                in_stock: w.in_stock,
+            })
+            .collect())
+    }
+
+    pub fn follow_mall(&self, mall_id: String) -> Result<()> {
+        Ok(self.inner.follow_mall(&mall_id)?)
+    }
+
+    pub fn unfollow_mall(&self, mall_id: String) -> Result<bool> {
+        Ok(self.inner.unfollow_mall(&mall_id)?)
+    }
+
+    pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
+        Ok(self
+            .inner
+            .followed_malls()?
+            .into_iter()
+            .map(|f| FollowedMall { mall_id: f.mall_id, followed_at: f.followed_at })
+            .collect())
+    }
+
+    /// Hear what changes, in batches, on a core thread, until the handle is cancelled or
+    /// released.
+    pub fn subscribe(&self, listener: Arc<dyn ChangeListener>) -> Arc<ListenerHandle> {
+        let subscription = self.inner.subscribe(Arc::new(ChangeBridge(listener)));
+        Arc::new(ListenerHandle { subscription: Mutex::new(Some(subscription)) })
+    }
+
+    /// What opening had to do about a damaged cache file, if anything.
+    pub fn recovery(&self) -> Option<RecoveryReport> {
+        self.inner.recovery().map(|r| RecoveryReport {
+            reason: r.reason.clone(),
+            moved_to: r.moved_to.display().to_string(),
+            salvaged_wishlist: r.salvaged_wishlist,
+            salvaged_followed_malls: r.salvaged_followed_malls,
+            salvaged_settings: r.salvaged_settings,
+            salvaged_events: r.salvaged_events,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every export goes through `#[export]` (which puts async work on the core's runtime);
+    /// uniffi's own attribute is used only for the foreign traits, which have no Rust bodies.
+    #[test]
+    fn exports_go_through_the_runtime_enforcing_macro() {
+        let source = include_str!("lib.rs");
+        for (n, line) in source.lines().enumerate() {
+            let line = line.trim();
+            if line.starts_with("#[uniffi::export") {
+                assert_eq!(line, "#[uniffi::export(with_foreign)]", "line {}: use #[export]", n + 1);
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{Locale, Mall, Product};
+use crate::model::{Locale, Mall, Money, Product, Variant};
 use crate::store::Exclusions;
 
 /// How the apps draw a section.
@@ -53,11 +53,58 @@ pub struct Card {
     pub currency: String,
     /// `price` as shoppers read it, e.g. "39,800원".
     pub price_text: String,
+    /// The struck-through price as shoppers read it.
+    pub original_price_text: Option<String>,
     pub discount_percent: Option<u8>,
     pub image_url: String,
     pub product_url: String,
     /// Why this card is here, in a few words.
     pub reason: String,
+}
+
+/// Everything the product sheet shows, phrased for the shopper.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductSheet {
+    pub product_id: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub title: String,
+    pub brand: Option<String>,
+    /// The category in the shopper's language, e.g. "아우터".
+    pub category: String,
+    pub price: i64,
+    pub original_price: Option<i64>,
+    pub currency: String,
+    pub price_text: String,
+    pub original_price_text: Option<String>,
+    pub discount_percent: Option<u8>,
+    pub image_url: String,
+    pub product_url: String,
+    pub variants: Vec<Variant>,
+    pub in_stock: bool,
+}
+
+impl ProductSheet {
+    pub fn new(p: &Product, mall: Option<&Mall>, locale: Locale) -> Self {
+        ProductSheet {
+            product_id: p.id.clone(),
+            mall_id: p.mall_id.clone(),
+            mall_name: mall.map(|m| m.name.clone()).unwrap_or_else(|| p.mall_id.clone()),
+            title: p.title.clone(),
+            brand: p.brand.clone(),
+            category: p.category.label(locale).to_string(),
+            price: p.price.amount,
+            original_price: p.discount_percent().and(p.original_price.as_ref()).map(|m| m.amount),
+            currency: p.price.currency.clone(),
+            price_text: p.price.display(),
+            original_price_text: p.discount_percent().and(p.original_price.as_ref()).map(Money::display),
+            discount_percent: p.discount_percent(),
+            image_url: p.image_url.clone(),
+            product_url: p.product_url.clone(),
+            variants: p.variants.clone(),
+            in_stock: p.in_stock(),
+        }
+    }
 }
 
 const DAY: i64 = 86_400;
@@ -233,6 +280,7 @@ fn section(
     let cards = products
         .iter()
         .map(|p| Card {
+            original_price_text: p.discount_percent().and(p.original_price.as_ref()).map(Money::display),
             product_id: p.id.clone(),
             mall_id: p.mall_id.clone(),
             mall_name: mall_names.get(p.mall_id.as_str()).copied().unwrap_or(p.mall_id.as_str()).to_string(),

@@ -23,7 +23,7 @@ pub use api::{ClientOptions, RetryPolicy};
 pub use changes::{ChangeKind, ChangeListener, Subscription};
 pub use error::{Error, Result};
 pub use events::Event;
-pub use feed::{Card, FeedPage, Layout, Section};
+pub use feed::{Card, FeedPage, Layout, ProductSheet, Section};
 pub use model::Locale;
 pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
 pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncReport};
@@ -173,6 +173,13 @@ impl Moa {
     /// One product from the cache, for the product sheet.
     pub fn product(&self, product_id: &str) -> Result<Product> {
         self.guard(self.store.product(product_id))?.ok_or_else(|| Error::NotFound(format!("product {product_id}")))
+    }
+
+    /// The product sheet: the product as the shopper reads it, from the cache.
+    pub fn product_sheet(&self, product_id: &str) -> Result<ProductSheet> {
+        let product = self.product(product_id)?;
+        let malls = self.guard(self.store.malls())?;
+        Ok(ProductSheet::new(&product, malls.iter().find(|m| m.id == product.mall_id), self.locale))
     }
 
     /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use super::{Store, SNAPSHOT_JSON};
 use crate::error::{Error, Result};
 use crate::events::Event;
+use crate::model::Money;
 
 /// Views kept on the device at most; the oldest go first. Preferences ("not interested", "hide
 /// this mall") are never trimmed.
@@ -41,6 +42,8 @@ pub struct WishlistItem {
     pub variant_id: Option<String>,
     pub added_at: i64,
     pub snapshot: ProductSnapshot,
+    /// The snapshot's price as shoppers read it, e.g. "39,800원".
+    pub price_text: String,
     /// Still in the catalog (false once the mall delisted it).
     pub listed: bool,
     pub in_stock: bool,
@@ -81,14 +84,14 @@ impl Store {
              ORDER BY w.added_at DESC, w.product_id",
         )?;
         let rows = stmt.query_map([], |r| {
-            let snapshot: String = r.get(3)?;
+            let snapshot: ProductSnapshot = serde_json::from_str(&r.get::<_, String>(3)?)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?;
             Ok(WishlistItem {
                 product_id: r.get(0)?,
                 variant_id: r.get(1)?,
                 added_at: r.get(2)?,
-                snapshot: serde_json::from_str(&snapshot).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-                })?,
+                price_text: Money { amount: snapshot.price, currency: snapshot.currency.clone() }.display(),
+                snapshot,
                 listed: r.get(4)?,
                 in_stock: r.get(5)?,
             })

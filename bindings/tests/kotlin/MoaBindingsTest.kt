@@ -1,0 +1,226 @@
+// The generated Kotlin bindings on a desktop JVM (JNA loads the host cdylib), against a real
+// moa-server on loopback (MOA_SERVER_URL, started by scripts/test.sh). What Rust tests cannot see
+// is checked here: names, nullability, exceptions, threads of callbacks, object lifetimes.
+
+import app.moa.core.*
+import java.nio.file.Files
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import kotlin.test.*
+import kotlinx.coroutines.*
+
+val serverUrl: String = System.getenv("MOA_SERVER_URL") ?: error("MOA_SERVER_URL is not set")
+
+fun config(serverUrl: String? = System.getenv("MOA_SERVER_URL")) = MoaConfig(
+    dataDir = Files.createTempDirectory("moa-kotlin").toString(),
+    serverUrl = serverUrl,
+    locale = "ko-KR",
+    installId = "test-install",
+    requestTimeoutMs = 5_000uL,
+)
+
+/** A Moa with the demo catalog synced into a fresh cache. */
+fun syncedMoa(): Moa {
+    val moa = Moa.open(config())
+    runBlocking { moa.sync(null, null) }
+    return moa
+}
+
+class ProgressRecorder : SyncProgressListener {
+    val seen = CopyOnWriteArrayList<Pair<SyncProgress, String>>()
+    override fun onProgress(progress: SyncProgress) {
+        seen.add(progress to Thread.currentThread().name)
+    }
+}
+
+fun versionIsTheCores() {
+    assertTrue(coreVersion().matches(Regex("""\d+\.\d+\.\d+.*""")), coreVersion())
+}
+
+fun syncReportsProgressFromACoreThreadAndFillsTheCache() {
+    Moa.open(config()).use { moa ->
+        val progress = ProgressRecorder()
+        val report = runBlocking { moa.sync(progress, null) }
+        assertTrue(report.upserted >= 1000uL, "upserted ${report.upserted}")
+        assertEquals(report.upserted, report.productsInCache)
+        assertEquals(report.pages.toInt(), progress.seen.size, "one progress call per committed page")
+        assertEquals(report.cursorAfter, progress.seen.last().first.cursor)
+        assertTrue(progress.seen.zipWithNext().all { (a, b) -> a.first.products < b.first.products })
+        val main = Thread.currentThread().name
+        assertTrue(progress.seen.none { it.second == main }, "progress arrives on a Rust thread")
+
+        val again = runBlocking { moa.sync(null, null) }
+        assertEquals(0uL, again.upserted, "a second sync moves nothing")
+        assertTrue(again.mallsUnchanged, "the mall list answered 304")
+    }
+}
+
+fun homeFeedHasTheMagazineShape() {
+    syncedMoa().use { moa ->
+        val feed = moa.homeFeed()
+        assertEquals(SectionLayout.COVER, feed.sections.first().layout)
+        val cards = feed.sections.flatMap { it.cards }
+        assertTrue(cards.size >= 40, "${cards.size} cards")
+        assertTrue(cards.map { it.mallId }.toSet().size >= 10)
+        assertEquals(cards.size, cards.map { it.productId }.toSet().size, "no repeats")
+        val sale = cards.first { it.discountPercent != null }
+        assertNotNull(sale.originalPriceText)
+        assertTrue(sale.priceText.endsWith("원"), sale.priceText)
+        assertTrue(cards.all { it.reason.isNotBlank() && it.imageUrl.startsWith("http") })
+
+        val sheet = moa.product(cards.first().productId)
+        assertEquals(cards.first().title, sheet.title)
+        assertTrue(sheet.inStock)
+        assertTrue(sheet.variants.isNotEmpty())
+    }
+}
+
+fun notInterestedAndHiddenMallLeaveTheFeed() {
+    syncedMoa().use { moa ->
+        val before = moa.homeFeed().sections.flatMap { it.cards }
+        val dismissed = before[0]
+        val hiddenMall = before.first { it.mallId != dismissed.mallId }.mallId
+        moa.record(ShopperEvent.ProductView(dismissed.productId, 4_000uL))
+        moa.record(ShopperEvent.NotInterested(dismissed.productId))
+        moa.record(ShopperEvent.HideMall(hiddenMall))
+        val after = moa.homeFeed().sections.flatMap { it.cards }
+        assertTrue(after.none { it.productId == dismissed.productId })
+        assertTrue(after.none { it.mallId == hiddenMall })
+        assertTrue(after.size >= 40)
+    }
+}
+
+fun wishlistRoundTrip() {
+    syncedMoa().use { moa ->
+        val card = moa.homeFeed().sections[1].cards[0]
+        val variant = moa.product(card.productId).variants.first()
+        moa.addToWishlist(card.productId, variant.id)
+        val list = moa.wishlist()
+        assertEquals(1, list.size)
+        assertEquals(card.productId, list[0].productId)
+        assertEquals(variant.id, list[0].variantId)
+        assertEquals(card.priceText, list[0].priceText)
+        assertTrue(list[0].listed)
+        moa.followMall(card.mallId)
+        assertEquals(listOf(card.mallId), moa.followedMalls().map { it.mallId })
+        assertTrue(moa.removeFromWishlist(card.productId))
+        assertFalse(moa.removeFromWishlist(card.productId), "removing twice is not an error")
+        assertTrue(moa.wishlist().isEmpty())
+        assertTrue(moa.unfollowMall(card.mallId))
+    }
+}
+
+fun errorsArriveAsTypedExceptions() {
+    syncedMoa().use { moa ->
+        val notFound = assertFailsWith<MoaException.NotFound> { moa.product("nobody-1") }
+        assertTrue(notFound.what.contains("nobody-1"))
+        assertFailsWith<MoaException.NotFound> { moa.addToWishlist("nobody-1", null) }
+        assertFailsWith<MoaException.NotFound> { moa.followMall("no-such-mall") }
+    }
+    // Nothing listens on port 1: offline, after the retries.
+    Moa.open(config(serverUrl = "http://127.0.0.1:1")).use { moa ->
+        assertFailsWith<MoaException.Offline> { runBlocking { moa.sync(null, null) } }
+        assertTrue(moa.homeFeed().sections.isEmpty(), "an empty cache gives an empty home, not an error")
+    }
+    assertFailsWith<MoaException.InvalidInput> { Moa.open(config(serverUrl = "ftp://example")) }
+}
+
+fun listenerDeliversBatchesOnARustThreadUntilCancelled() {
+    syncedMoa().use { moa ->
+        val batches = CopyOnWriteArrayList<Pair<List<ChangeKind>, String>>()
+        val first = CountDownLatch(1)
+        val handle = moa.subscribe(object : ChangeListener {
+            override fun onChanges(changes: List<ChangeKind>) {
+                batches.add(changes to Thread.currentThread().name)
+                first.countDown()
+            }
+        })
+        val ids = moa.homeFeed().sections.flatMap { it.cards }.take(5).map { it.productId }
+        ids.forEach { moa.addToWishlist(it, null) }
+        assertTrue(first.await(5, TimeUnit.SECONDS), "a change arrived")
+        Thread.sleep(200)
+        assertTrue(batches.flatMap { it.first }.contains(ChangeKind.WISHLIST))
+        assertTrue(batches.size < 5, "five changes came batched: $batches")
+        val main = Thread.currentThread().name
+        assertTrue(batches.none { it.second == main })
+
+        handle.cancel()
+        handle.close()
+        val seen = batches.size
+        moa.removeFromWishlist(ids[0])
+        moa.record(ShopperEvent.NotInterested(ids[1]))
+        Thread.sleep(300)
+        assertEquals(seen, batches.size, "no deliveries after the handle is cancelled and closed")
+    }
+}
+
+fun cancellationStopsASyncAndLeavesTheCacheUsable() {
+    Moa.open(config()).use { moa ->
+        val cancel = SyncCancellation()
+        cancel.cancel()
+        assertTrue(cancel.isCancelled())
+        assertFailsWith<MoaException.Cancelled> { runBlocking { moa.sync(null, cancel) } }
+        cancel.close()
+        // A cancelled coroutine abandons the call; the next sync completes.
+        runBlocking {
+            val job = launch(Dispatchers.Default) { moa.sync(null, null) }
+            delay(5)
+            job.cancelAndJoin()
+        }
+        val report = runBlocking { moa.sync(null, null) }
+        assertTrue(report.productsInCache >= 1000uL)
+        assertTrue(moa.homeFeed().sections.isNotEmpty())
+    }
+}
+
+fun closedObjectsRefuseUse() {
+    val moa = Moa.open(config())
+    moa.close()
+    assertFailsWith<IllegalStateException> { moa.wishlist() }
+}
+
+fun concurrentCallsFromManyThreads() {
+    syncedMoa().use { moa ->
+        val ids = moa.homeFeed().sections.flatMap { it.cards }.map { it.productId }
+        runBlocking(Dispatchers.Default) {
+            ids.mapIndexed { i, id ->
+                async {
+                    moa.addToWishlist(id, null)
+                    if (i % 2 == 0) moa.homeFeed() else moa.product(id)
+                }
+            }.awaitAll()
+        }
+        assertEquals(ids.size, moa.wishlist().size)
+    }
+}
+
+fun main() {
+    val tests = listOf(
+        ::versionIsTheCores,
+        ::syncReportsProgressFromACoreThreadAndFillsTheCache,
+        ::homeFeedHasTheMagazineShape,
+        ::notInterestedAndHiddenMallLeaveTheFeed,
+        ::wishlistRoundTrip,
+        ::errorsArriveAsTypedExceptions,
+        ::listenerDeliversBatchesOnARustThreadUntilCancelled,
+        ::cancellationStopsASyncAndLeavesTheCacheUsable,
+        ::closedObjectsRefuseUse,
+        ::concurrentCallsFromManyThreads,
+    )
+    var passed = 0
+    var failed = 0
+    for (test in tests) {
+        try {
+            test()
+            passed++
+            println("ok    ${test.name}")
+        } catch (e: Throwable) {
+            failed++
+            println("FAIL  ${test.name}: $e")
+            e.printStackTrace()
+        }
+    }
+    println("kotlin: $passed passed, $failed failed")
+    kotlin.system.exitProcess(if (failed == 0) 0 else 1)
+}
