@@ -1,0 +1,198 @@
+// The generated Swift bindings with XCTest, against a real moa-server on loopback
+// (MOA_SERVER_URL, started by scripts/test.sh): names, optionals, thrown errors, async calls,
+// callbacks from Rust threads, object lifetimes.
+
+import Foundation
+import MoaCore
+import XCTest
+
+final class ProgressRecorder: SyncProgressListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [(SyncProgress, Bool)] = []
+
+    func onProgress(progress: SyncProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        seen.append((progress, Thread.isMainThread))
+    }
+
+    var calls: [(SyncProgress, Bool)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen
+    }
+}
+
+final class ChangeRecorder: ChangeListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [([ChangeKind], Bool)] = []
+
+    func onChanges(changes: [ChangeKind]) {
+        lock.lock()
+        defer { lock.unlock() }
+        seen.append((changes, Thread.isMainThread))
+    }
+
+    var batches: [([ChangeKind], Bool)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen
+    }
+}
+
+final class MoaCoreTests: XCTestCase {
+    var serverUrl: String {
+        guard let url = ProcessInfo.processInfo.environment["MOA_SERVER_URL"] else {
+            fatalError("MOA_SERVER_URL is not set")
+        }
+        return url
+    }
+
+    func config(server: String?) -> MoaConfig {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("moa-swift-\(UUID().uuidString)")
+        return MoaConfig(dataDir: dir.path, serverUrl: server, locale: "ko-KR", installId: "swift-test", requestTimeoutMs: 5000)
+    }
+
+    func syncedMoa() async throws -> Moa {
+        let moa = try Moa.open(config: config(server: serverUrl))
+        _ = try await moa.sync(listener: nil, cancellation: nil)
+        return moa
+    }
+
+    func testVersionIsTheCores() {
+        XCTAssertFalse(coreVersion().isEmpty)
+        XCTAssertEqual(coreVersion().split(separator: ".").count, 3)
+    }
+
+    func testSyncReportsProgressAndFillsTheCache() async throws {
+        let moa = try Moa.open(config: config(server: serverUrl))
+        let progress = ProgressRecorder()
+        let report = try await moa.sync(listener: progress, cancellation: nil)
+        XCTAssertGreaterThanOrEqual(report.upserted, 1000)
+        XCTAssertEqual(report.upserted, report.productsInCache)
+        let calls = progress.calls
+        XCTAssertEqual(UInt64(calls.count), report.pages, "one progress call per committed page")
+        XCTAssertEqual(calls.last?.0.cursor, report.cursorAfter)
+        XCTAssertTrue(calls.allSatisfy { !$0.1 }, "progress arrives on a Rust thread")
+
+        let again = try await moa.sync(listener: nil, cancellation: nil)
+        XCTAssertEqual(again.upserted, 0)
+        XCTAssertTrue(again.mallsUnchanged)
+    }
+
+    func testHomeFeedHasTheMagazineShape() async throws {
+        let moa = try await syncedMoa()
+        let feed = try moa.homeFeed()
+        XCTAssertEqual(feed.sections.first?.layout, .cover)
+        let cards = feed.sections.flatMap { $0.cards }
+        XCTAssertGreaterThanOrEqual(cards.count, 40)
+        XCTAssertGreaterThanOrEqual(Set(cards.map { $0.mallId }).count, 10)
+        XCTAssertEqual(Set(cards.map { $0.productId }).count, cards.count, "no repeats")
+        let sale = try XCTUnwrap(cards.first { $0.discountPercent != nil })
+        XCTAssertNotNil(sale.originalPriceText)
+        XCTAssertTrue(sale.priceText.hasSuffix("원"))
+        let sheet = try moa.product(productId: cards[0].productId)
+        XCTAssertEqual(sheet.title, cards[0].title)
+        XCTAssertTrue(sheet.inStock)
+    }
+
+    func testNotInterestedAndHiddenMallLeaveTheFeed() async throws {
+        let moa = try await syncedMoa()
+        let before = try moa.homeFeed().sections.flatMap { $0.cards }
+        let dismissed = before[0]
+        let hiddenMall = try XCTUnwrap(before.first { $0.mallId != dismissed.mallId }).mallId
+        try moa.record(event: .notInterested(productId: dismissed.productId))
+        try moa.record(event: .hideMall(mallId: hiddenMall))
+        let after = try moa.homeFeed().sections.flatMap { $0.cards }
+        XCTAssertFalse(after.contains { $0.productId == dismissed.productId })
+        XCTAssertFalse(after.contains { $0.mallId == hiddenMall })
+    }
+
+    func testWishlistRoundTrip() async throws {
+        let moa = try await syncedMoa()
+        let card = try moa.homeFeed().sections[1].cards[0]
+        let variant = try XCTUnwrap(try moa.product(productId: card.productId).variants.first)
+        try moa.addToWishlist(productId: card.productId, variantId: variant.id)
+        let list = try moa.wishlist()
+        XCTAssertEqual(list.map { $0.productId }, [card.productId])
+        XCTAssertEqual(list[0].variantId, variant.id)
+        XCTAssertEqual(list[0].priceText, card.priceText)
+        XCTAssertTrue(try moa.removeFromWishlist(productId: card.productId))
+        XCTAssertFalse(try moa.removeFromWishlist(productId: card.productId))
+        XCTAssertTrue(try moa.wishlist().isEmpty)
+    }
+
+    func testErrorsArriveAsTypedSwiftErrors() async throws {
+        let moa = try await syncedMoa()
+        XCTAssertThrowsError(try moa.product(productId: "nobody-1")) { error in
+            guard case MoaError.NotFound(let what) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(what.contains("nobody-1"))
+        }
+        XCTAssertThrowsError(try moa.followMall(mallId: "no-such-mall")) { error in
+            guard case MoaError.NotFound = error else { return XCTFail("\(error)") }
+        }
+        let offline = try Moa.open(config: config(server: "http://127.0.0.1:1"))
+        do {
+            _ = try await offline.sync(listener: nil, cancellation: nil)
+            XCTFail("a sync with nothing listening succeeded")
+        } catch MoaError.Offline {
+        } catch {
+            XCTFail("expected Offline, got \(error)")
+        }
+        XCTAssertThrowsError(try Moa.open(config: config(server: "ftp://example"))) { error in
+            guard case MoaError.InvalidInput = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testListenerDeliversOnARustThreadUntilCancelled() async throws {
+        let moa = try await syncedMoa()
+        let recorder = ChangeRecorder()
+        let handle = moa.subscribe(listener: recorder)
+        let ids = try moa.homeFeed().sections.flatMap { $0.cards }.prefix(5).map { $0.productId }
+        for id in ids {
+            try moa.addToWishlist(productId: id, variantId: nil)
+        }
+        for _ in 0..<50 where recorder.batches.isEmpty {
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let batches = recorder.batches
+        XCTAssertTrue(batches.flatMap { $0.0 }.contains(.wishlist))
+        XCTAssertLessThan(batches.count, 5, "five changes came batched")
+        XCTAssertTrue(batches.allSatisfy { !$0.1 }, "delivered off the main thread")
+
+        handle.cancel()
+        let seen = recorder.batches.count
+        _ = try moa.removeFromWishlist(productId: ids[0])
+        try await Task.sleep(nanoseconds: 300_000_000)
+        XCTAssertEqual(recorder.batches.count, seen, "no deliveries after cancel")
+    }
+
+    func testCancellationStopsASync() async throws {
+        let moa = try Moa.open(config: config(server: serverUrl))
+        let cancel = SyncCancellation()
+        cancel.cancel()
+        XCTAssertTrue(cancel.isCancelled())
+        do {
+            _ = try await moa.sync(listener: nil, cancellation: cancel)
+            XCTFail("a cancelled sync ran")
+        } catch MoaError.Cancelled {
+        }
+        // A cancelled Swift task abandons the call; the next sync completes.
+        let task = Task { try await moa.sync(listener: nil, cancellation: nil) }
+        task.cancel()
+        _ = try? await task.value
+        let report = try await moa.sync(listener: nil, cancellation: nil)
+        XCTAssertGreaterThanOrEqual(report.productsInCache, 1000)
+    }
+
+    func testObjectsAreReleasedWithoutLeaksOrCrashes() async throws {
+        weak var weakMoa: Moa?
+        do {
+            let moa = try Moa.open(config: config(server: serverUrl))
+            weakMoa = moa
+            _ = moa.subscribe(listener: ChangeRecorder())
+        }
+        XCTAssertNil(weakMoa, "Moa is freed when the last reference goes")
+    }
+}
