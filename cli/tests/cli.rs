@@ -115,3 +115,48 @@ fn the_sync_benchmark_runs_and_reports_a_ratio() {
     assert!(figures["sync_peak_rss_mb"].as_f64().unwrap() > 0.0);
     assert!(figures["bytes_received"].as_u64().unwrap() > 500_000);
 }
+
+#[test]
+fn replay_ranks_cases_in_json_lines_and_measures_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // A population in which a view of "coat" is followed by "scarf", and "bag" by "shoes".
+    let mut sessions = String::new();
+    for n in 0..60 {
+        let line = if n % 2 == 0 {
+            r#"{"events":[{"product_id":"coat","kind":"view"},{"product_id":"scarf"}]}"#
+        } else {
+            "7\tbag shoes belt"
+        };
+        sessions.push_str(line);
+        sessions.push('\n');
+    }
+    sessions.push_str("not a record\n");
+    let cases = "{\"events\":[{\"product_id\":\"coat\"}],\"next\":\"scarf\"}\nbag\tshoes\nunknown-item\tcoat\n";
+    std::fs::write(dir.path().join("sessions.jsonl"), sessions).unwrap();
+    std::fs::write(dir.path().join("cases.txt"), cases).unwrap();
+    let out_path = dir.path().join("top.jsonl");
+    let out = moa()
+        .args(["replay", "--json", "--top", "3", "--sessions"])
+        .arg(dir.path().join("sessions.jsonl"))
+        .arg("--cases")
+        .arg(dir.path().join("cases.txt"))
+        .arg("--out")
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped 1 unreadable sessions"));
+    let figures: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(figures["judged"], 3);
+    // Two of three are predictable from the population; an unknown item falls back to popularity.
+    let hr = figures["hit_rate"].as_f64().unwrap();
+    assert!(hr >= 2.0 / 3.0 - 1e-9, "{figures}");
+    let lines: Vec<Value> =
+        std::fs::read_to_string(&out_path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    // The item just viewed may come first (shoppers go back to it); the learned next one follows.
+    let top2 = |n: usize| lines[n]["top"].as_array().unwrap()[..2].to_vec();
+    assert!(top2(0).contains(&Value::from("scarf")), "{:?}", lines[0]);
+    assert!(top2(1).contains(&Value::from("shoes")), "{:?}", lines[1]);
+    assert_eq!(lines[2]["top"].as_array().unwrap().len(), 3, "always K products, popular ones at worst");
+}

@@ -10,6 +10,8 @@ pub mod error;
 pub mod events;
 pub mod feed;
 pub mod model;
+pub mod rank;
+pub mod replay;
 pub mod runtime;
 pub mod store;
 pub mod sync;

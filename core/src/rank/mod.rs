@@ -1,0 +1,3 @@
+//! Ranking: the signals that decide what a shopper sees, and the models behind them.
+
+pub mod session_knn;

@@ -1,0 +1,207 @@
+//! "Shoppers who looked at what you are looking at now went on to look at …": a session-based
+//! nearest-neighbour model over anonymous shopping sessions (sequences of product views).
+//!
+//! It is STAN (Garg et al., SIGIR 2019), a refinement of session-kNN: the current session is
+//! compared with past sessions that share items with it, the most similar `k` are kept, and each
+//! item in them is scored by how similar its session is. Three decays sharpen it: recent items of
+//! the current session count more (`lambda_position`), recent neighbour sessions count more
+//! (`lambda_recency`), and within a neighbour, items close to where it met the current session
+//! count more (`lambda_neighbour_position`). Items are dense `u32` indices; the caller maps ids.
+
+use std::collections::HashMap;
+
+/// Tuning of the model; the defaults were tuned on the DIGINETICA development split
+/// (docs/BENCHMARKS.md).
+#[derive(Debug, Clone, Copy)]
+pub struct KnnParams {
+    /// Neighbour sessions kept.
+    pub k: usize,
+    /// Most recent sessions considered per item of the current session.
+    pub sample_per_item: usize,
+    /// Decay of the current session's items with their distance from its end.
+    pub lambda_position: f64,
+    /// Decay of neighbour sessions with their age, in sessions.
+    pub lambda_recency: f64,
+    /// Decay of a neighbour's items with their distance from the shared item.
+    pub lambda_neighbour_position: f64,
+    /// Weight of the shared item itself (shoppers often go back to what they just saw).
+    pub anchor_weight: f64,
+    /// Weight of items by rarity: score × (1 + idf·ln(sessions / sessions with item)).
+    pub idf: f64,
+}
+
+impl KnnParams {
+    /// Override parameters from "k=100,sample=1000,position=2,recency=80000,neighbour=3,
+    /// anchor=0,idf=0" (any subset), for tuning with `moa replay --knn`.
+    pub fn with_overrides(mut self, spec: &str) -> Result<Self, String> {
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').ok_or_else(|| format!("{pair:?}: expected key=value"))?;
+            let number: f64 = value.parse().map_err(|_| format!("{pair:?}: not a number"))?;
+            match key {
+                "k" => self.k = number as usize,
+                "sample" => self.sample_per_item = number as usize,
+                "position" => self.lambda_position = number,
+                "recency" => self.lambda_recency = number,
+                "neighbour" => self.lambda_neighbour_position = number,
+                "anchor" => self.anchor_weight = number,
+                "idf" => self.idf = number,
+                _ => return Err(format!("{key:?}: unknown parameter")),
+            }
+        }
+        Ok(self)
+    }
+}
+
+impl Default for KnnParams {
+    fn default() -> Self {
+        KnnParams {
+            k: 150,
+            sample_per_item: 1000,
+            lambda_position: 2.0,
+            lambda_recency: 300_000.0,
+            lambda_neighbour_position: 5.0,
+            anchor_weight: 2.0,
+            idf: 0.0,
+        }
+    }
+}
+
+/// Past sessions, indexed by the items in them.
+pub struct SessionIndex {
+    sessions: Vec<Box<[u32]>>,
+    /// item → ids of sessions containing it, oldest first.
+    by_item: Vec<Vec<u32>>,
+}
+
+impl SessionIndex {
+    /// `sessions` in the order they happened (oldest first); items are indices below `items`.
+    pub fn build(sessions: Vec<Vec<u32>>, items: usize) -> Self {
+        let mut by_item: Vec<Vec<u32>> = vec![Vec::new(); items];
+        for (id, session) in sessions.iter().enumerate() {
+            for (pos, &item) in session.iter().enumerate() {
+                // An item seen twice in a session lists it once.
+                if !session[..pos].contains(&item) {
+                    by_item[item as usize].push(id as u32);
+                }
+            }
+        }
+        SessionIndex { sessions: sessions.into_iter().map(Vec::into_boxed_slice).collect(), by_item }
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    /// How many past sessions contain `item`.
+    pub fn sessions_with(&self, item: u32) -> usize {
+        self.by_item.get(item as usize).map_or(0, Vec::len)
+    }
+
+    /// Score the items that may come next after `current` (chronological), adding into `scores`.
+    /// `now` is the session clock of the current session (the index a new session would get).
+    pub fn score_next(&self, current: &[u32], params: &KnnParams, now: usize, scores: &mut HashMap<u32, f64>) {
+        if current.is_empty() {
+            return;
+        }
+        // Weight of each item of the current session: 1 for the last, decaying backwards.
+        let n = current.len();
+        let mut weight: HashMap<u32, (f64, usize)> = HashMap::with_capacity(n);
+        for (pos, &item) in current.iter().enumerate() {
+            let w = (-((n - 1 - pos) as f64) / params.lambda_position).exp();
+            // The latest position of a repeated item wins.
+            weight.insert(item, (w, pos));
+        }
+        let norm_current = (weight.len() as f64).sqrt();
+
+        // Candidates: the most recent sessions of each item, with their similarity.
+        let mut candidates: HashMap<u32, f64> = HashMap::new();
+        for &item in weight.keys() {
+            let Some(list) = self.by_item.get(item as usize) else { continue };
+            let start = list.len().saturating_sub(params.sample_per_item);
+            for &session in &list[start..] {
+                candidates.entry(session).or_insert(0.0);
+            }
+        }
+        let mut neighbours: Vec<(u32, f64)> = candidates
+            .into_keys()
+            .map(|id| {
+                let session = &self.sessions[id as usize];
+                let mut dot = 0.0;
+                let mut distinct = 0usize;
+                for (pos, item) in session.iter().enumerate() {
+                    if session[..pos].contains(item) {
+                        continue;
+                    }
+                    distinct += 1;
+                    if let Some((w, _)) = weight.get(item) {
+                        dot += w;
+                    }
+                }
+                let age = now.saturating_sub(id as usize) as f64;
+                let similarity = dot / (norm_current * (distinct as f64).sqrt()) * (-age / params.lambda_recency).exp();
+                (id, similarity)
+            })
+            .collect();
+        let k = params.k.min(neighbours.len());
+        if k == 0 {
+            return;
+        }
+        neighbours.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        neighbours.truncate(k);
+
+        for (id, similarity) in neighbours {
+            let session = &self.sessions[id as usize];
+            // Where the neighbour met the current session: its position of the shared item that
+            // is most recent in the current session.
+            let anchor = session
+                .iter()
+                .enumerate()
+                .filter_map(|(p, item)| weight.get(item).map(|(_, pos_in_current)| (*pos_in_current, p)))
+                .max()
+                .map(|(_, p)| p)
+                .unwrap_or(0);
+            for (pos, &item) in session.iter().enumerate() {
+                let distance = (pos as f64 - anchor as f64).abs();
+                let mut w = if pos == anchor {
+                    params.anchor_weight
+                } else {
+                    (-(distance - 1.0).max(0.0) / params.lambda_neighbour_position).exp()
+                };
+                if params.idf > 0.0 {
+                    let df = self.by_item[item as usize].len().max(1) as f64;
+                    w *= 1.0 + params.idf * (self.sessions.len() as f64 / df).ln();
+                }
+                if w > 0.0 {
+                    *scores.entry(item).or_insert(0.0) += similarity * w;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_item_of_similar_sessions_scores_highest() {
+        // Item 0 → 1 → 2 is a common path; 0 → 3 is rare.
+        let mut sessions = vec![vec![0, 1, 2]; 20];
+        sessions.push(vec![0, 3]);
+        sessions.push(vec![4, 5]);
+        let index = SessionIndex::build(sessions, 6);
+        let mut scores = HashMap::new();
+        index.score_next(&[0, 1], &KnnParams::default(), index.len(), &mut scores);
+        // The item just viewed scores too (shoppers go back to it); of the others, 2 leads.
+        let best =
+            scores.iter().filter(|(i, _)| ![0, 1].contains(*i)).max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| *i);
+        assert_eq!(best, Some(2));
+        assert!(scores[&1] > 0.0);
+        assert!(!scores.contains_key(&5), "unrelated sessions give nothing");
+        assert!(scores.get(&3).copied().unwrap_or(0.0) < scores[&2]);
+    }
+}
