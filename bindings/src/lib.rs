@@ -123,6 +123,28 @@ pub enum SectionLayout {
     Cover,
     Grid,
     Carousel,
+    /// A row of mall cards (`FeedSection.malls`).
+    MallCarousel,
+}
+
+#[derive(uniffi::Record)]
+pub struct MallCard {
+    pub mall_id: String,
+    pub name: String,
+    pub styles: Vec<String>,
+    pub image_urls: Vec<String>,
+    pub reason: String,
+}
+
+/// Onboarding answers; all empty for a guest.
+#[derive(uniffi::Record)]
+pub struct ShopperProfile {
+    /// "women", "men" or "unisex".
+    pub gender: Option<String>,
+    /// e.g. "early_20s" (see docs/PROTOCOL.md for the list).
+    pub age_band: Option<String>,
+    /// e.g. ["lovely", "feminine"], strongest first.
+    pub styles: Vec<String>,
 }
 
 #[derive(uniffi::Record)]
@@ -148,6 +170,7 @@ pub struct FeedSection {
     pub title: String,
     pub layout: SectionLayout,
     pub cards: Vec<FeedCard>,
+    pub malls: Vec<MallCard>,
 }
 
 #[derive(uniffi::Record)]
@@ -220,9 +243,37 @@ pub struct RecoveryReport {
 /// Something the shopper did.
 #[derive(uniffi::Enum)]
 pub enum ShopperEvent {
-    ProductView { product_id: String, dwell_ms: u64 },
-    NotInterested { product_id: String },
-    HideMall { mall_id: String },
+    ProductView {
+        product_id: String,
+        dwell_ms: u64,
+    },
+    AddToCart {
+        product_id: String,
+    },
+    Purchase {
+        product_id: String,
+    },
+    Search {
+        query: String,
+    },
+    ClickOut {
+        product_id: String,
+    },
+    NotInterested {
+        product_id: String,
+    },
+    HideMall {
+        mall_id: String,
+    },
+    /// A style by its wire name, e.g. "street".
+    HideStyle {
+        style: String,
+    },
+    Impression {
+        product_id: String,
+        section: String,
+        position: u32,
+    },
 }
 
 #[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,6 +364,49 @@ impl moa_core::ChangeListener for ChangeBridge {
     }
 }
 
+fn section(s: moa_core::Section) -> FeedSection {
+    FeedSection {
+        id: s.id,
+        title: s.title,
+        layout: match s.layout {
+            moa_core::Layout::Cover => SectionLayout::Cover,
+            moa_core::Layout::Grid => SectionLayout::Grid,
+            moa_core::Layout::Carousel => SectionLayout::Carousel,
+            moa_core::Layout::MallCarousel => SectionLayout::MallCarousel,
+        },
+        cards: s
+            .cards
+            .into_iter()
+            .map(|c| FeedCard {
+                product_id: c.product_id,
+                mall_id: c.mall_id,
+                mall_name: c.mall_name,
+                title: c.title,
+                price: c.price,
+                original_price: c.original_price,
+                currency: c.currency,
+                price_text: c.price_text,
+                original_price_text: c.original_price_text,
+                discount_percent: c.discount_percent,
+                image_url: c.image_url,
+                product_url: c.product_url,
+                reason: c.reason,
+            })
+            .collect(),
+        malls: s
+            .malls
+            .into_iter()
+            .map(|m| MallCard {
+                mall_id: m.mall_id,
+                name: m.name,
+                styles: m.styles,
+                image_urls: m.image_urls,
+                reason: m.reason,
+            })
+            .collect(),
+    }
+}
+
 // ── The entry point ────────────────────────────────────────────────────────────────────────────
 
 /// Moa: open it once per app process, keep it, and call everything on it.
@@ -369,44 +463,37 @@ impl Moa {
         })
     }
 
-    /// The home feed from the cache (blocking, local: call it off the main thread).
+    /// The home feed from the cache (blocking, local: call it off the main thread). Starts a
+    /// new home; `more_for_you` pages its "for you" grid.
     pub fn home_feed(&self) -> Result<FeedPage> {
         let page = self.inner.home_feed()?;
-        Ok(FeedPage {
-            generated_at: page.generated_at,
-            sections: page
-                .sections
-                .into_iter()
-                .map(|s| FeedSection {
-                    id: s.id,
-                    title: s.title,
-                    layout: match s.layout {
-                        moa_core::Layout::Cover => SectionLayout::Cover,
-                        moa_core::Layout::Grid => SectionLayout::Grid,
-                        moa_core::Layout::Carousel => SectionLayout::Carousel,
-                    },
-                    cards: s
-                        .cards
-                        .into_iter()
-                        .map(|c| FeedCard {
-                            product_id: c.product_id,
-                            mall_id: c.mall_id,
-                            mall_name: c.mall_name,
-                            title: c.title,
-                            price: c.price,
-                            original_price: c.original_price,
-                            currency: c.currency,
-                            price_text: c.price_text,
-                            original_price_text: c.original_price_text,
-                            discount_percent: c.discount_percent,
-                            image_url: c.image_url,
-                            product_url: c.product_url,
-                            reason: c.reason,
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
+        Ok(FeedPage { generated_at: page.generated_at, sections: page.sections.into_iter().map(section).collect() })
+    }
+
+    /// The next `count` cards of the current home's "for you" grid, never repeating.
+    pub fn more_for_you(&self, count: u32) -> Result<FeedSection> {
+        Ok(section(self.inner.more_for_you(count)?))
+    }
+
+    /// Onboarding answers (or all empty for a guest). Unknown words are refused.
+    pub fn set_profile(&self, profile: ShopperProfile) -> Result<()> {
+        let bad = |what: &str, v: &str| MoaError::InvalidInput { reason: format!("unknown {what} {v:?}") };
+        let core = moa_core::ShopperProfile {
+            gender: profile
+                .gender
+                .map(|g| moa_core::model::Gender::parse(&g).ok_or_else(|| bad("gender", &g)))
+                .transpose()?,
+            age_band: profile
+                .age_band
+                .map(|a| moa_core::model::AgeBand::parse(&a).ok_or_else(|| bad("age band", &a)))
+                .transpose()?,
+            styles: profile
+                .styles
+                .iter()
+                .map(|s| moa_core::model::Style::parse(s).ok_or_else(|| bad("style", s)))
+                .collect::<Result<_>>()?,
+        };
+        Ok(self.inner.set_profile(&core)?)
     }
 
     /// The product sheet, from the cache.
@@ -438,10 +525,22 @@ impl Moa {
 
     /// Record something the shopper did; "not interested" and "hide this mall" apply at once.
     pub fn record(&self, event: ShopperEvent) -> Result<()> {
+        use moa_core::Event as E;
         Ok(self.inner.record(match event {
-            ShopperEvent::ProductView { product_id, dwell_ms } => moa_core::Event::ProductView { product_id, dwell_ms },
-            ShopperEvent::NotInterested { product_id } => moa_core::Event::NotInterested { product_id },
-            ShopperEvent::HideMall { mall_id } => moa_core::Event::HideMall { mall_id },
+            ShopperEvent::ProductView { product_id, dwell_ms } => E::ProductView { product_id, dwell_ms },
+            ShopperEvent::AddToCart { product_id } => E::AddToCart { product_id },
+            ShopperEvent::Purchase { product_id } => E::Purchase { product_id },
+            ShopperEvent::Search { query } => E::Search { query },
+            ShopperEvent::ClickOut { product_id } => E::ClickOut { product_id },
+            ShopperEvent::NotInterested { product_id } => E::NotInterested { product_id },
+            ShopperEvent::HideMall { mall_id } => E::HideMall { mall_id },
+            ShopperEvent::HideStyle { style } => E::HideStyle {
+                style: moa_core::model::Style::parse(&style)
+                    .ok_or_else(|| MoaError::InvalidInput { reason: format!("unknown style {style:?}") })?,
+            },
+            ShopperEvent::Impression { product_id, section, position } => {
+                E::Impression { product_id, section, position }
+            }
         })?)
     }
 

@@ -478,6 +478,9 @@ fn print_feed(page: &FeedPage) {
             };
             println!("{:>3}. [{}] {} · {} — {}", i + 1, card.mall_name, card.title, price, card.reason);
         }
+        for (i, mall) in section.malls.iter().enumerate() {
+            println!("{:>3}. {} ({}) — {}", i + 1, mall.name, mall.styles.join(", "), mall.reason);
+        }
         println!();
     }
 }

@@ -21,7 +21,7 @@ fn assert_home_rules(feed: &Value) {
     assert_eq!(ids.len(), cards.len(), "no product twice on one home");
     for section in feed["sections"].as_array().unwrap() {
         assert!(section["title"].as_str().is_some_and(|t| !t.is_empty()));
-        assert!(["cover", "grid", "carousel"].contains(&section["layout"].as_str().unwrap()));
+        assert!(["cover", "grid", "carousel", "mall_carousel"].contains(&section["layout"].as_str().unwrap()));
         let malls: Vec<&str> =
             section["cards"].as_array().unwrap().iter().map(|c| c["mall_id"].as_str().unwrap()).collect();
         for w in malls.windows(3) {
@@ -55,7 +55,7 @@ fn demo_prints_a_home_of_at_least_40_cards_from_at_least_10_malls() {
     let text = moa().args(["demo", "--products", "3000"]).output().unwrap();
     assert!(text.status.success());
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("오늘의 커버") && text.contains("지금 인기 있는 상품"), "{text}");
+    assert!(text.contains("오늘의 커버") && text.contains("당신을 위한 추천"), "{text}");
     assert!(text.contains("원 ") || text.contains("원 —"), "{text}");
 }
 

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::wire::{ChangePage, MallList, Problem, PROBLEM_CONTENT_TYPE};
+use crate::wire::{ChangePage, MallList, PopulationStats, Problem, PROBLEM_CONTENT_TYPE};
 
 /// How hard the client tries before it reports a failure.
 #[derive(Debug, Clone)]
@@ -80,9 +80,10 @@ pub struct ApiClient {
 /// can read them one by one and skip a malformed one without losing the rest.
 pub type RawChangePage = ChangePage<Box<serde_json::value::RawValue>>;
 
-/// The mall list, or word that the one we hold (by its ETag) is still current.
-pub enum MallsAnswer {
-    Changed { list: MallList, etag: Option<String> },
+/// A document fetched conditionally: new content with its ETag, or word that the one we hold
+/// (by its ETag) is still current.
+pub enum Conditional<T> {
+    Changed { body: T, etag: Option<String> },
     NotModified,
 }
 
@@ -138,8 +139,22 @@ impl ApiClient {
     }
 
     /// `GET /v1/malls`, conditional on the ETag of the list we hold.
-    pub async fn malls(&self, etag: Option<&str>, cancel: &CancellationToken) -> Result<MallsAnswer> {
-        let url = self.url("v1/malls")?;
+    pub async fn malls(&self, etag: Option<&str>, cancel: &CancellationToken) -> Result<Conditional<MallList>> {
+        self.get_conditional("v1/malls", etag, cancel).await
+    }
+
+    /// `GET /v1/stats`, conditional on the ETag of the statistics we hold.
+    pub async fn stats(&self, etag: Option<&str>, cancel: &CancellationToken) -> Result<Conditional<PopulationStats>> {
+        self.get_conditional("v1/stats", etag, cancel).await
+    }
+
+    async fn get_conditional<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        etag: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<Conditional<T>> {
+        let url = self.url(path)?;
         self.get_with_retry(cancel, || {
             let mut request = self.http.get(url.clone());
             if let Some(etag) = etag {
@@ -148,12 +163,12 @@ impl ApiClient {
             async move {
                 let response = request.send().await?;
                 if response.status() == StatusCode::NOT_MODIFIED {
-                    return Ok(MallsAnswer::NotModified);
+                    return Ok(Conditional::NotModified);
                 }
                 let response = check(response).await?;
                 let etag = response.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_string);
-                let list = self.read_json(response).await?;
-                Ok(MallsAnswer::Changed { list, etag })
+                let body = self.read_json(response).await?;
+                Ok(Conditional::Changed { body, etag })
             }
         })
         .await

@@ -1,53 +1,225 @@
-//! Behaviour events recorded on the device. Today: product views with dwell time, "not
-//! interested" and "hide this mall" — the last two the feed obeys at once. The full set, the
-//! profile learned from them and the consented upload come with the personalised feed (#5).
+//! Behaviour events recorded on the device: what the shopper looked at and for how long, what
+//! they wishlisted, put in a cart, bought, searched, clicked out to, dismissed or hid, which malls
+//! they followed, and what was shown to them where. The profile learns from them the moment they
+//! are recorded; "not interested" and the hides apply to the next feed at once. Events leave the
+//! device only with consent (the upload comes with the server endpoint).
 
 use serde::{Deserialize, Serialize};
 
-/// Something the shopper did.
+use crate::model::Style;
+
+/// Something the shopper did (or was shown).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// Opened a product sheet and looked at it for `dwell_ms`.
-    ProductView { product_id: String, dwell_ms: u64 },
+    ProductView {
+        product_id: String,
+        dwell_ms: u64,
+    },
+    WishlistAdd {
+        product_id: String,
+    },
+    WishlistRemove {
+        product_id: String,
+    },
+    AddToCart {
+        product_id: String,
+    },
+    Purchase {
+        product_id: String,
+    },
+    Search {
+        query: String,
+    },
+    /// Went to the mall's page for this product.
+    ClickOut {
+        product_id: String,
+    },
     /// "Not interested": this product never comes back on the home.
-    NotInterested { product_id: String },
+    NotInterested {
+        product_id: String,
+    },
     /// "Hide this mall": none of its products on the home.
-    HideMall { mall_id: String },
+    HideMall {
+        mall_id: String,
+    },
+    /// "Hide this style": no products of it on the home.
+    HideStyle {
+        style: Style,
+    },
+    FollowMall {
+        mall_id: String,
+    },
+    UnfollowMall {
+        mall_id: String,
+    },
+    /// The product was shown in `section` at `position` (0-based).
+    Impression {
+        product_id: String,
+        section: String,
+        position: u32,
+    },
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Detail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    query: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    style: Option<Style>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    section: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    position: Option<u32>,
+}
+
+/// An event as the events table holds it.
+pub(crate) struct EventRow<'a> {
+    pub kind: &'static str,
+    pub product_id: Option<&'a str>,
+    pub mall_id: Option<&'a str>,
+    pub dwell_ms: Option<u64>,
+    pub detail: Option<String>,
 }
 
 impl Event {
-    pub(crate) fn kind(&self) -> &'static str {
-        match self {
-            Event::ProductView { .. } => "product_view",
-            Event::NotInterested { .. } => "not_interested",
-            Event::HideMall { .. } => "hide_mall",
+    pub(crate) fn to_row(&self) -> EventRow<'_> {
+        let mut row = EventRow { kind: "", product_id: None, mall_id: None, dwell_ms: None, detail: None };
+        let mut detail = Detail::default();
+        row.kind = match self {
+            Event::ProductView { product_id, dwell_ms } => {
+                row.product_id = Some(product_id);
+                row.dwell_ms = Some(*dwell_ms);
+                "product_view"
+            }
+            Event::WishlistAdd { product_id } => {
+                row.product_id = Some(product_id);
+                "wishlist_add"
+            }
+            Event::WishlistRemove { product_id } => {
+                row.product_id = Some(product_id);
+                "wishlist_remove"
+            }
+            Event::AddToCart { product_id } => {
+                row.product_id = Some(product_id);
+                "add_to_cart"
+            }
+            Event::Purchase { product_id } => {
+                row.product_id = Some(product_id);
+                "purchase"
+            }
+            Event::Search { query } => {
+                detail.query = Some(query.clone());
+                "search"
+            }
+            Event::ClickOut { product_id } => {
+                row.product_id = Some(product_id);
+                "click_out"
+            }
+            Event::NotInterested { product_id } => {
+                row.product_id = Some(product_id);
+                "not_interested"
+            }
+            Event::HideMall { mall_id } => {
+                row.mall_id = Some(mall_id);
+                "hide_mall"
+            }
+            Event::HideStyle { style } => {
+                detail.style = Some(*style);
+                "hide_style"
+            }
+            Event::FollowMall { mall_id } => {
+                row.mall_id = Some(mall_id);
+                "follow_mall"
+            }
+            Event::UnfollowMall { mall_id } => {
+                row.mall_id = Some(mall_id);
+                "unfollow_mall"
+            }
+            Event::Impression { product_id, section, position } => {
+                row.product_id = Some(product_id);
+                detail.section = Some(section.clone());
+                detail.position = Some(*position);
+                "impression"
+            }
+        };
+        if detail.query.is_some() || detail.style.is_some() || detail.section.is_some() {
+            row.detail = serde_json::to_string(&detail).ok();
         }
+        row
     }
 
-    pub(crate) fn product_id(&self) -> Option<&str> {
-        match self {
-            Event::ProductView { product_id, .. } | Event::NotInterested { product_id } => Some(product_id),
-            Event::HideMall { .. } => None,
-        }
+    /// Read an event back from its row; None for a kind this version does not know.
+    pub(crate) fn from_row(
+        kind: &str,
+        product_id: Option<String>,
+        mall_id: Option<String>,
+        dwell_ms: Option<i64>,
+        detail: Option<String>,
+    ) -> Option<Event> {
+        let detail: Detail = detail.and_then(|d| serde_json::from_str(&d).ok()).unwrap_or_default();
+        Some(match kind {
+            "product_view" => {
+                Event::ProductView { product_id: product_id?, dwell_ms: dwell_ms.unwrap_or(0).max(0) as u64 }
+            }
+            "wishlist_add" => Event::WishlistAdd { product_id: product_id? },
+            "wishlist_remove" => Event::WishlistRemove { product_id: product_id? },
+            "add_to_cart" => Event::AddToCart { product_id: product_id? },
+            "purchase" => Event::Purchase { product_id: product_id? },
+            "search" => Event::Search { query: detail.query? },
+            "click_out" => Event::ClickOut { product_id: product_id? },
+            "not_interested" => Event::NotInterested { product_id: product_id? },
+            "hide_mall" => Event::HideMall { mall_id: mall_id? },
+            "hide_style" => Event::HideStyle { style: detail.style? },
+            "follow_mall" => Event::FollowMall { mall_id: mall_id? },
+            "unfollow_mall" => Event::UnfollowMall { mall_id: mall_id? },
+            "impression" => Event::Impression {
+                product_id: product_id?,
+                section: detail.section.unwrap_or_default(),
+                position: detail.position.unwrap_or(0),
+            },
+            _ => return None,
+        })
     }
 
-    pub(crate) fn mall_id(&self) -> Option<&str> {
-        match self {
-            Event::HideMall { mall_id } => Some(mall_id),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn dwell_ms(&self) -> Option<u64> {
-        match self {
-            Event::ProductView { dwell_ms, .. } => Some(*dwell_ms),
-            _ => None,
-        }
-    }
-
-    /// Does this event change what the home shows?
+    /// Does this event change what the home shows right away?
     pub(crate) fn changes_feed(&self) -> bool {
-        matches!(self, Event::NotInterested { .. } | Event::HideMall { .. })
+        !matches!(self, Event::Impression { .. } | Event::Search { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_round_trips_through_its_row() {
+        let events = vec![
+            Event::ProductView { product_id: "a-1".into(), dwell_ms: 4200 },
+            Event::WishlistAdd { product_id: "a-1".into() },
+            Event::WishlistRemove { product_id: "a-1".into() },
+            Event::AddToCart { product_id: "a-1".into() },
+            Event::Purchase { product_id: "a-1".into() },
+            Event::Search { query: "ㅅㅌㅇㄴㄷ 원피스".into() },
+            Event::ClickOut { product_id: "a-1".into() },
+            Event::NotInterested { product_id: "a-1".into() },
+            Event::HideMall { mall_id: "a".into() },
+            Event::HideStyle { style: Style::Street },
+            Event::FollowMall { mall_id: "a".into() },
+            Event::UnfollowMall { mall_id: "a".into() },
+            Event::Impression { product_id: "a-1".into(), section: "for_you".into(), position: 7 },
+        ];
+        for event in events {
+            let row = event.to_row();
+            let back = Event::from_row(
+                row.kind,
+                row.product_id.map(str::to_string),
+                row.mall_id.map(str::to_string),
+                row.dwell_ms.map(|d| d as i64),
+                row.detail.clone(),
+            );
+            assert_eq!(back.as_ref(), Some(&event), "{}", row.kind);
+        }
     }
 }

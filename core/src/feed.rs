@@ -1,16 +1,21 @@
-//! The home feed: a magazine of sections built from the local cache, each card with the short
-//! reason it is there.
+//! The home feed: a magazine of sections composed for one shopper from the local cache, each
+//! card with the short reason it is there. How it ranks is in docs/RANKING.md.
 //!
-//! This is the first, unpersonalised ranking (popularity and freshness); the rules that every
-//! later ranker keeps start here: nothing sold out, no product twice on one home, and never more
-//! than two cards in a row from one mall.
+//! The rules every section keeps: nothing sold out (the catalog index holds in-stock products
+//! only), nothing dismissed, bought, or from a hidden mall or style, no product twice on one
+//! home or across pages, never three cards in a row from one mall or of one category, and a
+//! per-mall cap per section. There is no input for paid placement.
 
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{Locale, Mall, Money, Product, Variant};
-use crate::store::Exclusions;
+use crate::model::{Category, Gender, Locale, Mall, Money, Product, Style, Variant};
+use crate::profile::{ShopperProfile, StatedTaste, Taste};
+use crate::rank::catalog::{style_bit, CatalogIndex};
+use crate::rank::session_knn::KnnParams;
+use crate::store::{Exclusions, WishlistItem};
+use crate::wire::segment_key;
 
 /// How the apps draw a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -22,6 +27,8 @@ pub enum Layout {
     Grid,
     /// A horizontal row the shopper swipes.
     Carousel,
+    /// A horizontal row of mall cards.
+    MallCarousel,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +45,20 @@ pub struct Section {
     pub title: String,
     pub layout: Layout,
     pub cards: Vec<Card>,
+    /// Malls recommended (the "malls you might like" section); empty for product sections.
+    pub malls: Vec<MallCard>,
+}
+
+/// A mall recommended to the shopper: recommend malls, not only products.
+#[derive(Debug, Clone, Serialize)]
+pub struct MallCard {
+    pub mall_id: String,
+    pub name: String,
+    /// The mall's concept in the shopper's language, e.g. ["러블리", "페미닌"].
+    pub styles: Vec<String>,
+    /// A few of its products' images, for the card.
+    pub image_urls: Vec<String>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,261 +129,653 @@ impl ProductSheet {
 }
 
 const DAY: i64 = 86_400;
-/// How many cards of one mall a section may hold: a home of one mall is no aggregator.
-const COVER_SIZE: usize = 1;
-const TRENDING_SIZE: usize = 24;
-const TRENDING_PER_MALL: usize = 3;
-const CAROUSEL_SIZE: usize = 12;
-const CAROUSEL_PER_MALL: usize = 2;
+const FOR_YOU_PAGE: usize = 24;
+const CAROUSEL: usize = 10;
+const PER_MALL_GRID: usize = 2;
+const PER_MALL_CAROUSEL: usize = 2;
 const NEW_WITHIN_DAYS: i64 = 7;
-const SALE_MIN_PERCENT: u8 = 10;
+const FOLLOWED_NEW_WITHIN_DAYS: i64 = 14;
+/// Every this many cards of "for you", one is something new to try (exploration).
+const EXPLORE_EVERY: usize = 8;
+/// Products ranked per home; paging continues down this list.
+const RANKED_POOL: usize = 3000;
 
-/// Compose the home from the in-stock products of the cache, leaving out what the shopper said
-/// they do not want to see.
-pub fn compose_home(products: &[Product], malls: &[Mall], excluded: &Exclusions, locale: Locale, now: i64) -> FeedPage {
-    let mall_names: HashMap<&str, &str> = malls.iter().map(|m| (m.id.as_str(), m.name.as_str())).collect();
-    let mut ranked: Vec<(&Product, f64)> = products
-        .iter()
-        .filter(|p| p.in_stock() && !excluded.products.contains(&p.id) && !excluded.malls.contains(&p.mall_id))
-        .map(|p| (p, base_score(p, now)))
-        .collect();
-    // Ties broken by id so that the same cache always gives the same home.
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
-    let ranked: Vec<&Product> = ranked.into_iter().map(|(p, _)| p).collect();
+/// Everything the ranker reads to compose one shopper's home.
+pub struct FeedContext<'a> {
+    pub catalog: &'a CatalogIndex,
+    pub taste: &'a Taste,
+    /// Onboarding answers, or the guest default persona.
+    pub profile: &'a ShopperProfile,
+    /// The profile is the guest default, not the shopper's own answers.
+    pub guest: bool,
+    pub excluded: &'a Exclusions,
+    pub impressions: &'a HashMap<String, u32>,
+    pub followed: &'a [String],
+    pub wishlist: &'a [WishlistItem],
+    pub locale: Locale,
+    /// Unix seconds.
+    pub now: i64,
+    /// Varies the exploration picks per install and day, so that homes do not all look alike.
+    pub seed: u64,
+}
 
-    let mut shown: HashSet<&str> = HashSet::new();
-    let mut sections = Vec::new();
-    let ko = locale == Locale::Ko;
+/// Why a card is on the home: the strongest signal behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    ViewedTogether,
+    FavouriteMall,
+    YourStyle(Style),
+    Segment,
+    New,
+    Popular,
+    Explore,
+}
 
-    let cover = pick_diverse(&ranked, COVER_SIZE, 1, &mut shown);
-    sections.push(section(
-        "cover",
-        if ko { "오늘의 커버" } else { "Today's cover" },
-        Layout::Cover,
-        &cover,
-        &mall_names,
-        |_| if ko { "오늘 가장 주목받는 상품".into() } else { "Most loved today".into() },
-    ));
+/// The rest of the "for you" ranking, for paging without repeats.
+#[derive(Debug, Clone, Default)]
+pub struct FeedSession {
+    ranked: Vec<(u32, Why)>,
+    cursor: usize,
+    shown: HashSet<u32>,
+    page: u32,
+}
 
-    let trending = pick_diverse(&ranked, TRENDING_SIZE, TRENDING_PER_MALL, &mut shown);
-    sections.push(section(
-        "trending",
-        if ko { "지금 인기 있는 상품" } else { "Popular right now" },
-        Layout::Grid,
-        &trending,
-        &mall_names,
-        |p| match (is_new(p, now), ko) {
-            (true, true) => "신상 · 인기 상품".into(),
-            (true, false) => "New and popular".into(),
-            (false, true) => "많이 찾는 상품".into(),
-            (false, false) => "Shoppers' favourite".into(),
-        },
-    ));
+struct Scored {
+    score: Vec<f32>,
+    why: Vec<Why>,
+    eligible: Vec<bool>,
+}
 
-    // The best of the week's arrivals (the ranking already favours the newest among equals).
-    let fresh: Vec<&Product> = ranked.iter().copied().filter(|p| is_new(p, now)).collect();
-    let fresh = pick_diverse(&fresh, CAROUSEL_SIZE, CAROUSEL_PER_MALL, &mut shown);
-    sections.push(section(
-        "new_this_week",
-        if ko { "이번 주 신상" } else { "New this week" },
-        Layout::Carousel,
-        &fresh,
-        &mall_names,
-        |p| {
-            let days = (now - p.created_at).max(0) / DAY;
-            match (days, ko) {
-                (0, true) => "오늘 입고".into(),
-                (0, false) => "New today".into(),
-                (d, true) => format!("{d}일 전 입고"),
-                (1, false) => "New yesterday".into(),
-                (d, false) => format!("New {d} days ago"),
+fn hash(seed: u64, i: u32) -> f32 {
+    // splitmix64: a cheap, well-spread per-product jitter.
+    let mut z = seed.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32
+}
+
+fn normalise(values: &[f64]) -> Vec<f32> {
+    let max = values.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
+    values.iter().map(|v| (v / max) as f32).collect()
+}
+
+/// Score every product for this shopper. Exclusions make a product ineligible; everything else
+/// only moves it. No input exists for paid placement.
+fn score(ctx: &FeedContext<'_>) -> Scored {
+    let c = ctx.catalog;
+    let t = ctx.taste;
+    let n = c.len();
+    let stated = StatedTaste::from(ctx.profile);
+    let evidence = t.evidence_now();
+    // Behaviour weighs in as it accumulates; the stated profile yields (a guest's default more).
+    let learned = (evidence / (evidence + 3.0)) as f32;
+    let stated_weight = if ctx.guest { 1.0 - 0.9 * learned } else { 1.0 - 0.5 * learned };
+    let malls = normalise(&t.malls);
+    let categories = normalise(&t.categories);
+    let styles = normalise(&t.styles);
+    let brands_max = t.brands.values().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
+    let price_level = t.price_level();
+
+    // Viewed together with what the shopper engaged with in this visit.
+    let mut together = vec![0f32; n];
+    let visit = t.visit_products();
+    if !visit.is_empty() {
+        let mut scores = HashMap::new();
+        let params = KnnParams { anchor_weight: 0.0, ..KnnParams::default() };
+        c.sessions.score_next(&visit, &params, c.sessions.len(), &mut scores);
+        let max = scores.values().fold(0.0f64, |m, v| m.max(*v)).max(1e-9);
+        for (i, s) in scores {
+            together[i as usize] = (s / max) as f32;
+        }
+        for i in &visit {
+            together[*i as usize] = 0.0;
+        }
+    }
+    // Popular in the shopper's segment.
+    let mut segment = vec![0f32; n];
+    if let (Some(g), Some(a)) = (ctx.profile.gender, ctx.profile.age_band) {
+        if let Some(list) = c.segments.get(&segment_key(g, a)) {
+            let len = list.len().max(1) as f32;
+            for (rank, &i) in list.iter().enumerate() {
+                segment[i as usize] = 1.0 - rank as f32 / len;
             }
-        },
-    ));
-
-    let mut on_sale: Vec<(&Product, f64)> = ranked
-        .iter()
-        .enumerate()
-        .filter_map(|(rank, p)| {
-            let pct = p.discount_percent().filter(|pct| *pct >= SALE_MIN_PERCENT)?;
-            // A deep discount lifts a product, but popularity still leads: a 70%-off item no one
-            // wants is not news.
-            Some((*p, (1.0 + pct as f64 / 100.0) / (1.0 + rank as f64).ln_1p()))
-        })
-        .collect();
-    on_sale.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
-    let on_sale: Vec<&Product> = on_sale.into_iter().map(|(p, _)| p).collect();
-    let on_sale = pick_diverse(&on_sale, CAROUSEL_SIZE, CAROUSEL_PER_MALL, &mut shown);
-    sections.push(section(
-        "on_sale",
-        if ko { "지금 세일 중" } else { "On sale now" },
-        Layout::Carousel,
-        &on_sale,
-        &mall_names,
-        |p| {
-            let pct = p.discount_percent().unwrap_or(0);
-            if ko {
-                format!("{pct}% 할인 중")
-            } else {
-                format!("{pct}% off")
-            }
-        },
-    ));
-
-    sections.retain(|s| !s.cards.is_empty());
-    FeedPage { sections, generated_at: now }
+        }
+    }
+    let excluded_styles = ctx.excluded.styles.iter().fold(0u16, |m, s| m | style_bit(*s));
+    let mut out = Scored { score: vec![f32::NEG_INFINITY; n], why: vec![Why::Popular; n], eligible: vec![false; n] };
+    for i in 0..n {
+        let p = &c.products[i];
+        if ctx.excluded.products.contains(&p.id)
+            || ctx.excluded.malls.contains(&p.mall_id)
+            || c.style_mask[i] & excluded_styles != 0
+        {
+            continue;
+        }
+        out.eligible[i] = true;
+        let mall = malls.get(c.mall[i] as usize).copied().unwrap_or(0.0);
+        let category = categories[Category::ALL.iter().position(|x| *x == c.category[i]).unwrap_or(0)];
+        let (style_best, style_of) = p
+            .styles
+            .iter()
+            .map(|s| (styles[Style::ALL.iter().position(|x| x == s).unwrap_or(0)], *s))
+            .fold((0f32, None), |acc, (v, s)| if v > acc.0 { (v, Some(s)) } else { acc });
+        let brand = p.brand.as_ref().and_then(|b| t.brands.get(b)).map(|v| (v / brands_max) as f32).unwrap_or(0.0);
+        let taste = 1.0 * mall + 0.8 * category + 1.3 * style_best + 0.4 * brand;
+        let stated_style = if c.style_mask[i] & stated.style_mask != 0 { 1.0 } else { 0.0 };
+        let stated_style_of = ctx.profile.styles.iter().find(|s| c.style_mask[i] & style_bit(**s) != 0).copied();
+        let stated_age = if c.age_mask[i] & stated.age_mask != 0 { 1.0 } else { 0.0 };
+        let gender_clash = match (stated.gender, c.gender[i]) {
+            (Some(Gender::Women), Gender::Men) | (Some(Gender::Men), Gender::Women) => 3.0,
+            _ => 0.0,
+        };
+        let age_days = (ctx.now - c.created_at[i]).max(0) as f32 / DAY as f32;
+        let fresh = (-age_days / 14.0).exp();
+        let price_fit = match price_level {
+            Some(level) => (-((c.log_price[i] as f64 - level).powi(2)) / (2.0 * 0.45f64.powi(2))).exp() as f32,
+            None => 0.0,
+        };
+        let fatigue = match ctx.impressions.get(&p.id) {
+            Some(&shown) if !t.engaged.contains(&(i as u32)) => (0.12 * (shown as f32 - 3.0)).clamp(0.0, 1.0),
+            _ => 0.0,
+        };
+        let parts = [
+            (
+                learned * taste,
+                if mall >= style_best.max(category) {
+                    Why::FavouriteMall
+                } else {
+                    style_of.map(Why::YourStyle).unwrap_or(Why::Popular)
+                },
+            ),
+            (
+                stated_weight * (1.4 * stated_style + 0.5 * stated_age),
+                stated_style_of.map(Why::YourStyle).unwrap_or(Why::Segment),
+            ),
+            (1.6 * together[i], Why::ViewedTogether),
+            (0.7 * segment[i], Why::Segment),
+            (0.5 * fresh, Why::New),
+            (0.6 * c.popularity[i], Why::Popular),
+        ];
+        let total: f32 = parts.iter().map(|(v, _)| v).sum::<f32>() + 0.3 * learned * price_fit - gender_clash - fatigue
+            + 0.08 * hash(ctx.seed, i as u32);
+        out.score[i] = total;
+        out.why[i] = parts.iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, w)| *w).unwrap_or(Why::Popular);
+    }
+    out
 }
 
-/// Popularity with diminishing returns, plus freshness that halves about every ten days.
-fn base_score(p: &Product, now: i64) -> f64 {
-    let age_days = (now - p.created_at).max(0) as f64 / DAY as f64;
-    p.popularity.ln_1p() + 2.0 * (-age_days / 14.0).exp()
+/// Indices of eligible products, best first, at most `limit`.
+fn top(scored: &Scored, filter: impl Fn(usize) -> bool, limit: usize) -> Vec<u32> {
+    let mut idx: Vec<u32> =
+        (0..scored.score.len()).filter(|&i| scored.eligible[i] && filter(i)).map(|i| i as u32).collect();
+    let by_score = |a: &u32, b: &u32| scored.score[*b as usize].total_cmp(&scored.score[*a as usize]).then(a.cmp(b));
+    if idx.len() > limit {
+        idx.select_nth_unstable_by(limit, by_score);
+        idx.truncate(limit);
+    }
+    idx.sort_by(by_score);
+    idx
 }
 
-fn is_new(p: &Product, now: i64) -> bool {
-    now - p.created_at < NEW_WITHIN_DAYS * DAY
-}
-
-/// Take up to `n` products in ranked order that are not yet on the home, with at most
-/// `per_mall` from one mall and never three in a row from one mall. A product that would make
-/// a third in a row waits and takes the next place where it fits, so the order stays as close
-/// to the ranking as the rules allow.
-fn pick_diverse<'a>(
-    ranked: &[&'a Product],
+/// Take up to `n` in order, skipping what is already on the home, at most `per_mall` of one
+/// mall, never three in a row from one mall or of one category (a product that would make a
+/// third waits for the next place where it fits, so the order stays close to the ranking).
+fn pick_diverse(
+    catalog: &CatalogIndex,
+    ranked: &[u32],
     n: usize,
     per_mall: usize,
-    shown: &mut HashSet<&'a str>,
-) -> Vec<&'a Product> {
-    let mut out: Vec<&'a Product> = Vec::with_capacity(n);
-    let mut per_mall_count: HashMap<&str, usize> = HashMap::new();
-    let mut waiting: Vec<&'a Product> = Vec::new();
-    let third_in_a_row = |out: &[&Product], p: &Product| {
-        out.len() >= 2 && out[out.len() - 1].mall_id == p.mall_id && out[out.len() - 2].mall_id == p.mall_id
+    shown: &mut HashSet<u32>,
+) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::with_capacity(n);
+    let mut per_mall_count: HashMap<u16, usize> = HashMap::new();
+    let mut waiting: Vec<u32> = Vec::new();
+    let third = |out: &[u32], p: u32| {
+        let k = out.len();
+        k >= 2 && {
+            let (a, b) = (out[k - 1] as usize, out[k - 2] as usize);
+            let p = p as usize;
+            (catalog.mall[a] == catalog.mall[p] && catalog.mall[b] == catalog.mall[p])
+                || (catalog.category[a] == catalog.category[p] && catalog.category[b] == catalog.category[p])
+        }
     };
     let mut candidates = ranked.iter();
     while out.len() < n {
-        if let Some(pos) = waiting.iter().position(|p| !third_in_a_row(&out, p)) {
-            let p = waiting.remove(pos);
-            out.push(p);
+        if let Some(pos) = waiting.iter().position(|p| !third(&out, *p)) {
+            out.push(waiting.remove(pos));
             continue;
         }
         let Some(&p) = candidates.next() else { break };
-        if shown.contains(p.id.as_str()) {
+        if shown.contains(&p) {
             continue;
         }
-        let count = per_mall_count.entry(p.mall_id.as_str()).or_insert(0);
+        let count = per_mall_count.entry(catalog.mall[p as usize]).or_insert(0);
         if *count >= per_mall {
             continue;
         }
         *count += 1;
-        shown.insert(p.id.as_str());
-        if third_in_a_row(&out, p) {
+        shown.insert(p);
+        if third(&out, p) {
             waiting.push(p);
         } else {
             out.push(p);
         }
     }
-    // Products that never found a place must not count as shown.
     for p in waiting {
-        shown.remove(p.id.as_str());
+        shown.remove(&p);
     }
     out
 }
 
-fn section(
-    id: &str,
-    title: &str,
-    layout: Layout,
-    products: &[&Product],
-    mall_names: &HashMap<&str, &str>,
-    reason: impl Fn(&Product) -> String,
-) -> Section {
-    let cards = products
-        .iter()
-        .map(|p| Card {
-            original_price_text: p.discount_percent().and(p.original_price.as_ref()).map(Money::display),
-            product_id: p.id.clone(),
-            mall_id: p.mall_id.clone(),
-            mall_name: mall_names.get(p.mall_id.as_str()).copied().unwrap_or(p.mall_id.as_str()).to_string(),
-            title: p.title.clone(),
-            price: p.price.amount,
-            original_price: p.original_price.as_ref().map(|m| m.amount).filter(|a| *a > p.price.amount),
-            currency: p.price.currency.clone(),
-            price_text: p.price.display(),
-            discount_percent: p.discount_percent(),
-            image_url: p.image_url.clone(),
-            product_url: p.product_url.clone(),
-            reason: reason(p),
-        })
-        .collect();
-    Section { id: id.into(), title: title.into(), layout, cards }
+fn card(ctx: &FeedContext<'_>, i: u32, reason: String) -> Card {
+    let p = &ctx.catalog.products[i as usize];
+    Card {
+        product_id: p.id.clone(),
+        mall_id: p.mall_id.clone(),
+        mall_name: ctx.catalog.mall_of(i).name.clone(),
+        title: p.title.clone(),
+        price: p.price.amount,
+        original_price: p.discount_percent().and(p.original_price.as_ref()).map(|m| m.amount),
+        currency: p.price.currency.clone(),
+        price_text: p.price.display(),
+        original_price_text: p.discount_percent().and(p.original_price.as_ref()).map(Money::display),
+        discount_percent: p.discount_percent(),
+        image_url: p.image_url.clone(),
+        product_url: p.product_url.clone(),
+        reason,
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Category, Gender, Money, Variant};
+fn reason(ctx: &FeedContext<'_>, i: u32, why: Why) -> String {
+    let ko = ctx.locale == Locale::Ko;
+    let mall = &ctx.catalog.mall_of(i).name;
+    match why {
+        Why::ViewedTogether if ko => "방금 본 상품과 함께 많이 봤어요".into(),
+        Why::ViewedTogether => "Often viewed with what you just saw".into(),
+        Why::FavouriteMall if ko => format!("자주 보는 {mall}"),
+        Why::FavouriteMall => format!("From {mall}, a favourite"),
+        Why::YourStyle(s) if ko => format!("{} 취향", s.label(ctx.locale)),
+        Why::YourStyle(s) => format!("Your {} taste", s.label(ctx.locale).to_lowercase()),
+        Why::Segment => segment_phrase(ctx).unwrap_or_else(|| {
+            if ko {
+                "많이 찾는 상품".into()
+            } else {
+                "Shoppers' favourite".into()
+            }
+        }),
+        Why::New if ko => "이번 주 신상".into(),
+        Why::New => "New this week".into(),
+        Why::Popular if ko => "많이 찾는 상품".into(),
+        Why::Popular => "Shoppers' favourite".into(),
+        Why::Explore if ko => "새로운 스타일 제안".into(),
+        Why::Explore => "Something new to try".into(),
+    }
+}
 
-    fn product(id: &str, mall: &str, popularity: f64, in_stock: bool) -> Product {
-        Product {
-            id: id.into(),
-            mall_id: mall.into(),
-            title: format!("상품 {id}"),
-            brand: None,
-            category: Category::Top,
-            styles: vec![],
-            gender: Gender::Women,
-            age_bands: vec![],
-            price: Money::krw(29_800),
-            original_price: None,
-            image_url: String::new(),
-            product_url: format!("https://{mall}.example/p/{id}"),
-            variants: vec![Variant { id: "v".into(), color: None, size: None, available: in_stock }],
-            created_at: 0,
-            updated_at: 0,
-            popularity,
+fn segment_phrase(ctx: &FeedContext<'_>) -> Option<String> {
+    let (g, a) = (ctx.profile.gender?, ctx.profile.age_band?);
+    Some(if ctx.locale == Locale::Ko {
+        format!("{} {}에게 인기", a.label(ctx.locale), g.label(ctx.locale))
+    } else {
+        format!("Popular with {} in their {}", g.label(ctx.locale).to_lowercase(), a.label(ctx.locale).to_lowercase())
+    })
+}
+
+fn section(id: &str, title: String, layout: Layout, cards: Vec<Card>) -> Section {
+    Section { id: id.into(), title, layout, cards, malls: Vec::new() }
+}
+
+/// Compose the shopper's home. Also returns the session that pages "for you" further.
+pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
+    let c = ctx.catalog;
+    let ko = ctx.locale == Locale::Ko;
+    let scored = score(ctx);
+    let ranked = top(&scored, |_| true, RANKED_POOL);
+    let mut shown: HashSet<u32> = HashSet::new();
+    let mut sections = Vec::new();
+
+    let cover = pick_diverse(c, &ranked, 1, 1, &mut shown);
+    let cards = cover.iter().map(|&i| card(ctx, i, reason(ctx, i, scored.why[i as usize]))).collect();
+    sections.push(section(
+        "cover",
+        if ko { "오늘의 커버".into() } else { "Today's cover".into() },
+        Layout::Cover,
+        cards,
+    ));
+
+    // Price drops on the wishlist: the shopper's own intent, worth a place near the top.
+    let drops: Vec<(u32, u8)> = ctx
+        .wishlist
+        .iter()
+        .filter_map(|w| {
+            let i = c.get(&w.product_id)?;
+            let then = w.price_at_add?;
+            let now = c.products[i as usize].price.amount;
+            let pct = crate::model::discount_percent(now, Some(then))?;
+            (pct >= 5 || then - now >= 2_000).then_some((i, pct))
+        })
+        .filter(|(i, _)| scored.eligible[*i as usize])
+        .collect();
+    if !drops.is_empty() {
+        let cards = drops
+            .iter()
+            .take(CAROUSEL)
+            .map(|&(i, pct)| {
+                shown.insert(i);
+                card(
+                    ctx,
+                    i,
+                    if ko {
+                        format!("찜할 때보다 {pct}% 내렸어요")
+                    } else {
+                        format!("{pct}% below when you saved it")
+                    },
+                )
+            })
+            .collect();
+        sections.push(section(
+            "price_drops",
+            if ko { "찜한 상품 가격 인하".into() } else { "Price drops on your wishlist".into() },
+            Layout::Carousel,
+            cards,
+        ));
+    }
+
+    // For you, with something new to try every few cards.
+    let mut session = FeedSession { ranked: Vec::new(), cursor: 0, shown: HashSet::new(), page: 0 };
+    let liked_styles: u16 = {
+        let mut order: Vec<(f64, usize)> = ctx.taste.styles.iter().copied().zip(0..).collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        order
+            .iter()
+            .take(3)
+            .filter(|(w, _)| *w > 0.0)
+            .fold(StatedTaste::from(ctx.profile).style_mask, |m, (_, s)| m | (1 << s))
+    };
+    let mut explore = top(&scored, |i| c.style_mask[i] & liked_styles == 0, 400);
+    let rotate = if explore.is_empty() { 0 } else { (ctx.seed as usize) % explore.len().min(40) };
+    explore.rotate_left(rotate);
+    let mut explore = explore.into_iter();
+    for (n, &i) in ranked.iter().enumerate() {
+        if n > 0 && n % EXPLORE_EVERY == 0 {
+            if let Some(e) = explore.next() {
+                session.ranked.push((e, Why::Explore));
+            }
+        }
+        session.ranked.push((i, scored.why[i as usize]));
+    }
+    session.shown = shown.clone();
+    let for_you = next_page(ctx, &mut session, FOR_YOU_PAGE);
+    shown.extend(session.shown.iter().copied());
+    sections.push(for_you);
+
+    // Because you like {mall}: what that mall's fans look at, in keeping with its concept.
+    let favourite = ctx
+        .taste
+        .favourite_mall()
+        .or_else(|| ctx.followed.first().and_then(|m| c.mall_by_id.get(m)).map(|m| *m as usize));
+    if let Some(m) = favourite {
+        let mall = &c.malls[m];
+        let mut seed: Vec<u32> =
+            ctx.taste.visit_products().into_iter().filter(|&i| c.mall[i as usize] as usize == m).collect();
+        if seed.is_empty() {
+            seed = top(&scored, |i| c.mall[i] as usize == m, 5);
+        }
+        let mut scores = HashMap::new();
+        c.sessions.score_next(
+            &seed,
+            &KnnParams { anchor_weight: 0.0, ..KnnParams::default() },
+            c.sessions.len(),
+            &mut scores,
+        );
+        let concept = mall.styles.iter().fold(0u16, |acc, s| acc | style_bit(*s));
+        let mut fans: Vec<(u32, f64)> = scores
+            .into_iter()
+            .filter(|(i, _)| scored.eligible[*i as usize] && (concept == 0 || c.style_mask[*i as usize] & concept != 0))
+            .collect();
+        fans.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut order: Vec<u32> = fans.into_iter().map(|(i, _)| i).collect();
+        order.extend(top(&scored, |i| c.style_mask[i] & concept != 0, 200));
+        let picked = pick_diverse(c, &order, CAROUSEL, PER_MALL_CAROUSEL + 1, &mut shown);
+        if picked.len() >= 4 {
+            let cards = picked
+                .iter()
+                .map(|&i| {
+                    card(
+                        ctx,
+                        i,
+                        if ko {
+                            format!("{} 팬들의 선택", mall.name)
+                        } else {
+                            format!("Picked by {} fans", mall.name)
+                        },
+                    )
+                })
+                .collect();
+            sections.push(section(
+                "because_you_like",
+                if ko {
+                    format!("{} 팬들이 좋아하는 상품", mall.name)
+                } else {
+                    format!("Because you like {}", mall.name)
+                },
+                Layout::Carousel,
+                cards,
+            ));
         }
     }
 
-    #[test]
-    fn never_three_in_a_row_from_one_mall_even_when_one_mall_dominates() {
-        // Mall "a" holds the ten most popular products; the rule must still interleave.
-        let mut products: Vec<Product> =
-            (0..10).map(|i| product(&format!("a{i}"), "a", 1000.0 - i as f64, true)).collect();
-        products.extend((0..5).map(|i| product(&format!("b{i}"), "b", 10.0 - i as f64, true)));
-        let refs: Vec<&Product> = products.iter().collect();
-        let mut shown = HashSet::new();
-        let picked = pick_diverse(&refs, 12, 100, &mut shown);
-        for w in picked.windows(3) {
-            assert!(
-                !(w[0].mall_id == w[1].mall_id && w[1].mall_id == w[2].mall_id),
-                "three in a row: {:?}",
-                w.iter().map(|p| &p.id).collect::<Vec<_>>()
+    // New from malls you follow.
+    if !ctx.followed.is_empty() {
+        let followed: HashSet<u16> = ctx.followed.iter().filter_map(|m| c.mall_by_id.get(m).copied()).collect();
+        let order = top(
+            &scored,
+            |i| followed.contains(&c.mall[i]) && ctx.now - c.created_at[i] < FOLLOWED_NEW_WITHIN_DAYS * DAY,
+            200,
+        );
+        let picked = pick_diverse(c, &order, CAROUSEL, CAROUSEL, &mut shown);
+        if !picked.is_empty() {
+            let cards = picked
+                .iter()
+                .map(|&i| {
+                    let days = (ctx.now - c.created_at[i as usize]).max(0) / DAY;
+                    let mall = &c.mall_of(i).name;
+                    card(
+                        ctx,
+                        i,
+                        if ko {
+                            format!("{mall} 신상 · {days}일 전")
+                        } else {
+                            format!("New at {mall} · {days} days ago")
+                        },
+                    )
+                })
+                .collect();
+            sections.push(section(
+                "new_from_followed",
+                if ko { "팔로우한 몰의 신상".into() } else { "New from malls you follow".into() },
+                Layout::Carousel,
+                cards,
+            ));
+        }
+    }
+
+    // New this week, in the shopper's order.
+    let order = top(&scored, |i| ctx.now - c.created_at[i] < NEW_WITHIN_DAYS * DAY, 300);
+    let picked = pick_diverse(c, &order, CAROUSEL, PER_MALL_CAROUSEL, &mut shown);
+    let cards = picked
+        .iter()
+        .map(|&i| {
+            let days = (ctx.now - c.created_at[i as usize]).max(0) / DAY;
+            card(
+                ctx,
+                i,
+                match (days, ko) {
+                    (0, true) => "오늘 입고".into(),
+                    (0, false) => "New today".into(),
+                    (d, true) => format!("{d}일 전 입고"),
+                    (d, false) => format!("New {d} days ago"),
+                },
+            )
+        })
+        .collect();
+    sections.push(section(
+        "new_this_week",
+        if ko { "이번 주 신상".into() } else { "New this week".into() },
+        Layout::Carousel,
+        cards,
+    ));
+
+    // Trending in the shopper's segment.
+    if let (Some(g), Some(a)) = (ctx.profile.gender, ctx.profile.age_band) {
+        if let Some(list) = c.segments.get(&segment_key(g, a)) {
+            let order: Vec<u32> = list.iter().copied().filter(|i| scored.eligible[*i as usize]).collect();
+            let picked = pick_diverse(c, &order, CAROUSEL, PER_MALL_CAROUSEL, &mut shown);
+            let phrase = segment_phrase(ctx).unwrap_or_default();
+            let cards = picked.iter().map(|&i| card(ctx, i, phrase.clone())).collect();
+            sections.push(section(
+                "trending",
+                if ko {
+                    format!("{} {}에게 인기", a.label(ctx.locale), g.label(ctx.locale))
+                } else {
+                    format!(
+                        "Trending with {} in their {}",
+                        g.label(ctx.locale).to_lowercase(),
+                        a.label(ctx.locale).to_lowercase()
+                    )
+                },
+                Layout::Carousel,
+                cards,
+            ));
+        }
+    }
+
+    // Malls you might like.
+    sections.push(malls_for_you(ctx, &scored, favourite));
+
+    sections.retain(|s| !s.cards.is_empty() || !s.malls.is_empty());
+    let page = FeedPage { sections, generated_at: ctx.now };
+    session.shown = shown;
+    (page, session)
+}
+
+/// The next page of "for you" (the first comes with the home). Never repeats a product
+/// already on the home or an earlier page.
+pub fn next_page(ctx: &FeedContext<'_>, session: &mut FeedSession, n: usize) -> Section {
+    let c = ctx.catalog;
+    let ko = ctx.locale == Locale::Ko;
+    let rest: Vec<u32> = session.ranked[session.cursor..].iter().map(|(i, _)| *i).collect();
+    let why: HashMap<u32, Why> = session.ranked[session.cursor..].iter().copied().collect();
+    let picked = pick_diverse(
+        c,
+        &rest,
+        n,
+        if session.page == 0 { PER_MALL_GRID } else { PER_MALL_GRID + 1 },
+        &mut session.shown,
+    );
+    // Move the cursor past everything considered up to the last card taken.
+    if let Some(last) = picked.last() {
+        if let Some(pos) = rest.iter().position(|i| i == last) {
+            session.cursor += pos + 1;
+        }
+    } else {
+        session.cursor = session.ranked.len();
+    }
+    session.page += 1;
+    let cards =
+        picked.iter().map(|&i| card(ctx, i, reason(ctx, i, why.get(&i).copied().unwrap_or(Why::Popular)))).collect();
+    section("for_you", if ko { "당신을 위한 추천".into() } else { "For you".into() }, Layout::Grid, cards)
+}
+
+fn malls_for_you(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usize>) -> Section {
+    let c = ctx.catalog;
+    let ko = ctx.locale == Locale::Ko;
+    let stated = StatedTaste::from(ctx.profile);
+    let styles = normalise(&ctx.taste.styles);
+    // Malls whose products the favourite mall's fans also view.
+    let mut co_view = vec![0f64; c.malls.len()];
+    if let Some(f) = favourite {
+        let seed = top(scored, |i| c.mall[i] as usize == f, 5);
+        let mut scores = HashMap::new();
+        c.sessions.score_next(
+            &seed,
+            &KnnParams { anchor_weight: 0.0, ..KnnParams::default() },
+            c.sessions.len(),
+            &mut scores,
+        );
+        for (i, s) in scores {
+            co_view[c.mall[i as usize] as usize] += s;
+        }
+    }
+    let co_view = normalise(&co_view);
+    let mut ranked: Vec<(usize, f32, bool)> = c
+        .malls
+        .iter()
+        .enumerate()
+        .filter(|(m, mall)| {
+            Some(*m) != favourite && !ctx.followed.contains(&mall.id) && !ctx.excluded.malls.contains(&mall.id)
+        })
+        .map(|(m, mall)| {
+            let style: f32 = mall
+                .styles
+                .iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let weight = if k == 0 { 1.0 } else { 0.5 };
+                    let learned = styles[Style::ALL.iter().position(|x| x == s).unwrap_or(0)];
+                    let said = if stated.style_mask & style_bit(*s) != 0 { 1.0 } else { 0.0 };
+                    weight * (learned + said)
+                })
+                .sum();
+            let age = mall.age_bands.iter().any(|a| ctx.profile.age_band == Some(*a)) as u8 as f32;
+            let clash = matches!(
+                (ctx.profile.gender, mall.gender),
+                (Some(Gender::Women), Gender::Men) | (Some(Gender::Men), Gender::Women)
             );
-        }
-        assert_eq!(picked[0].id, "a0");
-        assert_eq!(picked[1].id, "a1");
-        assert_eq!(picked[2].mall_id, "b");
-        // Every product picked is recorded as shown, and only those.
-        assert_eq!(shown.len(), picked.len());
+            let co = co_view[m];
+            (
+                m,
+                style + 0.5 * age + 1.5 * co - if clash { 5.0 } else { 0.0 } + 0.05 * hash(ctx.seed, m as u32),
+                co > 0.3,
+            )
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let cards = ranked
+        .into_iter()
+        .take(6)
+        .map(|(m, _, co)| {
+            let mall = &c.malls[m];
+            let images = top(scored, |i| c.mall[i] as usize == m, 3)
+                .iter()
+                .map(|&i| c.products[i as usize].image_url.clone())
+                .collect();
+            let labels: Vec<String> = mall.styles.iter().map(|s| s.label(ctx.locale).to_string()).collect();
+            let reason = match (favourite.filter(|_| co), ko) {
+                (Some(f), true) => format!("{} 팬들이 자주 가요", c.malls[f].name),
+                (Some(f), false) => format!("{} fans shop here too", c.malls[f].name),
+                (None, _) => {
+                    let ages: Vec<&str> = mall.age_bands.iter().take(2).map(|a| a.label(ctx.locale)).collect();
+                    format!("{} · {}", labels.join(" "), ages.join(", "))
+                }
+            };
+            MallCard { mall_id: mall.id.clone(), name: mall.name.clone(), styles: labels, image_urls: images, reason }
+        })
+        .collect();
+    Section {
+        id: "malls_for_you".into(),
+        title: if ko { "취향에 맞는 쇼핑몰".into() } else { "Malls you might like".into() },
+        layout: Layout::MallCarousel,
+        cards: Vec::new(),
+        malls: cards,
     }
+}
 
-    #[test]
-    fn sold_out_products_and_repeats_never_reach_the_home() {
-        let mut products: Vec<Product> =
-            (0..60).map(|i| product(&format!("p{i}"), &format!("m{}", i % 12), i as f64, i % 7 != 0)).collect();
-        products[3].original_price = Some(Money::krw(59_800));
-        let page = compose_home(&products, &[], &Exclusions::default(), Locale::Ko, 30 * DAY);
-        assert!(page.sections.iter().all(|s| s.id != "new_this_week"), "nothing is new a month later");
-        let mut seen = HashSet::new();
-        for card in page.sections.iter().flat_map(|s| &s.cards) {
-            let p = products.iter().find(|p| p.id == card.product_id).unwrap();
-            assert!(p.in_stock(), "sold-out {} on the home", p.id);
-            assert!(seen.insert(card.product_id.clone()), "{} shown twice", card.product_id);
-        }
-        let sale = page.sections.iter().find(|s| s.id == "on_sale").unwrap();
-        assert_eq!(sale.cards[0].product_id, "p3");
-        assert_eq!(sale.cards[0].reason, "50% 할인 중");
-        assert_eq!(sale.cards[0].original_price, Some(59_800));
+/// A stable per-install seed for the day, so exploration varies by shopper and by day.
+pub fn daily_seed(install_id: &str, now: i64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in install_id.bytes().chain((now / DAY).to_le_bytes()) {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     }
+    h
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod feed;
 pub mod model;
+pub mod profile;
 pub mod rank;
 pub mod replay;
 pub mod runtime;
@@ -18,22 +19,26 @@ pub mod sync;
 pub mod wire;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use api::{ClientOptions, RetryPolicy};
 pub use changes::{ChangeKind, ChangeListener, Subscription};
 pub use error::{Error, Result};
 pub use events::Event;
-pub use feed::{Card, FeedPage, Layout, ProductSheet, Section};
+pub use feed::{Card, FeedPage, Layout, MallCard, ProductSheet, Section};
 pub use model::Locale;
+pub use profile::ShopperProfile;
 pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
 pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncReport};
 pub use tokio_util::sync::CancellationToken;
 
 use api::ApiClient;
 use changes::ChangeHub;
+use feed::FeedSession;
 use model::Product;
+use profile::Taste;
+use rank::catalog::CatalogIndex;
 use store::Store;
 
 /// The version of this core, shown in the apps' settings and bug reports.
@@ -97,7 +102,21 @@ pub struct Moa {
     store: Arc<Store>,
     api: Option<Arc<ApiClient>>,
     changes: ChangeHub,
+    personal: Mutex<Personal>,
 }
+
+/// What the ranker keeps in memory between calls: the catalog index (rebuilt after a sync
+/// changes the catalog), the taste learned from events (updated with each event), and the
+/// current home's paging state.
+#[derive(Default)]
+struct Personal {
+    catalog: Option<Arc<CatalogIndex>>,
+    taste: Option<Taste>,
+    session: Option<FeedSession>,
+}
+
+/// The settings key of the onboarding profile.
+const PROFILE_SETTING: &str = "profile";
 
 impl Moa {
     /// Open (or create) the cache and get ready to sync. Fast and local: no network here, so the
@@ -108,7 +127,7 @@ impl Moa {
         let api =
             config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network).map(Arc::new)).transpose()?;
         let locale = Locale::from_tag(&config.locale);
-        Ok(Moa { config, locale, store, api, changes: ChangeHub::new() })
+        Ok(Moa { config, locale, store, api, changes: ChangeHub::new(), personal: Mutex::new(Personal::default()) })
     }
 
     pub fn config(&self) -> &MoaConfig {
@@ -130,7 +149,12 @@ impl Moa {
         let api = self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))?;
         let result = self.guard(sync::sync_catalog(api, &self.store, options).await);
         if let Ok(report) = &result {
-            if report.upserted + report.deleted > 0 {
+            if report.upserted + report.deleted > 0 || report.stats_changed {
+                // The ranker's index is rebuilt from the new catalog at the next feed.
+                let mut personal = self.personal();
+                personal.catalog = None;
+                personal.taste = None;
+                drop(personal);
                 self.changes.notify(ChangeKind::Feed);
                 self.changes.notify(ChangeKind::Wishlist);
             }
@@ -148,7 +172,14 @@ impl Moa {
     /// mall" take effect on the next home feed read.
     pub fn record(&self, event: Event) -> Result<()> {
         let event_id = format!("{:032x}", rand::random::<u128>());
-        self.guard(self.store.record_event(&event, &event_id, now_ms()))?;
+        let at = now_ms();
+        self.guard(self.store.record_event(&event, &event_id, at))?;
+        // The profile learns at once, so the next feed already reflects it.
+        let mut personal = self.personal();
+        if let (Some(catalog), Some(taste)) = (personal.catalog.clone(), personal.taste.as_mut()) {
+            taste.learn(at, &event, &catalog);
+        }
+        drop(personal);
         if event.changes_feed() {
             self.changes.notify(ChangeKind::Feed);
         }
@@ -161,15 +192,88 @@ impl Moa {
         self.store.recovery()
     }
 
-    /// The home feed, composed from the cache. Synchronous and local: apps call it off the main
-    /// thread and get an answer without the network.
+    /// The home feed, composed for this shopper from the cache. Synchronous and local: apps call
+    /// it off the main thread and get an answer without the network. Starts a new home: paging
+    /// with [`Moa::more_for_you`] continues it.
     pub fn home_feed(&self) -> Result<FeedPage> {
-        self.guard((|| {
-            let products = self.store.in_stock_products()?;
-            let malls = self.store.malls()?;
-            let excluded = self.store.exclusions()?;
-            Ok(feed::compose_home(&products, &malls, &excluded, self.locale, now()))
-        })())
+        self.guard(self.compose(|ctx, personal| {
+            let (page, session) = feed::compose_home(ctx);
+            personal.session = Some(session);
+            page
+        }))
+    }
+
+    /// The next page of the "for you" grid of the current home, without repeats; an empty
+    /// section when the ranking runs out.
+    pub fn more_for_you(&self, count: u32) -> Result<Section> {
+        self.guard(self.compose(|ctx, personal| {
+            let session = personal.session.get_or_insert_with(|| feed::compose_home(ctx).1);
+            feed::next_page(ctx, session, count.clamp(1, 100) as usize)
+        }))
+    }
+
+    /// Onboarding: the shopper's gender, age band and styles. An empty profile means a guest,
+    /// who gets the default persona until behaviour says otherwise.
+    pub fn set_profile(&self, profile: &ShopperProfile) -> Result<()> {
+        let json = serde_json::to_string(profile).map_err(|e| Error::Internal(e.to_string()))?;
+        self.guard(self.store.set_setting(PROFILE_SETTING, &json))?;
+        self.changes.notify(ChangeKind::Feed);
+        Ok(())
+    }
+
+    /// The onboarding profile (empty for a guest who skipped it).
+    pub fn profile(&self) -> Result<ShopperProfile> {
+        Ok(self
+            .guard(self.store.setting(PROFILE_SETTING))?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+
+    fn personal(&self) -> MutexGuard<'_, Personal> {
+        self.personal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Gather what the ranker reads and run `work` with it.
+    fn compose<T>(&self, work: impl FnOnce(&feed::FeedContext<'_>, &mut Personal) -> T) -> Result<T> {
+        let mut personal = self.personal();
+        if personal.catalog.is_none() {
+            let catalog = CatalogIndex::build(
+                self.store.in_stock_products()?,
+                self.store.malls()?,
+                &self.store.population_stats()?,
+            );
+            let mut taste = Taste::new(catalog.malls.len(), now_ms());
+            for (at, event) in self.store.profile_events()? {
+                taste.learn(at, &event, &catalog);
+            }
+            personal.catalog = Some(Arc::new(catalog));
+            personal.taste = Some(taste);
+            personal.session = None;
+        }
+        let catalog = personal.catalog.clone().expect("built above");
+        let taste = personal.taste.clone().expect("built with the catalog");
+        let stated = self.profile()?;
+        let guest = stated.is_empty();
+        let profile = if guest { ShopperProfile::guest_default() } else { stated };
+        let excluded = self.store.exclusions()?;
+        let impressions = self.store.impressions()?;
+        let followed: Vec<String> = self.store.followed_malls()?.into_iter().map(|f| f.mall_id).collect();
+        let wishlist = self.store.wishlist()?;
+        let now = now();
+        let ctx = feed::FeedContext {
+            catalog: &catalog,
+            taste: &taste,
+            profile: &profile,
+            guest,
+            excluded: &excluded,
+            impressions: &impressions,
+            followed: &followed,
+            wishlist: &wishlist,
+            locale: self.locale,
+            now,
+            seed: feed::daily_seed(&self.config.install_id, now),
+        };
+        Ok(work(&ctx, &mut personal))
     }
 
     /// One product from the cache, for the product sheet.
@@ -188,13 +292,14 @@ impl Moa {
     pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>) -> Result<()> {
         self.guard(self.store.add_to_wishlist(product_id, variant_id, now()))?;
         self.changes.notify(ChangeKind::Wishlist);
-        Ok(())
+        self.record(Event::WishlistAdd { product_id: product_id.to_string() })
     }
 
     pub fn remove_from_wishlist(&self, product_id: &str) -> Result<bool> {
         let removed = self.guard(self.store.remove_from_wishlist(product_id))?;
         if removed {
             self.changes.notify(ChangeKind::Wishlist);
+            self.record(Event::WishlistRemove { product_id: product_id.to_string() })?;
         }
         Ok(removed)
     }
@@ -207,13 +312,14 @@ impl Moa {
     pub fn follow_mall(&self, mall_id: &str) -> Result<()> {
         self.guard(self.store.follow_mall(mall_id, now()))?;
         self.changes.notify(ChangeKind::FollowedMalls);
-        Ok(())
+        self.record(Event::FollowMall { mall_id: mall_id.to_string() })
     }
 
     pub fn unfollow_mall(&self, mall_id: &str) -> Result<bool> {
         let removed = self.guard(self.store.unfollow_mall(mall_id))?;
         if removed {
             self.changes.notify(ChangeKind::FollowedMalls);
+            self.record(Event::UnfollowMall { mall_id: mall_id.to_string() })?;
         }
         Ok(removed)
     }

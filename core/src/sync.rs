@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::{ApiClient, MallsAnswer, RawChangePage};
+use crate::api::{ApiClient, Conditional, RawChangePage};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::wire::{Change, DEFAULT_PAGE_LIMIT};
@@ -37,6 +37,10 @@ pub struct SyncReport {
     pub upserted: u64,
     pub deleted: u64,
     pub skipped: Vec<SkippedProduct>,
+    /// New population statistics arrived (not a 304).
+    pub stats_changed: bool,
+    /// Anonymous population sessions in the new statistics.
+    pub population_sessions: u64,
     /// Requests that failed transiently and were tried again.
     pub retries: u64,
     /// Response body bytes received (after decompression).
@@ -104,12 +108,12 @@ pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, optio
 
     let etag = blocking(store, |s| s.malls_etag()).await?;
     let known_malls: HashSet<String> = match api.malls(etag.as_deref(), &cancel).await? {
-        MallsAnswer::Changed { list, etag } => {
+        Conditional::Changed { body: list, etag } => {
             let ids = list.malls.iter().map(|m| m.id.clone()).collect();
             blocking(store, move |s| s.replace_malls(&list.malls, etag.as_deref())).await?;
             ids
         }
-        MallsAnswer::NotModified => {
+        Conditional::NotModified => {
             report.malls_unchanged = true;
             blocking(store, |s| s.malls()).await?.into_iter().map(|m| m.id).collect()
         }
@@ -166,6 +170,17 @@ pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, optio
     .await;
     fetcher.abort();
     outcome?;
+
+    // What the population does: popularity per segment and anonymous sessions, for ranking.
+    let etag = blocking(store, |s| s.stats_etag()).await?;
+    match api.stats(etag.as_deref(), &cancel).await? {
+        Conditional::Changed { body, etag } => {
+            report.population_sessions = body.sessions.len() as u64;
+            blocking(store, move |s| s.replace_stats(&body, etag.as_deref())).await?;
+            report.stats_changed = true;
+        }
+        Conditional::NotModified => {}
+    }
 
     report.cursor_after = committed;
     report.retries = api.retries() - retries_before;

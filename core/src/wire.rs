@@ -1,6 +1,8 @@
 //! The app protocol's messages (docs/PROTOCOL.md), shared by the server that writes them and
 //! the client that reads them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Mall, Product};
@@ -67,6 +69,21 @@ pub struct ChangePage<C = Change> {
     pub next: u64,
     /// Whether more changes exist after `next` right now.
     pub more: bool,
+}
+
+/// `GET /v1/stats`: what the population of shoppers does, for ranking on the device. Nothing
+/// in it identifies a shopper: sessions are anonymous sequences of product ids.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PopulationStats {
+    /// The most viewed products per segment ("women.early_20s"), most viewed first.
+    pub segments: BTreeMap<String, Vec<String>>,
+    /// Recent anonymous shopping sessions, oldest first: product ids in the order viewed.
+    pub sessions: Vec<Vec<String>>,
+}
+
+/// The segment key of a gender and age band, as `PopulationStats::segments` uses it.
+pub fn segment_key(gender: crate::model::Gender, age: crate::model::AgeBand) -> String {
+    format!("{}.{}", gender.as_str(), age.as_str())
 }
 
 /// RFC 9457 problem details, served as `application/problem+json` for every error.

@@ -10,12 +10,16 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use moa_core::model::{Mall, Product};
-use moa_core::wire::MallList;
+use moa_core::wire::{MallList, PopulationStats};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS malls (
     id    TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stats (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
     body  TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS products (
@@ -75,6 +79,25 @@ impl CatalogDb {
             .map(|body| Ok(serde_json::from_str(&body?)?))
             .collect::<Result<Vec<Mall>, CatalogError>>()?;
         Ok(MallList { malls })
+    }
+
+    /// Replace the population statistics served at `/v1/stats`.
+    pub fn put_stats(&self, stats: &PopulationStats) -> Result<(), CatalogError> {
+        self.conn().execute(
+            "INSERT INTO stats (id, body) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            [serde_json::to_string(stats)?],
+        )?;
+        Ok(())
+    }
+
+    /// The population statistics as served (an empty set before any were computed).
+    pub fn stats_json(&self) -> Result<String, CatalogError> {
+        let body: Option<String> =
+            self.conn().query_row("SELECT body FROM stats WHERE id = 1", [], |r| r.get(0)).optional()?;
+        Ok(match body {
+            Some(body) => body,
+            None => serde_json::to_string(&PopulationStats::default())?,
+        })
     }
 
     /// Insert or update products; each one that really changed gets the next seq.

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod demo;
 pub mod faults;
 pub mod images;
+pub mod population;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -40,6 +41,7 @@ pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
     let mut app = Router::new()
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
+        .route("/v1/stats", get(stats))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/openapi.yaml", get(openapi))
         .fallback(not_found)
@@ -157,9 +159,19 @@ fn json_response(body: String) -> Response {
 async fn malls(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
     let list = with_catalog(&state, |c| c.malls()).await?;
     let body = serde_json::to_string(&list).map_err(ApiProblem::internal)?;
+    conditional_json(body, &headers, "m")
+}
+
+async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    let body = with_catalog(&state, |c| c.stats_json()).await?;
+    conditional_json(body, &headers, "s")
+}
+
+/// A JSON body with an ETag of its content; 304 when the client already has it.
+fn conditional_json(body: String, headers: &HeaderMap, prefix: &str) -> Result<Response, ApiProblem> {
     let mut hasher = DefaultHasher::new();
     body.hash(&mut hasher);
-    let etag = format!("\"m-{:016x}\"", hasher.finish());
+    let etag = format!("\"{prefix}-{:016x}\"", hasher.finish());
     let etag_value = HeaderValue::from_str(&etag).map_err(ApiProblem::internal)?;
     let matches = headers
         .get(header::IF_NONE_MATCH)
@@ -236,11 +248,16 @@ async fn not_found() -> ApiProblem {
     )
 }
 
-/// Build the demo catalog in memory: the world of `spec`, malls and products.
+/// Shoppers simulated for the demo world's population statistics.
+pub const DEMO_SHOPPERS: usize = 3000;
+
+/// Build the demo catalog in memory: the world of `spec`, malls and products, and the
+/// statistics of a simulated population of shoppers.
 pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), CatalogError> {
     let world = DemoWorld::generate(spec);
     let catalog = CatalogDb::open(None)?;
     catalog.put_malls(&world.malls)?;
     catalog.upsert_products(&world.products)?;
+    catalog.put_stats(&population::simulate(&world, spec.seed ^ 0x5eed, DEMO_SHOPPERS))?;
     Ok((Arc::new(catalog), world))
 }

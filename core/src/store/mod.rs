@@ -12,11 +12,11 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 use crate::error::{Error, Result};
 use crate::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
-use crate::wire::Change;
+use crate::wire::{Change, PopulationStats};
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 4;
+pub const CURRENT_VERSION: u32 = 5;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -31,6 +31,8 @@ const MIGRATIONS: &[&str] = &[
 pub(crate) const CATALOG_FEED: &str = "catalog";
 /// The mall list's row in `sync_cursor` (it keeps only the list's ETag).
 const MALLS_FEED: &str = "malls";
+/// The population statistics' row in `sync_cursor` (ETag only).
+const STATS_FEED: &str = "stats";
 
 mod recovery;
 mod user;
@@ -126,11 +128,61 @@ impl Store {
 
     /// The ETag of the mall list we hold, to ask the server whether it changed.
     pub fn malls_etag(&self) -> Result<Option<String>> {
-        let etag: Option<Option<String>> = self
-            .reader()
-            .query_row("SELECT etag FROM sync_cursor WHERE feed = ?1", [MALLS_FEED], |r| r.get(0))
-            .optional()?;
+        self.etag(MALLS_FEED)
+    }
+
+    pub fn stats_etag(&self) -> Result<Option<String>> {
+        self.etag(STATS_FEED)
+    }
+
+    fn etag(&self, feed: &str) -> Result<Option<String>> {
+        let etag: Option<Option<String>> =
+            self.reader().query_row("SELECT etag FROM sync_cursor WHERE feed = ?1", [feed], |r| r.get(0)).optional()?;
         Ok(etag.flatten())
+    }
+
+    /// Replace the population statistics (a cache of the server's) in one transaction.
+    pub fn replace_stats(&self, stats: &PopulationStats, etag: Option<&str>) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM population_sessions", [])?;
+        tx.execute("DELETE FROM segment_popularity", [])?;
+        {
+            let mut session = tx.prepare("INSERT INTO population_sessions (id, items) VALUES (?1, ?2)")?;
+            for (id, items) in stats.sessions.iter().enumerate() {
+                session.execute(params![id as i64, to_json(items)])?;
+            }
+            let mut popular =
+                tx.prepare("INSERT INTO segment_popularity (segment, rank, product_id) VALUES (?1, ?2, ?3)")?;
+            for (segment, products) in &stats.segments {
+                for (rank, product) in products.iter().enumerate() {
+                    popular.execute(params![segment, rank as i64, product])?;
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_cursor (feed, cursor, synced_at, etag) VALUES (?1, 0, strftime('%s','now'), ?2)
+             ON CONFLICT (feed) DO UPDATE SET synced_at = excluded.synced_at, etag = excluded.etag",
+            params![STATS_FEED, etag],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The population statistics held, as the server sent them.
+    pub fn population_stats(&self) -> Result<PopulationStats> {
+        let conn = self.reader();
+        let mut stats = PopulationStats::default();
+        let mut stmt = conn.prepare("SELECT items FROM population_sessions ORDER BY id")?;
+        for items in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            stats.sessions.push(from_json_col(&items?, 0)?);
+        }
+        let mut stmt = conn.prepare("SELECT segment, product_id FROM segment_popularity ORDER BY segment, rank")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (segment, product) = row?;
+            stats.segments.entry(segment).or_default().push(product);
+        }
+        Ok(stats)
     }
 
     /// Replace the mall list with the server's (malls are few; a whole swap is simplest and atomic).

@@ -30,8 +30,10 @@ pub(super) struct Salvage {
     wishlist: Vec<(String, Option<String>, i64, String)>,
     followed_malls: Vec<(String, i64)>,
     settings: Vec<(String, String)>,
-    events: Vec<(String, i64, String, Option<String>, Option<String>, Option<i64>, i64)>,
+    events: Vec<SalvagedEvent>,
 }
+
+type SalvagedEvent = (String, i64, String, Option<String>, Option<String>, Option<i64>, i64, Option<String>);
 
 /// The file that says "this database was found damaged while the app ran; recover at next open".
 pub(super) fn damage_marker(db: &Path) -> PathBuf {
@@ -84,12 +86,16 @@ fn salvage(path: &Path) -> Salvage {
         Ok((r.get(0)?, r.get(1)?))
     });
     read_rows(&conn, "SELECT key, value FROM settings", &mut out.settings, |r| Ok((r.get(0)?, r.get(1)?)));
-    read_rows(
-        &conn,
-        "SELECT event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded FROM events",
-        &mut out.events,
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-    );
+    // Version 4 files have no `detail` column yet.
+    let has_detail = conn.prepare("SELECT detail FROM events LIMIT 0").is_ok();
+    let sql = if has_detail {
+        "SELECT event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, detail FROM events"
+    } else {
+        "SELECT event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, NULL FROM events"
+    };
+    read_rows(&conn, sql, &mut out.events, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    });
     out
 }
 
@@ -126,11 +132,11 @@ pub(super) fn restore(conn: &mut Connection, salvage: &Salvage) -> Result<()> {
     for (key, value) in &salvage.settings {
         tx.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)", params![key, value])?;
     }
-    for (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded) in &salvage.events {
+    for (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, detail) in &salvage.events {
         tx.execute(
-            "INSERT OR IGNORE INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded],
+            "INSERT OR IGNORE INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, detail],
         )?;
     }
     tx.commit()?;

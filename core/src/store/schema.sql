@@ -49,7 +49,8 @@ CREATE TABLE wishlist (
     product_id  TEXT PRIMARY KEY,
     variant_id  TEXT,
     added_at    INTEGER NOT NULL,
-    snapshot    TEXT NOT NULL -- JSON: title, image, price, mall, so a delisted item still shows
+    snapshot    TEXT NOT NULL, -- JSON: title, image, price, mall, so a delisted item still shows
+    price_at_add INTEGER       -- for "price drops on your wishlist" (version 5)
 );
 
 CREATE TABLE followed_malls (
@@ -75,6 +76,26 @@ CREATE TABLE events (
     product_id  TEXT,
     mall_id     TEXT,
     dwell_ms    INTEGER,
-    uploaded    INTEGER NOT NULL DEFAULT 0
+    uploaded    INTEGER NOT NULL DEFAULT 0,
+    detail      TEXT -- JSON: search query, hidden style, section and position (version 5)
 );
 CREATE INDEX events_by_kind ON events (kind);
+
+-- How often each product was shown, for fatigue (version 5).
+CREATE TABLE impressions (
+    product_id  TEXT PRIMARY KEY,
+    shown       INTEGER NOT NULL,
+    last_ms     INTEGER NOT NULL
+);
+
+-- The population's behaviour from /v1/stats (a cache of the server, like the catalog).
+CREATE TABLE population_sessions (
+    id          INTEGER PRIMARY KEY,
+    items       TEXT NOT NULL -- JSON array of product ids, in viewing order
+);
+CREATE TABLE segment_popularity (
+    segment     TEXT NOT NULL,
+    rank        INTEGER NOT NULL,
+    product_id  TEXT NOT NULL,
+    PRIMARY KEY (segment, rank)
+);

@@ -4,22 +4,22 @@
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{Store, SNAPSHOT_JSON};
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::model::Money;
+use crate::model::{Money, Style};
 
-/// Views kept on the device at most; the oldest go first. Preferences ("not interested", "hide
-/// this mall") are never trimmed.
-const MAX_VIEW_EVENTS: i64 = 20_000;
+/// Events kept on the device at most.
+const MAX_EVENTS: i64 = 20_000;
 
-/// What the shopper asked not to see.
+/// What the shopper asked not to see (or already bought).
 #[derive(Debug, Clone, Default)]
 pub struct Exclusions {
     pub products: HashSet<String>,
     pub malls: HashSet<String>,
+    pub styles: HashSet<Style>,
 }
 
 /// What a wishlisted product looked like when last seen, so it still shows when delisted.
@@ -47,6 +47,8 @@ pub struct WishlistItem {
     /// Still in the catalog (false once the mall delisted it).
     pub listed: bool,
     pub in_stock: bool,
+    /// The price when wishlisted (None for items salvaged from an old database).
+    pub price_at_add: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,8 +62,8 @@ impl Store {
     pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>, now: i64) -> Result<()> {
         let conn = self.writer();
         let sql = format!(
-            "INSERT INTO wishlist (product_id, variant_id, added_at, snapshot)
-             SELECT p.id, ?2, ?3, {SNAPSHOT_JSON} FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.id = ?1
+            "INSERT INTO wishlist (product_id, variant_id, added_at, snapshot, price_at_add)
+             SELECT p.id, ?2, ?3, {SNAPSHOT_JSON}, p.price FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.id = ?1
              ON CONFLICT (product_id) DO UPDATE SET variant_id = excluded.variant_id, snapshot = excluded.snapshot"
         );
         if conn.execute(&sql, params![product_id, variant_id, now])? == 0 {
@@ -79,7 +81,8 @@ impl Store {
     pub fn wishlist(&self) -> Result<Vec<WishlistItem>> {
         let conn = self.reader();
         let mut stmt = conn.prepare(
-            "SELECT w.product_id, w.variant_id, w.added_at, w.snapshot, p.id IS NOT NULL, coalesce(p.in_stock, 0)
+            "SELECT w.product_id, w.variant_id, w.added_at, w.snapshot, p.id IS NOT NULL, coalesce(p.in_stock, 0),
+                    w.price_at_add
              FROM wishlist w LEFT JOIN products p ON p.id = w.product_id
              ORDER BY w.added_at DESC, w.product_id",
         )?;
@@ -94,6 +97,7 @@ impl Store {
                 snapshot,
                 listed: r.get(4)?,
                 in_stock: r.get(5)?,
+                price_at_add: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -136,27 +140,66 @@ impl Store {
         Ok(())
     }
 
-    /// Record an event with a fresh random id (for idempotent upload later).
+    /// Record an event with a fresh random id (for idempotent upload later). Impressions also
+    /// count towards their product's fatigue.
     pub fn record_event(&self, event: &Event, event_id: &str, at_ms: i64) -> Result<()> {
-        let conn = self.writer();
-        conn.execute(
-            "INSERT INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                event_id,
-                at_ms,
-                event.kind(),
-                event.product_id(),
-                event.mall_id(),
-                event.dwell_ms().map(|d| d as i64)
-            ],
+        let row = event.to_row();
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![event_id, at_ms, row.kind, row.product_id, row.mall_id, row.dwell_ms.map(|d| d as i64), row.detail],
         )?;
-        if matches!(event, Event::ProductView { .. }) {
-            conn.execute(
-                "DELETE FROM events WHERE kind = 'product_view' AND id <= (SELECT max(id) FROM events) - ?1",
-                [MAX_VIEW_EVENTS * 2],
+        if let Event::Impression { product_id, .. } = event {
+            tx.execute(
+                "INSERT INTO impressions (product_id, shown, last_ms) VALUES (?1, 1, ?2)
+                 ON CONFLICT (product_id) DO UPDATE SET shown = shown + 1, last_ms = excluded.last_ms",
+                params![product_id, at_ms],
             )?;
         }
+        // The size bound: past it, the oldest views, impressions and searches go. Preferences,
+        // wishlist, cart and purchase events are never trimmed.
+        let total: i64 = tx.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        if total > MAX_EVENTS {
+            tx.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE kind IN ('product_view', 'impression', 'search')
+                 ORDER BY id LIMIT ?1)",
+                [total - MAX_EVENTS],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
+    }
+
+    /// Every event that teaches the profile, oldest first, with its time (impressions are
+    /// counted in `impressions`, not replayed).
+    pub fn profile_events(&self) -> Result<Vec<(i64, Event)>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT at_ms, kind, product_id, mall_id, dwell_ms, detail FROM events WHERE kind != 'impression' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Event::from_row(&r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let (at, Some(event)) = row? {
+                out.push((at, event));
+            }
+        }
+        Ok(out)
+    }
+
+    /// How often each product was shown.
+    pub fn impressions(&self) -> Result<HashMap<String, u32>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare("SELECT product_id, shown FROM impressions")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn event_count(&self) -> Result<u64> {
@@ -164,21 +207,26 @@ impl Store {
         Ok(n as u64)
     }
 
-    /// Products marked "not interested" and malls hidden.
+    /// Products marked "not interested" or bought, malls and styles hidden.
     pub fn exclusions(&self) -> Result<Exclusions> {
         let conn = self.reader();
         let mut stmt = conn.prepare(
-            "SELECT kind, coalesce(product_id, mall_id) FROM events WHERE kind IN ('not_interested', 'hide_mall')",
+            "SELECT kind, product_id, mall_id, detail FROM events
+             WHERE kind IN ('not_interested', 'purchase', 'hide_mall', 'hide_style')",
         )?;
         let mut out = Exclusions::default();
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
-        for row in rows {
-            match row? {
-                (kind, Some(id)) if kind == "not_interested" => {
-                    out.products.insert(id);
+        let rows = stmt
+            .query_map([], |r| Ok(Event::from_row(&r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, None, r.get(3)?)))?;
+        for event in rows {
+            match event? {
+                Some(Event::NotInterested { product_id }) | Some(Event::Purchase { product_id }) => {
+                    out.products.insert(product_id);
                 }
-                (_, Some(id)) => {
-                    out.malls.insert(id);
+                Some(Event::HideMall { mall_id }) => {
+                    out.malls.insert(mall_id);
+                }
+                Some(Event::HideStyle { style }) => {
+                    out.styles.insert(style);
                 }
                 _ => {}
             }

@@ -1,0 +1,127 @@
+//! The catalog as the ranker reads it: every in-stock product in compact columns (so scoring
+//! 100,000 products is a tight loop), the population's sessions indexed for neighbours, and
+//! each segment's most viewed products. Built from the store after a sync, shared read-only.
+
+use std::collections::HashMap;
+
+use crate::model::{AgeBand, Category, Gender, Mall, Product, Style};
+use crate::rank::session_knn::SessionIndex;
+use crate::wire::PopulationStats;
+
+pub struct CatalogIndex {
+    /// In-stock products; a product's index here is its id everywhere in ranking.
+    pub products: Vec<Product>,
+    pub by_id: HashMap<String, u32>,
+    pub malls: Vec<Mall>,
+    pub mall_by_id: HashMap<String, u16>,
+    /// Per product: its mall's index, category, styles as a bit mask, age bands as a bit mask.
+    pub mall: Vec<u16>,
+    pub category: Vec<Category>,
+    pub style_mask: Vec<u16>,
+    pub age_mask: Vec<u8>,
+    pub gender: Vec<Gender>,
+    pub log_price: Vec<f32>,
+    pub created_at: Vec<i64>,
+    /// Popularity scaled to 0..1 (log).
+    pub popularity: Vec<f32>,
+    pub sessions: SessionIndex,
+    /// Segment key → product indices, most viewed first.
+    pub segments: HashMap<String, Vec<u32>>,
+}
+
+pub fn style_bit(style: Style) -> u16 {
+    1 << Style::ALL.iter().position(|s| *s == style).unwrap_or(0)
+}
+
+pub fn age_bit(age: AgeBand) -> u8 {
+    1 << AgeBand::ALL.iter().position(|a| *a == age).unwrap_or(0)
+}
+
+impl CatalogIndex {
+    pub fn build(mut products: Vec<Product>, malls: Vec<Mall>, stats: &PopulationStats) -> Self {
+        products.retain(Product::in_stock);
+        products.sort_by(|a, b| a.id.cmp(&b.id));
+        let by_id: HashMap<String, u32> = products.iter().enumerate().map(|(i, p)| (p.id.clone(), i as u32)).collect();
+        let mut mall_by_id: HashMap<String, u16> =
+            malls.iter().enumerate().map(|(i, m)| (m.id.clone(), i as u16)).collect();
+        let mut malls = malls;
+        let max_pop = products.iter().map(|p| p.popularity).fold(0.0f64, f64::max).ln_1p().max(1e-9);
+        let mut index = CatalogIndex {
+            mall: Vec::with_capacity(products.len()),
+            category: Vec::with_capacity(products.len()),
+            style_mask: Vec::with_capacity(products.len()),
+            age_mask: Vec::with_capacity(products.len()),
+            gender: Vec::with_capacity(products.len()),
+            log_price: Vec::with_capacity(products.len()),
+            created_at: Vec::with_capacity(products.len()),
+            popularity: Vec::with_capacity(products.len()),
+            sessions: SessionIndex::build(Vec::new(), 0),
+            segments: HashMap::new(),
+            products: Vec::new(),
+            by_id,
+            malls: Vec::new(),
+            mall_by_id: HashMap::new(),
+        };
+        for p in &products {
+            let mall = match mall_by_id.get(&p.mall_id) {
+                Some(&m) => m,
+                None => {
+                    // A product of a mall we have no record of still ranks, under its id.
+                    let m = malls.len() as u16;
+                    mall_by_id.insert(p.mall_id.clone(), m);
+                    malls.push(Mall {
+                        id: p.mall_id.clone(),
+                        name: p.mall_id.clone(),
+                        platform: crate::model::Platform::Cafe24,
+                        homepage: String::new(),
+                        link_hosts: Vec::new(),
+                        styles: Vec::new(),
+                        gender: p.gender,
+                        age_bands: Vec::new(),
+                    });
+                    m
+                }
+            };
+            index.mall.push(mall);
+            index.category.push(p.category);
+            index.style_mask.push(p.styles.iter().fold(0, |m, s| m | style_bit(*s)));
+            index.age_mask.push(p.age_bands.iter().fold(0, |m, a| m | age_bit(*a)));
+            index.gender.push(p.gender);
+            index.log_price.push((p.price.amount.max(1) as f32).ln());
+            index.created_at.push(p.created_at);
+            index.popularity.push((p.popularity.ln_1p() / max_pop) as f32);
+        }
+        let sessions: Vec<Vec<u32>> = stats
+            .sessions
+            .iter()
+            .map(|s| s.iter().filter_map(|id| index.by_id.get(id).copied()).collect::<Vec<u32>>())
+            .filter(|s| s.len() >= 2)
+            .collect();
+        index.sessions = SessionIndex::build(sessions, products.len());
+        index.segments = stats
+            .segments
+            .iter()
+            .map(|(k, ids)| (k.clone(), ids.iter().filter_map(|id| index.by_id.get(id).copied()).collect()))
+            .collect();
+        index.products = products;
+        index.malls = malls;
+        index.mall_by_id = mall_by_id;
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        self.products.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn mall_of(&self, i: u32) -> &Mall {
+        &self.malls[self.mall[i as usize] as usize]
+    }
+}
