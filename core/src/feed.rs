@@ -138,7 +138,7 @@ const FOLLOWED_NEW_WITHIN_DAYS: i64 = 14;
 /// Every this many cards of "for you", one is something new to try (exploration).
 const EXPLORE_EVERY: usize = 8;
 /// Products ranked per home; paging continues down this list.
-const RANKED_POOL: usize = 3000;
+const RANKED_POOL: usize = 5000;
 
 /// Everything the ranker reads to compose one shopper's home.
 pub struct FeedContext<'a> {
@@ -340,25 +340,35 @@ fn pick_diverse(
         }
     };
     let mut candidates = ranked.iter();
+    let mut place = |out: &mut Vec<u32>, counts: &mut HashMap<u16, usize>, p: u32| {
+        *counts.entry(catalog.mall[p as usize]).or_insert(0) += 1;
+        out.push(p);
+    };
+    let capped =
+        |counts: &HashMap<u16, usize>, p: u32| counts.get(&catalog.mall[p as usize]).copied().unwrap_or(0) >= per_mall;
     while out.len() < n {
+        // Drop waiting products whose mall filled up meanwhile; place the first that fits.
+        waiting.retain(|p| {
+            let keep = !capped(&per_mall_count, *p);
+            if !keep {
+                shown.remove(p);
+            }
+            keep
+        });
         if let Some(pos) = waiting.iter().position(|p| !third(&out, *p)) {
-            out.push(waiting.remove(pos));
+            let p = waiting.remove(pos);
+            place(&mut out, &mut per_mall_count, p);
             continue;
         }
         let Some(&p) = candidates.next() else { break };
-        if shown.contains(&p) {
+        if shown.contains(&p) || capped(&per_mall_count, p) {
             continue;
         }
-        let count = per_mall_count.entry(catalog.mall[p as usize]).or_insert(0);
-        if *count >= per_mall {
-            continue;
-        }
-        *count += 1;
         shown.insert(p);
         if third(&out, p) {
             waiting.push(p);
         } else {
-            out.push(p);
+            place(&mut out, &mut per_mall_count, p);
         }
     }
     for p in waiting {
@@ -629,7 +639,10 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     // Trending in the shopper's segment.
     if let (Some(g), Some(a)) = (ctx.profile.gender, ctx.profile.age_band) {
         if let Some(list) = c.segments.get(&segment_key(g, a)) {
-            let order: Vec<u32> = list.iter().copied().filter(|i| scored.eligible[*i as usize]).collect();
+            let mut order: Vec<u32> = list.iter().copied().filter(|i| scored.eligible[*i as usize]).collect();
+            // A small segment's list runs short: go on with what suits its age and gender best.
+            let age = crate::rank::catalog::age_bit(a);
+            order.extend(top(&scored, |i| c.age_mask[i] & age != 0 && c.popularity[i] > 0.5, 300));
             let picked = pick_diverse(c, &order, CAROUSEL, PER_MALL_CAROUSEL, &mut shown);
             let phrase = segment_phrase(ctx).unwrap_or_default();
             let cards = picked.iter().map(|&i| card(ctx, i, phrase.clone())).collect();
@@ -673,13 +686,10 @@ pub fn next_page(ctx: &FeedContext<'_>, session: &mut FeedSession, n: usize) -> 
         if session.page == 0 { PER_MALL_GRID } else { PER_MALL_GRID + 1 },
         &mut session.shown,
     );
-    // Move the cursor past everything considered up to the last card taken.
-    if let Some(last) = picked.last() {
-        if let Some(pos) = rest.iter().position(|i| i == last) {
-            session.cursor += pos + 1;
-        }
-    } else {
-        session.cursor = session.ranked.len();
+    // Move the cursor past what is on the home already; products held back by a page's per-mall
+    // cap stay ahead of it for the next page.
+    while session.cursor < session.ranked.len() && session.shown.contains(&session.ranked[session.cursor].0) {
+        session.cursor += 1;
     }
     session.page += 1;
     let cards =

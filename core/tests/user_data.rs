@@ -87,7 +87,7 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
     assert_eq!(recovery.salvaged_wishlist, 3);
     assert_eq!(recovery.salvaged_followed_malls, 2);
     assert_eq!(recovery.salvaged_settings, 1);
-    assert_eq!(recovery.salvaged_events, 1);
+    assert_eq!(recovery.salvaged_events, 6, "three 찜, two follows, one hidden mall");
     assert_eq!(moa.store().product_count().unwrap(), 0, "the catalog cache starts clean");
     assert!(moa.store().integrity_check().unwrap().is_empty());
     assert_eq!(moa.store().setting("consent.events").unwrap().as_deref(), Some("granted"));
@@ -152,7 +152,7 @@ async fn not_interested_and_hidden_malls_leave_the_feed_and_listeners_hear_of_it
     assert!(cards.len() >= 40);
     assert!(cards.iter().all(|c| c.product_id != cover.product_id), "dismissed product is gone");
     assert!(cards.iter().all(|c| c.mall_id != second.mall_id), "hidden mall is gone");
-    assert_eq!(moa.store().event_count().unwrap(), 3);
+    assert_eq!(moa.store().event_count().unwrap(), 3 + 5, "three recorded, five 찜 recorded by the wishlist");
 
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let batches = collector.0.lock().unwrap().clone();

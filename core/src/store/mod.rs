@@ -25,7 +25,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_user_data.sql"),
     include_str!("migrations/0003_malls_etag.sql"),
     include_str!("migrations/0004_events.sql"),
+    include_str!("migrations/0005_personalisation.sql"),
 ];
+
+// One upgrade step per version after the first, or an old database could not be opened.
+const _: () = assert!(MIGRATIONS.len() == CURRENT_VERSION as usize - 1);
 
 /// The catalog change feed's name in `sync_cursor`.
 pub(crate) const CATALOG_FEED: &str = "catalog";

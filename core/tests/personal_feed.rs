@@ -1,0 +1,240 @@
+//! Scenarios of the personal home on the demo world, synced from a real moa-server (with its
+//! simulated population of shoppers) into a real SQLite cache.
+
+use std::collections::HashSet;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use moa_core::model::{AgeBand, Gender, Money, Style};
+use moa_core::{Event, FeedPage, Moa, MoaConfig, ShopperProfile};
+use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+struct World {
+    catalog: Arc<CatalogDb>,
+    world: DemoWorld,
+    server: RunningServer,
+    dirs: Vec<tempfile::TempDir>,
+}
+
+async fn world() -> World {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 77, products: 10_000, now: now() }).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    World { catalog, world, server, dirs: Vec::new() }
+}
+
+impl World {
+    async fn shopper(&mut self, install: &str) -> Moa {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = MoaConfig::new(dir.path()).server(&self.server.url);
+        config.install_id = install.into();
+        self.dirs.push(dir);
+        let moa = Moa::open(config).unwrap();
+        let report = moa.sync().await.unwrap();
+        assert!(report.population_sessions > 1000, "the population came with the sync");
+        moa
+    }
+}
+
+/// The product cards of a home in the order a shopper scrolls them.
+fn scroll(page: &FeedPage) -> Vec<String> {
+    page.sections.iter().flat_map(|s| s.cards.iter().map(|c| c.product_id.clone())).collect()
+}
+
+fn top20(page: &FeedPage) -> HashSet<String> {
+    scroll(page).into_iter().take(20).collect()
+}
+
+/// The rules every home keeps, checked section by section.
+fn assert_rules(moa: &Moa, page: &FeedPage) {
+    let ids = scroll(page);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len(), "no product twice on one home");
+    for section in &page.sections {
+        for w in section.cards.windows(3) {
+            assert!(
+                !(w[0].mall_id == w[1].mall_id && w[1].mall_id == w[2].mall_id),
+                "three in a row from {} in {}",
+                w[0].mall_id,
+                section.id
+            );
+        }
+        for card in &section.cards {
+            assert!(moa.product(&card.product_id).unwrap().in_stock(), "sold-out {} on the home", card.product_id);
+            assert!(!card.reason.is_empty());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_shoppers_see_four_different_homes() {
+    let mut w = world().await;
+    let personas = [
+        (
+            "lovely-20s",
+            ShopperProfile {
+                gender: Some(Gender::Women),
+                age_band: Some(AgeBand::Early20s),
+                styles: vec![Style::Lovely],
+            },
+        ),
+        (
+            "office-30s",
+            ShopperProfile {
+                gender: Some(Gender::Women),
+                age_band: Some(AgeBand::Early30s),
+                styles: vec![Style::OfficeLook],
+            },
+        ),
+        (
+            "street-10s",
+            ShopperProfile { gender: Some(Gender::Men), age_band: Some(AgeBand::Teens), styles: vec![Style::Street] },
+        ),
+        ("guest", ShopperProfile::default()),
+    ];
+    let mut homes = Vec::new();
+    for (install, profile) in &personas {
+        let moa = w.shopper(install).await;
+        moa.set_profile(profile).unwrap();
+        let page = moa.home_feed().unwrap();
+        assert_rules(&moa, &page);
+        let sizes: Vec<(String, usize)> = page.sections.iter().map(|s| (s.id.clone(), s.cards.len())).collect();
+        assert!(scroll(&page).len() >= 40, "{install}: {sizes:?}");
+        homes.push((install, top20(&page)));
+    }
+    for a in 0..homes.len() {
+        for b in a + 1..homes.len() {
+            let shared = homes[a].1.intersection(&homes[b].1).count();
+            assert!(shared <= 6, "{} and {} share {shared} of their top 20", homes[a].0, homes[b].0);
+        }
+    }
+    w.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guests_home_follows_their_first_three_taps() {
+    let mut w = world().await;
+    let moa = w.shopper("guest-taps").await;
+    // A mall whose concept is far from the guest default: lovely.
+    let mall = w.world.malls.iter().find(|m| m.styles[0] == Style::Lovely).unwrap().clone();
+    let cluster = mall.styles[0];
+    let in_cluster = |moa: &Moa, page: &FeedPage| {
+        scroll(page).into_iter().take(20).filter(|id| moa.product(id).unwrap().styles.contains(&cluster)).count()
+    };
+    let before = in_cluster(&moa, &moa.home_feed().unwrap());
+
+    let opened: Vec<String> = w
+        .world
+        .products
+        .iter()
+        .filter(|p| p.mall_id == mall.id && p.in_stock() && p.styles.contains(&cluster))
+        .take(3)
+        .map(|p| p.id.clone())
+        .collect();
+    for id in &opened {
+        moa.record(Event::ProductView { product_id: id.clone(), dwell_ms: 15_000 }).unwrap();
+    }
+    let page = moa.home_feed().unwrap();
+    let after = in_cluster(&moa, &page);
+    assert!(after >= 5, "{after} of the next top 20 are {cluster:?} (before: {before})");
+    assert!(after > before);
+    assert!(
+        page.sections.iter().flat_map(|s| &s.cards).any(|c| c.reason.contains("함께 많이 봤어요")),
+        "viewed-together cards say so"
+    );
+    assert!(page.sections.iter().any(|s| s.id == "because_you_like" && s.title.contains(&mall.name)));
+    assert_rules(&moa, &page);
+    w.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dismissed_hidden_and_bought_never_come_back_even_when_paging() {
+    let mut w = world().await;
+    let moa = w.shopper("dismisser").await;
+    let first = moa.home_feed().unwrap();
+    let ids = scroll(&first);
+    let dismissed = ids[0].clone();
+    let bought = ids[1].clone();
+    let hidden_mall = moa.product(&ids[2]).unwrap().mall_id;
+    moa.record(Event::NotInterested { product_id: dismissed.clone() }).unwrap();
+    moa.record(Event::Purchase { product_id: bought.clone() }).unwrap();
+    moa.record(Event::HideMall { mall_id: hidden_mall.clone() }).unwrap();
+    moa.record(Event::HideStyle { style: Style::Street }).unwrap();
+
+    let page = moa.home_feed().unwrap();
+    assert_rules(&moa, &page);
+    let mut seen: HashSet<String> = scroll(&page).into_iter().collect();
+    let mut pages = vec![page.sections.iter().flat_map(|s| s.cards.clone()).collect::<Vec<_>>()];
+    for _ in 0..15 {
+        let more = moa.more_for_you(24).unwrap();
+        assert_eq!(more.cards.len(), 24, "the grid keeps going");
+        for c in &more.cards {
+            assert!(seen.insert(c.product_id.clone()), "{} repeated while paging", c.product_id);
+        }
+        pages.push(more.cards);
+    }
+    for card in pages.iter().flatten() {
+        assert_ne!(card.product_id, dismissed);
+        assert_ne!(card.product_id, bought);
+        assert_ne!(card.mall_id, hidden_mall);
+        assert!(!moa.product(&card.product_id).unwrap().styles.contains(&Style::Street));
+    }
+    w.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn price_drops_on_the_wishlist_get_their_own_section() {
+    let mut w = world().await;
+    let moa = w.shopper("saver").await;
+    let product = w.world.products.iter().find(|p| p.in_stock() && p.price.amount > 30_000).unwrap().clone();
+    moa.add_to_wishlist(&product.id, None).unwrap();
+    let mut cheaper = product.clone();
+    cheaper.price = Money::krw(product.price.amount * 85 / 100 / 100 * 100);
+    w.catalog.upsert_products(&[cheaper]).unwrap();
+    moa.sync().await.unwrap();
+    let page = moa.home_feed().unwrap();
+    let drops = page.sections.iter().find(|s| s.id == "price_drops").expect("a price-drop section");
+    assert_eq!(drops.cards[0].product_id, product.id);
+    assert!(drops.cards[0].reason.contains("15%"), "{}", drops.cards[0].reason);
+    assert_rules(&moa, &page);
+    w.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shown_often_and_never_tapped_sinks() {
+    let mut w = world().await;
+    let moa = w.shopper("bored").await;
+    let before = scroll(&moa.home_feed().unwrap());
+    let ignored: Vec<String> = before[1..6].to_vec();
+    for _ in 0..10 {
+        for (n, id) in ignored.iter().enumerate() {
+            moa.record(Event::Impression { product_id: id.clone(), section: "for_you".into(), position: n as u32 })
+                .unwrap();
+        }
+    }
+    let after: Vec<String> = scroll(&moa.home_feed().unwrap()).into_iter().take(20).collect();
+    let still = ignored.iter().filter(|id| after.contains(id)).count();
+    assert!(still <= 1, "{still} of 5 ignored products still in the top 20");
+    w.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malls_are_recommended_too_and_followed_malls_bring_their_news() {
+    let mut w = world().await;
+    let moa = w.shopper("follower").await;
+    let page = moa.home_feed().unwrap();
+    let malls = page.sections.iter().find(|s| s.id == "malls_for_you").expect("mall recommendations");
+    assert!(malls.malls.len() >= 3);
+    assert!(malls.malls.iter().all(|m| m.image_urls.len() == 3 && !m.reason.is_empty()));
+    let followed = malls.malls[0].mall_id.clone();
+    moa.follow_mall(&followed).unwrap();
+    let page = moa.home_feed().unwrap();
+    let news = page.sections.iter().find(|s| s.id == "new_from_followed").expect("news from the followed mall");
+    assert!(news.cards.iter().all(|c| c.mall_id == followed));
+    let recommended = page.sections.iter().find(|s| s.id == "malls_for_you").unwrap();
+    assert!(recommended.malls.iter().all(|m| m.mall_id != followed), "a followed mall is not recommended again");
+    w.server.shutdown().await;
+}
