@@ -137,6 +137,17 @@ const NEW_WITHIN_DAYS: i64 = 7;
 const FOLLOWED_NEW_WITHIN_DAYS: i64 = 14;
 /// Every this many cards of "for you", one is something new to try (exploration).
 const EXPLORE_EVERY: usize = 8;
+/// The session model as the feed uses it: the products just seen are not suggested again (the
+/// apps show them under "recently viewed"), and a smaller sample keeps a re-rank within budget.
+const FEED_KNN: KnnParams = KnnParams {
+    k: 100,
+    sample_per_item: 300,
+    lambda_position: 2.0,
+    lambda_recency: 300_000.0,
+    lambda_neighbour_position: 5.0,
+    anchor_weight: 0.0,
+    idf: 0.0,
+};
 /// Products ranked per home; paging continues down this list.
 const RANKED_POOL: usize = 5000;
 
@@ -221,8 +232,7 @@ fn score(ctx: &FeedContext<'_>) -> Scored {
     let visit = t.visit_products();
     if !visit.is_empty() {
         let mut scores = HashMap::new();
-        let params = KnnParams { anchor_weight: 0.0, ..KnnParams::default() };
-        c.sessions.score_next(&visit, &params, c.sessions.len(), &mut scores);
+        c.sessions.score_next(&visit, &FEED_KNN, c.sessions.len(), &mut scores);
         let max = scores.values().fold(0.0f64, |m, v| m.max(*v)).max(1e-9);
         for (i, s) in scores {
             together[i as usize] = (s / max) as f32;
@@ -242,27 +252,46 @@ fn score(ctx: &FeedContext<'_>) -> Scored {
         }
     }
     let excluded_styles = ctx.excluded.styles.iter().fold(0u16, |m, s| m | style_bit(*s));
+    // The shopper's sets are small and the catalog large: turn them into per-product arrays
+    // once, instead of hashing 100,000 ids per home.
+    let mut blocked = vec![false; n];
+    for id in &ctx.excluded.products {
+        if let Some(i) = c.get(id) {
+            blocked[i as usize] = true;
+        }
+    }
+    let hidden_malls: Vec<bool> = c.malls.iter().map(|m| ctx.excluded.malls.contains(&m.id)).collect();
+    let mut shown_times = vec![0u32; n];
+    for (id, times) in ctx.impressions {
+        if let Some(i) = c.get(id) {
+            shown_times[i as usize] = *times;
+        }
+    }
+    let brand_scores: Vec<f32> =
+        c.brands.iter().map(|b| t.brands.get(b).map(|v| (v / brands_max) as f32).unwrap_or(0.0)).collect();
+    let stated_styles: Vec<(u16, Style)> = ctx.profile.styles.iter().map(|s| (style_bit(*s), *s)).collect();
     let mut out = Scored { score: vec![f32::NEG_INFINITY; n], why: vec![Why::Popular; n], eligible: vec![false; n] };
     for i in 0..n {
-        let p = &c.products[i];
-        if ctx.excluded.products.contains(&p.id)
-            || ctx.excluded.malls.contains(&p.mall_id)
-            || c.style_mask[i] & excluded_styles != 0
-        {
+        if blocked[i] || hidden_malls[c.mall[i] as usize] || c.style_mask[i] & excluded_styles != 0 {
             continue;
         }
         out.eligible[i] = true;
         let mall = malls.get(c.mall[i] as usize).copied().unwrap_or(0.0);
         let category = categories[Category::ALL.iter().position(|x| *x == c.category[i]).unwrap_or(0)];
-        let (style_best, style_of) = p
-            .styles
-            .iter()
-            .map(|s| (styles[Style::ALL.iter().position(|x| x == s).unwrap_or(0)], *s))
-            .fold((0f32, None), |acc, (v, s)| if v > acc.0 { (v, Some(s)) } else { acc });
-        let brand = p.brand.as_ref().and_then(|b| t.brands.get(b)).map(|v| (v / brands_max) as f32).unwrap_or(0.0);
+        // Only the compact columns are read here: touching the products themselves (strings on
+        // the heap) made this loop ten times slower.
+        let mask = c.style_mask[i];
+        let (mut style_best, mut style_of) = (0f32, None);
+        for (k, style) in Style::ALL.iter().enumerate() {
+            if mask & (1 << k) != 0 && styles[k] > style_best {
+                style_best = styles[k];
+                style_of = Some(*style);
+            }
+        }
+        let brand = brand_scores.get(c.brand[i] as usize).copied().unwrap_or(0.0);
         let taste = 1.0 * mall + 0.8 * category + 1.3 * style_best + 0.4 * brand;
         let stated_style = if c.style_mask[i] & stated.style_mask != 0 { 1.0 } else { 0.0 };
-        let stated_style_of = ctx.profile.styles.iter().find(|s| c.style_mask[i] & style_bit(**s) != 0).copied();
+        let stated_style_of = stated_styles.iter().find(|(bit, _)| mask & bit != 0).map(|(_, s)| *s);
         let stated_age = if c.age_mask[i] & stated.age_mask != 0 { 1.0 } else { 0.0 };
         let gender_clash = match (stated.gender, c.gender[i]) {
             (Some(Gender::Women), Gender::Men) | (Some(Gender::Men), Gender::Women) => 3.0,
@@ -274,8 +303,9 @@ fn score(ctx: &FeedContext<'_>) -> Scored {
             Some(level) => (-((c.log_price[i] as f64 - level).powi(2)) / (2.0 * 0.45f64.powi(2))).exp() as f32,
             None => 0.0,
         };
-        let fatigue = match ctx.impressions.get(&p.id) {
-            Some(&shown) if !t.engaged.contains(&(i as u32)) => (0.12 * (shown as f32 - 3.0)).clamp(0.0, 1.0),
+        let fatigue = match shown_times[i] {
+            0 => 0.0,
+            shown if !t.engaged.contains(&(i as u32)) => (0.12 * (shown as f32 - 3.0)).clamp(0.0, 1.0),
             _ => 0.0,
         };
         let parts = [
@@ -340,7 +370,7 @@ fn pick_diverse(
         }
     };
     let mut candidates = ranked.iter();
-    let mut place = |out: &mut Vec<u32>, counts: &mut HashMap<u16, usize>, p: u32| {
+    let place = |out: &mut Vec<u32>, counts: &mut HashMap<u16, usize>, p: u32| {
         *counts.entry(catalog.mall[p as usize]).or_insert(0) += 1;
         out.push(p);
     };
@@ -532,12 +562,7 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
             seed = top(&scored, |i| c.mall[i] as usize == m, 5);
         }
         let mut scores = HashMap::new();
-        c.sessions.score_next(
-            &seed,
-            &KnnParams { anchor_weight: 0.0, ..KnnParams::default() },
-            c.sessions.len(),
-            &mut scores,
-        );
+        c.sessions.score_next(&seed, &FEED_KNN, c.sessions.len(), &mut scores);
         let concept = mall.styles.iter().fold(0u16, |acc, s| acc | style_bit(*s));
         let mut fans: Vec<(u32, f64)> = scores
             .into_iter()
@@ -707,12 +732,7 @@ fn malls_for_you(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usize
     if let Some(f) = favourite {
         let seed = top(scored, |i| c.mall[i] as usize == f, 5);
         let mut scores = HashMap::new();
-        c.sessions.score_next(
-            &seed,
-            &KnnParams { anchor_weight: 0.0, ..KnnParams::default() },
-            c.sessions.len(),
-            &mut scores,
-        );
+        c.sessions.score_next(&seed, &FEED_KNN, c.sessions.len(), &mut scores);
         for (i, s) in scores {
             co_view[c.mall[i as usize] as usize] += s;
         }

@@ -20,6 +20,9 @@ pub struct CatalogIndex {
     pub style_mask: Vec<u16>,
     pub age_mask: Vec<u8>,
     pub gender: Vec<Gender>,
+    /// Per product: index into `brands`, or u32::MAX for none.
+    pub brand: Vec<u32>,
+    pub brands: Vec<String>,
     pub log_price: Vec<f32>,
     pub created_at: Vec<i64>,
     /// Popularity scaled to 0..1 (log).
@@ -52,6 +55,8 @@ impl CatalogIndex {
             style_mask: Vec::with_capacity(products.len()),
             age_mask: Vec::with_capacity(products.len()),
             gender: Vec::with_capacity(products.len()),
+            brand: Vec::with_capacity(products.len()),
+            brands: Vec::new(),
             log_price: Vec::with_capacity(products.len()),
             created_at: Vec::with_capacity(products.len()),
             popularity: Vec::with_capacity(products.len()),
@@ -62,7 +67,15 @@ impl CatalogIndex {
             malls: Vec::new(),
             mall_by_id: HashMap::new(),
         };
+        let mut brand_ids: HashMap<String, u32> = HashMap::new();
         for p in &products {
+            index.brand.push(match &p.brand {
+                Some(b) => *brand_ids.entry(b.clone()).or_insert_with(|| {
+                    index.brands.push(b.clone());
+                    index.brands.len() as u32 - 1
+                }),
+                None => u32::MAX,
+            });
             let mall = match mall_by_id.get(&p.mall_id) {
                 Some(&m) => m,
                 None => {
