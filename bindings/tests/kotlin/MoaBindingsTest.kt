@@ -174,6 +174,27 @@ fun cancellationStopsASyncAndLeavesTheCacheUsable() {
     }
 }
 
+fun personalHomeRecommendsMallsAndPagesWithoutRepeats() {
+    syncedMoa().use { moa ->
+        moa.setProfile(ShopperProfile(gender = "women", ageBand = "early_20s", styles = listOf("lovely")))
+        val home = moa.homeFeed()
+        val malls = home.sections.first { it.layout == SectionLayout.MALL_CAROUSEL }
+        assertTrue(malls.malls.size >= 3, "malls recommended: ${malls.malls}")
+        assertTrue(malls.malls.all { it.imageUrls.isNotEmpty() && it.reason.isNotBlank() })
+        val seen = home.sections.flatMap { it.cards }.map { it.productId }.toMutableSet()
+        repeat(3) {
+            val page = moa.moreForYou(24u)
+            assertEquals(24, page.cards.size)
+            page.cards.forEach { assertTrue(seen.add(it.productId), "${it.productId} repeated") }
+        }
+        moa.record(ShopperEvent.HideStyle("street"))
+        assertFailsWith<MoaException.InvalidInput> { moa.record(ShopperEvent.HideStyle("bogus")) }
+        assertFailsWith<MoaException.InvalidInput> {
+            moa.setProfile(ShopperProfile(gender = "women", ageBand = "twenties", styles = emptyList()))
+        }
+    }
+}
+
 fun closedObjectsRefuseUse() {
     val moa = Moa.open(config())
     moa.close()
@@ -205,6 +226,7 @@ fun main() {
         ::errorsArriveAsTypedExceptions,
         ::listenerDeliversBatchesOnARustThreadUntilCancelled,
         ::cancellationStopsASyncAndLeavesTheCacheUsable,
+        ::personalHomeRecommendsMallsAndPagesWithoutRepeats,
         ::closedObjectsRefuseUse,
         ::concurrentCallsFromManyThreads,
     )

@@ -186,6 +186,25 @@ final class MoaCoreTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(report.productsInCache, 1000)
     }
 
+    func testPersonalHomeRecommendsMallsAndPagesWithoutRepeats() async throws {
+        let moa = try await syncedMoa()
+        try moa.setProfile(profile: ShopperProfile(gender: "women", ageBand: "early_20s", styles: ["lovely"]))
+        let home = try moa.homeFeed()
+        let malls = try XCTUnwrap(home.sections.first { $0.layout == .mallCarousel })
+        XCTAssertGreaterThanOrEqual(malls.malls.count, 3)
+        var seen = Set(home.sections.flatMap { $0.cards }.map { $0.productId })
+        for _ in 0..<3 {
+            let page = try moa.moreForYou(count: 24)
+            XCTAssertEqual(page.cards.count, 24)
+            for card in page.cards {
+                XCTAssertTrue(seen.insert(card.productId).inserted, "\(card.productId) repeated")
+            }
+        }
+        XCTAssertThrowsError(try moa.record(event: .hideStyle(style: "bogus"))) { error in
+            guard case MoaError.InvalidInput = error else { return XCTFail("\(error)") }
+        }
+    }
+
     func testObjectsAreReleasedWithoutLeaksOrCrashes() async throws {
         weak var weakMoa: Moa?
         do {
