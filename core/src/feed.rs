@@ -187,8 +187,33 @@ enum Why {
 pub struct FeedSession {
     ranked: Vec<(u32, Why)>,
     cursor: usize,
-    shown: HashSet<u32>,
+    shown: Shown,
     page: u32,
+    /// Why each product is here (exploration picks say so).
+    why: Vec<Why>,
+}
+
+/// Products already on the home: a flag per catalog product (hashing was a fifth of a home's time).
+#[derive(Debug, Clone, Default)]
+pub struct Shown(Vec<bool>);
+
+impl Shown {
+    fn new(products: usize) -> Self {
+        Shown(vec![false; products])
+    }
+    fn contains(&self, i: &u32) -> bool {
+        self.0.get(*i as usize).copied().unwrap_or(false)
+    }
+    fn insert(&mut self, i: u32) {
+        if let Some(slot) = self.0.get_mut(i as usize) {
+            *slot = true;
+        }
+    }
+    fn remove(&mut self, i: &u32) {
+        if let Some(slot) = self.0.get_mut(*i as usize) {
+            *slot = false;
+        }
+    }
 }
 
 struct Scored {
@@ -270,12 +295,10 @@ fn score(ctx: &FeedContext<'_>) -> Scored {
     let brand_scores: Vec<f32> =
         c.brands.iter().map(|b| t.brands.get(b).map(|v| (v / brands_max) as f32).unwrap_or(0.0)).collect();
     let stated_styles: Vec<(u16, Style)> = ctx.profile.styles.iter().map(|s| (style_bit(*s), *s)).collect();
-    let mut out = Scored { score: vec![f32::NEG_INFINITY; n], why: vec![Why::Popular; n], eligible: vec![false; n] };
-    for i in 0..n {
+    let score_one = |i: usize| -> Option<(f32, Why)> {
         if blocked[i] || hidden_malls[c.mall[i] as usize] || c.style_mask[i] & excluded_styles != 0 {
-            continue;
+            return None;
         }
-        out.eligible[i] = true;
         let mall = malls.get(c.mall[i] as usize).copied().unwrap_or(0.0);
         let category = categories[Category::ALL.iter().position(|x| *x == c.category[i]).unwrap_or(0)];
         // Only the compact columns are read here: touching the products themselves (strings on
@@ -328,9 +351,28 @@ fn score(ctx: &FeedContext<'_>) -> Scored {
         ];
         let total: f32 = parts.iter().map(|(v, _)| v).sum::<f32>() + 0.3 * learned * price_fit - gender_clash - fatigue
             + 0.08 * hash(ctx.seed, i as u32);
-        out.score[i] = total;
-        out.why[i] = parts.iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, w)| *w).unwrap_or(Why::Popular);
-    }
+        let why = parts.iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, w)| *w).unwrap_or(Why::Popular);
+        Some((total, why))
+    };
+    let mut out = Scored { score: vec![f32::NEG_INFINITY; n], why: vec![Why::Popular; n], eligible: vec![false; n] };
+    // Two halves on two threads: scoring is the bulk of a home, and phones have cores to spare.
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(4);
+    let chunk = n.div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts = out.score.chunks_mut(chunk).zip(out.why.chunks_mut(chunk)).zip(out.eligible.chunks_mut(chunk));
+        for (k, ((score, why), eligible)) in parts.enumerate() {
+            let score_one = &score_one;
+            scope.spawn(move || {
+                for j in 0..score.len() {
+                    if let Some((s, w)) = score_one(k * chunk + j) {
+                        score[j] = s;
+                        why[j] = w;
+                        eligible[j] = true;
+                    }
+                }
+            });
+        }
+    });
     out
 }
 
@@ -350,13 +392,7 @@ fn top(scored: &Scored, filter: impl Fn(usize) -> bool, limit: usize) -> Vec<u32
 /// Take up to `n` in order, skipping what is already on the home, at most `per_mall` of one
 /// mall, never three in a row from one mall or of one category (a product that would make a
 /// third waits for the next place where it fits, so the order stays close to the ranking).
-fn pick_diverse(
-    catalog: &CatalogIndex,
-    ranked: &[u32],
-    n: usize,
-    per_mall: usize,
-    shown: &mut HashSet<u32>,
-) -> Vec<u32> {
+fn pick_diverse(catalog: &CatalogIndex, ranked: &[u32], n: usize, per_mall: usize, shown: &mut Shown) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::with_capacity(n);
     let mut per_mall_count: HashMap<u16, usize> = HashMap::new();
     let mut waiting: Vec<u32> = Vec::new();
@@ -471,7 +507,7 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     let ko = ctx.locale == Locale::Ko;
     let scored = score(ctx);
     let ranked = top(&scored, |_| true, RANKED_POOL);
-    let mut shown: HashSet<u32> = HashSet::new();
+    let mut shown = Shown::new(c.len());
     let mut sections = Vec::new();
 
     let cover = pick_diverse(c, &ranked, 1, 1, &mut shown);
@@ -522,7 +558,8 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     }
 
     // For you, with something new to try every few cards.
-    let mut session = FeedSession { ranked: Vec::new(), cursor: 0, shown: HashSet::new(), page: 0 };
+    let mut session =
+        FeedSession { ranked: Vec::new(), cursor: 0, shown: Shown::default(), page: 0, why: scored.why.clone() };
     let liked_styles: u16 = {
         let mut order: Vec<(f64, usize)> = ctx.taste.styles.iter().copied().zip(0..).collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -540,13 +577,14 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
         if n > 0 && n % EXPLORE_EVERY == 0 {
             if let Some(e) = explore.next() {
                 session.ranked.push((e, Why::Explore));
+                session.why[e as usize] = Why::Explore;
             }
         }
         session.ranked.push((i, scored.why[i as usize]));
     }
     session.shown = shown.clone();
     let for_you = next_page(ctx, &mut session, FOR_YOU_PAGE);
-    shown.extend(session.shown.iter().copied());
+    shown = session.shown.clone();
     sections.push(for_you);
 
     // Because you like {mall}: what that mall's fans look at, in keeping with its concept.
@@ -703,7 +741,6 @@ pub fn next_page(ctx: &FeedContext<'_>, session: &mut FeedSession, n: usize) -> 
     let c = ctx.catalog;
     let ko = ctx.locale == Locale::Ko;
     let rest: Vec<u32> = session.ranked[session.cursor..].iter().map(|(i, _)| *i).collect();
-    let why: HashMap<u32, Why> = session.ranked[session.cursor..].iter().copied().collect();
     let picked = pick_diverse(
         c,
         &rest,
@@ -717,8 +754,7 @@ pub fn next_page(ctx: &FeedContext<'_>, session: &mut FeedSession, n: usize) -> 
         session.cursor += 1;
     }
     session.page += 1;
-    let cards =
-        picked.iter().map(|&i| card(ctx, i, reason(ctx, i, why.get(&i).copied().unwrap_or(Why::Popular)))).collect();
+    let cards = picked.iter().map(|&i| card(ctx, i, reason(ctx, i, session.why[i as usize]))).collect();
     section("for_you", if ko { "당신을 위한 추천".into() } else { "For you".into() }, Layout::Grid, cards)
 }
 
