@@ -475,6 +475,12 @@ impl Moa {
         Ok(section(self.inner.more_for_you(count)?))
     }
 
+    /// After an event: the "for you" grid ranked again from its first page; the home's other
+    /// sections stay as they are.
+    pub fn rerank_for_you(&self) -> Result<FeedSection> {
+        Ok(section(self.inner.rerank_for_you()?))
+    }
+
     /// Onboarding answers (or all empty for a guest). Unknown words are refused.
     pub fn set_profile(&self, profile: ShopperProfile) -> Result<()> {
         let bad = |what: &str, v: &str| MoaError::InvalidInput { reason: format!("unknown {what} {v:?}") };

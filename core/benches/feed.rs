@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use moa_core::events::Event;
-use moa_core::feed::{compose_home, daily_seed, FeedContext};
+use moa_core::feed::{compose_home, daily_seed, rerank_for_you, FeedContext};
 use moa_core::model::Locale;
 use moa_core::profile::{ShopperProfile, Taste};
 use moa_core::rank::catalog::CatalogIndex;
@@ -60,7 +60,45 @@ fn bench(c: &mut Criterion) {
         })
     });
     let viewed = catalog.products[77_777].id.clone();
-    group.bench_function("rerank_after_one_event", |b| {
+    let (_, session) = compose_home(&FeedContext {
+        catalog: &catalog,
+        taste: &taste,
+        profile: &profile,
+        guest: true,
+        excluded: &excluded,
+        impressions: &impressions,
+        followed: &[],
+        wishlist: &[],
+        locale: Locale::Ko,
+        now: NOW,
+        seed: daily_seed("bench", NOW),
+    });
+    group.bench_function("rerank_for_you_after_one_event", |b| {
+        b.iter(|| {
+            let mut taste = taste.clone();
+            let mut session = session.clone();
+            taste.learn(
+                NOW * 1000 + 3_600_000,
+                &Event::ProductView { product_id: viewed.clone(), dwell_ms: 20_000 },
+                &catalog,
+            );
+            let ctx = FeedContext {
+                catalog: &catalog,
+                taste: &taste,
+                profile: &profile,
+                guest: true,
+                excluded: &excluded,
+                impressions: &impressions,
+                followed: &[],
+                wishlist: &[],
+                locale: Locale::Ko,
+                now: NOW,
+                seed: daily_seed("bench", NOW),
+            };
+            black_box(rerank_for_you(&ctx, &mut session));
+        })
+    });
+    group.bench_function("whole_home_after_one_event", |b| {
         b.iter(|| {
             let mut taste = taste.clone();
             taste.learn(

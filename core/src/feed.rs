@@ -191,6 +191,8 @@ pub struct FeedSession {
     page: u32,
     /// Why each product is here (exploration picks say so).
     why: Vec<Why>,
+    /// Products in the home's other sections, never repeated in "for you".
+    reserved: Vec<u32>,
 }
 
 /// Products already on the home: a flag per catalog product (hashing was a fifth of a home's time).
@@ -558,31 +560,7 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     }
 
     // For you, with something new to try every few cards.
-    let mut session =
-        FeedSession { ranked: Vec::new(), cursor: 0, shown: Shown::default(), page: 0, why: scored.why.clone() };
-    let liked_styles: u16 = {
-        let mut order: Vec<(f64, usize)> = ctx.taste.styles.iter().copied().zip(0..).collect();
-        order.sort_by(|a, b| b.0.total_cmp(&a.0));
-        order
-            .iter()
-            .take(3)
-            .filter(|(w, _)| *w > 0.0)
-            .fold(StatedTaste::from(ctx.profile).style_mask, |m, (_, s)| m | (1 << s))
-    };
-    let mut explore = top(&scored, |i| c.style_mask[i] & liked_styles == 0, 400);
-    let rotate = if explore.is_empty() { 0 } else { (ctx.seed as usize) % explore.len().min(40) };
-    explore.rotate_left(rotate);
-    let mut explore = explore.into_iter();
-    for (n, &i) in ranked.iter().enumerate() {
-        if n > 0 && n % EXPLORE_EVERY == 0 {
-            if let Some(e) = explore.next() {
-                session.ranked.push((e, Why::Explore));
-                session.why[e as usize] = Why::Explore;
-            }
-        }
-        session.ranked.push((i, scored.why[i as usize]));
-    }
-    session.shown = shown.clone();
+    let mut session = for_you_session(ctx, &scored, &ranked, shown.clone());
     let for_you = next_page(ctx, &mut session, FOR_YOU_PAGE);
     shown = session.shown.clone();
     sections.push(for_you);
@@ -732,7 +710,60 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     sections.retain(|s| !s.cards.is_empty() || !s.malls.is_empty());
     let page = FeedPage { sections, generated_at: ctx.now };
     session.shown = shown;
+    session.reserved = page
+        .sections
+        .iter()
+        .filter(|s| s.id != "for_you")
+        .flat_map(|s| &s.cards)
+        .filter_map(|card| c.get(&card.product_id))
+        .collect();
     (page, session)
+}
+
+/// The "for you" ranking with an exploration pick every few cards, to page through.
+fn for_you_session(ctx: &FeedContext<'_>, scored: &Scored, ranked: &[u32], shown: Shown) -> FeedSession {
+    let c = ctx.catalog;
+    let mut session =
+        FeedSession { ranked: Vec::new(), cursor: 0, shown, page: 0, why: scored.why.clone(), reserved: Vec::new() };
+    let liked_styles: u16 = {
+        let mut order: Vec<(f64, usize)> = ctx.taste.styles.iter().copied().zip(0..).collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        order
+            .iter()
+            .take(3)
+            .filter(|(w, _)| *w > 0.0)
+            .fold(StatedTaste::from(ctx.profile).style_mask, |m, (_, s)| m | (1 << s))
+    };
+    let mut explore = top(scored, |i| c.style_mask[i] & liked_styles == 0, 400);
+    let rotate = if explore.is_empty() { 0 } else { (ctx.seed as usize) % explore.len().min(40) };
+    explore.rotate_left(rotate);
+    let mut explore = explore.into_iter();
+    for (n, &i) in ranked.iter().enumerate() {
+        if n > 0 && n % EXPLORE_EVERY == 0 {
+            if let Some(e) = explore.next() {
+                session.ranked.push((e, Why::Explore));
+                session.why[e as usize] = Why::Explore;
+            }
+        }
+        session.ranked.push((i, scored.why[i as usize]));
+    }
+    session
+}
+
+/// After an event: the "for you" grid ranked again for the shopper's new taste, from its first
+/// page, while the rest of the home stays where it is (carousels do not shuffle under the
+/// shopper's thumb). Products in the other sections are not repeated.
+pub fn rerank_for_you(ctx: &FeedContext<'_>, session: &mut FeedSession) -> Section {
+    let scored = score(ctx);
+    let ranked = top(&scored, |_| true, RANKED_POOL);
+    let mut shown = Shown::new(ctx.catalog.len());
+    for &i in &session.reserved {
+        shown.insert(i);
+    }
+    let reserved = std::mem::take(&mut session.reserved);
+    *session = for_you_session(ctx, &scored, &ranked, shown);
+    session.reserved = reserved;
+    next_page(ctx, session, FOR_YOU_PAGE)
 }
 
 /// The next page of "for you" (the first comes with the home). Never repeats a product

@@ -212,6 +212,16 @@ impl Moa {
         }))
     }
 
+    /// After an event: the current home's "for you" grid ranked again from its first page for
+    /// the shopper's new taste; the other sections stay as they are (no shuffling under the
+    /// shopper's thumb) and are not repeated.
+    pub fn rerank_for_you(&self) -> Result<Section> {
+        self.guard(self.compose(|ctx, personal| {
+            let session = personal.session.get_or_insert_with(|| feed::compose_home(ctx).1);
+            feed::rerank_for_you(ctx, session)
+        }))
+    }
+
     /// Onboarding: the shopper's gender, age band and styles. An empty profile means a guest,
     /// who gets the default persona until behaviour says otherwise.
     pub fn set_profile(&self, profile: &ShopperProfile) -> Result<()> {

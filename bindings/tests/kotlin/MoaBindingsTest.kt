@@ -187,6 +187,12 @@ fun personalHomeRecommendsMallsAndPagesWithoutRepeats() {
             assertEquals(24, page.cards.size)
             page.cards.forEach { assertTrue(seen.add(it.productId), "${it.productId} repeated") }
         }
+        val others = home.sections.filter { it.id != "for_you" }.flatMap { it.cards }.map { it.productId }.toSet()
+        moa.record(ShopperEvent.ProductView(home.sections.last { it.cards.isNotEmpty() }.cards[0].productId, 20_000uL))
+        val reranked = moa.rerankForYou()
+        assertEquals("for_you", reranked.id)
+        assertEquals(24, reranked.cards.size)
+        assertTrue(reranked.cards.none { it.productId in others }, "the other sections are not repeated")
         moa.record(ShopperEvent.HideStyle("street"))
         assertFailsWith<MoaException.InvalidInput> { moa.record(ShopperEvent.HideStyle("bogus")) }
         assertFailsWith<MoaException.InvalidInput> {

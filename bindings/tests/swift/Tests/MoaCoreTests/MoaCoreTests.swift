@@ -200,6 +200,9 @@ final class MoaCoreTests: XCTestCase {
                 XCTAssertTrue(seen.insert(card.productId).inserted, "\(card.productId) repeated")
             }
         }
+        let reranked = try moa.rerankForYou()
+        XCTAssertEqual(reranked.id, "for_you")
+        XCTAssertEqual(reranked.cards.count, 24)
         XCTAssertThrowsError(try moa.record(event: .hideStyle(style: "bogus"))) { error in
             guard case MoaError.InvalidInput = error else { return XCTFail("\(error)") }
         }
