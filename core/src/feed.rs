@@ -396,7 +396,7 @@ fn top(scored: &Scored, filter: impl Fn(usize) -> bool, limit: usize) -> Vec<u32
 /// third waits for the next place where it fits, so the order stays close to the ranking).
 fn pick_diverse(catalog: &CatalogIndex, ranked: &[u32], n: usize, per_mall: usize, shown: &mut Shown) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::with_capacity(n);
-    let mut per_mall_count: HashMap<u16, usize> = HashMap::new();
+    let mut per_mall_count = vec![0usize; catalog.malls.len()];
     let mut waiting: Vec<u32> = Vec::new();
     let third = |out: &[u32], p: u32| {
         let k = out.len();
@@ -407,36 +407,40 @@ fn pick_diverse(catalog: &CatalogIndex, ranked: &[u32], n: usize, per_mall: usiz
                 || (catalog.category[a] == catalog.category[p] && catalog.category[b] == catalog.category[p])
         }
     };
+    let mall = |p: u32| catalog.mall[p as usize] as usize;
     let mut candidates = ranked.iter();
-    let place = |out: &mut Vec<u32>, counts: &mut HashMap<u16, usize>, p: u32| {
-        *counts.entry(catalog.mall[p as usize]).or_insert(0) += 1;
-        out.push(p);
-    };
-    let capped =
-        |counts: &HashMap<u16, usize>, p: u32| counts.get(&catalog.mall[p as usize]).copied().unwrap_or(0) >= per_mall;
     while out.len() < n {
-        // Drop waiting products whose mall filled up meanwhile; place the first that fits.
-        waiting.retain(|p| {
-            let keep = !capped(&per_mall_count, *p);
-            if !keep {
-                shown.remove(p);
+        // The first waiting product that fits now; those whose mall filled up meanwhile go.
+        let mut fits = None;
+        let mut k = 0;
+        while k < waiting.len() {
+            let p = waiting[k];
+            if per_mall_count[mall(p)] >= per_mall {
+                shown.remove(&p);
+                waiting.remove(k);
+            } else if !third(&out, p) {
+                fits = Some(k);
+                break;
+            } else {
+                k += 1;
             }
-            keep
-        });
-        if let Some(pos) = waiting.iter().position(|p| !third(&out, *p)) {
-            let p = waiting.remove(pos);
-            place(&mut out, &mut per_mall_count, p);
+        }
+        if let Some(k) = fits {
+            let p = waiting.remove(k);
+            per_mall_count[mall(p)] += 1;
+            out.push(p);
             continue;
         }
         let Some(&p) = candidates.next() else { break };
-        if shown.contains(&p) || capped(&per_mall_count, p) {
+        if shown.contains(&p) || per_mall_count[mall(p)] >= per_mall {
             continue;
         }
         shown.insert(p);
         if third(&out, p) {
             waiting.push(p);
         } else {
-            place(&mut out, &mut per_mall_count, p);
+            per_mall_count[mall(p)] += 1;
+            out.push(p);
         }
     }
     for p in waiting {
