@@ -16,6 +16,29 @@ use moa_server::{population, DemoSpec, DemoWorld};
 
 const NOW: i64 = 1_795_000_000;
 
+/// The context of a guest's home, as the app builds it.
+fn guest_home<'a>(
+    catalog: &'a CatalogIndex,
+    taste: &'a Taste,
+    profile: &'a ShopperProfile,
+    excluded: &'a Exclusions,
+    impressions: &'a HashMap<String, u32>,
+) -> FeedContext<'a> {
+    FeedContext {
+        catalog,
+        taste,
+        profile,
+        guest: true,
+        excluded,
+        impressions,
+        followed: &[],
+        wishlist: &[],
+        locale: Locale::Ko,
+        now: NOW,
+        seed: daily_seed("bench", NOW),
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let world = DemoWorld::generate(DemoSpec { seed: 3, products: 100_000, now: NOW });
     let stats = population::simulate(&world, 4, 10_000);
@@ -38,41 +61,18 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut order: Vec<u32> = (0..catalog.len() as u32).collect();
             order.sort_unstable_by(|a, b| catalog.popularity[*b as usize].total_cmp(&catalog.popularity[*a as usize]));
-            black_box(order.truncate(45));
+            order.truncate(45);
+            black_box(order);
         })
     });
     group.bench_function("first_page", |b| {
         b.iter(|| {
-            let ctx = FeedContext {
-                catalog: &catalog,
-                taste: &taste,
-                profile: &profile,
-                guest: true,
-                excluded: &excluded,
-                impressions: &impressions,
-                followed: &[],
-                wishlist: &[],
-                locale: Locale::Ko,
-                now: NOW,
-                seed: daily_seed("bench", NOW),
-            };
+            let ctx = guest_home(&catalog, &taste, &profile, &excluded, &impressions);
             black_box(compose_home(&ctx));
         })
     });
     let viewed = catalog.products[77_777].id.clone();
-    let (_, session) = compose_home(&FeedContext {
-        catalog: &catalog,
-        taste: &taste,
-        profile: &profile,
-        guest: true,
-        excluded: &excluded,
-        impressions: &impressions,
-        followed: &[],
-        wishlist: &[],
-        locale: Locale::Ko,
-        now: NOW,
-        seed: daily_seed("bench", NOW),
-    });
+    let (_, session) = compose_home(&guest_home(&catalog, &taste, &profile, &excluded, &impressions));
     group.bench_function("rerank_for_you_after_one_event", |b| {
         b.iter(|| {
             let mut taste = taste.clone();
@@ -82,19 +82,7 @@ fn bench(c: &mut Criterion) {
                 &Event::ProductView { product_id: viewed.clone(), dwell_ms: 20_000 },
                 &catalog,
             );
-            let ctx = FeedContext {
-                catalog: &catalog,
-                taste: &taste,
-                profile: &profile,
-                guest: true,
-                excluded: &excluded,
-                impressions: &impressions,
-                followed: &[],
-                wishlist: &[],
-                locale: Locale::Ko,
-                now: NOW,
-                seed: daily_seed("bench", NOW),
-            };
+            let ctx = guest_home(&catalog, &taste, &profile, &excluded, &impressions);
             black_box(rerank_for_you(&ctx, &mut session));
         })
     });
@@ -106,19 +94,7 @@ fn bench(c: &mut Criterion) {
                 &Event::ProductView { product_id: viewed.clone(), dwell_ms: 20_000 },
                 &catalog,
             );
-            let ctx = FeedContext {
-                catalog: &catalog,
-                taste: &taste,
-                profile: &profile,
-                guest: true,
-                excluded: &excluded,
-                impressions: &impressions,
-                followed: &[],
-                wishlist: &[],
-                locale: Locale::Ko,
-                now: NOW,
-                seed: daily_seed("bench", NOW),
-            };
+            let ctx = guest_home(&catalog, &taste, &profile, &excluded, &impressions);
             black_box(compose_home(&ctx));
         })
     });
