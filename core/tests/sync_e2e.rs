@@ -138,6 +138,15 @@ async fn the_cached_feed_works_with_the_server_gone() {
     let feed = moa.home_feed().unwrap();
     let cards = feed.sections.iter().map(|s| s.cards.len()).sum::<usize>();
     assert!(cards >= 40, "{cards} cards offline");
+    // The product sheet, 찜, follows, events and paging all work offline too.
+    let first = &feed.sections[0].cards[0];
+    let sheet = moa.product_sheet(&first.product_id).unwrap();
+    assert_eq!(sheet.title, first.title);
+    moa.add_to_wishlist(&first.product_id, None).unwrap();
+    assert_eq!(moa.wishlist().unwrap()[0].product_id, first.product_id);
+    moa.follow_mall(&first.mall_id).unwrap();
+    moa.record(moa_core::Event::ProductView { product_id: first.product_id.clone(), dwell_ms: 9_000 }).unwrap();
+    assert_eq!(moa.more_for_you(24).unwrap().cards.len(), 24);
     // And a sync attempt fails with a network error, leaving the cache as it was.
     let err = moa.sync().await.unwrap_err();
     assert!(matches!(err, moa_core::Error::Offline(_)), "{err}");
