@@ -60,6 +60,17 @@ pub enum Event {
         section: String,
         position: u32,
     },
+    /// A rescue sheet was shown to a shopper back from `mall_id`'s page of `product_id`.
+    RescueShown {
+        product_id: String,
+        mall_id: String,
+    },
+    /// The shopper tapped a product on the rescue sheet.
+    RescueTapped {
+        product_id: String,
+    },
+    /// The shopper closed the rescue sheet.
+    RescueDismissed,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -137,6 +148,16 @@ impl Event {
                 row.mall_id = Some(mall_id);
                 "unfollow_mall"
             }
+            Event::RescueShown { product_id, mall_id } => {
+                row.product_id = Some(product_id);
+                row.mall_id = Some(mall_id);
+                "rescue_shown"
+            }
+            Event::RescueTapped { product_id } => {
+                row.product_id = Some(product_id);
+                "rescue_tapped"
+            }
+            Event::RescueDismissed => "rescue_dismissed",
             Event::Impression { product_id, section, position } => {
                 row.product_id = Some(product_id);
                 detail.section = Some(section.clone());
@@ -174,6 +195,9 @@ impl Event {
             "hide_style" => Event::HideStyle { style: detail.style? },
             "follow_mall" => Event::FollowMall { mall_id: mall_id? },
             "unfollow_mall" => Event::UnfollowMall { mall_id: mall_id? },
+            "rescue_shown" => Event::RescueShown { product_id: product_id?, mall_id: mall_id? },
+            "rescue_tapped" => Event::RescueTapped { product_id: product_id? },
+            "rescue_dismissed" => Event::RescueDismissed,
             "impression" => Event::Impression {
                 product_id: product_id?,
                 section: detail.section.unwrap_or_default(),
@@ -185,7 +209,10 @@ impl Event {
 
     /// Does this event change what the home shows right away?
     pub(crate) fn changes_feed(&self) -> bool {
-        !matches!(self, Event::Impression { .. } | Event::Search { .. })
+        !matches!(
+            self,
+            Event::Impression { .. } | Event::Search { .. } | Event::RescueShown { .. } | Event::RescueDismissed
+        )
     }
 }
 
@@ -209,6 +236,9 @@ mod tests {
             Event::FollowMall { mall_id: "a".into() },
             Event::UnfollowMall { mall_id: "a".into() },
             Event::Impression { product_id: "a-1".into(), section: "for_you".into(), position: 7 },
+            Event::RescueShown { product_id: "a-1".into(), mall_id: "a".into() },
+            Event::RescueTapped { product_id: "a-2".into() },
+            Event::RescueDismissed,
         ];
         for event in events {
             let row = event.to_row();

@@ -872,6 +872,47 @@ fn malls_for_you(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usize
     }
 }
 
+/// The rescue sheet's products for a shopper back from the page of `left`: similar products from
+/// other malls (what shoppers who viewed it went on to view, or its category and style), then
+/// the same mall's best matches for this shopper — in stock, not hidden, never `left` itself.
+pub fn rescue(ctx: &FeedContext<'_>, left: u32) -> Vec<Card> {
+    let c = ctx.catalog;
+    let ko = ctx.locale == Locale::Ko;
+    let scored = score(ctx);
+    let l = left as usize;
+    let mut together = HashMap::new();
+    c.sessions.score_next(&[left], &FEED_KNN, c.sessions.len(), &mut together);
+    let similar = |i: usize| {
+        i != l && c.mall[i] != c.mall[l] && c.category[i] == c.category[l] && c.style_mask[i] & c.style_mask[l] != 0
+    };
+    let mut others: Vec<(u32, f64)> = together
+        .into_iter()
+        .filter(|(i, _)| *i != left && scored.eligible[*i as usize] && c.mall[*i as usize] != c.mall[l])
+        .collect();
+    others.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut order: Vec<u32> = others.into_iter().map(|(i, _)| i).collect();
+    order.extend(top(&scored, similar, 50));
+    let mut shown = Shown::new(c.len());
+    shown.insert(left);
+    let mut cards: Vec<Card> = pick_diverse(c, &order, 4, 1, &mut shown)
+        .into_iter()
+        .map(|i| {
+            let reason = if ko {
+                format!("{}에도 비슷한 상품이 있어요", c.mall_of(i).name)
+            } else {
+                format!("Something similar at {}", c.mall_of(i).name)
+            };
+            card(ctx, i, reason)
+        })
+        .collect();
+    let same_mall = top(&scored, |i| i != l && c.mall[i] == c.mall[l], 20);
+    let mall = &c.mall_of(left).name;
+    cards.extend(pick_diverse(c, &same_mall, 2, 2, &mut shown).into_iter().map(|i| {
+        card(ctx, i, if ko { format!("{mall}에서 취향에 맞는 상품") } else { format!("More for you at {mall}") })
+    }));
+    cards
+}
+
 /// A stable per-install seed for the day, so exploration varies by shopper and by day.
 pub fn daily_seed(install_id: &str, now: i64) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod feed;
 pub mod model;
+pub mod outlink;
 pub mod profile;
 pub mod rank;
 pub mod replay;
@@ -59,6 +60,8 @@ pub struct MoaConfig {
     pub install_id: String,
     /// Timeouts and retries of the API client.
     pub network: ClientOptions,
+    /// When a quick return from a mall earns a rescue sheet.
+    pub rescue: outlink::RescueRules,
 }
 
 impl MoaConfig {
@@ -70,6 +73,7 @@ impl MoaConfig {
             locale: "ko-KR".into(),
             install_id: String::new(),
             network: ClientOptions::default(),
+            rescue: outlink::RescueRules::default(),
         }
     }
 
@@ -103,6 +107,32 @@ pub struct Moa {
     api: Option<Arc<ApiClient>>,
     changes: ChangeHub,
     personal: Mutex<Personal>,
+    /// This session's outlinks (id → product, mall) and the products and malls already rescued.
+    outlinks: Mutex<OutlinkSession>,
+}
+
+#[derive(Default)]
+struct OutlinkSession {
+    links: std::collections::HashMap<String, (String, String)>,
+    rescued_products: std::collections::HashSet<String>,
+    rescued_malls: std::collections::HashSet<String>,
+}
+
+/// A link to a mall's product page, ready to open in a Custom Tab / SFSafariViewController.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outlink {
+    pub outlink_id: String,
+    pub url: String,
+    pub product_id: String,
+    pub mall_id: String,
+}
+
+/// One page of alternatives for a shopper who came straight back from a mall.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RescueSheet {
+    pub outlink_id: String,
+    pub title: String,
+    pub cards: Vec<Card>,
 }
 
 /// What the ranker keeps in memory between calls: the catalog index (rebuilt after a sync
@@ -127,7 +157,15 @@ impl Moa {
         let api =
             config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network).map(Arc::new)).transpose()?;
         let locale = Locale::from_tag(&config.locale);
-        Ok(Moa { config, locale, store, api, changes: ChangeHub::new(), personal: Mutex::new(Personal::default()) })
+        Ok(Moa {
+            config,
+            locale,
+            store,
+            api,
+            changes: ChangeHub::new(),
+            personal: Mutex::new(Personal::default()),
+            outlinks: Mutex::new(OutlinkSession::default()),
+        })
     }
 
     pub fn config(&self) -> &MoaConfig {
@@ -220,6 +258,61 @@ impl Moa {
             let session = personal.session.get_or_insert_with(|| feed::compose_home(ctx).1);
             feed::rerank_for_you(ctx, session)
         }))
+    }
+
+    /// The hop to the mall: a checked link with attribution (refused with `InvalidInput` when the
+    /// product's link is not https on one of its mall's hosts), and the click-out recorded.
+    pub fn click_out(&self, product_id: &str, section: &str, position: u32) -> Result<Outlink> {
+        let product = self.product(product_id)?;
+        let malls = self.guard(self.store.malls())?;
+        let mall = malls
+            .iter()
+            .find(|m| m.id == product.mall_id)
+            .ok_or_else(|| Error::NotFound(format!("mall {}", product.mall_id)))?;
+        let outlink_id = format!("{:016x}", rand::random::<u64>());
+        let url = outlink::build_link(&product.product_url, &mall.link_hosts, section, position, &outlink_id)?;
+        self.record(Event::ClickOut { product_id: product_id.to_string() })?;
+        self.outlinks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .links
+            .insert(outlink_id.clone(), (product.id.clone(), mall.id.clone()));
+        Ok(Outlink { outlink_id, url, product_id: product.id, mall_id: mall.id.clone() })
+    }
+
+    /// The shopper is back from the mall after `away_ms`: whether to show a rescue sheet, and
+    /// its products. Only for a quick return, once per product and per mall in a session, never
+    /// soon after a dismissed sheet, and at most a few a day (Korean calendar days).
+    pub fn returned_from_mall(&self, outlink_id: &str, away_ms: u64) -> Result<Option<RescueSheet>> {
+        let rules = self.config.rescue;
+        let mut session = self.outlinks.lock().unwrap_or_else(|e| e.into_inner());
+        let Some((product_id, mall_id)) = session.links.get(outlink_id).cloned() else {
+            return Err(Error::NotFound(format!("outlink {outlink_id}")));
+        };
+        if away_ms > rules.quick_return_ms
+            || session.rescued_products.contains(&product_id)
+            || session.rescued_malls.contains(&mall_id)
+        {
+            return Ok(None);
+        }
+        const KST_MS: i64 = 9 * 3_600_000;
+        let now = now_ms();
+        let today = (now + KST_MS) / 86_400_000 * 86_400_000 - KST_MS;
+        let (shown_today, last_dismissed) = self.guard(self.store.rescue_history(today))?;
+        if shown_today >= rules.max_per_day || last_dismissed.is_some_and(|t| now - t < rules.quiet_after_dismiss_ms) {
+            return Ok(None);
+        }
+        let cards = self.guard(self.compose(|ctx, _| ctx.catalog.get(&product_id).map(|i| feed::rescue(ctx, i))))?;
+        let Some(cards) = cards.filter(|c| !c.is_empty()) else { return Ok(None) };
+        session.rescued_products.insert(product_id.clone());
+        session.rescued_malls.insert(mall_id.clone());
+        drop(session);
+        self.record(Event::RescueShown { product_id, mall_id })?;
+        let title = match self.locale {
+            Locale::Ko => "이런 상품은 어떠세요?".to_string(),
+            Locale::En => "How about these?".to_string(),
+        };
+        Ok(Some(RescueSheet { outlink_id: outlink_id.to_string(), title, cards }))
     }
 
     /// Onboarding: the shopper's gender, age band and styles. An empty profile means a guest,

@@ -194,6 +194,19 @@ impl Store {
         Ok(out)
     }
 
+    /// Rescue sheets shown since `since_ms`, and when the shopper last dismissed one.
+    pub fn rescue_history(&self, since_ms: i64) -> Result<(u32, Option<i64>)> {
+        let conn = self.reader();
+        let shown: u32 = conn.query_row(
+            "SELECT count(*) FROM events WHERE kind = 'rescue_shown' AND at_ms >= ?1",
+            [since_ms],
+            |r| r.get(0),
+        )?;
+        let dismissed: Option<i64> =
+            conn.query_row("SELECT max(at_ms) FROM events WHERE kind = 'rescue_dismissed'", [], |r| r.get(0))?;
+        Ok((shown, dismissed))
+    }
+
     /// How often each product was shown.
     pub fn impressions(&self) -> Result<HashMap<String, u32>> {
         let conn = self.reader();

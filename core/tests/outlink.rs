@@ -1,0 +1,122 @@
+//! Click-out links and the exit-intent rescue rules, on the demo world synced from a real server.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use moa_core::{Event, Moa, MoaConfig};
+use moa_server::{DemoSpec, DemoWorld, RunningServer};
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+async fn setup(max_per_day: u32) -> (Moa, DemoWorld, RunningServer, tempfile::TempDir) {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 41, products: 4_000, now: now() }).unwrap();
+    // One product whose link points off its mall: it must never be opened.
+    let mut rogue = world.products.iter().find(|p| p.in_stock()).unwrap().clone();
+    rogue.product_url = "https://phishing.example/login".into();
+    catalog.upsert_products(&[rogue]).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = MoaConfig::new(dir.path()).server(&server.url);
+    config.rescue.max_per_day = max_per_day;
+    let moa = Moa::open(config).unwrap();
+    moa.sync().await.unwrap();
+    (moa, world, server, dir)
+}
+
+/// In-stock products of `count` different malls.
+fn one_per_mall(world: &DemoWorld, count: usize) -> Vec<(String, String)> {
+    let mut seen = std::collections::HashSet::new();
+    world
+        .products
+        .iter()
+        .skip(1)
+        .filter(|p| p.in_stock() && seen.insert(p.mall_id.clone()))
+        .take(count)
+        .map(|p| (p.id.clone(), p.mall_id.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_are_checked_attributed_and_recorded() {
+    let (moa, world, server, _dir) = setup(3).await;
+    let product = &world.products[5];
+    let before = moa.store().event_count().unwrap();
+    let link = moa.click_out(&product.id, "for_you", 4).unwrap();
+    let url = url::Url::parse(&link.url).unwrap();
+    let mall = world.malls.iter().find(|m| m.id == product.mall_id).unwrap();
+    assert!(mall.link_hosts.contains(&url.host_str().unwrap().to_string()));
+    assert_eq!(url.scheme(), "https");
+    let ours: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| moa_core::outlink::ATTRIBUTION_PARAMS.contains(&k.as_ref()))
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    assert_eq!(
+        ours,
+        vec![
+            ("utm_source".into(), "moa".into()),
+            ("utm_medium".into(), "app".into()),
+            ("utm_campaign".into(), "for_you".into()),
+            ("utm_content".into(), "4".into()),
+            ("moa_outlink".into(), link.outlink_id.clone()),
+        ]
+    );
+    assert_eq!(moa.store().event_count().unwrap(), before + 1, "the click-out is recorded");
+
+    let rogue = world.products.iter().find(|p| p.in_stock()).unwrap();
+    let err = moa.click_out(&rogue.id, "for_you", 0).unwrap_err();
+    assert!(matches!(err, moa_core::Error::InvalidInput(ref m) if m.contains("phishing.example")), "{err}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescue_comes_only_on_a_quick_first_return_within_the_daily_cap() {
+    let (moa, world, server, _dir) = setup(3).await;
+    let picks = one_per_mall(&world, 6);
+    let hidden = picks[5].1.clone();
+    moa.record(Event::HideMall { mall_id: hidden.clone() }).unwrap();
+
+    // Back after 20 s: a sheet, of in-stock products, not the one left, none from a hidden mall.
+    let link = moa.click_out(&picks[0].0, "for_you", 0).unwrap();
+    let sheet = moa.returned_from_mall(&link.outlink_id, 20_000).unwrap().expect("a rescue sheet");
+    assert!(sheet.cards.len() >= 3, "{} cards", sheet.cards.len());
+    for card in &sheet.cards {
+        assert_ne!(card.product_id, picks[0].0);
+        assert_ne!(card.mall_id, hidden);
+        assert!(moa.product(&card.product_id).unwrap().in_stock());
+        assert!(!card.reason.is_empty());
+    }
+    assert!(sheet.cards.iter().any(|c| c.mall_id != picks[0].1), "alternatives from other malls");
+    // The same product or mall again in this session: nothing.
+    let again = moa.click_out(&picks[0].0, "for_you", 0).unwrap();
+    assert!(moa.returned_from_mall(&again.outlink_id, 5_000).unwrap().is_none());
+
+    // Back after 90 s: nothing.
+    let slow = moa.click_out(&picks[1].0, "for_you", 1).unwrap();
+    assert!(moa.returned_from_mall(&slow.outlink_id, 90_000).unwrap().is_none());
+
+    // Two more quick returns from other malls reach the cap of three a day; the fourth gets none.
+    for (product, _) in &picks[2..4] {
+        let link = moa.click_out(product, "for_you", 2).unwrap();
+        assert!(moa.returned_from_mall(&link.outlink_id, 10_000).unwrap().is_some());
+    }
+    let capped = moa.click_out(&picks[4].0, "for_you", 3).unwrap();
+    assert!(moa.returned_from_mall(&capped.outlink_id, 10_000).unwrap().is_none(), "daily cap");
+    assert!(moa.returned_from_mall("no-such-outlink", 1_000).is_err());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_rescue_right_after_a_dismissed_one() {
+    let (moa, world, server, _dir) = setup(10).await;
+    let picks = one_per_mall(&world, 2);
+    let link = moa.click_out(&picks[0].0, "cover", 0).unwrap();
+    assert!(moa.returned_from_mall(&link.outlink_id, 15_000).unwrap().is_some());
+    moa.record(Event::RescueDismissed).unwrap();
+    let next = moa.click_out(&picks[1].0, "cover", 0).unwrap();
+    assert!(moa.returned_from_mall(&next.outlink_id, 15_000).unwrap().is_none());
+    server.shutdown().await;
+}
