@@ -136,6 +136,24 @@ pub struct MallCard {
     pub reason: String,
 }
 
+/// A checked link to the mall's product page, with attribution; open it in a Custom Tab /
+/// SFSafariViewController and report the return with `returned_from_mall`.
+#[derive(uniffi::Record)]
+pub struct Outlink {
+    pub outlink_id: String,
+    pub url: String,
+    pub product_id: String,
+    pub mall_id: String,
+}
+
+/// One page of alternatives for a shopper who came straight back from a mall.
+#[derive(uniffi::Record)]
+pub struct RescueSheet {
+    pub outlink_id: String,
+    pub title: String,
+    pub cards: Vec<FeedCard>,
+}
+
 /// Onboarding answers; all empty for a guest.
 #[derive(uniffi::Record)]
 pub struct ShopperProfile {
@@ -274,6 +292,12 @@ pub enum ShopperEvent {
         section: String,
         position: u32,
     },
+    /// A product tapped on the rescue sheet.
+    RescueTapped {
+        product_id: String,
+    },
+    /// The rescue sheet closed without a tap.
+    RescueDismissed,
 }
 
 #[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,6 +388,24 @@ impl moa_core::ChangeListener for ChangeBridge {
     }
 }
 
+fn feed_card(c: moa_core::Card) -> FeedCard {
+    FeedCard {
+        product_id: c.product_id,
+        mall_id: c.mall_id,
+        mall_name: c.mall_name,
+        title: c.title,
+        price: c.price,
+        original_price: c.original_price,
+        currency: c.currency,
+        price_text: c.price_text,
+        original_price_text: c.original_price_text,
+        discount_percent: c.discount_percent,
+        image_url: c.image_url,
+        product_url: c.product_url,
+        reason: c.reason,
+    }
+}
+
 fn section(s: moa_core::Section) -> FeedSection {
     FeedSection {
         id: s.id,
@@ -374,25 +416,7 @@ fn section(s: moa_core::Section) -> FeedSection {
             moa_core::Layout::Carousel => SectionLayout::Carousel,
             moa_core::Layout::MallCarousel => SectionLayout::MallCarousel,
         },
-        cards: s
-            .cards
-            .into_iter()
-            .map(|c| FeedCard {
-                product_id: c.product_id,
-                mall_id: c.mall_id,
-                mall_name: c.mall_name,
-                title: c.title,
-                price: c.price,
-                original_price: c.original_price,
-                currency: c.currency,
-                price_text: c.price_text,
-                original_price_text: c.original_price_text,
-                discount_percent: c.discount_percent,
-                image_url: c.image_url,
-                product_url: c.product_url,
-                reason: c.reason,
-            })
-            .collect(),
+        cards: s.cards.into_iter().map(feed_card).collect(),
         malls: s
             .malls
             .into_iter()
@@ -481,6 +505,22 @@ impl Moa {
         Ok(section(self.inner.rerank_for_you()?))
     }
 
+    /// The hop to the mall: the checked, attributed link (refused with `InvalidInput` when it is
+    /// not https on one of the mall's hosts); the click-out is recorded.
+    pub fn click_out(&self, product_id: String, section: String, position: u32) -> Result<Outlink> {
+        let o = self.inner.click_out(&product_id, &section, position)?;
+        Ok(Outlink { outlink_id: o.outlink_id, url: o.url, product_id: o.product_id, mall_id: o.mall_id })
+    }
+
+    /// The shopper is back from the mall after `away_ms`: a rescue sheet to show, or None.
+    pub fn returned_from_mall(&self, outlink_id: String, away_ms: u64) -> Result<Option<RescueSheet>> {
+        Ok(self.inner.returned_from_mall(&outlink_id, away_ms)?.map(|r| RescueSheet {
+            outlink_id: r.outlink_id,
+            title: r.title,
+            cards: r.cards.into_iter().map(feed_card).collect(),
+        }))
+    }
+
     /// Onboarding answers (or all empty for a guest). Unknown words are refused.
     pub fn set_profile(&self, profile: ShopperProfile) -> Result<()> {
         let bad = |what: &str, v: &str| MoaError::InvalidInput { reason: format!("unknown {what} {v:?}") };
@@ -547,6 +587,8 @@ impl Moa {
             ShopperEvent::Impression { product_id, section, position } => {
                 E::Impression { product_id, section, position }
             }
+            ShopperEvent::RescueTapped { product_id } => E::RescueTapped { product_id },
+            ShopperEvent::RescueDismissed => E::RescueDismissed,
         })?)
     }
 

@@ -201,6 +201,22 @@ fun personalHomeRecommendsMallsAndPagesWithoutRepeats() {
     }
 }
 
+fun clickOutAndRescueOnAQuickReturn() {
+    syncedMoa().use { moa ->
+        val card = moa.homeFeed().sections[0].cards[0]
+        val link = moa.clickOut(card.productId, "cover", 0u)
+        assertTrue(link.url.startsWith("https://"), link.url)
+        assertTrue(link.url.contains("utm_source=moa") && link.url.contains("moa_outlink=${link.outlinkId}"))
+        val sheet = moa.returnedFromMall(link.outlinkId, 20_000uL)
+        assertNotNull(sheet)
+        assertTrue(sheet.cards.isNotEmpty() && sheet.cards.none { it.productId == card.productId })
+        moa.record(ShopperEvent.RescueDismissed)
+        val slow = moa.clickOut(moa.homeFeed().sections[1].cards[0].productId, "for_you", 0u)
+        assertNull(moa.returnedFromMall(slow.outlinkId, 90_000uL), "no sheet after 90 s")
+        assertFailsWith<MoaException.NotFound> { moa.returnedFromMall("nope", 1_000uL) }
+    }
+}
+
 fun closedObjectsRefuseUse() {
     val moa = Moa.open(config())
     moa.close()
@@ -233,6 +249,7 @@ fun main() {
         ::listenerDeliversBatchesOnARustThreadUntilCancelled,
         ::cancellationStopsASyncAndLeavesTheCacheUsable,
         ::personalHomeRecommendsMallsAndPagesWithoutRepeats,
+        ::clickOutAndRescueOnAQuickReturn,
         ::closedObjectsRefuseUse,
         ::concurrentCallsFromManyThreads,
     )

@@ -208,6 +208,19 @@ final class MoaCoreTests: XCTestCase {
         }
     }
 
+    func testClickOutAndRescueOnAQuickReturn() async throws {
+        let moa = try await syncedMoa()
+        let card = try moa.homeFeed().sections[0].cards[0]
+        let link = try moa.clickOut(productId: card.productId, section: "cover", position: 0)
+        XCTAssertTrue(link.url.hasPrefix("https://"))
+        XCTAssertTrue(link.url.contains("moa_outlink=\(link.outlinkId)"))
+        let sheet = try XCTUnwrap(try moa.returnedFromMall(outlinkId: link.outlinkId, awayMs: 20_000))
+        XCTAssertFalse(sheet.cards.isEmpty)
+        XCTAssertFalse(sheet.cards.contains { $0.productId == card.productId })
+        let slow = try moa.clickOut(productId: try moa.homeFeed().sections[1].cards[0].productId, section: "for_you", position: 0)
+        XCTAssertNil(try moa.returnedFromMall(outlinkId: slow.outlinkId, awayMs: 90_000))
+    }
+
     func testObjectsAreReleasedWithoutLeaksOrCrashes() async throws {
         weak var weakMoa: Moa?
         do {
