@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::wire::{ChangePage, MallList, PopulationStats, Problem, PROBLEM_CONTENT_TYPE};
+use crate::wire::{ChangePage, EventBatch, EventBatchResult, MallList, PopulationStats, Problem, PROBLEM_CONTENT_TYPE};
 
 /// How hard the client tries before it reports a failure.
 #[derive(Debug, Clone)]
@@ -174,6 +174,16 @@ impl ApiClient {
         .await
     }
 
+    /// `POST /v1/events`: idempotent by event id, so it is retried like a GET.
+    pub async fn post_events(&self, batch: &EventBatch, cancel: &CancellationToken) -> Result<EventBatchResult> {
+        let url = self.url("v1/events")?;
+        self.get_with_retry(cancel, || {
+            let request = self.http.post(url.clone()).json(batch);
+            async move { self.read_json(check(request.send().await?).await?).await }
+        })
+        .await
+    }
+
     /// `GET /v1/catalog/changes?after=&limit=`.
     pub async fn catalog_changes(&self, after: u64, limit: u32, cancel: &CancellationToken) -> Result<RawChangePage> {
         let mut url = self.url("v1/catalog/changes")?;
@@ -185,7 +195,7 @@ impl ApiClient {
         .await
     }
 
-    /// Run an idempotent request, retrying transient failures with backoff (or as long as the
+    /// Run an idempotent request (every GET, and POSTs made idempotent by their ids), retrying transient failures with backoff (or as long as the
     /// server's `Retry-After` asks), until it succeeds, fails for good, or is cancelled.
     async fn get_with_retry<T, F, Fut>(&self, cancel: &CancellationToken, attempt: F) -> Result<T>
     where

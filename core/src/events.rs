@@ -71,6 +71,12 @@ pub enum Event {
     },
     /// The shopper closed the rescue sheet.
     RescueDismissed,
+    /// Back in the app from the mall's page of `product_id` after `away_ms`.
+    ReturnedFromMall {
+        product_id: String,
+        mall_id: String,
+        away_ms: u64,
+    },
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -158,6 +164,12 @@ impl Event {
                 "rescue_tapped"
             }
             Event::RescueDismissed => "rescue_dismissed",
+            Event::ReturnedFromMall { product_id, mall_id, away_ms } => {
+                row.product_id = Some(product_id);
+                row.mall_id = Some(mall_id);
+                row.dwell_ms = Some(*away_ms);
+                "returned_from_mall"
+            }
             Event::Impression { product_id, section, position } => {
                 row.product_id = Some(product_id);
                 detail.section = Some(section.clone());
@@ -198,6 +210,11 @@ impl Event {
             "rescue_shown" => Event::RescueShown { product_id: product_id?, mall_id: mall_id? },
             "rescue_tapped" => Event::RescueTapped { product_id: product_id? },
             "rescue_dismissed" => Event::RescueDismissed,
+            "returned_from_mall" => Event::ReturnedFromMall {
+                product_id: product_id?,
+                mall_id: mall_id?,
+                away_ms: dwell_ms.unwrap_or(0).max(0) as u64,
+            },
             "impression" => Event::Impression {
                 product_id: product_id?,
                 section: detail.section.unwrap_or_default(),
@@ -211,7 +228,11 @@ impl Event {
     pub(crate) fn changes_feed(&self) -> bool {
         !matches!(
             self,
-            Event::Impression { .. } | Event::Search { .. } | Event::RescueShown { .. } | Event::RescueDismissed
+            Event::Impression { .. }
+                | Event::Search { .. }
+                | Event::RescueShown { .. }
+                | Event::RescueDismissed
+                | Event::ReturnedFromMall { .. }
         )
     }
 }
@@ -239,6 +260,7 @@ mod tests {
             Event::RescueShown { product_id: "a-1".into(), mall_id: "a".into() },
             Event::RescueTapped { product_id: "a-2".into() },
             Event::RescueDismissed,
+            Event::ReturnedFromMall { product_id: "a-1".into(), mall_id: "a".into(), away_ms: 20_000 },
         ];
         for event in events {
             let row = event.to_row();

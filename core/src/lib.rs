@@ -147,6 +147,18 @@ struct Personal {
 
 /// The settings key of the onboarding profile.
 const PROFILE_SETTING: &str = "profile";
+/// The settings key of the consent to upload behaviour events.
+const CONSENT_SETTING: &str = "consent.events";
+
+/// What an event upload did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct UploadReport {
+    /// False: the shopper has not consented, and nothing was sent.
+    pub consent: bool,
+    pub sent: u64,
+    /// Events the server already had (a retried batch).
+    pub duplicates: u64,
+}
 
 impl Moa {
     /// Open (or create) the cache and get ready to sync. Fast and local: no network here, so the
@@ -289,6 +301,8 @@ impl Moa {
         let Some((product_id, mall_id)) = session.links.get(outlink_id).cloned() else {
             return Err(Error::NotFound(format!("outlink {outlink_id}")));
         };
+        // Malls are owed the number of quick returns: every return is an event.
+        self.record(Event::ReturnedFromMall { product_id: product_id.clone(), mall_id: mall_id.clone(), away_ms })?;
         if away_ms > rules.quick_return_ms
             || session.rescued_products.contains(&product_id)
             || session.rescued_malls.contains(&mall_id)
@@ -313,6 +327,39 @@ impl Moa {
             Locale::En => "How about these?".to_string(),
         };
         Ok(Some(RescueSheet { outlink_id: outlink_id.to_string(), title, cards }))
+    }
+
+    /// Whether the shopper agreed that their behaviour events may leave the device.
+    pub fn set_event_consent(&self, granted: bool) -> Result<()> {
+        self.guard(self.store.set_setting(CONSENT_SETTING, if granted { "granted" } else { "refused" }))
+    }
+
+    pub fn event_consent(&self) -> Result<bool> {
+        Ok(self.guard(self.store.setting(CONSENT_SETTING))?.as_deref() == Some("granted"))
+    }
+
+    /// Send the events not yet sent, in batches, only with consent (without it: nothing leaves
+    /// and the report says so). Safe to repeat: the server counts each event id once.
+    pub async fn upload_events(&self) -> Result<UploadReport> {
+        let api = self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))?;
+        let mut report = UploadReport { consent: self.event_consent()?, ..Default::default() };
+        if !report.consent {
+            return Ok(report);
+        }
+        let cancel = CancellationToken::new();
+        loop {
+            let store = Arc::clone(&self.store);
+            let pending = self.guard(sync::blocking(&store, |s| s.pending_events(wire::MAX_EVENT_BATCH)).await)?;
+            if pending.is_empty() {
+                return Ok(report);
+            }
+            let (ids, events): (Vec<i64>, Vec<wire::UploadedEvent>) = pending.into_iter().unzip();
+            let batch = wire::EventBatch { install_id: self.config.install_id.clone(), events };
+            let result = api.post_events(&batch, &cancel).await?;
+            self.guard(sync::blocking(&store, move |s| s.mark_uploaded(&ids)).await)?;
+            report.sent += batch.events.len() as u64;
+            report.duplicates += result.duplicates;
+        }
     }
 
     /// Onboarding: the shopper's gender, age band and styles. An empty profile means a guest,

@@ -86,6 +86,61 @@ pub fn segment_key(gender: crate::model::Gender, age: crate::model::AgeBand) -> 
     format!("{}.{}", gender.as_str(), age.as_str())
 }
 
+/// `POST /v1/events`: a batch of behaviour events, sent only with the shopper's consent.
+/// Idempotent by `event_id`: a batch sent twice is counted once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventBatch {
+    /// The installation's random id; the only identifier that leaves the device.
+    pub install_id: String,
+    pub events: Vec<UploadedEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadedEvent {
+    pub event_id: String,
+    pub at_ms: i64,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mall_id: Option<String>,
+    /// Dwell time of a view; time away for a return from the mall.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dwell_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventBatchResult {
+    pub accepted: u64,
+    pub duplicates: u64,
+}
+
+/// Most events in one batch.
+pub const MAX_EVENT_BATCH: usize = 1000;
+
+/// `GET /v1/malls/{id}/stats`: what Moa's shoppers did with one mall on one day (Korean time).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MallDayStats {
+    /// YYYY-MM-DD, Korean Standard Time.
+    pub day: String,
+    pub impressions: u64,
+    pub product_views: u64,
+    pub dwell_ms: u64,
+    pub wishlist_adds: u64,
+    pub click_outs: u64,
+    /// Returns from the mall within a minute.
+    pub quick_returns: u64,
+    pub rescue_shown: u64,
+    pub rescue_tapped: u64,
+    pub purchases: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MallStats {
+    pub mall_id: String,
+    pub days: Vec<MallDayStats>,
+}
+
 /// RFC 9457 problem details, served as `application/problem+json` for every error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use moa_core::model::{Mall, Product};
-use moa_core::wire::{MallList, PopulationStats};
+use moa_core::wire::{EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 const SCHEMA: &str = "
@@ -21,6 +21,20 @@ CREATE TABLE IF NOT EXISTS malls (
 CREATE TABLE IF NOT EXISTS stats (
     id    INTEGER PRIMARY KEY CHECK (id = 1),
     body  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    event_id    TEXT PRIMARY KEY,  -- the device's id: a batch sent twice counts once
+    install_id  TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    product_id  TEXT,
+    mall_id     TEXT,
+    dwell_ms    INTEGER
+);
+CREATE INDEX IF NOT EXISTS events_by_mall ON events (mall_id, at_ms);
+CREATE TABLE IF NOT EXISTS mall_keys (
+    key         TEXT PRIMARY KEY,  -- a mall's secret for its statistics
+    mall_id     TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS products (
     id       TEXT PRIMARY KEY,
@@ -79,6 +93,80 @@ impl CatalogDb {
             .map(|body| Ok(serde_json::from_str(&body?)?))
             .collect::<Result<Vec<Mall>, CatalogError>>()?;
         Ok(MallList { malls })
+    }
+
+    /// Store uploaded events, each id once; a product's mall is filled in when the event lacks it.
+    pub fn ingest_events(&self, batch: &EventBatch) -> Result<EventBatchResult, CatalogError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut result = EventBatchResult { accepted: 0, duplicates: 0 };
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR IGNORE INTO events (event_id, install_id, at_ms, kind, product_id, mall_id, dwell_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, (SELECT mall_id FROM products WHERE id = ?5)), ?7)",
+            )?;
+            for e in &batch.events {
+                let n = insert.execute(params![
+                    e.event_id,
+                    batch.install_id,
+                    e.at_ms,
+                    e.kind,
+                    e.product_id,
+                    e.mall_id,
+                    e.dwell_ms
+                ])?;
+                if n == 1 {
+                    result.accepted += 1;
+                } else {
+                    result.duplicates += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(result)
+    }
+
+    /// Give a mall the key that opens its statistics.
+    pub fn put_mall_key(&self, mall_id: &str, key: &str) -> Result<(), CatalogError> {
+        self.conn().execute(
+            "INSERT INTO mall_keys (key, mall_id) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET mall_id = excluded.mall_id",
+            params![key, mall_id],
+        )?;
+        Ok(())
+    }
+
+    /// The mall a key belongs to.
+    pub fn mall_of_key(&self, key: &str) -> Result<Option<String>, CatalogError> {
+        Ok(self.conn().query_row("SELECT mall_id FROM mall_keys WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// Per Korean day, what shoppers did with one mall.
+    pub fn mall_stats(&self, mall_id: &str) -> Result<Vec<MallDayStats>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT date(at_ms / 1000 + 9 * 3600, 'unixepoch') AS day,
+                    sum(kind = 'impression'), sum(kind = 'product_view'),
+                    coalesce(sum(CASE WHEN kind = 'product_view' THEN dwell_ms END), 0),
+                    sum(kind = 'wishlist_add'), sum(kind = 'click_out'),
+                    sum(kind = 'returned_from_mall' AND dwell_ms <= 60000),
+                    sum(kind = 'rescue_shown'), sum(kind = 'rescue_tapped'), sum(kind = 'purchase')
+             FROM events WHERE mall_id = ?1 GROUP BY day ORDER BY day",
+        )?;
+        let rows = stmt.query_map([mall_id], |r| {
+            Ok(MallDayStats {
+                day: r.get(0)?,
+                impressions: r.get::<_, i64>(1)? as u64,
+                product_views: r.get::<_, i64>(2)? as u64,
+                dwell_ms: r.get::<_, i64>(3)? as u64,
+                wishlist_adds: r.get::<_, i64>(4)? as u64,
+                click_outs: r.get::<_, i64>(5)? as u64,
+                quick_returns: r.get::<_, i64>(6)? as u64,
+                rescue_shown: r.get::<_, i64>(7)? as u64,
+                rescue_tapped: r.get::<_, i64>(8)? as u64,
+                purchases: r.get::<_, i64>(9)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Replace the population statistics served at `/v1/stats`.

@@ -19,7 +19,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use moa_core::wire::{Problem, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE};
+use moa_core::wire::{
+    EventBatch, MallStats, Problem, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
+};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
@@ -42,6 +44,8 @@ pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
         .route("/v1/stats", get(stats))
+        .route("/v1/events", axum::routing::post(upload_events))
+        .route("/v1/malls/{mall}/stats", get(mall_stats))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/openapi.yaml", get(openapi))
         .fallback(not_found)
@@ -162,6 +166,47 @@ async fn malls(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     conditional_json(body, &headers, "m")
 }
 
+async fn upload_events(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiProblem> {
+    let batch: EventBatch = serde_json::from_slice(&body)
+        .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-events", "Unreadable event batch", e.to_string()))?;
+    if batch.events.len() > MAX_EVENT_BATCH {
+        return Err(ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-events",
+            "Event batch too large",
+            format!("{} events; at most {MAX_EVENT_BATCH} a batch", batch.events.len()),
+        ));
+    }
+    let result = with_catalog(&state, move |c| c.ingest_events(&batch)).await?;
+    Ok(json_response(serde_json::to_string(&result).map_err(ApiProblem::internal)?))
+}
+
+/// A mall's statistics, for that mall only: its key in `Authorization: Bearer …`.
+async fn mall_stats(
+    State(state): State<AppState>,
+    Path(mall): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiProblem> {
+    let unauthorised = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorised", "A mall key is required", None);
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(unauthorised)?
+        .to_string();
+    let owner = with_catalog(&state, move |c| c.mall_of_key(&key)).await?.ok_or_else(unauthorised)?;
+    if owner != mall {
+        // Another mall's key: forbidden, and nothing about whether the mall exists.
+        return Err(ApiProblem::new(StatusCode::FORBIDDEN, "forbidden", "This key is for another mall", None));
+    }
+    let id = mall.clone();
+    let days = with_catalog(&state, move |c| c.mall_stats(&id)).await?;
+    let body = serde_json::to_string(&MallStats { mall_id: mall, days }).map_err(ApiProblem::internal)?;
+    Ok(json_response(body))
+}
+
 async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
     let body = with_catalog(&state, |c| c.stats_json()).await?;
     conditional_json(body, &headers, "s")
@@ -248,6 +293,11 @@ async fn not_found() -> ApiProblem {
     )
 }
 
+/// The demo world's key for a mall's statistics (a real deployment issues random keys).
+pub fn demo_mall_key(mall_id: &str) -> String {
+    format!("demo-key-{mall_id}")
+}
+
 /// Shoppers simulated for the demo world's population statistics.
 pub const DEMO_SHOPPERS: usize = 3000;
 
@@ -259,5 +309,8 @@ pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), Catal
     catalog.put_malls(&world.malls)?;
     catalog.upsert_products(&world.products)?;
     catalog.put_stats(&population::simulate(&world, spec.seed ^ 0x5eed, DEMO_SHOPPERS))?;
+    for mall in &world.malls {
+        catalog.put_mall_key(&mall.id, &demo_mall_key(&mall.id))?;
+    }
     Ok((Arc::new(catalog), world))
 }

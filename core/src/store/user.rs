@@ -194,6 +194,42 @@ impl Store {
         Ok(out)
     }
 
+    /// Events not yet uploaded, oldest first: (row id, the event as uploaded).
+    pub fn pending_events(&self, limit: usize) -> Result<Vec<(i64, crate::wire::UploadedEvent)>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare(
+            "SELECT id, event_id, at_ms, kind, product_id, mall_id, dwell_ms FROM events WHERE uploaded = 0 ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok((
+                r.get(0)?,
+                crate::wire::UploadedEvent {
+                    event_id: r.get(1)?,
+                    at_ms: r.get(2)?,
+                    kind: r.get(3)?,
+                    product_id: r.get(4)?,
+                    mall_id: r.get(5)?,
+                    dwell_ms: r.get(6)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Mark events as uploaded (the server has them; they may now be trimmed like any other).
+    pub fn mark_uploaded(&self, ids: &[i64]) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        {
+            let mut mark = tx.prepare_cached("UPDATE events SET uploaded = 1 WHERE id = ?1")?;
+            for id in ids {
+                mark.execute([id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Rescue sheets shown since `since_ms`, and when the shopper last dismissed one.
     pub fn rescue_history(&self, since_ms: i64) -> Result<(u32, Option<i64>)> {
         let conn = self.reader();

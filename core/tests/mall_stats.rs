@@ -1,0 +1,162 @@
+//! The numbers malls are owed: a simulated day of many shoppers, their events uploaded (with
+//! consent) by the core to a real server, and each mall reading exactly its own statistics.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use moa_core::wire::{EventBatch, EventBatchResult, MallDayStats, MallStats, UploadedEvent};
+use moa_core::{Event, Moa, MoaConfig};
+use moa_server::{demo_mall_key, DemoSpec, RunningServer};
+
+fn add(counts: &mut HashMap<String, MallDayStats>, mall: &str, change: impl FnOnce(&mut MallDayStats)) {
+    change(counts.entry(mall.to_string()).or_default());
+}
+
+fn total(stats: &MallStats) -> MallDayStats {
+    stats.days.iter().fold(MallDayStats::default(), |mut t, d| {
+        t.impressions += d.impressions;
+        t.product_views += d.product_views;
+        t.dwell_ms += d.dwell_ms;
+        t.wishlist_adds += d.wishlist_adds;
+        t.click_outs += d.click_outs;
+        t.quick_returns += d.quick_returns;
+        t.rescue_shown += d.rescue_shown;
+        t.rescue_tapped += d.rescue_tapped;
+        t.purchases += d.purchases;
+        t
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 52, products: 3_000, now }).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let (a, b) = (world.malls[0].id.clone(), world.malls[1].id.clone());
+    let pa = world.products.iter().find(|p| p.mall_id == a && p.in_stock()).unwrap().id.clone();
+    let pb = world.products.iter().find(|p| p.mall_id == b && p.in_stock()).unwrap().id.clone();
+
+    let mut expected: HashMap<String, MallDayStats> = HashMap::new();
+    let mut dirs = Vec::new();
+    for n in 0..12u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = MoaConfig::new(dir.path()).server(&server.url);
+        config.install_id = format!("install-{n}");
+        dirs.push(dir);
+        let moa = Moa::open(config).unwrap();
+        moa.sync().await.unwrap();
+        // One shopper does not consent: nothing of theirs may reach the statistics.
+        let consents = n != 11;
+        moa.set_event_consent(consents).unwrap();
+        let mut mine: HashMap<String, MallDayStats> = HashMap::new();
+
+        for id in [&pa, &pb] {
+            moa.record(Event::Impression { product_id: id.clone(), section: "for_you".into(), position: 0 }).unwrap();
+        }
+        add(&mut mine, &a, |s| s.impressions += 1);
+        add(&mut mine, &b, |s| s.impressions += 1);
+        moa.record(Event::ProductView { product_id: pa.clone(), dwell_ms: 5_000 + 1_000 * n }).unwrap();
+        add(&mut mine, &a, |s| {
+            s.product_views += 1;
+            s.dwell_ms += 5_000 + 1_000 * n;
+        });
+        if n % 2 == 0 {
+            moa.add_to_wishlist(&pa, None).unwrap();
+            add(&mut mine, &a, |s| s.wishlist_adds += 1);
+        }
+        if n % 3 == 0 {
+            moa.record(Event::ProductView { product_id: pb.clone(), dwell_ms: 3_000 }).unwrap();
+            add(&mut mine, &b, |s| {
+                s.product_views += 1;
+                s.dwell_ms += 3_000;
+            });
+        }
+        let link = moa.click_out(&pa, "for_you", 0).unwrap();
+        add(&mut mine, &a, |s| s.click_outs += 1);
+        let away = if n % 4 == 0 { 90_000 } else { 20_000 };
+        let sheet = moa.returned_from_mall(&link.outlink_id, away).unwrap();
+        if away <= 60_000 {
+            let sheet = sheet.expect("a first quick return gets a sheet");
+            add(&mut mine, &a, |s| {
+                s.quick_returns += 1;
+                s.rescue_shown += 1;
+            });
+            let tapped = &sheet.cards[0];
+            moa.record(Event::RescueTapped { product_id: tapped.product_id.clone() }).unwrap();
+            add(&mut mine, &tapped.mall_id, |s| s.rescue_tapped += 1);
+        } else {
+            assert!(sheet.is_none());
+        }
+        if n % 5 == 0 {
+            moa.record(Event::Purchase { product_id: pb.clone() }).unwrap();
+            add(&mut mine, &b, |s| s.purchases += 1);
+        }
+        let report = moa.upload_events().await.unwrap();
+        assert_eq!(report.consent, consents);
+        if consents {
+            assert!(report.sent > 0);
+            for (mall, s) in mine {
+                let t = expected.entry(mall).or_default();
+                t.impressions += s.impressions;
+                t.product_views += s.product_views;
+                t.dwell_ms += s.dwell_ms;
+                t.wishlist_adds += s.wishlist_adds;
+                t.click_outs += s.click_outs;
+                t.quick_returns += s.quick_returns;
+                t.rescue_shown += s.rescue_shown;
+                t.rescue_tapped += s.rescue_tapped;
+                t.purchases += s.purchases;
+            }
+            // Nothing left to send: a second upload sends nothing.
+            assert_eq!(moa.upload_events().await.unwrap().sent, 0);
+        } else {
+            assert_eq!(report.sent, 0, "no consent, nothing leaves the device");
+        }
+    }
+
+    let http = reqwest::Client::new();
+    let read = |mall: String, key: Option<String>| {
+        let mut request = http.get(format!("{}/v1/malls/{mall}/stats", server.url));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send()
+    };
+    for mall in [&a, &b] {
+        let response = read(mall.clone(), Some(demo_mall_key(mall))).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let stats: MallStats = response.json().await.unwrap();
+        let got = total(&stats);
+        let want = MallDayStats { day: String::new(), ..expected[mall.as_str()].clone() };
+        assert_eq!(MallDayStats { day: String::new(), ..got }, want, "{mall}");
+    }
+    // Mall A's key cannot read mall B's numbers; no key or a wrong one reads nothing.
+    assert_eq!(read(b.clone(), Some(demo_mall_key(&a))).await.unwrap().status(), 403);
+    assert_eq!(read(a.clone(), None).await.unwrap().status(), 401);
+    assert_eq!(read(a.clone(), Some("guess".into())).await.unwrap().status(), 401);
+
+    // A batch sent twice counts once.
+    let batch = EventBatch {
+        install_id: "retry".into(),
+        events: vec![UploadedEvent {
+            event_id: "retried-1".into(),
+            at_ms: now * 1000,
+            kind: "click_out".into(),
+            product_id: Some(pa.clone()),
+            mall_id: None,
+            dwell_ms: None,
+        }],
+    };
+    for expected_dupes in [0, 1] {
+        let result: EventBatchResult =
+            http.post(format!("{}/v1/events", server.url)).json(&batch).send().await.unwrap().json().await.unwrap();
+        assert_eq!(result.duplicates, expected_dupes);
+    }
+    let after: MallStats = read(a.clone(), Some(demo_mall_key(&a))).await.unwrap().json().await.unwrap();
+    assert_eq!(total(&after).click_outs, expected[a.as_str()].click_outs + 1);
+    let bad = http.post(format!("{}/v1/events", server.url)).body("{not json").send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+    server.shutdown().await;
+}
