@@ -505,6 +505,16 @@ impl Moa {
         Ok(section(self.inner.rerank_for_you()?))
     }
 
+    /// Whether behaviour events may leave the device (off until the shopper agrees).
+    pub fn set_event_consent(&self, granted: bool) -> Result<()> {
+        Ok(self.inner.set_event_consent(granted)?)
+    }
+
+    /// Send the events not yet sent, only with consent; returns how many were sent.
+    pub async fn upload_events(self: Arc<Self>) -> Result<u64> {
+        Ok(self.inner.upload_events().await?.sent)
+    }
+
     /// The hop to the mall: the checked, attributed link (refused with `InvalidInput` when it is
     /// not https on one of the mall's hosts); the click-out is recorded.
     pub fn click_out(&self, product_id: String, section: String, position: u32) -> Result<Outlink> {

@@ -87,6 +87,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A mall's statistics per day (impressions, views, dwell, 찜, click-outs, quick returns,
+    /// rescue sheets, purchases), read with the mall's own key.
+    Stats {
+        /// The server's base URL.
+        #[arg(long)]
+        server: String,
+        /// The mall's id.
+        #[arg(long)]
+        mall: String,
+        /// The mall's key (the demo world's is "demo-key-{mall}").
+        #[arg(long)]
+        key: String,
+        /// Print the statistics as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure Moa against baselines run alongside; figures go to docs/BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -224,6 +240,7 @@ async fn run(command: Command) -> CliResult {
             }
             Ok(())
         }
+        Command::Stats { server, mall, key, json } => mall_stats(&server, &mall, &key, json).await,
         Command::Replay { sessions, cases, top, out, json, knn } => {
             let params = moa_core::rank::session_knn::KnnParams::default().with_overrides(&knn)?;
             replay(&sessions, &cases, top, out.as_deref(), json, params)
@@ -331,6 +348,43 @@ async fn serve(
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = server.wait() => {}
+    }
+    Ok(())
+}
+
+async fn mall_stats(server: &str, mall: &str, key: &str, json: bool) -> CliResult {
+    let url = format!("{}/v1/malls/{mall}/stats", server.trim_end_matches('/'));
+    let response =
+        reqwest::Client::new().get(&url).bearer_auth(key).send().await.map_err(|e| format!("{server}: {e}"))?;
+    match response.status().as_u16() {
+        200 => {}
+        401 => return Err("the key was not accepted".into()),
+        403 => return Err(format!("this key is not {mall}'s")),
+        status => return Err(format!("the server answered {status}")),
+    }
+    let stats: moa_core::wire::MallStats = response.json().await.map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&stats).expect("stats serialise"));
+        return Ok(());
+    }
+    println!(
+        "{:<10} {:>7} {:>6} {:>8} {:>4} {:>6} {:>6} {:>6} {:>6} {:>5}",
+        "day", "shown", "views", "dwell s", "찜", "out", "quick", "rescue", "tapped", "buys"
+    );
+    for d in &stats.days {
+        println!(
+            "{:<10} {:>7} {:>6} {:>8} {:>4} {:>6} {:>6} {:>6} {:>6} {:>5}",
+            d.day,
+            d.impressions,
+            d.product_views,
+            d.dwell_ms / 1000,
+            d.wishlist_adds,
+            d.click_outs,
+            d.quick_returns,
+            d.rescue_shown,
+            d.rescue_tapped,
+            d.purchases
+        );
     }
     Ok(())
 }

@@ -160,3 +160,31 @@ fn replay_ranks_cases_in_json_lines_and_measures_them() {
     assert!(top2(1).contains(&Value::from("shoes")), "{:?}", lines[1]);
     assert_eq!(lines[2]["top"].as_array().unwrap().len(), 3, "always K products, popular ones at worst");
 }
+
+#[test]
+fn mall_statistics_open_only_with_the_malls_key() {
+    let mut server = moa()
+        .args(["serve", "--demo", "--products", "500", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut url).unwrap();
+    let url = url.trim().to_string();
+    let ok = moa()
+        .args(["stats", "--server", &url, "--mall", "roseribbon", "--key", "demo-key-roseribbon", "--json"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let stats: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(stats["mall_id"], "roseribbon");
+    let other = moa()
+        .args(["stats", "--server", &url, "--mall", "roseribbon", "--key", "demo-key-dailymood"])
+        .output()
+        .unwrap();
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stderr).contains("not roseribbon's"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

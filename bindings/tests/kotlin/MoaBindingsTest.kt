@@ -214,6 +214,10 @@ fun clickOutAndRescueOnAQuickReturn() {
         val slow = moa.clickOut(moa.homeFeed().sections[1].cards[0].productId, "for_you", 0u)
         assertNull(moa.returnedFromMall(slow.outlinkId, 90_000uL), "no sheet after 90 s")
         assertFailsWith<MoaException.NotFound> { moa.returnedFromMall("nope", 1_000uL) }
+        assertEquals(0uL, runBlocking { moa.uploadEvents() }, "nothing leaves without consent")
+        moa.setEventConsent(true)
+        assertTrue(runBlocking { moa.uploadEvents() } >= 5uL, "click-outs, returns, views were sent")
+        assertEquals(0uL, runBlocking { moa.uploadEvents() })
     }
 }
 

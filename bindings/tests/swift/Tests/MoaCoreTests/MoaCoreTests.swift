@@ -219,6 +219,11 @@ final class MoaCoreTests: XCTestCase {
         XCTAssertFalse(sheet.cards.contains { $0.productId == card.productId })
         let slow = try moa.clickOut(productId: try moa.homeFeed().sections[1].cards[0].productId, section: "for_you", position: 0)
         XCTAssertNil(try moa.returnedFromMall(outlinkId: slow.outlinkId, awayMs: 90_000))
+        let withoutConsent = try await moa.uploadEvents()
+        XCTAssertEqual(withoutConsent, 0)
+        try moa.setEventConsent(granted: true)
+        let sent = try await moa.uploadEvents()
+        XCTAssertGreaterThanOrEqual(sent, 4)
     }
 
     func testObjectsAreReleasedWithoutLeaksOrCrashes() async throws {
