@@ -385,6 +385,14 @@ async fn mall_stats(server: &str, mall: &str, key: &str, json: bool) -> CliResul
             d.rescue_tapped,
             d.purchases
         );
+        if d.reported_purchases > 0 {
+            println!(
+                "{:>10} {} reported, {}",
+                "",
+                d.reported_purchases,
+                moa_core::model::Money::krw(d.reported_amount).display()
+            );
+        }
     }
     Ok(())
 }

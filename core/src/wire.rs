@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Mall, Product};
+use crate::model::{Mall, Money, Product};
 
 /// `GET /v1/malls`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,7 +132,21 @@ pub struct MallDayStats {
     pub quick_returns: u64,
     pub rescue_shown: u64,
     pub rescue_tapped: u64,
+    /// Purchases recorded in the app.
     pub purchases: u64,
+    /// Purchases the mall reported (`POST /v1/malls/{id}/conversions`), and their amount in
+    /// minor units of KRW.
+    pub reported_purchases: u64,
+    pub reported_amount: i64,
+}
+
+/// `POST /v1/malls/{id}/conversions`: a purchase the mall reports for a Moa click-out (the
+/// `moa_outlink` parameter of the link). Reported once per outlink.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversion {
+    pub outlink_id: String,
+    pub amount: Money,
+    pub at_ms: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,6 +25,8 @@ fn total(stats: &MallStats) -> MallDayStats {
         t.rescue_shown += d.rescue_shown;
         t.rescue_tapped += d.rescue_tapped;
         t.purchases += d.purchases;
+        t.reported_purchases += d.reported_purchases;
+        t.reported_amount += d.reported_amount;
         t
     })
 }
@@ -136,6 +138,33 @@ async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() 
     assert_eq!(read(b.clone(), Some(demo_mall_key(&a))).await.unwrap().status(), 403);
     assert_eq!(read(a.clone(), None).await.unwrap().status(), 401);
     assert_eq!(read(a.clone(), Some("guess".into())).await.unwrap().status(), 401);
+
+    // The mall reports a purchase for one of Moa's click-outs, once however often it says so.
+    let conversion = moa_core::wire::Conversion {
+        outlink_id: "o-1".into(),
+        amount: moa_core::model::Money::krw(39_800),
+        at_ms: now * 1000,
+    };
+    for _ in 0..2 {
+        let response = http
+            .post(format!("{}/v1/malls/{a}/conversions", server.url))
+            .bearer_auth(demo_mall_key(&a))
+            .json(&conversion)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    let forged = http
+        .post(format!("{}/v1/malls/{a}/conversions", server.url))
+        .bearer_auth(demo_mall_key(&b))
+        .json(&conversion)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403, "mall B cannot report for mall A");
+    let with_sales: MallStats = read(a.clone(), Some(demo_mall_key(&a))).await.unwrap().json().await.unwrap();
+    assert_eq!((total(&with_sales).reported_purchases, total(&with_sales).reported_amount), (1, 39_800));
 
     // A batch sent twice counts once.
     let batch = EventBatch {

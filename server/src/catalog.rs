@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use moa_core::model::{Mall, Product};
-use moa_core::wire::{EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
+use moa_core::wire::{Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 const SCHEMA: &str = "
@@ -32,6 +32,14 @@ CREATE TABLE IF NOT EXISTS events (
     dwell_ms    INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_by_mall ON events (mall_id, at_ms);
+CREATE TABLE IF NOT EXISTS conversions (
+    mall_id     TEXT NOT NULL,
+    outlink_id  TEXT NOT NULL,
+    amount      INTEGER NOT NULL,
+    currency    TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    PRIMARY KEY (mall_id, outlink_id)
+);
 CREATE TABLE IF NOT EXISTS mall_keys (
     key         TEXT PRIMARY KEY,  -- a mall's secret for its statistics
     mall_id     TEXT NOT NULL
@@ -140,6 +148,15 @@ impl CatalogDb {
         Ok(self.conn().query_row("SELECT mall_id FROM mall_keys WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
+    /// Record a purchase the mall reports; a second report of the same outlink is ignored.
+    /// Returns whether it was new.
+    pub fn put_conversion(&self, mall_id: &str, c: &Conversion) -> Result<bool, CatalogError> {
+        Ok(self.conn().execute(
+            "INSERT OR IGNORE INTO conversions (mall_id, outlink_id, amount, currency, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![mall_id, c.outlink_id, c.amount.amount, c.amount.currency, c.at_ms],
+        )? == 1)
+    }
+
     /// Per Korean day, what shoppers did with one mall.
     pub fn mall_stats(&self, mall_id: &str) -> Result<Vec<MallDayStats>, CatalogError> {
         let conn = self.conn();
@@ -164,9 +181,31 @@ impl CatalogDb {
                 rescue_shown: r.get::<_, i64>(7)? as u64,
                 rescue_tapped: r.get::<_, i64>(8)? as u64,
                 purchases: r.get::<_, i64>(9)? as u64,
+                reported_purchases: 0,
+                reported_amount: 0,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut days: Vec<MallDayStats> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT date(at_ms / 1000 + 9 * 3600, 'unixepoch') AS day, count(*), sum(amount)
+             FROM conversions WHERE mall_id = ?1 AND currency = 'KRW' GROUP BY day",
+        )?;
+        let reported =
+            stmt.query_map([mall_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+        for row in reported {
+            let (day, count, amount) = row?;
+            let at = match days.iter().position(|d| d.day == day) {
+                Some(at) => at,
+                None => {
+                    days.push(MallDayStats { day, ..Default::default() });
+                    days.len() - 1
+                }
+            };
+            days[at].reported_purchases = count as u64;
+            days[at].reported_amount = amount;
+        }
+        days.sort_by(|a, b| a.day.cmp(&b.day));
+        Ok(days)
     }
 
     /// Replace the population statistics served at `/v1/stats`.

@@ -20,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use moa_core::wire::{
-    EventBatch, MallStats, Problem, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
+    Conversion, EventBatch, MallStats, Problem, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH, MAX_PAGE_LIMIT,
+    PROBLEM_CONTENT_TYPE,
 };
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -46,6 +47,7 @@ pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
         .route("/v1/stats", get(stats))
         .route("/v1/events", axum::routing::post(upload_events))
         .route("/v1/malls/{mall}/stats", get(mall_stats))
+        .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/openapi.yaml", get(openapi))
         .fallback(not_found)
@@ -181,12 +183,9 @@ async fn upload_events(State(state): State<AppState>, body: axum::body::Bytes) -
     Ok(json_response(serde_json::to_string(&result).map_err(ApiProblem::internal)?))
 }
 
-/// A mall's statistics, for that mall only: its key in `Authorization: Bearer …`.
-async fn mall_stats(
-    State(state): State<AppState>,
-    Path(mall): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiProblem> {
+/// Check that the request carries `mall`'s own key (`Authorization: Bearer …`): none or an
+/// unknown key is 401, another mall's key 403 (saying nothing of the mall asked for).
+async fn authorise(state: &AppState, headers: &HeaderMap, mall: &str) -> Result<(), ApiProblem> {
     let unauthorised = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorised", "A mall key is required", None);
     let key = headers
         .get(header::AUTHORIZATION)
@@ -196,15 +195,47 @@ async fn mall_stats(
         .filter(|k| !k.is_empty())
         .ok_or_else(unauthorised)?
         .to_string();
-    let owner = with_catalog(&state, move |c| c.mall_of_key(&key)).await?.ok_or_else(unauthorised)?;
+    let owner = with_catalog(state, move |c| c.mall_of_key(&key)).await?.ok_or_else(unauthorised)?;
     if owner != mall {
-        // Another mall's key: forbidden, and nothing about whether the mall exists.
         return Err(ApiProblem::new(StatusCode::FORBIDDEN, "forbidden", "This key is for another mall", None));
     }
+    Ok(())
+}
+
+/// A mall's statistics, for that mall only.
+async fn mall_stats(
+    State(state): State<AppState>,
+    Path(mall): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiProblem> {
+    authorise(&state, &headers, &mall).await?;
     let id = mall.clone();
     let days = with_catalog(&state, move |c| c.mall_stats(&id)).await?;
     let body = serde_json::to_string(&MallStats { mall_id: mall, days }).map_err(ApiProblem::internal)?;
     Ok(json_response(body))
+}
+
+/// A purchase the mall reports for one of Moa's click-outs.
+async fn report_conversion(
+    State(state): State<AppState>,
+    Path(mall): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    authorise(&state, &headers, &mall).await?;
+    let conversion: Conversion = serde_json::from_slice(&body).map_err(|e| {
+        ApiProblem::new(StatusCode::BAD_REQUEST, "bad-conversion", "Unreadable conversion", e.to_string())
+    })?;
+    if conversion.amount.amount < 0 || conversion.outlink_id.is_empty() {
+        return Err(ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-conversion",
+            "Unreadable conversion",
+            "an outlink id and a non-negative amount are required".to_string(),
+        ));
+    }
+    let new = with_catalog(&state, move |c| c.put_conversion(&mall, &conversion)).await?;
+    Ok(json_response(serde_json::json!({ "new": new }).to_string()))
 }
 
 async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
