@@ -146,6 +146,22 @@ pub struct Outlink {
     pub mall_id: String,
 }
 
+/// Price and stock right before the hop to the mall, and what changed.
+#[derive(uniffi::Record)]
+pub struct LiveCheck {
+    pub product_id: String,
+    /// False: the server was unreachable and this is the cache.
+    pub live: bool,
+    pub delisted: bool,
+    pub in_stock: bool,
+    pub price: i64,
+    pub price_text: String,
+    pub previous_price_text: Option<String>,
+    pub age_secs: i64,
+    /// What to tell the shopper before sending them away; None when nothing changed.
+    pub notice: Option<String>,
+}
+
 /// One page of alternatives for a shopper who came straight back from a mall.
 #[derive(uniffi::Record)]
 pub struct RescueSheet {
@@ -513,6 +529,22 @@ impl Moa {
     /// Send the events not yet sent, only with consent; returns how many were sent.
     pub async fn upload_events(self: Arc<Self>) -> Result<u64> {
         Ok(self.inner.upload_events().await?.sent)
+    }
+
+    /// Check price and stock with the server before opening the mall (the cache answers offline).
+    pub async fn live_check(self: Arc<Self>, product_id: String) -> Result<LiveCheck> {
+        let c = self.inner.live_check(&product_id).await?;
+        Ok(LiveCheck {
+            product_id: c.product_id,
+            live: c.live,
+            delisted: c.delisted,
+            in_stock: c.in_stock,
+            price: c.price,
+            price_text: c.price_text,
+            previous_price_text: c.previous_price_text,
+            age_secs: c.age_secs,
+            notice: c.notice,
+        })
     }
 
     /// The hop to the mall: the checked, attributed link (refused with `InvalidInput` when it is

@@ -12,7 +12,9 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::wire::{ChangePage, EventBatch, EventBatchResult, MallList, PopulationStats, Problem, PROBLEM_CONTENT_TYPE};
+use crate::wire::{
+    ChangePage, EventBatch, EventBatchResult, LiveProduct, MallList, PopulationStats, Problem, PROBLEM_CONTENT_TYPE,
+};
 
 /// How hard the client tries before it reports a failure.
 #[derive(Debug, Clone)]
@@ -180,6 +182,27 @@ impl ApiClient {
         self.get_with_retry(cancel, || {
             let request = self.http.post(url.clone()).json(batch);
             async move { self.read_json(check(request.send().await?).await?).await }
+        })
+        .await
+    }
+
+    /// `GET /v1/products/{id}/live`; None when the product is delisted (404).
+    pub async fn live_product(&self, product_id: &str, cancel: &CancellationToken) -> Result<Option<LiveProduct>> {
+        let mut url = self.url("v1/products/")?;
+        url.path_segments_mut()
+            .map_err(|_| Error::Internal("base URL cannot take a path".into()))?
+            .pop_if_empty()
+            .push(product_id)
+            .push("live");
+        self.get_with_retry(cancel, || {
+            let request = self.http.get(url.clone());
+            async move {
+                match check(request.send().await?).await {
+                    Ok(response) => Ok(Some(self.read_json(response).await?)),
+                    Err(Error::Server { status: 404, .. }) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
         })
         .await
     }

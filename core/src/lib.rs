@@ -150,6 +150,25 @@ const PROFILE_SETTING: &str = "profile";
 /// The settings key of the consent to upload behaviour events.
 const CONSENT_SETTING: &str = "consent.events";
 
+/// What the shopper should know before going to the mall: price and stock now, and how old
+/// that knowledge is.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LiveCheck {
+    pub product_id: String,
+    /// Asked the server just now (false: the server was unreachable; this is the cache).
+    pub live: bool,
+    pub delisted: bool,
+    pub in_stock: bool,
+    pub price: i64,
+    pub price_text: String,
+    /// The price the shopper saw (the cache), when it changed.
+    pub previous_price_text: Option<String>,
+    /// How old the knowledge of price and stock is, in seconds.
+    pub age_secs: i64,
+    /// What to tell the shopper before sending them away; None when nothing changed.
+    pub notice: Option<String>,
+}
+
 /// What an event upload did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct UploadReport {
@@ -270,6 +289,75 @@ impl Moa {
             let session = personal.session.get_or_insert_with(|| feed::compose_home(ctx).1);
             feed::rerank_for_you(ctx, session)
         }))
+    }
+
+    /// Check price and stock with the server before the shopper goes to the mall, and say what
+    /// changed since they saw the product. Offline, the cache answers, with its age.
+    pub async fn live_check(&self, product_id: &str) -> Result<LiveCheck> {
+        let cached = self.product(product_id)?;
+        let ko = self.locale == Locale::Ko;
+        let answer = match &self.api {
+            Some(api) => api.live_product(product_id, &CancellationToken::new()).await.map(Some),
+            None => Ok(None),
+        };
+        let now_s = now();
+        let check = match answer {
+            Ok(Some(None)) => LiveCheck {
+                product_id: product_id.into(),
+                live: true,
+                delisted: true,
+                in_stock: false,
+                price: cached.price.amount,
+                price_text: cached.price.display(),
+                previous_price_text: None,
+                age_secs: 0,
+                notice: Some(if ko {
+                    "판매가 종료된 상품이에요".into()
+                } else {
+                    "This product is no longer sold".into()
+                }),
+            },
+            Ok(Some(Some(live))) => {
+                let in_stock = live.variants.iter().any(|v| v.available);
+                let changed = live.price != cached.price;
+                let notice = if !in_stock {
+                    Some(if ko { "지금은 품절이에요".into() } else { "Sold out right now".into() })
+                } else if changed {
+                    Some(if ko {
+                        format!("가격이 {}에서 {}(으)로 바뀌었어요", cached.price.display(), live.price.display())
+                    } else {
+                        format!("The price changed from {} to {}", cached.price.display(), live.price.display())
+                    })
+                } else {
+                    None
+                };
+                LiveCheck {
+                    product_id: product_id.into(),
+                    live: true,
+                    delisted: false,
+                    in_stock,
+                    price: live.price.amount,
+                    price_text: live.price.display(),
+                    previous_price_text: changed.then(|| cached.price.display()),
+                    age_secs: (now_s - live.checked_at_ms / 1000).max(0),
+                    notice,
+                }
+            }
+            Ok(None) | Err(Error::Offline(_) | Error::Timeout | Error::Network(_)) => LiveCheck {
+                product_id: product_id.into(),
+                live: false,
+                delisted: false,
+                in_stock: cached.in_stock(),
+                price: cached.price.amount,
+                price_text: cached.price.display(),
+                previous_price_text: None,
+                // The cache is as old as the last sync that reached the server.
+                age_secs: (now_s - self.guard(self.store.catalog_synced_at())?.unwrap_or(cached.updated_at)).max(0),
+                notice: None,
+            },
+            Err(e) => return Err(e),
+        };
+        Ok(check)
     }
 
     /// The hop to the mall: a checked link with attribution (refused with `InvalidInput` when the

@@ -86,6 +86,18 @@ pub fn segment_key(gender: crate::model::Gender, age: crate::model::AgeBand) -> 
     format!("{}.{}", gender.as_str(), age.as_str())
 }
 
+/// `GET /v1/products/{id}/live`: price and stock as the server knows them at this moment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveProduct {
+    pub product_id: String,
+    pub price: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_price: Option<Money>,
+    pub variants: Vec<crate::model::Variant>,
+    /// Unix milliseconds the server last heard from the mall about this product.
+    pub checked_at_ms: i64,
+}
+
 /// `POST /v1/events`: a batch of behaviour events, sent only with the shopper's consent.
 /// Idempotent by `event_id`: a batch sent twice is counted once.
 #[derive(Debug, Clone, Serialize, Deserialize)]

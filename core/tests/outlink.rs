@@ -120,3 +120,43 @@ async fn no_rescue_right_after_a_dismissed_one() {
     assert!(moa.returned_from_mall(&next.outlink_id, 15_000).unwrap().is_none());
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_check_says_what_changed_before_the_shopper_leaves() {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 43, products: 1_000, now: now() }).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    moa.sync().await.unwrap();
+    let stock: Vec<_> = world.products.iter().filter(|p| p.in_stock()).take(3).cloned().collect();
+
+    let same = moa.live_check(&stock[0].id).await.unwrap();
+    assert!(same.live && same.in_stock && same.notice.is_none() && same.previous_price_text.is_none());
+
+    // The mall changed the price, sold out another, delisted a third — after our last sync.
+    let mut repriced = stock[0].clone();
+    repriced.price = moa_core::model::Money::krw(stock[0].price.amount + 5_000);
+    let mut sold_out = stock[1].clone();
+    sold_out.variants.iter_mut().for_each(|v| v.available = false);
+    catalog.upsert_products(&[repriced.clone(), sold_out]).unwrap();
+    catalog.delete_products(&[&stock[2].id]).unwrap();
+
+    let changed = moa.live_check(&stock[0].id).await.unwrap();
+    assert_eq!(changed.price, repriced.price.amount);
+    assert_eq!(changed.previous_price_text.as_deref(), Some(stock[0].price.display().as_str()));
+    assert!(changed.notice.unwrap().contains(&repriced.price.display()));
+    let gone = moa.live_check(&stock[1].id).await.unwrap();
+    assert!(!gone.in_stock && gone.notice.unwrap().contains("품절"));
+    let delisted = moa.live_check(&stock[2].id).await.unwrap();
+    assert!(delisted.delisted && !delisted.in_stock);
+
+    // Offline: the cache answers, and says it is not live.
+    server.shutdown().await;
+    let mut config = MoaConfig::new(dir.path()).server("http://127.0.0.1:1");
+    config.network.retry.max_attempts = 1;
+    let offline = Moa::open(config).unwrap();
+    let cached = offline.live_check(&stock[0].id).await.unwrap();
+    assert!(!cached.live);
+    assert_eq!(cached.price, stock[0].price.amount);
+    assert!(cached.age_secs >= 0);
+}

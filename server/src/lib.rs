@@ -49,6 +49,7 @@ pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
         .route("/v1/malls/{mall}/stats", get(mall_stats))
         .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion))
         .route("/v1/images/{file}", get(product_image))
+        .route("/v1/products/{id}/live", get(live_product))
         .route("/v1/openapi.yaml", get(openapi))
         .fallback(not_found)
         .with_state(state);
@@ -285,6 +286,30 @@ async fn catalog_changes(State(state): State<AppState>, RawQuery(query): RawQuer
     }
     let body = with_catalog(&state, move |c| c.changes_json(after, limit)).await?;
     Ok(json_response(body))
+}
+
+/// Price and stock right now, for the check before the shopper is sent to the mall. The
+/// reference server answers from its catalog (which the importers keep current); the catalog row
+/// is the freshest knowledge it has, so its update time is what it reports.
+async fn live_product(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiProblem> {
+    let key = id.clone();
+    let product = with_catalog(&state, move |c| c.product(&key)).await?;
+    let Some(p) = product else {
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "delisted",
+            "No longer sold",
+            format!("{id} is not listed"),
+        ));
+    };
+    let live = moa_core::wire::LiveProduct {
+        product_id: p.id,
+        price: p.price,
+        original_price: p.original_price,
+        variants: p.variants,
+        checked_at_ms: p.updated_at * 1000,
+    };
+    Ok(json_response(serde_json::to_string(&live).map_err(ApiProblem::internal)?))
 }
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {

@@ -204,6 +204,9 @@ fun personalHomeRecommendsMallsAndPagesWithoutRepeats() {
 fun clickOutAndRescueOnAQuickReturn() {
     syncedMoa().use { moa ->
         val card = moa.homeFeed().sections[0].cards[0]
+        val check = runBlocking { moa.liveCheck(card.productId) }
+        assertTrue(check.live && check.inStock && check.notice == null, "$check")
+        assertEquals(card.priceText, check.priceText)
         val link = moa.clickOut(card.productId, "cover", 0u)
         assertTrue(link.url.startsWith("https://"), link.url)
         assertTrue(link.url.contains("utm_source=moa") && link.url.contains("moa_outlink=${link.outlinkId}"))

@@ -189,6 +189,14 @@ impl Store {
         Ok(stats)
     }
 
+    /// When a catalog sync last committed a page (Unix seconds).
+    pub fn catalog_synced_at(&self) -> Result<Option<i64>> {
+        Ok(self
+            .reader()
+            .query_row("SELECT synced_at FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Replace the mall list with the server's (malls are few; a whole swap is simplest and atomic).
     pub fn replace_malls(&self, malls: &[Mall], etag: Option<&str>) -> Result<()> {
         let mut conn = self.writer();

@@ -211,6 +211,10 @@ final class MoaCoreTests: XCTestCase {
     func testClickOutAndRescueOnAQuickReturn() async throws {
         let moa = try await syncedMoa()
         let card = try moa.homeFeed().sections[0].cards[0]
+        let check = try await moa.liveCheck(productId: card.productId)
+        XCTAssertTrue(check.live && check.inStock)
+        XCTAssertNil(check.notice)
+        XCTAssertEqual(check.priceText, card.priceText)
         let link = try moa.clickOut(productId: card.productId, section: "cover", position: 0)
         XCTAssertTrue(link.url.hasPrefix("https://"))
         XCTAssertTrue(link.url.contains("moa_outlink=\(link.outlinkId)"))
