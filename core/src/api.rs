@@ -115,10 +115,6 @@ impl ApiClient {
         })
     }
 
-    pub fn base(&self) -> &Url {
-        &self.base
-    }
-
     pub fn bytes_received(&self) -> u64 {
         self.bytes_received.load(Ordering::Relaxed)
     }

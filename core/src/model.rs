@@ -259,6 +259,11 @@ impl Product {
         discount_percent(self.price.amount, self.original_price.as_ref().map(|m| m.amount))
     }
 
+    /// The price to strike through: the original price, only when the product is really on sale.
+    pub fn struck_price(&self) -> Option<&Money> {
+        self.discount_percent().and(self.original_price.as_ref())
+    }
+
     /// Why this product cannot be shown, if it cannot: the checks a sync applies to every
     /// product it receives, so that one bad record is skipped instead of poisoning the cache.
     pub fn validate(&self) -> Result<(), String> {

@@ -14,19 +14,24 @@ fn add(counts: &mut HashMap<String, MallDayStats>, mall: &str, change: impl FnOn
     change(counts.entry(mall.to_string()).or_default());
 }
 
+/// Add every count of `d` into `t` (the day is left as it is).
+fn accumulate(t: &mut MallDayStats, d: &MallDayStats) {
+    t.impressions += d.impressions;
+    t.product_views += d.product_views;
+    t.dwell_ms += d.dwell_ms;
+    t.wishlist_adds += d.wishlist_adds;
+    t.click_outs += d.click_outs;
+    t.quick_returns += d.quick_returns;
+    t.rescue_shown += d.rescue_shown;
+    t.rescue_tapped += d.rescue_tapped;
+    t.purchases += d.purchases;
+    t.reported_purchases += d.reported_purchases;
+    t.reported_amount += d.reported_amount;
+}
+
 fn total(stats: &MallStats) -> MallDayStats {
     stats.days.iter().fold(MallDayStats::default(), |mut t, d| {
-        t.impressions += d.impressions;
-        t.product_views += d.product_views;
-        t.dwell_ms += d.dwell_ms;
-        t.wishlist_adds += d.wishlist_adds;
-        t.click_outs += d.click_outs;
-        t.quick_returns += d.quick_returns;
-        t.rescue_shown += d.rescue_shown;
-        t.rescue_tapped += d.rescue_tapped;
-        t.purchases += d.purchases;
-        t.reported_purchases += d.reported_purchases;
-        t.reported_amount += d.reported_amount;
+        accumulate(&mut t, d);
         t
     })
 }
@@ -100,16 +105,7 @@ async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() 
         if consents {
             assert!(report.sent > 0);
             for (mall, s) in mine {
-                let t = expected.entry(mall).or_default();
-                t.impressions += s.impressions;
-                t.product_views += s.product_views;
-                t.dwell_ms += s.dwell_ms;
-                t.wishlist_adds += s.wishlist_adds;
-                t.click_outs += s.click_outs;
-                t.quick_returns += s.quick_returns;
-                t.rescue_shown += s.rescue_shown;
-                t.rescue_tapped += s.rescue_tapped;
-                t.purchases += s.purchases;
+                accumulate(expected.entry(mall).or_default(), &s);
             }
             // Nothing left to send: a second upload sends nothing.
             assert_eq!(moa.upload_events().await.unwrap().sent, 0);

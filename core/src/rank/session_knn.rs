@@ -96,11 +96,6 @@ impl SessionIndex {
         self.sessions.is_empty()
     }
 
-    /// How many past sessions contain `item`.
-    pub fn sessions_with(&self, item: u32) -> usize {
-        self.by_item.get(item as usize).map_or(0, Vec::len)
-    }
-
     /// Score the items that may come next after `current` (chronological), adding into `scores`.
     /// `now` is the session clock of the current session (the index a new session would get).
     pub fn score_next(&self, current: &[u32], params: &KnnParams, now: usize, scores: &mut HashMap<u32, f64>) {
