@@ -4,5 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 generated=bindings/generated/swift
 package=bindings/tests/swift
+# The generated files are git-ignored, so a clean clone has no Sources/MoaCore directory yet.
+mkdir -p "$package/Sources/MoaCore" "$package/Sources/MoaCoreFFI"
 cp "$generated/MoaCore.swift" "$package/Sources/MoaCore/MoaCore.swift"
 cp "$generated/MoaCoreFFI.h" "$package/Sources/MoaCoreFFI/MoaCoreFFI.h"
