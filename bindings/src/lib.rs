@@ -41,6 +41,10 @@ pub enum MoaError {
     NewerDatabase,
     #[error("cancelled")]
     Cancelled,
+    /// Not signed in, or the session ended: ask the shopper to sign in again. Their lists and
+    /// unsent changes stay on the device.
+    #[error("not signed in: {reason}")]
+    Unauthorized { reason: String },
     #[error("not found: {what}")]
     NotFound { what: String },
     #[error("invalid input: {reason}")]
@@ -62,6 +66,7 @@ impl From<moa_core::Error> for MoaError {
             E::NewerDatabase { .. } => MoaError::NewerDatabase,
             E::Cancelled => MoaError::Cancelled,
             E::NotFound(what) => MoaError::NotFound { what },
+            E::Unauthorized(reason) => MoaError::Unauthorized { reason },
             E::InvalidInput(reason) => MoaError::InvalidInput { reason },
             E::Internal(reason) => MoaError::Internal { reason },
         }
@@ -272,6 +277,8 @@ pub struct RecoveryReport {
     pub salvaged_followed_malls: u64,
     pub salvaged_settings: u64,
     pub salvaged_events: u64,
+    /// Wishlist and follow changes not yet sent to the account.
+    pub salvaged_unsent_changes: u64,
 }
 
 /// Something the shopper did.
@@ -323,6 +330,58 @@ pub enum ChangeKind {
     FollowedMalls,
 }
 
+/// The account this device is signed in to.
+#[derive(uniffi::Record)]
+pub struct Account {
+    pub account_id: String,
+    pub username: String,
+    /// False when the session ended: ask the shopper to sign in again.
+    pub session_valid: bool,
+}
+
+#[derive(uniffi::Record)]
+pub struct AccountSyncReport {
+    pub sent: u64,
+    pub duplicates: u64,
+    pub superseded: u64,
+    /// False when the shopper kept changing the lists during the sync (the next sync catches up).
+    pub pulled: bool,
+    pub wishlist: u64,
+    pub followed_malls: u64,
+}
+
+#[derive(uniffi::Enum)]
+pub enum AlertKind {
+    PriceDrop,
+    BackInStock,
+    SaleEnding,
+}
+
+/// An alert about a wishlisted product, ready to be a notification.
+#[derive(uniffi::Record)]
+pub struct Alert {
+    pub alert_id: i64,
+    pub kind: AlertKind,
+    pub product_id: String,
+    pub variant_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub image_url: String,
+    pub created_ms: i64,
+}
+
+/// How alerts reach the shopper (defaults: a daily digest at 20:00, quiet 22:00–08:00, 3 a day).
+#[derive(uniffi::Record)]
+pub struct AlertSettings {
+    pub enabled: bool,
+    pub daily_digest: bool,
+    pub digest_hour: u8,
+    pub quiet_start_hour: u8,
+    pub quiet_end_hour: u8,
+    pub max_per_day: u32,
+    pub utc_offset_minutes: i32,
+}
+
 // ── Listeners and handles ──────────────────────────────────────────────────────────────────────
 
 /// Implemented by the app: hears sync progress after each committed page, on a core thread.
@@ -336,6 +395,60 @@ pub trait SyncProgressListener: Send + Sync {
 #[uniffi::export(with_foreign)]
 pub trait ChangeListener: Send + Sync {
     fn on_changes(&self, changes: Vec<ChangeKind>);
+}
+
+/// Implemented by the app with the Android Keystore / iOS Keychain: the only place the session
+/// token is kept. Called on core threads.
+#[uniffi::export(with_foreign)]
+pub trait SecretStore: Send + Sync {
+    fn save(&self, key: String, secret: String);
+    fn load(&self, key: String) -> Option<String>;
+    fn delete(&self, key: String);
+}
+
+/// Implemented by the app: turns due alerts into notifications (called on a core thread).
+#[uniffi::export(with_foreign)]
+pub trait AlertListener: Send + Sync {
+    fn on_alerts(&self, alerts: Vec<Alert>);
+}
+
+struct SecretBridge(Arc<dyn SecretStore>);
+
+impl moa_core::SecretStore for SecretBridge {
+    fn save(&self, key: String, secret: String) {
+        self.0.save(key, secret)
+    }
+    fn load(&self, key: String) -> Option<String> {
+        self.0.load(key)
+    }
+    fn delete(&self, key: String) {
+        self.0.delete(key)
+    }
+}
+
+struct AlertBridge(Arc<dyn AlertListener>);
+
+impl moa_core::AlertListener for AlertBridge {
+    fn on_alerts(&self, alerts: Vec<moa_core::Alert>) {
+        self.0.on_alerts(alerts.into_iter().map(alert).collect());
+    }
+}
+
+fn alert(a: moa_core::Alert) -> Alert {
+    Alert {
+        alert_id: a.alert_id,
+        kind: match a.kind {
+            moa_core::AlertKind::PriceDrop => AlertKind::PriceDrop,
+            moa_core::AlertKind::BackInStock => AlertKind::BackInStock,
+            moa_core::AlertKind::SaleEnding => AlertKind::SaleEnding,
+        },
+        product_id: a.product_id,
+        variant_id: a.variant_id,
+        title: a.title,
+        body: a.body,
+        image_url: a.image_url,
+        created_ms: a.created_ms,
+    }
 }
 
 /// A live listener registration. Deliveries stop when it is cancelled or released.
@@ -531,6 +644,82 @@ impl Moa {
         Ok(self.inner.upload_events().await?.sent)
     }
 
+    /// Give the core the platform's secret store (Keystore/Keychain) before signing in.
+    pub fn set_secret_store(&self, store: Arc<dyn SecretStore>) {
+        self.inner.set_secret_store(Arc::new(SecretBridge(store)));
+    }
+
+    /// The signed-in account, if any.
+    pub fn account(&self) -> Result<Option<Account>> {
+        Ok(self.inner.account()?.map(|a| Account {
+            account_id: a.account_id,
+            username: a.username,
+            session_valid: a.session_valid,
+        }))
+    }
+
+    /// Sign in; the guest's wishlist and follows join the account. Wrong credentials are
+    /// `Unauthorized`.
+    pub async fn sign_in(self: Arc<Self>, username: String, password: String) -> Result<Account> {
+        let a = self.inner.sign_in(&username, &password).await?;
+        Ok(Account { account_id: a.account_id, username: a.username, session_valid: a.session_valid })
+    }
+
+    /// Send unsent wishlist/follow changes and bring the account's lists to this device.
+    pub async fn sync_account(self: Arc<Self>) -> Result<AccountSyncReport> {
+        let r = self.inner.sync_account().await?;
+        Ok(AccountSyncReport {
+            sent: r.sent,
+            duplicates: r.duplicates,
+            superseded: r.superseded,
+            pulled: r.pulled,
+            wishlist: r.wishlist,
+            followed_malls: r.followed_malls,
+        })
+    }
+
+    /// Sign out; with `keep_on_device` the lists stay as the guest's. Returns how many changes
+    /// could not reach the account first (offline).
+    pub async fn sign_out(self: Arc<Self>, keep_on_device: bool) -> Result<u64> {
+        Ok(self.inner.sign_out(keep_on_device).await?.unsent)
+    }
+
+    /// Hear alerts about wishlisted products when due; None stops.
+    pub fn set_alert_listener(&self, listener: Option<Arc<dyn AlertListener>>) {
+        self.inner.set_alert_listener(listener.map(|l| Arc::new(AlertBridge(l)) as Arc<dyn moa_core::AlertListener>));
+    }
+
+    pub fn alert_settings(&self) -> Result<AlertSettings> {
+        let s = self.inner.alert_settings()?;
+        Ok(AlertSettings {
+            enabled: s.enabled,
+            daily_digest: s.daily_digest,
+            digest_hour: s.digest_hour,
+            quiet_start_hour: s.quiet_start_hour,
+            quiet_end_hour: s.quiet_end_hour,
+            max_per_day: s.max_per_day,
+            utc_offset_minutes: s.utc_offset_minutes,
+        })
+    }
+
+    pub fn set_alert_settings(&self, settings: AlertSettings) -> Result<()> {
+        Ok(self.inner.set_alert_settings(&moa_core::AlertSettings {
+            enabled: settings.enabled,
+            daily_digest: settings.daily_digest,
+            digest_hour: settings.digest_hour,
+            quiet_start_hour: settings.quiet_start_hour,
+            quiet_end_hour: settings.quiet_end_hour,
+            max_per_day: settings.max_per_day,
+            utc_offset_minutes: settings.utc_offset_minutes,
+        })?)
+    }
+
+    /// Deliver the alerts due now to the listener (and return them): call it from periodic
+    /// background work; syncs call it too.
+    pub fn deliver_alerts(&self) -> Result<Vec<Alert>> {
+        Ok(self.inner.deliver_alerts()?.into_iter().map(alert).collect())
+    }
+
     /// Check price and stock with the server before opening the mall (the cache answers offline).
     pub async fn live_check(self: Arc<Self>, product_id: String) -> Result<LiveCheck> {
         let c = self.inner.live_check(&product_id).await?;
@@ -698,6 +887,7 @@ impl Moa {
             salvaged_followed_malls: r.salvaged_followed_malls,
             salvaged_settings: r.salvaged_settings,
             salvaged_events: r.salvaged_events,
+            salvaged_unsent_changes: r.salvaged_list_ops,
         })
     }
 }

@@ -13,7 +13,8 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::wire::{
-    ChangePage, EventBatch, EventBatchResult, LiveProduct, MallList, PopulationStats, Problem, PROBLEM_CONTENT_TYPE,
+    AccountList, ChangePage, EventBatch, EventBatchResult, ListKind, ListOpBatch, ListOpResult, LiveProduct, MallList,
+    PopulationStats, Problem, Session, SignIn, PROBLEM_CONTENT_TYPE,
 };
 
 /// How hard the client tries before it reports a failure.
@@ -182,6 +183,60 @@ impl ApiClient {
         .await
     }
 
+    /// `POST /v1/session`: one attempt (a retried sign-in would open a second session). Wrong
+    /// credentials are [`Error::Unauthorized`].
+    pub async fn sign_in(&self, request: &SignIn, cancel: &CancellationToken) -> Result<Session> {
+        let url = self.url("v1/session")?;
+        let attempt = async {
+            match check(self.http.post(url).json(request).send().await?).await {
+                Ok(response) => self.read_json(response).await,
+                Err(Error::Server { status: 401, .. }) => Err(Error::Unauthorized("wrong username or password".into())),
+                Err(e) => Err(e),
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Err(Error::Cancelled),
+            outcome = attempt => outcome,
+        }
+    }
+
+    /// `DELETE /v1/session`: the token stops working.
+    pub async fn sign_out(&self, token: &str, cancel: &CancellationToken) -> Result<()> {
+        let url = self.url("v1/session")?;
+        self.get_with_retry(cancel, || {
+            let request = self.http.delete(url.clone()).bearer_auth(token);
+            async move { authorised(request.send().await?).await.map(drop) }
+        })
+        .await
+    }
+
+    /// `GET /v1/me/wishlist` or `GET /v1/me/follows`.
+    pub async fn account_list(&self, list: ListKind, token: &str, cancel: &CancellationToken) -> Result<AccountList> {
+        let url = self.url(&format!("v1/me/{}", list.as_str()))?;
+        self.get_with_retry(cancel, || {
+            let request = self.http.get(url.clone()).bearer_auth(token);
+            async move { self.read_json(authorised(request.send().await?).await?).await }
+        })
+        .await
+    }
+
+    /// `POST /v1/me/{list}/ops`: idempotent by operation id, so it is retried like a GET.
+    pub async fn post_list_ops(
+        &self,
+        list: ListKind,
+        batch: &ListOpBatch,
+        token: &str,
+        cancel: &CancellationToken,
+    ) -> Result<ListOpResult> {
+        let url = self.url(&format!("v1/me/{}/ops", list.as_str()))?;
+        self.get_with_retry(cancel, || {
+            let request = self.http.post(url.clone()).bearer_auth(token).json(batch);
+            async move { self.read_json(authorised(request.send().await?).await?).await }
+        })
+        .await
+    }
+
     /// `GET /v1/products/{id}/live`; None when the product is delisted (404).
     pub async fn live_product(&self, product_id: &str, cancel: &CancellationToken) -> Result<Option<LiveProduct>> {
         let mut url = self.url("v1/products/")?;
@@ -266,6 +321,14 @@ fn retry_after(error: &Error) -> Option<Duration> {
     match error {
         Error::Server { retry_after: Some(secs), .. } => Some(Duration::from_secs(*secs)),
         _ => None,
+    }
+}
+
+/// Like [`check`], with 401 as [`Error::Unauthorized`]: the session ended.
+async fn authorised(response: reqwest::Response) -> Result<reqwest::Response> {
+    match check(response).await {
+        Err(Error::Server { status: 401, .. }) => Err(Error::Unauthorized("the session ended; sign in again".into())),
+        other => other,
     }
 }
 

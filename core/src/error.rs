@@ -49,6 +49,11 @@ pub enum Error {
     #[error("cancelled")]
     Cancelled,
 
+    /// Not signed in, or the session ended (expired, revoked): the shopper must sign in again.
+    /// Their lists and unsent changes stay on the device.
+    #[error("not signed in: {0}")]
+    Unauthorized(String),
+
     #[error("invalid input: {0}")]
     InvalidInput(String),
 

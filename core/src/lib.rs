@@ -4,6 +4,8 @@
 //! server into the on-device cache and read the home feed from that cache — offline too.
 //! The Kotlin and Swift apps reach the same calls through `moa-ffi`.
 
+pub mod account;
+pub mod alerts;
 pub mod api;
 pub mod changes;
 pub mod error;
@@ -23,6 +25,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use account::{Account, AccountSyncReport, SecretStore, SignOutReport};
+pub use alerts::{Alert, AlertKind, AlertListener, AlertSettings};
 pub use api::{ClientOptions, RetryPolicy};
 pub use changes::{ChangeKind, ChangeListener, Subscription};
 pub use error::{Error, Result};
@@ -109,6 +113,11 @@ pub struct Moa {
     personal: Mutex<Personal>,
     /// This session's outlinks (id → product, mall) and the products and malls already rescued.
     outlinks: Mutex<OutlinkSession>,
+    /// The platform's secret store (the session token lives there and only there).
+    secrets: Mutex<Option<Arc<dyn account::SecretStore>>>,
+    /// One account sync at a time.
+    account_sync: tokio::sync::Mutex<()>,
+    alert_listener: Mutex<Option<Arc<dyn alerts::AlertListener>>>,
 }
 
 #[derive(Default)]
@@ -196,6 +205,9 @@ impl Moa {
             changes: ChangeHub::new(),
             personal: Mutex::new(Personal::default()),
             outlinks: Mutex::new(OutlinkSession::default()),
+            secrets: Mutex::new(None),
+            account_sync: tokio::sync::Mutex::new(()),
+            alert_listener: Mutex::new(None),
         })
     }
 
@@ -215,7 +227,7 @@ impl Moa {
 
     /// Sync with a page size, a progress listener and a cancellation token.
     pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
-        let api = self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))?;
+        let api = self.api()?;
         let result = self.guard(sync::sync_catalog(api, &self.store, options).await);
         if let Ok(report) = &result {
             if report.upserted + report.deleted > 0 || report.stats_changed {
@@ -227,8 +239,47 @@ impl Moa {
                 self.changes.notify(ChangeKind::Feed);
                 self.changes.notify(ChangeKind::Wishlist);
             }
+            // The alerts this sync found go out now if the shopper's settings say so (otherwise
+            // they wait for the digest); a failure here must not fail the sync.
+            let _ = self.deliver_alerts();
         }
         result
+    }
+
+    fn api(&self) -> Result<&Arc<ApiClient>> {
+        self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))
+    }
+
+    /// Hear alerts about wishlisted products when they are due (the apps post notifications).
+    pub fn set_alert_listener(&self, listener: Option<Arc<dyn alerts::AlertListener>>) {
+        *self.alert_listener.lock().unwrap_or_else(|e| e.into_inner()) = listener;
+    }
+
+    pub fn alert_settings(&self) -> Result<alerts::AlertSettings> {
+        self.guard(self.store.alert_settings())
+    }
+
+    pub fn set_alert_settings(&self, settings: &alerts::AlertSettings) -> Result<()> {
+        if settings.digest_hour > 23 || settings.quiet_start_hour > 23 || settings.quiet_end_hour > 23 {
+            return Err(Error::InvalidInput("alert hours are 0 to 23".into()));
+        }
+        self.guard(self.store.set_alert_settings(settings))
+    }
+
+    /// Deliver the alerts due now to the listener (and return them). Syncs call it; the apps call
+    /// it from their periodic background work too, since digests and quiet hours are about time.
+    pub fn deliver_alerts(&self) -> Result<Vec<alerts::Alert>> {
+        self.deliver_alerts_at(now_ms())
+    }
+
+    /// [`Moa::deliver_alerts`] as if the time were `now_ms` (tests and QA tools).
+    pub fn deliver_alerts_at(&self, now_ms: i64) -> Result<Vec<alerts::Alert>> {
+        let due = self.guard(self.store.take_due_alerts(now_ms, self.locale))?;
+        let listener = self.alert_listener.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let (Some(listener), false) = (listener, due.is_empty()) {
+            listener.on_alerts(due.clone());
+        }
+        Ok(due)
     }
 
     /// Hear what changes (feed, wishlist, followed malls) in batches, until the returned
@@ -429,7 +480,7 @@ impl Moa {
     /// Send the events not yet sent, in batches, only with consent (without it: nothing leaves
     /// and the report says so). Safe to repeat: the server counts each event id once.
     pub async fn upload_events(&self) -> Result<UploadReport> {
-        let api = self.api.as_ref().ok_or_else(|| Error::InvalidInput("no server configured".into()))?;
+        let api = self.api()?;
         let mut report = UploadReport { consent: self.event_consent()?, ..Default::default() };
         if !report.consent {
             return Ok(report);
@@ -528,13 +579,13 @@ impl Moa {
 
     /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.
     pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>) -> Result<()> {
-        self.guard(self.store.add_to_wishlist(product_id, variant_id, now()))?;
+        self.guard(self.store.add_to_wishlist(product_id, variant_id, now_ms()))?;
         self.changes.notify(ChangeKind::Wishlist);
         self.record(Event::WishlistAdd { product_id: product_id.to_string() })
     }
 
     pub fn remove_from_wishlist(&self, product_id: &str) -> Result<bool> {
-        let removed = self.guard(self.store.remove_from_wishlist(product_id))?;
+        let removed = self.guard(self.store.remove_from_wishlist(product_id, now_ms()))?;
         if removed {
             self.changes.notify(ChangeKind::Wishlist);
             self.record(Event::WishlistRemove { product_id: product_id.to_string() })?;
@@ -548,13 +599,13 @@ impl Moa {
     }
 
     pub fn follow_mall(&self, mall_id: &str) -> Result<()> {
-        self.guard(self.store.follow_mall(mall_id, now()))?;
+        self.guard(self.store.follow_mall(mall_id, now_ms()))?;
         self.changes.notify(ChangeKind::FollowedMalls);
         self.record(Event::FollowMall { mall_id: mall_id.to_string() })
     }
 
     pub fn unfollow_mall(&self, mall_id: &str) -> Result<bool> {
-        let removed = self.guard(self.store.unfollow_mall(mall_id))?;
+        let removed = self.guard(self.store.unfollow_mall(mall_id, now_ms()))?;
         if removed {
             self.changes.notify(ChangeKind::FollowedMalls);
             self.record(Event::UnfollowMall { mall_id: mall_id.to_string() })?;

@@ -246,6 +246,9 @@ pub struct Product {
     /// The server's popularity score (views and wishlists in the recent past), >= 0.
     #[serde(default)]
     pub popularity: f64,
+    /// When the sale ends (Unix seconds), when the mall says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale_ends_at: Option<i64>,
 }
 
 impl Product {

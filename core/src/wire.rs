@@ -184,3 +184,118 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 pub const MAX_PAGE_LIMIT: u32 = 1000;
 /// Page size when the client does not say.
 pub const DEFAULT_PAGE_LIMIT: u32 = 500;
+
+/// `POST /v1/session`: sign in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+}
+
+/// The answer to a sign-in. The token goes to the device's secret store and nowhere else.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub account_id: String,
+    pub username: String,
+    pub expires_at_ms: i64,
+}
+
+impl std::fmt::Debug for Session {
+    // A session printed in a log or a panic message must not carry the token.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &"<secret>")
+            .field("account_id", &self.account_id)
+            .field("username", &self.username)
+            .field("expires_at_ms", &self.expires_at_ms)
+            .finish()
+    }
+}
+
+/// Which of the shopper's lists an operation changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    /// 찜: products, keyed by product id.
+    Wishlist,
+    /// Followed malls, keyed by mall id.
+    Follows,
+}
+
+impl ListKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Wishlist => "wishlist",
+            ListKind::Follows => "follows",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "wishlist" => Some(ListKind::Wishlist),
+            "follows" => Some(ListKind::Follows),
+            _ => None,
+        }
+    }
+}
+
+/// One change to a list, as the device recorded it. Applying an operation twice is applying it
+/// once (the id), and of two operations on the same item the later one wins (`at_ms`, then the
+/// id), whatever order they arrive in: devices and a guest's history merge without losing a
+/// later remove to an earlier add.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListOp {
+    pub op_id: String,
+    /// Unix milliseconds on the device.
+    pub at_ms: i64,
+    /// true: add (찜, follow); false: remove.
+    pub present: bool,
+    /// The product id (wishlist) or mall id (follows).
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
+    /// What the product looked like, so that another device shows it before its catalog has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<crate::store::ProductSnapshot>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_at_add: Option<i64>,
+}
+
+/// `POST /v1/me/wishlist/ops` and `POST /v1/me/follows/ops`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListOpBatch {
+    pub ops: Vec<ListOp>,
+}
+
+/// Operations a batch may carry at most.
+pub const MAX_LIST_OP_BATCH: usize = 500;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListOpResult {
+    /// Operations that changed the account's list.
+    pub applied: u64,
+    /// Operations the server already had (a retried batch).
+    pub duplicates: u64,
+    /// Operations older than what the account already holds for their item (a later change won).
+    pub superseded: u64,
+}
+
+/// `GET /v1/me/wishlist` and `GET /v1/me/follows`: the items present, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountList {
+    pub items: Vec<AccountItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountItem {
+    pub target: String,
+    /// When the operation that put it there happened (Unix milliseconds).
+    pub at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<crate::store::ProductSnapshot>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_at_add: Option<i64>,
+}

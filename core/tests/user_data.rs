@@ -86,7 +86,8 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
     assert!(recovery.moved_to.exists(), "the damaged file is kept for diagnosis");
     assert_eq!(recovery.salvaged_wishlist, 3);
     assert_eq!(recovery.salvaged_followed_malls, 2);
-    assert_eq!(recovery.salvaged_settings, 1);
+    assert_eq!(recovery.salvaged_settings, 2, "the consent and the list clock");
+    assert_eq!(recovery.salvaged_list_ops, 5, "three 찜 and two follows not yet sent to an account");
     assert_eq!(recovery.salvaged_events, 6, "three 찜, two follows, one hidden mall");
     assert_eq!(moa.store().product_count().unwrap(), 0, "the catalog cache starts clean");
     assert!(moa.store().integrity_check().unwrap().is_empty());
@@ -94,6 +95,7 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
     let wishlist = moa.wishlist().unwrap();
     assert_eq!(wishlist.len(), 3);
     assert!(wishlist.iter().all(|w| !w.listed), "shown from snapshots until the catalog is back");
+    assert_eq!(moa.store().unsent_list_ops().unwrap(), 5, "the outbox survives the damage");
 
     // The catalog syncs back and the wishlist is whole again.
     moa.sync().await.unwrap();

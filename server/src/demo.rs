@@ -482,6 +482,9 @@ fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha
         created_at,
         updated_at: created_at,
         popularity,
+        // Half the sales say when they end, within the next two weeks (derived from the product
+        // number, so that the world's random draws stay as they were).
+        sale_ends_at: (discount > 0 && number % 2 == 0).then(|| now + DAY / 2 + (number as i64 * 7919) % (14 * DAY)),
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! Every error is an `application/problem+json` document; a bad request never panics.
 
+pub mod accounts;
 pub mod catalog;
 pub mod demo;
 pub mod faults;
@@ -20,8 +21,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use moa_core::wire::{
-    Conversion, EventBatch, MallStats, Problem, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH, MAX_PAGE_LIMIT,
-    PROBLEM_CONTENT_TYPE,
+    Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH,
+    MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
 };
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -50,6 +51,11 @@ pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
         .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/products/{id}/live", get(live_product))
+        .route("/v1/session", axum::routing::post(sign_in).delete(sign_out))
+        .route("/v1/me/wishlist", get(my_wishlist))
+        .route("/v1/me/wishlist/ops", axum::routing::post(my_wishlist_ops))
+        .route("/v1/me/follows", get(my_follows))
+        .route("/v1/me/follows/ops", axum::routing::post(my_follows_ops))
         .route("/v1/openapi.yaml", get(openapi))
         .fallback(not_found)
         .with_state(state);
@@ -188,19 +194,104 @@ async fn upload_events(State(state): State<AppState>, body: axum::body::Bytes) -
 /// unknown key is 401, another mall's key 403 (saying nothing of the mall asked for).
 async fn authorise(state: &AppState, headers: &HeaderMap, mall: &str) -> Result<(), ApiProblem> {
     let unauthorised = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorised", "A mall key is required", None);
-    let key = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .ok_or_else(unauthorised)?
-        .to_string();
+    let key = bearer(headers).ok_or_else(unauthorised)?;
     let owner = with_catalog(state, move |c| c.mall_of_key(&key)).await?.ok_or_else(unauthorised)?;
     if owner != mall {
         return Err(ApiProblem::new(StatusCode::FORBIDDEN, "forbidden", "This key is for another mall", None));
     }
     Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+}
+
+/// The account whose session token the request carries. Missing, unknown, expired and forged
+/// tokens all get the same 401, which says nothing about any account.
+async fn shopper(state: &AppState, headers: &HeaderMap) -> Result<String, ApiProblem> {
+    let unauthorised = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorised", "Sign in again", None);
+    let token = bearer(headers).ok_or_else(unauthorised)?;
+    with_catalog(state, move |c| c.account_of_token(&token, now_ms())).await?.ok_or_else(unauthorised)
+}
+
+async fn sign_in(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiProblem> {
+    let request: SignIn = serde_json::from_slice(&body)
+        .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-sign-in", "Unreadable sign-in", e.to_string()))?;
+    let session = with_catalog(&state, move |c| {
+        c.sign_in(&request.username, &request.password, now_ms(), accounts::SESSION_TTL_MS)
+    })
+    .await?
+    .ok_or_else(|| ApiProblem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Wrong username or password", None))?;
+    Ok(json_response(serde_json::to_string(&session).map_err(ApiProblem::internal)?))
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    shopper(&state, &headers).await?;
+    let token = bearer(&headers).unwrap_or_default();
+    with_catalog(&state, move |c| c.end_session(&token)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn my_list(state: AppState, headers: HeaderMap, list: ListKind) -> Result<Response, ApiProblem> {
+    let account = shopper(&state, &headers).await?;
+    let items = with_catalog(&state, move |c| c.account_list(&account, list)).await?;
+    Ok(json_response(serde_json::to_string(&items).map_err(ApiProblem::internal)?))
+}
+
+async fn my_list_ops(
+    state: AppState,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+    list: ListKind,
+) -> Result<Response, ApiProblem> {
+    let account = shopper(&state, &headers).await?;
+    let bad = |detail: String| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-ops", "Unreadable operations", detail);
+    let batch: ListOpBatch = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
+    if batch.ops.len() > MAX_LIST_OP_BATCH {
+        return Err(bad(format!("{} operations; at most {MAX_LIST_OP_BATCH} a batch", batch.ops.len())));
+    }
+    if let Some(op) = batch.ops.iter().find(|op| {
+        op.op_id.is_empty() || op.op_id.len() > 64 || op.target.is_empty() || op.target.len() > 200 || op.at_ms < 0
+    }) {
+        return Err(bad(format!("operation {:?} needs an id of at most 64 characters, a target and a time", op.op_id)));
+    }
+    let result = with_catalog(&state, move |c| c.apply_list_ops(&account, list, &batch.ops)).await?;
+    Ok(json_response(serde_json::to_string(&result).map_err(ApiProblem::internal)?))
+}
+
+async fn my_wishlist(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    my_list(state, headers, ListKind::Wishlist).await
+}
+
+async fn my_wishlist_ops(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    my_list_ops(state, headers, body, ListKind::Wishlist).await
+}
+
+async fn my_follows(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    my_list(state, headers, ListKind::Follows).await
+}
+
+async fn my_follows_ops(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    my_list_ops(state, headers, body, ListKind::Follows).await
 }
 
 /// A mall's statistics, for that mall only.
@@ -354,6 +445,10 @@ pub fn demo_mall_key(mall_id: &str) -> String {
     format!("demo-key-{mall_id}")
 }
 
+/// The demo world's shoppers' accounts, all with [`DEMO_PASSWORD`].
+pub const DEMO_ACCOUNTS: [&str; 3] = ["jiwoo", "minji", "hana"];
+pub const DEMO_PASSWORD: &str = "moa-demo";
+
 /// Shoppers simulated for the demo world's population statistics.
 pub const DEMO_SHOPPERS: usize = 3000;
 
@@ -367,6 +462,9 @@ pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), Catal
     catalog.put_stats(&population::simulate(&world, spec.seed ^ 0x5eed, DEMO_SHOPPERS))?;
     for mall in &world.malls {
         catalog.put_mall_key(&mall.id, &demo_mall_key(&mall.id))?;
+    }
+    for username in DEMO_ACCOUNTS {
+        catalog.create_account(username, DEMO_PASSWORD)?;
     }
     Ok((Arc::new(catalog), world))
 }

@@ -16,7 +16,7 @@ use crate::wire::{Change, PopulationStats};
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 5;
+pub const CURRENT_VERSION: u32 = 6;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_malls_etag.sql"),
     include_str!("migrations/0004_events.sql"),
     include_str!("migrations/0005_personalisation.sql"),
+    include_str!("migrations/0006_accounts_alerts.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -38,6 +39,7 @@ const MALLS_FEED: &str = "malls";
 /// The population statistics' row in `sync_cursor` (ETag only).
 const STATS_FEED: &str = "stats";
 
+mod lists;
 mod recovery;
 mod user;
 
@@ -234,7 +236,10 @@ impl Store {
     pub fn apply_catalog_page(&self, changes: &[Change], next: u64) -> Result<PageOutcome> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = apply_changes(&tx, changes)?;
+        // Alerts are found in the same transaction: a page and the news it carries commit together.
+        let watched = crate::alerts::watch(&tx, changes)?;
+        let mut outcome = apply_changes(&tx, changes)?;
+        outcome.alerts = crate::alerts::detect(&tx, &watched, changes, crate::now_ms())?;
         // Wishlisted products keep an up-to-date snapshot, so that they still show, as last seen,
         // once delisted. The wishlist is small; one statement per page is enough.
         if let Some(first) = changes.first() {
@@ -311,6 +316,8 @@ impl Store {
 pub struct PageOutcome {
     pub upserted: u64,
     pub deleted: u64,
+    /// New alerts about wishlisted products.
+    pub alerts: u64,
 }
 
 fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome> {
@@ -318,8 +325,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     let mut upsert = tx.prepare_cached(
         "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
              original_price, currency, image_url, product_url, variants, in_stock, created_at,
-             updated_at, popularity, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             updated_at, popularity, seq, sale_ends_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
          ON CONFLICT (id) DO UPDATE SET
              mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
              category = excluded.category, styles = excluded.styles, gender = excluded.gender,
@@ -328,7 +335,7 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
              image_url = excluded.image_url, product_url = excluded.product_url,
              variants = excluded.variants, in_stock = excluded.in_stock,
              created_at = excluded.created_at, updated_at = excluded.updated_at,
-             popularity = excluded.popularity, seq = excluded.seq",
+             popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at",
     )?;
     let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
     for change in changes {
@@ -354,6 +361,7 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
                     p.updated_at,
                     p.popularity,
                     *seq as i64,
+                    p.sale_ends_at,
                 ])?;
                 outcome.upserted += 1;
             }
@@ -367,7 +375,7 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
 }
 
 const PRODUCT_COLUMNS: &str = "id, mall_id, title, brand, category, styles, gender, age_bands, price, \
-     original_price, currency, image_url, product_url, variants, created_at, updated_at, popularity";
+     original_price, currency, image_url, product_url, variants, created_at, updated_at, popularity, sale_ends_at";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     let currency: String = r.get(10)?;
@@ -388,6 +396,7 @@ fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
         created_at: r.get(14)?,
         updated_at: r.get(15)?,
         popularity: r.get(16)?,
+        sale_ends_at: r.get(17)?,
     })
 }
 

@@ -21,6 +21,8 @@ pub struct Recovery {
     pub salvaged_followed_malls: u64,
     pub salvaged_settings: u64,
     pub salvaged_events: u64,
+    /// Wishlist and follow changes the account had not yet heard of.
+    pub salvaged_list_ops: u64,
 }
 
 /// Rows of the shopper's tables (wishlist, follows, settings, unsent and preference events) read
@@ -31,8 +33,11 @@ pub(super) struct Salvage {
     followed_malls: Vec<(String, i64)>,
     settings: Vec<(String, String)>,
     events: Vec<SalvagedEvent>,
+    /// The outbox: changes to the lists the account has not yet heard of (version 6).
+    list_ops: Vec<SalvagedListOp>,
 }
 
+type SalvagedListOp = (String, String, String, bool, i64, Option<String>, Option<String>, Option<i64>);
 type SalvagedEvent = (String, i64, String, Option<String>, Option<String>, Option<i64>, i64, Option<String>);
 
 /// The file that says "this database was found damaged while the app ran; recover at next open".
@@ -71,6 +76,7 @@ pub(super) fn move_aside_and_salvage(db: &Path, reason: String, now: i64) -> Res
         salvaged_followed_malls: salvage.followed_malls.len() as u64,
         salvaged_settings: salvage.settings.len() as u64,
         salvaged_events: salvage.events.len() as u64,
+        salvaged_list_ops: salvage.list_ops.len() as u64,
     };
     Ok((recovery, salvage))
 }
@@ -96,6 +102,12 @@ fn salvage(path: &Path) -> Salvage {
     read_rows(&conn, sql, &mut out.events, |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
     });
+    read_rows(
+        &conn,
+        "SELECT op_id, list, target, present, at_ms, variant_id, snapshot, price_at_add FROM list_ops ORDER BY id",
+        &mut out.list_ops,
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+    );
     out
 }
 
@@ -137,6 +149,13 @@ pub(super) fn restore(conn: &mut Connection, salvage: &Salvage) -> Result<()> {
             "INSERT OR IGNORE INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, detail],
+        )?;
+    }
+    for (op_id, list, target, present, at_ms, variant_id, snapshot, price_at_add) in &salvage.list_ops {
+        tx.execute(
+            "INSERT OR IGNORE INTO list_ops (op_id, list, target, present, at_ms, variant_id, snapshot, price_at_add)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![op_id, list, target, present, at_ms, variant_id, snapshot, price_at_add],
         )?;
     }
     tx.commit()?;

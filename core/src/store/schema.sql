@@ -33,7 +33,8 @@ CREATE TABLE products (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
     popularity      REAL NOT NULL,
-    seq             INTEGER NOT NULL
+    seq             INTEGER NOT NULL,
+    sale_ends_at    INTEGER -- Unix seconds (version 6)
 );
 CREATE INDEX products_by_mall ON products (mall_id);
 
@@ -99,3 +100,33 @@ CREATE TABLE segment_popularity (
     product_id  TEXT NOT NULL,
     PRIMARY KEY (segment, rank)
 );
+
+-- The outbox: changes to the wishlist and follows not yet acknowledged by the account's server.
+-- Written in the same transaction as the change itself; only the newest operation per item is
+-- kept (the server keeps the newest too, so older ones could never matter).
+CREATE TABLE list_ops (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT, -- the order operations are sent in
+    op_id        TEXT NOT NULL UNIQUE,              -- random; makes a retried upload harmless
+    list         TEXT NOT NULL,                     -- 'wishlist' or 'follows'
+    target       TEXT NOT NULL,                     -- product id or mall id
+    present      INTEGER NOT NULL,                  -- 1: add, 0: remove
+    at_ms        INTEGER NOT NULL,
+    variant_id   TEXT,
+    snapshot     TEXT,
+    price_at_add INTEGER
+);
+CREATE UNIQUE INDEX list_ops_by_item ON list_ops (list, target);
+
+-- Alerts about wishlisted products, each once (key), delivered by the alert policy.
+CREATE TABLE alerts (
+    id           INTEGER PRIMARY KEY,
+    key          TEXT NOT NULL UNIQUE, -- what makes two alerts the same alert
+    kind         TEXT NOT NULL,
+    product_id   TEXT NOT NULL,
+    variant_id   TEXT,
+    price        INTEGER,              -- the price that was news (price drops)
+    created_ms   INTEGER NOT NULL,
+    delivered_ms INTEGER,              -- NULL: waiting for the policy (quiet hours, digest, cap)
+    dropped      INTEGER NOT NULL DEFAULT 0 -- no longer true when its time came
+);
+CREATE INDEX alerts_pending ON alerts (delivered_ms) WHERE delivered_ms IS NULL;

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Store, SNAPSHOT_JSON};
+use super::{lists, Store, SNAPSHOT_JSON};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::model::{Money, Style};
+use crate::wire::ListKind;
 
 /// Events kept on the device at most.
 const MAX_EVENTS: i64 = 20_000;
@@ -58,23 +59,34 @@ pub struct FollowedMall {
 }
 
 impl Store {
-    /// Add a cached product to the wishlist (again: updates the chosen variant, keeps the date).
-    pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>, now: i64) -> Result<()> {
-        let conn = self.writer();
+    /// Add a cached product to the wishlist (again: updates the chosen variant, keeps the date),
+    /// with its operation for the account, in one transaction.
+    pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>, now_ms: i64) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
         let sql = format!(
             "INSERT INTO wishlist (product_id, variant_id, added_at, snapshot, price_at_add)
              SELECT p.id, ?2, ?3, {SNAPSHOT_JSON}, p.price FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.id = ?1
              ON CONFLICT (product_id) DO UPDATE SET variant_id = excluded.variant_id, snapshot = excluded.snapshot"
         );
-        if conn.execute(&sql, params![product_id, variant_id, now])? == 0 {
+        if tx.execute(&sql, params![product_id, variant_id, now_ms / 1000])? == 0 {
             return Err(Error::NotFound(format!("product {product_id}")));
         }
+        lists::record_op(&tx, ListKind::Wishlist, product_id, true, variant_id, now_ms)?;
+        tx.commit()?;
         Ok(())
     }
 
-    /// Remove from the wishlist; removing what is not there is not an error.
-    pub fn remove_from_wishlist(&self, product_id: &str) -> Result<bool> {
-        Ok(self.writer().execute("DELETE FROM wishlist WHERE product_id = ?1", [product_id])? == 1)
+    /// Remove from the wishlist; removing what is not there is not an error (and not an operation).
+    pub fn remove_from_wishlist(&self, product_id: &str, now_ms: i64) -> Result<bool> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        let removed = tx.execute("DELETE FROM wishlist WHERE product_id = ?1", [product_id])? == 1;
+        if removed {
+            lists::record_op(&tx, ListKind::Wishlist, product_id, false, None, now_ms)?;
+        }
+        tx.commit()?;
+        Ok(removed)
     }
 
     /// The wishlist, newest first.
@@ -103,22 +115,34 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn follow_mall(&self, mall_id: &str, now: i64) -> Result<()> {
-        let conn = self.writer();
+    pub fn follow_mall(&self, mall_id: &str, now_ms: i64) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
         let known: Option<i64> =
-            conn.query_row("SELECT 1 FROM malls WHERE id = ?1", [mall_id], |r| r.get(0)).optional()?;
+            tx.query_row("SELECT 1 FROM malls WHERE id = ?1", [mall_id], |r| r.get(0)).optional()?;
         if known.is_none() {
             return Err(Error::NotFound(format!("mall {mall_id}")));
         }
-        conn.execute(
+        let added = tx.execute(
             "INSERT INTO followed_malls (mall_id, followed_at) VALUES (?1, ?2) ON CONFLICT (mall_id) DO NOTHING",
-            params![mall_id, now],
+            params![mall_id, now_ms / 1000],
         )?;
+        if added == 1 {
+            lists::record_op(&tx, ListKind::Follows, mall_id, true, None, now_ms)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
-    pub fn unfollow_mall(&self, mall_id: &str) -> Result<bool> {
-        Ok(self.writer().execute("DELETE FROM followed_malls WHERE mall_id = ?1", [mall_id])? == 1)
+    pub fn unfollow_mall(&self, mall_id: &str, now_ms: i64) -> Result<bool> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        let removed = tx.execute("DELETE FROM followed_malls WHERE mall_id = ?1", [mall_id])? == 1;
+        if removed {
+            lists::record_op(&tx, ListKind::Follows, mall_id, false, None, now_ms)?;
+        }
+        tx.commit()?;
+        Ok(removed)
     }
 
     pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
@@ -137,6 +161,11 @@ impl Store {
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value],
         )?;
+        Ok(())
+    }
+
+    pub fn delete_setting(&self, key: &str) -> Result<()> {
+        self.writer().execute("DELETE FROM settings WHERE key = ?1", [key])?;
         Ok(())
     }
 
