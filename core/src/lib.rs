@@ -241,7 +241,9 @@ impl Moa {
             }
             // The alerts this sync found go out now if the shopper's settings say so (otherwise
             // they wait for the digest); a failure here must not fail the sync.
-            let _ = self.deliver_alerts();
+            if self.alert_listener.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+                let _ = self.deliver_alerts();
+            }
         }
         result
     }
