@@ -244,8 +244,11 @@ impl Store {
             return Ok(Vec::new());
         }
         let day_start_ms = day * 86_400_000 - settings.utc_offset_minutes as i64 * 60_000;
-        let delivered_today: i64 =
-            tx.query_row("SELECT count(*) FROM alerts WHERE delivered_ms >= ?1", [day_start_ms], |r| r.get(0))?;
+        let delivered_today: i64 = tx.query_row(
+            "SELECT count(*) FROM alerts WHERE delivered_ms >= ?1 AND delivered_ms < ?1 + 86400000",
+            [day_start_ms],
+            |r| r.get(0),
+        )?;
         let mut room = (settings.max_per_day as i64 - delivered_today).max(0);
         let mut due = Vec::new();
         {

@@ -142,9 +142,16 @@ fn check_after_kill(data_dir: &Path) {
     assert!(moa.store().integrity_check().unwrap().is_empty());
     let (wish, follows) = local_lists(&moa);
     let wished: Vec<String> = wish.into_iter().map(|(p, _)| p).collect();
-    for (list, now_in_list) in [(moa_core::wire::ListKind::Wishlist, &wished), (moa_core::wire::ListKind::Follows, &follows)] {
+    for (list, now_in_list) in
+        [(moa_core::wire::ListKind::Wishlist, &wished), (moa_core::wire::ListKind::Follows, &follows)]
+    {
         for (_, op) in moa.store().pending_list_ops(list, 10_000).unwrap() {
-            assert_eq!(op.present, now_in_list.contains(&op.target), "{list:?} {} disagrees with its operation", op.target);
+            assert_eq!(
+                op.present,
+                now_in_list.contains(&op.target),
+                "{list:?} {} disagrees with its operation",
+                op.target
+            );
         }
     }
 }
@@ -153,7 +160,9 @@ fn check_after_kill(data_dir: &Path) {
 fn run_and_kill(spec: &ChildSpec, after: Duration) -> (u32, bool) {
     let mut child = spec.spawn();
     let stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).filter(|l| l.starts_with("op ")).count());
+    let reader = std::thread::spawn(move || {
+        BufReader::new(stdout).lines().map_while(Result::ok).filter(|l| l.starts_with("op ")).count()
+    });
     std::thread::sleep(after);
     let killed = child.try_wait().unwrap().is_none();
     let _ = child.kill();

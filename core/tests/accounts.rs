@@ -194,10 +194,7 @@ async fn an_ended_session_asks_to_sign_in_again_and_loses_nothing() {
     assert!(!account.session_valid, "the app asks to sign in again");
     assert_eq!(wished(&moa), vec![world.products[5].id.clone()], "the 찜 stays");
     assert_eq!(moa.store().unsent_list_ops().unwrap(), 1, "and waits in the outbox");
-    assert!(matches!(
-        moa.sign_in("jiwoo", "wrong password").await,
-        Err(Error::Unauthorized(_))
-    ));
+    assert!(matches!(moa.sign_in("jiwoo", "wrong password").await, Err(Error::Unauthorized(_))));
     moa.sign_in("jiwoo", moa_server::DEMO_PASSWORD).await.unwrap();
     assert_eq!(moa.store().unsent_list_ops().unwrap(), 0);
     let fresh = sign_in_raw(&server.url, "jiwoo").await;
@@ -259,7 +256,9 @@ async fn one_account_can_neither_read_nor_change_anothers_lists() {
     let forged = format!("moa_{}", "0".repeat(64));
     let tokens = [None, Some(forged.as_str()), Some(expired.token.as_str()), Some(revoked.token.as_str()), Some("")];
     for token in tokens {
-        for (method, path) in [("GET", "wishlist"), ("POST", "wishlist/ops"), ("GET", "follows"), ("POST", "follows/ops")] {
+        for (method, path) in
+            [("GET", "wishlist"), ("POST", "wishlist/ops"), ("GET", "follows"), ("POST", "follows/ops")]
+        {
             let url = format!("{}/v1/me/{path}", server.url);
             let mut request = if method == "GET" { http.get(url) } else { http.post(url).body(r#"{"ops":[]}"#) };
             if let Some(t) = token {
