@@ -339,9 +339,10 @@ async fn serve(
     } else {
         return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
     };
-    let server = RunningServer::start_with_faults(catalog, addr, faults)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // A demo world is a QA world: its controls let tests and QA play the malls.
+    let options = moa_server::ServerOptions { faults, demo_controls: demo };
+    let server =
+        RunningServer::start_with(catalog, addr, options).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line is the URL, so scripts and tests can read where to connect.
     println!("{}", server.url);
     eprintln!("moa-server: serving the catalog; Ctrl-C to stop");

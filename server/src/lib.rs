@@ -40,8 +40,18 @@ pub struct AppState {
     pub catalog: Arc<CatalogDb>,
 }
 
+/// How a server runs besides its catalog.
+#[derive(Clone, Default)]
+pub struct ServerOptions {
+    /// Misbehave on purpose (see [`faults`]).
+    pub faults: Option<Arc<FaultPlan>>,
+    /// The demo world's controls (`POST /v1/demo/…`): a mall changing its products, so QA and
+    /// the apps' tests can watch syncs and alerts react. Never on a real deployment.
+    pub demo_controls: bool,
+}
+
 /// The app protocol's routes; with a fault plan, misbehaving on purpose (see [`faults`]).
-pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
+pub fn router(state: AppState, options: ServerOptions) -> Router {
     let mut app = Router::new()
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
@@ -56,10 +66,12 @@ pub fn router(state: AppState, faults: Option<Arc<FaultPlan>>) -> Router {
         .route("/v1/me/wishlist/ops", axum::routing::post(my_wishlist_ops))
         .route("/v1/me/follows", get(my_follows))
         .route("/v1/me/follows/ops", axum::routing::post(my_follows_ops))
-        .route("/v1/openapi.yaml", get(openapi))
-        .fallback(not_found)
-        .with_state(state);
-    if let Some(plan) = faults {
+        .route("/v1/openapi.yaml", get(openapi));
+    if options.demo_controls {
+        app = app.route("/v1/demo/products/{id}/reprice", axum::routing::post(demo_reprice));
+    }
+    let mut app = app.fallback(not_found).with_state(state);
+    if let Some(plan) = options.faults {
         // Inside compression: the faults see, and break, the plain bodies.
         app = app.layer(axum::middleware::from_fn_with_state(plan, faults::inject));
     }
@@ -79,7 +91,7 @@ pub struct RunningServer {
 impl RunningServer {
     /// Bind `addr` (port 0 picks a free one) and serve `catalog` until shut down.
     pub async fn start(catalog: Arc<CatalogDb>, addr: SocketAddr) -> std::io::Result<RunningServer> {
-        RunningServer::start_with_faults(catalog, addr, None).await
+        RunningServer::start_with(catalog, addr, ServerOptions::default()).await
     }
 
     /// Like [`RunningServer::start`], injecting the faults of `plan`.
@@ -88,10 +100,18 @@ impl RunningServer {
         addr: SocketAddr,
         plan: Option<Arc<FaultPlan>>,
     ) -> std::io::Result<RunningServer> {
+        RunningServer::start_with(catalog, addr, ServerOptions { faults: plan, demo_controls: false }).await
+    }
+
+    pub async fn start_with(
+        catalog: Arc<CatalogDb>,
+        addr: SocketAddr,
+        options: ServerOptions,
+    ) -> std::io::Result<RunningServer> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let app = router(AppState { catalog }, plan);
+        let app = router(AppState { catalog }, options);
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
@@ -401,6 +421,37 @@ async fn live_product(State(state): State<AppState>, Path(id): Path<String>) -> 
         checked_at_ms: p.updated_at * 1000,
     };
     Ok(json_response(serde_json::to_string(&live).map_err(ApiProblem::internal)?))
+}
+
+/// Demo control: the mall sets a product's price (an original price makes it a sale). The
+/// change enters the change feed like any import.
+async fn demo_reprice(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    #[derive(serde::Deserialize)]
+    struct Reprice {
+        price: i64,
+        original_price: Option<i64>,
+    }
+    let bad = |detail: String| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-reprice", "Unreadable reprice", detail);
+    let r: Reprice = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
+    let key = id.clone();
+    let Some(mut product) = with_catalog(&state, move |c| c.product(&key)).await? else {
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such product",
+            format!("no product {id:?}"),
+        ));
+    };
+    product.price.amount = r.price;
+    product.original_price = r.original_price.map(|amount| moa_core::model::Money { amount, ..product.price.clone() });
+    product.updated_at = (now_ms() / 1000).max(product.updated_at + 1);
+    product.validate().map_err(bad)?;
+    let changed = with_catalog(&state, move |c| c.upsert_products(&[product])).await?;
+    Ok(json_response(serde_json::json!({ "changed": changed }).to_string()))
 }
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {

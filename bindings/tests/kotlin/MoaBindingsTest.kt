@@ -245,6 +245,96 @@ fun concurrentCallsFromManyThreads() {
     }
 }
 
+/** The Android Keystore of a test device: a map that remembers every secret handed to it. */
+class TestKeychain : SecretStore {
+    val secrets = java.util.concurrent.ConcurrentHashMap<String, String>()
+    override fun save(key: String, secret: String) { secrets[key] = secret }
+    override fun load(key: String): String? = secrets[key]
+    override fun delete(key: String) { secrets.remove(key) }
+}
+
+fun signInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain() {
+    val phoneKeychain = TestKeychain()
+    val tabletKeychain = TestKeychain()
+    syncedMoa().use { phone ->
+        syncedMoa().use { tablet ->
+            phone.setSecretStore(phoneKeychain)
+            tablet.setSecretStore(tabletKeychain)
+            val card = phone.homeFeed().sections[1].cards[0]
+            phone.addToWishlist(card.productId, null)
+            assertNull(phone.account())
+            val account = runBlocking { phone.signIn("hana", "moa-demo") }
+            assertEquals("hana", account.username)
+            assertTrue(account.sessionValid)
+            val token = phoneKeychain.secrets.values.single()
+            assertTrue(token.length >= 32)
+
+            // The tablet signs in to the same account and sees the guest's 찜.
+            runBlocking { tablet.signIn("hana", "moa-demo") }
+            assertEquals(listOf(card.productId), tablet.wishlist().map { it.productId })
+            tablet.followMall(card.mallId)
+            val report = runBlocking { tablet.syncAccount() }
+            assertEquals(1uL, report.sent)
+            assertTrue(report.pulled)
+            runBlocking { phone.syncAccount() }
+            assertEquals(listOf(card.mallId), phone.followedMalls().map { it.mallId })
+
+            // Signing out without keeping: gone from the phone and its keychain, kept by the account.
+            assertEquals(0uL, runBlocking { phone.signOut(false) })
+            assertTrue(phone.wishlist().isEmpty())
+            assertNull(phone.account())
+            assertTrue(phoneKeychain.secrets.isEmpty())
+            assertFailsWith<MoaException.Unauthorized> { runBlocking { phone.syncAccount() } }
+            runBlocking { tablet.syncAccount() }
+            assertEquals(listOf(card.productId), tablet.wishlist().map { it.productId })
+            runBlocking { tablet.signOut(false) }
+        }
+    }
+    Moa.open(config()).use { moa ->
+        moa.setSecretStore(TestKeychain())
+        assertFailsWith<MoaException.Unauthorized> { runBlocking { moa.signIn("hana", "not the password") } }
+    }
+}
+
+class AlertRecorder : AlertListener {
+    val seen = CopyOnWriteArrayList<Pair<Alert, String>>()
+    override fun onAlerts(alerts: List<Alert>) {
+        alerts.forEach { seen.add(it to Thread.currentThread().name) }
+    }
+}
+
+/** The demo server's control: the mall sets a product's price. */
+fun reprice(productId: String, price: Long) {
+    val connection = java.net.URI("$serverUrl/v1/demo/products/$productId/reprice").toURL().openConnection() as java.net.HttpURLConnection
+    connection.requestMethod = "POST"
+    connection.doOutput = true
+    connection.setRequestProperty("content-type", "application/json")
+    connection.outputStream.use { it.write("{\"price\":$price}".toByteArray()) }
+    assertEquals(200, connection.responseCode)
+}
+
+fun aPriceDropOnTheWishlistReachesTheAlertListenerOnce() {
+    syncedMoa().use { moa ->
+        // Alerts as they come, no quiet hours (the test runs at any hour), a generous cap.
+        moa.setAlertSettings(moa.alertSettings().copy(dailyDigest = false, quietStartHour = 0u, quietEndHour = 0u, maxPerDay = 10u))
+        val card = moa.homeFeed().sections[1].cards[1]
+        moa.addToWishlist(card.productId, null)
+        val recorder = AlertRecorder()
+        moa.setAlertListener(recorder)
+        reprice(card.productId, card.price * 7 / 10)
+        runBlocking { moa.sync(null, null) }
+        val alerts = recorder.seen.map { it.first }.filter { it.productId == card.productId }
+        assertEquals(1, alerts.size, "one alert: ${recorder.seen}")
+        assertEquals(AlertKind.PRICE_DROP, alerts[0].kind)
+        assertTrue(alerts[0].body.contains("30%"), alerts[0].body)
+        assertTrue(recorder.seen.none { it.second == "main" }, "delivered on a core thread")
+        assertTrue(moa.deliverAlerts().isEmpty(), "never twice")
+        moa.setAlertListener(null)
+        val bad = moa.alertSettings().copy(digestHour = 24u)
+        assertFailsWith<MoaException.InvalidInput> { moa.setAlertSettings(bad) }
+    }
+}
+
 fun main() {
     val tests = listOf(
         ::versionIsTheCores,
@@ -259,6 +349,8 @@ fun main() {
         ::clickOutAndRescueOnAQuickReturn,
         ::closedObjectsRefuseUse,
         ::concurrentCallsFromManyThreads,
+        ::signInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain,
+        ::aPriceDropOnTheWishlistReachesTheAlertListenerOnce,
     )
     var passed = 0
     var failed = 0

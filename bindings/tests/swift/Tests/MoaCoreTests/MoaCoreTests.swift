@@ -3,8 +3,58 @@
 // callbacks from Rust threads, object lifetimes.
 
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import MoaCore
 import XCTest
+
+/// The Keychain of a test device.
+final class TestKeychain: SecretStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var secrets: [String: String] = [:]
+
+    func save(key: String, secret: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        secrets[key] = secret
+    }
+
+    func load(key: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return secrets[key]
+    }
+
+    func delete(key: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        secrets.removeValue(forKey: key)
+    }
+
+    var all: [String: String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return secrets
+    }
+}
+
+final class AlertRecorder: AlertListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [(Alert, Bool)] = []
+
+    func onAlerts(alerts: [Alert]) {
+        lock.lock()
+        defer { lock.unlock() }
+        seen.append(contentsOf: alerts.map { ($0, Thread.isMainThread) })
+    }
+
+    var alerts: [(Alert, Bool)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return seen
+    }
+}
 
 final class ProgressRecorder: SyncProgressListener, @unchecked Sendable {
     private let lock = NSLock()
@@ -238,5 +288,78 @@ final class MoaCoreTests: XCTestCase {
             _ = moa.subscribe(listener: ChangeRecorder())
         }
         XCTAssertNil(weakMoa, "Moa is freed when the last reference goes")
+    }
+
+    /// The demo server's control: the mall sets a product's price.
+    func reprice(productId: String, price: Int64) async throws {
+        var request = URLRequest(url: URL(string: "\(serverUrl)/v1/demo/products/\(productId)/reprice")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.httpBody = "{\"price\":\(price)}".data(using: .utf8)
+        let status: Int = try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { _, response, error in
+                if let error = error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                }
+            }.resume()
+        }
+        XCTAssertEqual(status, 200)
+    }
+
+    func testSignInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain() async throws {
+        let phone = try await syncedMoa()
+        let tablet = try await syncedMoa()
+        let phoneKeychain = TestKeychain()
+        phone.setSecretStore(store: phoneKeychain)
+        tablet.setSecretStore(store: TestKeychain())
+        let card = try phone.homeFeed().sections[1].cards[0]
+        try phone.addToWishlist(productId: card.productId, variantId: nil)
+        XCTAssertNil(try phone.account())
+        let account = try await phone.signIn(username: "minji", password: "moa-demo")
+        XCTAssertEqual(account.username, "minji")
+        XCTAssertTrue(account.sessionValid)
+        XCTAssertEqual(phoneKeychain.all.count, 1)
+
+        _ = try await tablet.signIn(username: "minji", password: "moa-demo")
+        XCTAssertEqual(try tablet.wishlist().map { $0.productId }, [card.productId])
+
+        let unsent = try await phone.signOut(keepOnDevice: false)
+        XCTAssertEqual(unsent, 0)
+        XCTAssertTrue(try phone.wishlist().isEmpty)
+        XCTAssertTrue(phoneKeychain.all.isEmpty)
+        do {
+            _ = try await phone.syncAccount()
+            XCTFail("signed out")
+        } catch MoaError.Unauthorized {
+        }
+        do {
+            _ = try await phone.signIn(username: "minji", password: "wrong")
+            XCTFail("wrong password")
+        } catch MoaError.Unauthorized {
+        }
+        _ = try await tablet.signOut(keepOnDevice: false)
+    }
+
+    func testAPriceDropOnTheWishlistReachesTheAlertListenerOnce() async throws {
+        let moa = try await syncedMoa()
+        var settings = try moa.alertSettings()
+        settings.dailyDigest = false
+        settings.quietStartHour = 0
+        settings.quietEndHour = 0
+        settings.maxPerDay = 10
+        try moa.setAlertSettings(settings: settings)
+        let card = try moa.homeFeed().sections[1].cards[2]
+        try moa.addToWishlist(productId: card.productId, variantId: nil)
+        let recorder = AlertRecorder()
+        moa.setAlertListener(listener: recorder)
+        try await reprice(productId: card.productId, price: card.price * 6 / 10)
+        _ = try await moa.sync(listener: nil, cancellation: nil)
+        let alerts = recorder.alerts.filter { $0.0.productId == card.productId }
+        XCTAssertEqual(alerts.count, 1)
+        XCTAssertEqual(alerts.first?.0.kind, .priceDrop)
+        XCTAssertFalse(alerts.first?.1 ?? true, "delivered on a core thread")
+        XCTAssertTrue(try moa.deliverAlerts().isEmpty, "never twice")
     }
 }
