@@ -74,6 +74,7 @@ impl CatalogDb {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(crate::accounts::SCHEMA)?;
+        conn.execute_batch(crate::ingest::REGISTRY_SCHEMA)?;
         Ok(CatalogDb { conn: Mutex::new(conn) })
     }
 

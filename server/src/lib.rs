@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod demo;
 pub mod faults;
 pub mod images;
+pub mod ingest;
 pub mod population;
 
 use std::collections::hash_map::DefaultHasher;

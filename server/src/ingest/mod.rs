@@ -1,0 +1,701 @@
+//! Importers of partner malls' catalog feeds, in the formats malls really publish: Shopify
+//! (storefront `/products.json`, Admin REST JSON, product-import CSV), Google Merchant Center
+//! (RSS 2.0 / Atom XML with the `g:` namespace, and TSV), Naver Shopping EP 3.0 (full and
+//! summary TSV) and Cafe24's product API JSON.
+//!
+//! Each format's reader turns bytes into [`Item`]s (what the feed says, as strings, with the row
+//! it came from); [`normalise`] turns an item into Moa's [`Product`] using the mall's
+//! [`MallProfile`] (ids scoped by mall, prices, currency, stock per variant, categories and
+//! styles through the mall's mapping table, links checked against the mall's hosts). A row that
+//! cannot be used is skipped and reported with its line and reason; a feed that cannot be read at
+//! all is rejected whole ([`FeedError`]) and changes nothing. [`CatalogDb::import`] then writes
+//! exactly the differences into the change sequence the apps sync from.
+
+mod cafe24;
+mod merchant;
+mod naver;
+pub mod price;
+mod registry;
+mod shopify;
+mod text;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use moa_core::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{CatalogDb, CatalogError};
+
+pub use registry::ImportOutcome;
+pub(crate) use registry::SCHEMA as REGISTRY_SCHEMA;
+
+/// The feed formats Moa reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// A Shopify storefront's public `/products.json`.
+    ShopifyProducts,
+    /// Shopify Admin REST: `{"products": […]}` or `{"product": {…}}`.
+    ShopifyAdmin,
+    /// Shopify's product-import CSV (one row per variant, product fields on the first).
+    ShopifyCsv,
+    /// Google Merchant Center XML: RSS 2.0 or Atom with the `g:` namespace.
+    MerchantXml,
+    /// Google Merchant Center tab-separated feed.
+    MerchantTsv,
+    /// Naver Shopping EP 3.0, the full file: products missing from it are delisted.
+    NaverEp,
+    /// Naver Shopping EP 3.0 summary (incremental): `class` I/U/D with `update_time`.
+    NaverEpSummary,
+    /// Cafe24 product API JSON (`{"products": […]}` or `{"product": {…}}`, variants embedded or not).
+    Cafe24,
+}
+
+impl Format {
+    pub const ALL: [Format; 8] = [
+        Format::ShopifyProducts,
+        Format::ShopifyAdmin,
+        Format::ShopifyCsv,
+        Format::MerchantXml,
+        Format::MerchantTsv,
+        Format::NaverEp,
+        Format::NaverEpSummary,
+        Format::Cafe24,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::ShopifyProducts => "shopify-products",
+            Format::ShopifyAdmin => "shopify-admin",
+            Format::ShopifyCsv => "shopify-csv",
+            Format::MerchantXml => "merchant-xml",
+            Format::MerchantTsv => "merchant-tsv",
+            Format::NaverEp => "naver-ep",
+            Format::NaverEpSummary => "naver-ep-summary",
+            Format::Cafe24 => "cafe24",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// Whether the feed is the whole catalog (missing products are delisted) or only changes.
+    pub fn is_full(self) -> bool {
+        self != Format::NaverEpSummary
+    }
+}
+
+/// What Moa knows about a partner mall: what the apps see of it, and how to read its feeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MallProfile {
+    pub id: String,
+    pub name: String,
+    pub platform: Platform,
+    pub homepage: String,
+    /// Hosts product links may point at (the homepage's host is always allowed).
+    #[serde(default)]
+    pub link_hosts: Vec<String>,
+    /// The currency of prices written without one (and of a bare "$").
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default = "default_gender")]
+    pub gender: Gender,
+    #[serde(default)]
+    pub styles: Vec<Style>,
+    #[serde(default)]
+    pub age_bands: Vec<AgeBand>,
+    /// The mall's own words for categories (a category path segment, a product type, a tag, a
+    /// Cafe24 category number) → Moa's category. Checked before the built-in table.
+    #[serde(default)]
+    pub category_map: BTreeMap<String, Category>,
+    /// Where products whose category no table knows go; None: they are skipped and reported.
+    #[serde(default)]
+    pub default_category: Option<Category>,
+    /// The mall's tags → Moa's style tags (the mall's own styles apply when none match).
+    #[serde(default)]
+    pub style_map: BTreeMap<String, Style>,
+}
+
+fn default_currency() -> String {
+    "KRW".into()
+}
+
+fn default_gender() -> Gender {
+    Gender::Women
+}
+
+impl MallProfile {
+    /// The mall as the apps see it.
+    pub fn mall(&self) -> Mall {
+        let mut hosts = self.link_hosts.clone();
+        if let Some(host) = url::Url::parse(&self.homepage).ok().and_then(|u| u.host_str().map(str::to_string)) {
+            if !hosts.contains(&host) {
+                hosts.insert(0, host);
+            }
+        }
+        Mall {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            platform: self.platform,
+            homepage: self.homepage.clone(),
+            link_hosts: hosts,
+            styles: self.styles.clone(),
+            gender: self.gender,
+            age_bands: self.age_bands.clone(),
+        }
+    }
+
+    /// Problems that make the profile unusable.
+    pub fn validate(&self) -> Result<(), String> {
+        let id_ok = !self.id.is_empty()
+            && self.id.len() <= 40
+            && self.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(format!("mall id {:?}: 1 to 40 of a-z, 0-9, '-' and '_'", self.id));
+        }
+        if self.name.trim().is_empty() {
+            return Err("the mall needs a name".into());
+        }
+        match url::Url::parse(&self.homepage) {
+            Ok(u) if u.scheme() == "https" && u.host_str().is_some() => {}
+            _ => return Err(format!("homepage {:?} is not an https URL", self.homepage)),
+        }
+        if moa_core::model::minor_digits(&self.currency) > 3 || self.currency.len() != 3 {
+            return Err(format!("currency {:?} is not an ISO 4217 code", self.currency));
+        }
+        Ok(())
+    }
+}
+
+/// One product as a feed describes it, before normalisation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Item {
+    /// Where it came from in the file: line (text formats) or position (JSON), 1-based.
+    pub line: usize,
+    /// The mall's own product id.
+    pub id: String,
+    pub title: String,
+    pub brand: Option<String>,
+    /// As written: "39,800원", "$2,030", "5499.00", "3.99 AUD".
+    pub price: Option<String>,
+    /// The compare-at / normal / retail price, as written.
+    pub original_price: Option<String>,
+    /// The mall's category words (path segments, product type, Cafe24 numbers).
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    pub gender: Option<String>,
+    pub image_url: Option<String>,
+    pub link: Option<String>,
+    pub variants: Vec<ItemVariant>,
+    /// Whether the product can be bought, when the feed says so for the product as a whole.
+    pub available: Option<bool>,
+    /// Unix seconds.
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub sale_ends_at: Option<i64>,
+    /// Summary feeds: insert/update or delete.
+    pub delete: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemVariant {
+    pub id: String,
+    pub color: Option<String>,
+    pub size: Option<String>,
+    pub available: bool,
+    /// A variant's own price, when the feed gives one (the product's is the lowest).
+    pub price: Option<String>,
+    pub original_price: Option<String>,
+}
+
+/// A row that was skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    pub line: usize,
+    /// The mall's product id, when the row had one.
+    pub id: Option<String>,
+    pub reason: String,
+}
+
+/// What reading a feed produced: items, rows skipped, and notes about the file as a whole.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    pub problems: Vec<RowProblem>,
+    pub notes: Vec<String>,
+    /// Rows (or records) read, usable or not.
+    pub rows: usize,
+}
+
+/// A feed that cannot be read at all: nothing of it is imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeedError {
+    #[error("the feed is not {format}: {reason}")]
+    WrongFormat { format: &'static str, reason: String },
+    #[error("the feed is too large: {what} (limit {limit})")]
+    TooLarge { what: String, limit: u64 },
+    #[error("the feed could not be fetched: {0}")]
+    Fetch(String),
+    #[error("the feed has no usable product: {0}")]
+    Empty(String),
+}
+
+/// Limits that keep one bad feed from taking the server down.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_bytes: u64,
+    pub max_rows: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_bytes: 256 * 1024 * 1024, max_rows: 1_000_000 }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub mall_id: String,
+    pub format: String,
+    /// Rows or records read.
+    pub read: usize,
+    /// Products new or changed (each one change in the feed the apps sync from).
+    pub imported: u64,
+    /// Products exactly as they were.
+    pub unchanged: u64,
+    /// Products delisted (missing from a full feed, or deleted by a summary feed).
+    pub delisted: u64,
+    pub skipped: Vec<RowProblem>,
+    /// About the file as a whole: the encoding it was read in, links made https, …
+    pub notes: Vec<String>,
+}
+
+/// Read `bytes` as `format`: items and the rows that could not be used.
+pub fn parse(format: Format, bytes: &[u8], limits: Limits) -> Result<Parsed, FeedError> {
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(FeedError::TooLarge { what: format!("{} bytes", bytes.len()), limit: limits.max_bytes });
+    }
+    let (text, encoding_note) = text::decode(bytes);
+    let mut parsed = match format {
+        Format::ShopifyProducts | Format::ShopifyAdmin => shopify::parse_json(format, &text)?,
+        Format::ShopifyCsv => shopify::parse_csv(&text)?,
+        Format::MerchantXml => merchant::parse_xml(&text)?,
+        Format::MerchantTsv => merchant::parse_tsv(&text)?,
+        Format::NaverEp | Format::NaverEpSummary => naver::parse(format, &text)?,
+        Format::Cafe24 => cafe24::parse(&text)?,
+    };
+    if parsed.rows > limits.max_rows {
+        return Err(FeedError::TooLarge { what: format!("{} rows", parsed.rows), limit: limits.max_rows as u64 });
+    }
+    if let Some(note) = encoding_note {
+        parsed.notes.insert(0, note);
+    }
+    Ok(parsed)
+}
+
+/// Moa's product from a feed's item, for `mall`; Err: why the row is skipped.
+pub fn normalise(item: &Item, mall: &MallProfile, hosts: &[String], now: i64) -> Result<(Product, bool), String> {
+    let own_id = item.id.trim();
+    if own_id.is_empty() {
+        return Err("no product id".into());
+    }
+    if own_id.len() > 100 || own_id.chars().any(|c| c.is_control()) {
+        return Err(format!("product id {own_id:?} is not usable"));
+    }
+    let title = text::clean(&item.title);
+    if title.is_empty() {
+        return Err("no title".into());
+    }
+    if title.contains('\u{FFFD}') {
+        return Err("the title has undecodable bytes".into());
+    }
+    // Prices: the product's, or else the lowest of its variants'.
+    let parse_price = |text: &str| price::parse(text, &mall.currency).map_err(|e| format!("price {text:?}: {e}"));
+    let mut price = item.price.as_deref().filter(|p| !p.trim().is_empty()).map(parse_price).transpose()?;
+    let mut original = item.original_price.as_deref().and_then(|p| price::parse(p, &mall.currency).ok());
+    if price.is_none() {
+        for v in &item.variants {
+            if let Some(p) = v.price.as_deref().map(parse_price).transpose()? {
+                if price.as_ref().is_none_or(|best: &Money| p.amount < best.amount) {
+                    original = v.original_price.as_deref().and_then(|o| price::parse(o, &mall.currency).ok());
+                    price = Some(p);
+                }
+            }
+        }
+    }
+    let price = price.ok_or("no price")?;
+    if price.amount <= 0 {
+        return Err(format!("price {} is not positive", price.amount));
+    }
+    // A "normal price" at or below the price (0 meaning none, another currency) is no sale.
+    let original_price = original.filter(|o| o.currency == price.currency && o.amount > price.amount);
+
+    let category = category_of(item, mall, &title).ok_or_else(|| {
+        let words: Vec<&str> = item.categories.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+        if words.is_empty() {
+            "no category, and the mall has no default".to_string()
+        } else {
+            format!("category {:?} is not mapped for this mall", words.join(" > "))
+        }
+    })?;
+    let styles = styles_of(item, mall);
+    let gender = item.gender.as_deref().and_then(gender_of).unwrap_or(mall.gender);
+
+    // Relative links (Shopify handles, Cafe24 product numbers) are on the mall's homepage;
+    // Cafe24 writes its own host as "{domain}".
+    let homepage = url::Url::parse(&mall.homepage).map_err(|e| format!("the mall's homepage: {e}"))?;
+    let on_homepage = |s: &str| {
+        let s = s.trim().replace("{domain}", homepage.host_str().unwrap_or_default());
+        homepage.join(&s).map_err(|e| format!("{s:?}: {e}"))
+    };
+    let link = on_homepage(item.link.as_deref().ok_or("no product link")?)?;
+    let (product_url, upgraded) = check_link(link.as_str(), hosts)?;
+    let image = item.image_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).ok_or("no image")?;
+    // Images too are fetched over https only (App Transport Security, and no mixed content).
+    let image_url = match on_homepage(image) {
+        Ok(u) if u.scheme() == "https" => u.to_string(),
+        Ok(mut u) if u.scheme() == "http" => {
+            let _ = u.set_scheme("https");
+            u.to_string()
+        }
+        _ => return Err(format!("image {image:?} is not a web address")),
+    };
+
+    let id = format!("{}-{}", mall.id, own_id);
+    let variants: Vec<Variant> = if item.variants.is_empty() {
+        vec![Variant {
+            id: format!("{id}-default"),
+            color: None,
+            size: None,
+            available: item.available.unwrap_or(true),
+        }]
+    } else {
+        let mut seen = HashSet::new();
+        item.variants
+            .iter()
+            .map(|v| {
+                let mut vid = format!("{id}-{}", v.id.trim());
+                // Two variants with one id would be one size too few for the shopper.
+                let mut n = 2;
+                while !seen.insert(vid.clone()) {
+                    vid = format!("{id}-{}-{n}", v.id.trim());
+                    n += 1;
+                }
+                Variant {
+                    id: vid,
+                    color: v.color.as_deref().map(text::clean).filter(|c| !c.is_empty()),
+                    size: v.size.as_deref().map(text::clean).filter(|s| !s.is_empty()),
+                    available: v.available && item.available != Some(false),
+                }
+            })
+            .collect()
+    };
+    let product = Product {
+        id,
+        mall_id: mall.id.clone(),
+        title,
+        brand: item.brand.as_deref().map(text::clean).filter(|b| !b.is_empty()),
+        category,
+        styles,
+        gender,
+        age_bands: mall.age_bands.clone(),
+        price,
+        original_price,
+        image_url,
+        product_url,
+        variants,
+        created_at: item.created_at.unwrap_or(now),
+        updated_at: item.updated_at.unwrap_or(now),
+        popularity: 0.0,
+        sale_ends_at: item.sale_ends_at,
+    };
+    product.validate()?;
+    Ok((product, upgraded))
+}
+
+/// The link, if it is on one of the mall's hosts; http is upgraded to https (Moa never sends a
+/// shopper over cleartext), and reported.
+fn check_link(link: &str, hosts: &[String]) -> Result<(String, bool), String> {
+    let mut url = url::Url::parse(link.trim()).map_err(|e| format!("product link {link:?}: {e}"))?;
+    let host = url.host_str().ok_or_else(|| format!("product link {link:?} has no host"))?.to_ascii_lowercase();
+    if !hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))) {
+        return Err(format!("product link host {host} is not one of the mall's"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("product link carries credentials".into());
+    }
+    let upgraded = match url.scheme() {
+        "https" => false,
+        "http" => {
+            url.set_scheme("https").map_err(|_| "cannot make the link https".to_string())?;
+            if url.port() == Some(80) {
+                let _ = url.set_port(None);
+            }
+            true
+        }
+        other => return Err(format!("product link scheme {other} is not https")),
+    };
+    Ok((url.to_string(), upgraded))
+}
+
+/// Built-in words for categories, Korean and English (lowercase), most specific first.
+const CATEGORY_WORDS: &[(&str, Category)] = &[
+    ("원피스", Category::Dress),
+    ("dress", Category::Dress),
+    ("스커트", Category::Skirt),
+    ("치마", Category::Skirt),
+    ("skirt", Category::Skirt),
+    ("아우터", Category::Outer),
+    ("코트", Category::Outer),
+    ("자켓", Category::Outer),
+    ("재킷", Category::Outer),
+    ("점퍼", Category::Outer),
+    ("패딩", Category::Outer),
+    ("가디건", Category::Outer),
+    ("outer", Category::Outer),
+    ("coat", Category::Outer),
+    ("jacket", Category::Outer),
+    ("parka", Category::Outer),
+    ("cardigan", Category::Outer),
+    ("팬츠", Category::Pants),
+    ("바지", Category::Pants),
+    ("슬랙스", Category::Pants),
+    ("청바지", Category::Pants),
+    ("데님", Category::Pants),
+    ("pants", Category::Pants),
+    ("trousers", Category::Pants),
+    ("jeans", Category::Pants),
+    ("shorts", Category::Pants),
+    ("상의", Category::Top),
+    ("티셔츠", Category::Top),
+    ("블라우스", Category::Top),
+    ("셔츠", Category::Top),
+    ("니트", Category::Top),
+    ("맨투맨", Category::Top),
+    ("후드", Category::Top),
+    ("top", Category::Top),
+    ("shirt", Category::Top),
+    ("blouse", Category::Top),
+    ("t-shirt", Category::Top),
+    ("tee", Category::Top),
+    ("sweater", Category::Top),
+    ("hoodie", Category::Top),
+    ("knit", Category::Top),
+    ("가방", Category::Bag),
+    ("백팩", Category::Bag),
+    ("bag", Category::Bag),
+    ("backpack", Category::Bag),
+    ("신발", Category::Shoes),
+    ("슈즈", Category::Shoes),
+    ("스니커즈", Category::Shoes),
+    ("shoes", Category::Shoes),
+    ("sneakers", Category::Shoes),
+    ("boots", Category::Shoes),
+    ("액세서리", Category::Accessory),
+    ("악세사리", Category::Accessory),
+    ("모자", Category::Accessory),
+    ("accessories", Category::Accessory),
+    ("accessory", Category::Accessory),
+    ("jewelry", Category::Accessory),
+    ("hat", Category::Accessory),
+    ("cap", Category::Accessory),
+    // Google product taxonomy ids malls put in `google_product_category`.
+    ("2271", Category::Dress),
+    ("1581", Category::Skirt),
+    ("5598", Category::Outer),
+    ("204", Category::Pants),
+    ("212", Category::Top),
+    ("187", Category::Shoes),
+    ("3032", Category::Bag),
+    ("167", Category::Accessory),
+];
+
+/// The category: the mall's table over its category words, then the built-in words over the
+/// category words, then over the title; then the mall's default.
+fn category_of(item: &Item, mall: &MallProfile, title: &str) -> Option<Category> {
+    let words: Vec<String> = item.categories.iter().chain(&item.tags).map(|w| text::clean(w).to_lowercase()).collect();
+    // The most specific words are last in a path: look from the end.
+    for word in words.iter().rev() {
+        if let Some(c) = mall.category_map.iter().find(|(k, _)| word.contains(&k.to_lowercase())).map(|(_, c)| *c) {
+            return Some(c);
+        }
+    }
+    for word in words.iter().rev() {
+        if let Some((_, c)) = CATEGORY_WORDS.iter().find(|(w, _)| matches_word(word, w)) {
+            return Some(*c);
+        }
+    }
+    let title = title.to_lowercase();
+    CATEGORY_WORDS
+        .iter()
+        .find(|(w, _)| !w.bytes().all(|b| b.is_ascii_digit()) && matches_word(&title, w))
+        .map(|(_, c)| *c)
+        .or(mall.default_category)
+}
+
+/// Whether `word` occurs in `text`: Korean as a substring (no spaces between words there),
+/// Latin and numbers as a whole word.
+fn matches_word(text: &str, word: &str) -> bool {
+    if !word.is_ascii() {
+        return text.contains(word);
+    }
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-')).any(|t| t == word || t.strip_suffix('s') == Some(word))
+}
+
+const STYLE_WORDS: &[(&str, Style)] = &[
+    ("러블리", Style::Lovely),
+    ("lovely", Style::Lovely),
+    ("심플", Style::SimpleBasic),
+    ("베이직", Style::SimpleBasic),
+    ("basic", Style::SimpleBasic),
+    ("오피스", Style::OfficeLook),
+    ("office", Style::OfficeLook),
+    ("캐주얼", Style::Casual),
+    ("casual", Style::Casual),
+    ("스트릿", Style::Street),
+    ("street", Style::Street),
+    ("streetwear", Style::Street),
+    ("미니멀", Style::Minimal),
+    ("minimal", Style::Minimal),
+    ("빈티지", Style::Vintage),
+    ("vintage", Style::Vintage),
+    ("페미닌", Style::Feminine),
+    ("feminine", Style::Feminine),
+    ("모던", Style::ModernChic),
+    ("시크", Style::ModernChic),
+    ("chic", Style::ModernChic),
+];
+
+fn styles_of(item: &Item, mall: &MallProfile) -> Vec<Style> {
+    let mut styles = Vec::new();
+    for tag in item.tags.iter().chain(&item.categories) {
+        let tag = text::clean(tag).to_lowercase();
+        let found = mall
+            .style_map
+            .iter()
+            .find(|(k, _)| tag == k.to_lowercase())
+            .map(|(_, s)| *s)
+            .or_else(|| STYLE_WORDS.iter().find(|(w, _)| matches_word(&tag, w)).map(|(_, s)| *s));
+        if let Some(s) = found {
+            if !styles.contains(&s) {
+                styles.push(s);
+            }
+        }
+    }
+    if styles.is_empty() {
+        styles = mall.styles.clone();
+    }
+    styles
+}
+
+fn gender_of(text: &str) -> Option<Gender> {
+    match text.trim().to_lowercase().as_str() {
+        "female" | "women" | "woman" | "여성" | "여" | "w" | "f" => Some(Gender::Women),
+        "male" | "men" | "man" | "남성" | "남" | "m" => Some(Gender::Men),
+        "unisex" | "남녀공용" | "공용" => Some(Gender::Unisex),
+        _ => None,
+    }
+}
+
+/// The mall's products after reading `parsed`: normalised, repeated ids merged (the later row
+/// wins), problems added to the reader's.
+pub struct Normalised {
+    pub products: Vec<Product>,
+    /// Product ids a summary feed deletes.
+    pub deletes: Vec<String>,
+    pub problems: Vec<RowProblem>,
+    /// Links that were http and became https.
+    pub upgraded_links: usize,
+}
+
+pub fn products_of(parsed: &Parsed, mall: &MallProfile, now: i64) -> Normalised {
+    let hosts = mall.mall().link_hosts;
+    let mut out = Normalised {
+        products: Vec::with_capacity(parsed.items.len()),
+        deletes: Vec::new(),
+        problems: parsed.problems.clone(),
+        upgraded_links: 0,
+    };
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for item in &parsed.items {
+        if item.delete {
+            out.deletes.push(format!("{}-{}", mall.id, item.id.trim()));
+            continue;
+        }
+        match normalise(item, mall, &hosts, now) {
+            Ok((product, was_http)) => {
+                out.upgraded_links += was_http as usize;
+                match index.get(&product.id) {
+                    Some(&at) => {
+                        out.problems.push(RowProblem {
+                            line: item.line,
+                            id: Some(item.id.clone()),
+                            reason: "the same product id appears again; this later row replaces the earlier".into(),
+                        });
+                        out.products[at] = product;
+                    }
+                    None => {
+                        index.insert(product.id.clone(), out.products.len());
+                        out.products.push(product);
+                    }
+                }
+            }
+            Err(reason) => out.problems.push(RowProblem {
+                line: item.line,
+                id: Some(item.id.clone()).filter(|i| !i.is_empty()),
+                reason,
+            }),
+        }
+    }
+    out.problems.sort_by_key(|p| p.line);
+    out
+}
+
+/// Read a feed and import it for `mall_id` (registered with [`CatalogDb::put_mall_profile`]).
+pub fn ingest(
+    catalog: &CatalogDb,
+    mall_id: &str,
+    format: Format,
+    bytes: &[u8],
+    limits: Limits,
+    now: i64,
+) -> Result<ImportReport, IngestError> {
+    let mall = catalog.mall_profile(mall_id)?.ok_or_else(|| IngestError::UnknownMall(mall_id.to_string()))?;
+    let parsed = parse(format, bytes, limits)?;
+    let n = products_of(&parsed, &mall, now);
+    if n.products.is_empty() && format.is_full() {
+        // Delisting a whole mall because its feed came back empty or unreadable would be a
+        // disaster; an empty catalog must be said some other way.
+        return Err(IngestError::Feed(FeedError::Empty(match n.problems.first() {
+            Some(p) => format!("all {} rows were skipped, e.g. line {}: {}", n.problems.len(), p.line, p.reason),
+            None => "no products in it".into(),
+        })));
+    }
+    let outcome = catalog.import(&mall.mall(), &n.products, &n.deletes, format.is_full(), now)?;
+    let mut notes = parsed.notes;
+    if n.upgraded_links > 0 {
+        notes.push(format!("{} product links were http and are served as https", n.upgraded_links));
+    }
+    Ok(ImportReport {
+        mall_id: mall.id,
+        format: format.as_str().into(),
+        read: parsed.rows,
+        imported: outcome.changed,
+        unchanged: outcome.unchanged,
+        delisted: outcome.delisted,
+        skipped: n.problems,
+        notes,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Feed(#[from] FeedError),
+    #[error("no mall {0:?} is registered (moa mall add)")]
+    UnknownMall(String),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}

@@ -1,0 +1,124 @@
+//! The mall registry (who the partner malls are and how to read them) and the import that turns a
+//! feed's products into exactly the changes between it and the catalog.
+
+use std::collections::HashSet;
+
+use moa_core::model::{Mall, Product};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use super::MallProfile;
+use crate::catalog::{CatalogDb, CatalogError};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS mall_profiles (
+    id    TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
+);
+";
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub changed: u64,
+    pub unchanged: u64,
+    pub delisted: u64,
+}
+
+impl CatalogDb {
+    /// Register a mall, or update its profile; the apps see it in the mall list at once.
+    pub fn put_mall_profile(&self, profile: &MallProfile) -> Result<(), CatalogError> {
+        self.conn().execute(
+            "INSERT INTO mall_profiles (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            params![profile.id, serde_json::to_string(profile)?],
+        )?;
+        self.put_malls(&[profile.mall()])
+    }
+
+    pub fn mall_profile(&self, id: &str) -> Result<Option<MallProfile>, CatalogError> {
+        let body: Option<String> =
+            self.conn().query_row("SELECT body FROM mall_profiles WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+
+    pub fn mall_profiles(&self) -> Result<Vec<MallProfile>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT body FROM mall_profiles ORDER BY id")?;
+        let bodies = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(bodies.iter().map(|b| serde_json::from_str(b)).collect::<Result<_, _>>()?)
+    }
+
+    /// Write one mall's products, in one transaction: each product new or different gets the next
+    /// seq (its creation date and popularity kept), identical ones are left alone; with `full`,
+    /// the mall's products missing from `products` are delisted; `deletes` are delisted too.
+    pub fn import(
+        &self,
+        mall: &Mall,
+        products: &[Product],
+        deletes: &[String],
+        full: bool,
+        now: i64,
+    ) -> Result<ImportOutcome, CatalogError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO malls (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+            params![mall.id, serde_json::to_string(mall)?],
+        )?;
+        let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
+        let mut outcome = ImportOutcome::default();
+        {
+            let mut current = tx.prepare_cached("SELECT body FROM products WHERE id = ?1")?;
+            let mut write = tx.prepare_cached(
+                "INSERT INTO products (id, mall_id, body, seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET mall_id = excluded.mall_id, body = excluded.body, seq = excluded.seq",
+            )?;
+            for product in products {
+                let old: Option<Product> = current
+                    .query_row([&product.id], |r| r.get::<_, Option<String>>(0))
+                    .optional()?
+                    .flatten()
+                    .map(|b| serde_json::from_str(&b))
+                    .transpose()?;
+                let mut next = product.clone();
+                if let Some(old) = &old {
+                    // What the feed does not know (or cannot say twice the same way) is kept, so
+                    // that re-reading an unchanged feed is no change at all.
+                    next.created_at = old.created_at;
+                    next.popularity = old.popularity;
+                    next.updated_at = old.updated_at;
+                    if &next == old {
+                        outcome.unchanged += 1;
+                        continue;
+                    }
+                    next.updated_at = if product.updated_at > old.updated_at {
+                        product.updated_at
+                    } else {
+                        now.max(old.updated_at + 1)
+                    };
+                }
+                seq += 1;
+                write.execute(params![next.id, next.mall_id, serde_json::to_string(&next)?, seq])?;
+                outcome.changed += 1;
+            }
+            let mut tombstone = tx.prepare_cached(
+                "UPDATE products SET body = NULL, seq = ?2 WHERE id = ?1 AND mall_id = ?3 AND body IS NOT NULL",
+            )?;
+            let mut gone: Vec<String> = deletes.to_vec();
+            if full {
+                let listed: HashSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
+                let mut stmt =
+                    tx.prepare("SELECT id FROM products WHERE mall_id = ?1 AND body IS NOT NULL ORDER BY id")?;
+                let ids = stmt.query_map([&mall.id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                gone.extend(ids.into_iter().filter(|id| !listed.contains(id.as_str())));
+            }
+            for id in gone {
+                if tombstone.execute(params![id, seq + 1, mall.id])? == 1 {
+                    seq += 1;
+                    outcome.delisted += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+}
