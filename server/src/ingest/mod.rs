@@ -443,7 +443,9 @@ fn check_link(link: &str, hosts: &[String]) -> Result<(String, bool), String> {
 /// Built-in words for categories, Korean and English (lowercase), most specific first.
 const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("원피스", Category::Dress),
+    ("점프수트", Category::Dress),
     ("dress", Category::Dress),
+    ("jumpsuit", Category::Dress),
     ("스커트", Category::Skirt),
     ("치마", Category::Skirt),
     ("skirt", Category::Skirt),
@@ -459,6 +461,9 @@ const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("jacket", Category::Outer),
     ("parka", Category::Outer),
     ("cardigan", Category::Outer),
+    ("blazer", Category::Outer),
+    ("tuxedo", Category::Outer),
+    ("블레이저", Category::Outer),
     ("팬츠", Category::Pants),
     ("바지", Category::Pants),
     ("슬랙스", Category::Pants),
@@ -468,6 +473,7 @@ const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("trousers", Category::Pants),
     ("jeans", Category::Pants),
     ("shorts", Category::Pants),
+    ("leggings", Category::Pants),
     ("상의", Category::Top),
     ("티셔츠", Category::Top),
     ("블라우스", Category::Top),
@@ -481,6 +487,7 @@ const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("t-shirt", Category::Top),
     ("tee", Category::Top),
     ("sweater", Category::Top),
+    ("jumper", Category::Top),
     ("hoodie", Category::Top),
     ("knit", Category::Top),
     ("가방", Category::Bag),
@@ -518,7 +525,16 @@ fn category_of(item: &Item, mall: &MallProfile, title: &str) -> Option<Category>
     let words: Vec<String> = item.categories.iter().chain(&item.tags).map(|w| text::clean(w).to_lowercase()).collect();
     // The most specific words are last in a path: look from the end.
     for word in words.iter().rev() {
-        if let Some(c) = mall.category_map.iter().find(|(k, _)| word.contains(&k.to_lowercase())).map(|(_, c)| *c) {
+        // Numbers (Cafe24 category numbers) match exactly; words anywhere in the mall's phrase.
+        let matches = |k: &String| {
+            let k = k.to_lowercase();
+            if k.bytes().all(|b| b.is_ascii_digit()) {
+                *word == k
+            } else {
+                word.contains(&k)
+            }
+        };
+        if let Some(c) = mall.category_map.iter().find(|(k, _)| matches(k)).map(|(_, c)| *c) {
             return Some(c);
         }
     }

@@ -37,8 +37,8 @@ pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError
         _ => return Err(wrong("no \"products\" array or \"product\" object at the top".into())),
     };
     if let Some(first) = products.first() {
-        if first.get("variants").is_none() && first.get("title").is_none() {
-            return Err(wrong("products have neither \"title\" nor \"variants\" (another platform's JSON?)".into()));
+        if first.get("title").is_none() {
+            return Err(wrong("products have no \"title\" (another platform's JSON?)".into()));
         }
     }
     let mut parsed = Parsed { rows: products.len(), ..Default::default() };
@@ -132,6 +132,7 @@ pub(super) fn parse_csv(text: &str) -> Result<Parsed, FeedError> {
     let get = |record: &csv::StringRecord, name: &str| col(name).and_then(|i| record.get(i)).and_then(cell);
     let mut parsed = Parsed::default();
     let mut option_names: [Option<&'static str>; 3] = [None; 3];
+    let mut skipped_handle: Option<String> = None;
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
         parsed.rows += 1;
@@ -146,6 +147,9 @@ pub(super) fn parse_csv(text: &str) -> Result<Parsed, FeedError> {
             parsed.problems.push(RowProblem { line, id: None, reason: "no handle".into() });
             continue;
         };
+        if skipped_handle.as_deref() == Some(handle.as_str()) {
+            continue;
+        }
         let new_product = parsed.items.last().is_none_or(|i: &Item| i.id != handle);
         if new_product {
             if record.get(title_col).and_then(cell).is_none() {
@@ -160,7 +164,17 @@ pub(super) fn parse_csv(text: &str) -> Result<Parsed, FeedError> {
                 *slot = get(&record, &format!("option{} name", i + 1)).and_then(|n| option_kind(&n));
             }
             let published = get(&record, "published").is_none_or(|p| p.eq_ignore_ascii_case("true"));
-            let status = get(&record, "status");
+            let status = get(&record, "status").filter(|s| !s.eq_ignore_ascii_case("active"));
+            if !published || status.is_some() {
+                // Its other rows (more variants, images) belong to it and go with it.
+                parsed.problems.push(RowProblem {
+                    line,
+                    id: Some(handle.clone()),
+                    reason: format!("not for sale ({})", status.unwrap_or_else(|| "not published".into())),
+                });
+                skipped_handle = Some(handle);
+                continue;
+            }
             parsed.items.push(Item {
                 line,
                 id: handle.clone(),
@@ -171,7 +185,6 @@ pub(super) fn parse_csv(text: &str) -> Result<Parsed, FeedError> {
                 gender: get(&record, "google shopping / gender"),
                 image_url: get(&record, "image src"),
                 link: Some(format!("/products/{handle}")),
-                available: (!published || status.is_some_and(|s| !s.eq_ignore_ascii_case("active"))).then_some(false),
                 ..Default::default()
             });
         }
