@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod bench;
+mod ingest;
 
 use clap::{Parser, Subcommand};
 use moa_core::{CancellationToken, FeedPage, Moa, MoaConfig, SyncListener, SyncOptions, SyncProgress, SyncReport};
@@ -103,6 +104,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read a partner mall's catalog feed (a file or an http(s) URL) into a server catalog
+    /// database, as exactly the changes since the last import.
+    ///
+    /// Formats: shopify-products, shopify-admin, shopify-csv, merchant-xml, merchant-tsv, naver-ep,
+    /// naver-ep-summary, cafe24. The mall must be registered first (moa mall add). Serve the
+    /// result with `moa serve --db`.
+    Ingest {
+        /// The server's catalog database.
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        mall: String,
+        #[arg(long)]
+        format: String,
+        /// A file, or an http(s) URL.
+        source: String,
+        /// Refuse feeds larger than this many MB.
+        #[arg(long, default_value_t = 256)]
+        max_mb: u64,
+        /// Refuse feeds of more rows than this.
+        #[arg(long, default_value_t = 1_000_000)]
+        max_rows: usize,
+        /// Print the report (every skipped row with its reason) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The registry of partner malls: who they are and how to read their feeds.
+    Mall {
+        #[command(subcommand)]
+        what: MallCommand,
+    },
     /// Measure Moa against baselines run alongside; figures go to docs/BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -142,6 +174,54 @@ enum Command {
         #[arg(long, default_value = "ko")]
         locale: String,
         /// Print the feed as JSON (see docs/CLI.md).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MallCommand {
+    /// Register a mall (or update it): from a JSON profile (--file) or from flags.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        /// A JSON mall profile (docs/INGEST.md).
+        #[arg(long, conflicts_with_all = ["id", "name", "platform", "homepage"])]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// cafe24, smartstore or shopify.
+        #[arg(long)]
+        platform: Option<String>,
+        /// https://…
+        #[arg(long)]
+        homepage: Option<String>,
+        /// More hosts product links may point at (repeatable).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        #[arg(long, default_value = "KRW")]
+        currency: String,
+        #[arg(long, default_value = "women")]
+        gender: String,
+        /// The mall's styles (repeatable): lovely, simple_basic, office_look, casual, street, …
+        #[arg(long = "style")]
+        styles: Vec<String>,
+        /// Age bands (repeatable): teens, early_20s, …
+        #[arg(long = "age")]
+        ages: Vec<String>,
+        /// Where products of unknown category go (else they are skipped and reported).
+        #[arg(long)]
+        default_category: Option<String>,
+        /// The mall's word for a category: WORD=CATEGORY, e.g. 원피스=dress or 24=top (repeatable).
+        #[arg(long = "category-map")]
+        category_map: Vec<String>,
+    },
+    /// List the registered malls.
+    List {
+        #[arg(long)]
+        db: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -241,6 +321,43 @@ async fn run(command: Command) -> CliResult {
             Ok(())
         }
         Command::Stats { server, mall, key, json } => mall_stats(&server, &mall, &key, json).await,
+        Command::Ingest { db, mall, format, source, max_mb, max_rows, json } => {
+            let limits = moa_server::ingest::Limits { max_bytes: max_mb * 1024 * 1024, max_rows };
+            ingest::ingest_command(&db, &mall, &format, &source, limits, json).await
+        }
+        Command::Mall { what: MallCommand::List { db, json } } => ingest::mall_list(&db, json),
+        Command::Mall {
+            what:
+                MallCommand::Add {
+                    db,
+                    file,
+                    id,
+                    name,
+                    platform,
+                    homepage,
+                    hosts,
+                    currency,
+                    gender,
+                    styles,
+                    ages,
+                    default_category,
+                    category_map,
+                },
+        } => ingest::mall_add(
+            &db,
+            file.as_deref(),
+            id,
+            name,
+            platform,
+            homepage,
+            hosts,
+            currency,
+            gender,
+            styles,
+            ages,
+            default_category,
+            category_map,
+        ),
         Command::Replay { sessions, cases, top, out, json, knn } => {
             let params = moa_core::rank::session_knn::KnnParams::default().with_overrides(&knn)?;
             replay(&sessions, &cases, top, out.as_deref(), json, params)

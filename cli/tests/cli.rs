@@ -188,3 +188,59 @@ fn mall_statistics_open_only_with_the_malls_key() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// A one-shot HTTP server on loopback that answers every request with `body` (a mall's feed URL).
+fn serve_once(body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/feed.tsv", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    url
+}
+
+#[test]
+fn malls_are_registered_and_their_feeds_ingested_from_files_and_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("catalog.db");
+    let db = db.to_str().unwrap();
+    let feed = concat!(env!("CARGO_MANIFEST_DIR"), "/../server/tests/fixtures/ingest/naver_ep.tsv");
+    let out = moa()
+        .args(["mall", "add", "--db", db, "--id", "lacemuse", "--name", "레이스뮤즈", "--platform", "cafe24"])
+        .args(["--homepage", "https://www.lacemuse.co.kr", "--host", "lacemuse.co.kr", "--style", "lovely"])
+        .args(["--category-map", "가디건=outer"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list = moa().args(["mall", "list", "--db", db, "--json"]).output().unwrap();
+    let malls: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(malls[0]["id"], "lacemuse");
+    assert_eq!(malls[0]["category_map"]["가디건"], "outer");
+
+    let out = moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", feed]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("read 5, imported 3, unchanged 0, delisted 0, skipped 2"), "{text}");
+    assert!(text.contains("skipped line 4 (N102): 12 cells where the header has 15"), "{text}");
+
+    // From a URL, unchanged: nothing to do.
+    let url = serve_once(std::fs::read(feed).unwrap());
+    let out = moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", &url, "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["imported"].as_u64(), report["unchanged"].as_u64()), (Some(0), Some(3)));
+
+    // The wrong format is refused with a reason and an error status.
+    let out = moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "merchant-xml", feed]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the feed is not merchant-xml"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = moa().args(["ingest", "--db", db, "--mall", "nobody", "--format", "naver-ep", feed]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no mall \"nobody\" is registered"));
+}
