@@ -76,7 +76,12 @@ pub async fn ingest_command(
         println!("  note: {note}");
     }
     for problem in report.skipped.iter().take(20) {
-        println!("  skipped line {}{}: {}", problem.line, problem.id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default(), problem.reason);
+        println!(
+            "  skipped line {}{}: {}",
+            problem.line,
+            problem.id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default(),
+            problem.reason
+        );
     }
     if report.skipped.len() > 20 {
         println!("  … and {} more (--json lists them all)", report.skipped.len() - 20);
@@ -108,12 +113,17 @@ pub fn mall_add(
         }
         None => {
             let need = |v: Option<String>, flag: &str| v.ok_or_else(|| format!("--{flag} is required (or --file)"));
-            let vocab = |word: &str, what: &str, ok: bool| if ok { Ok(()) } else { Err(format!("unknown {what} {word:?}")) };
+            let vocab =
+                |word: &str, what: &str, ok: bool| if ok { Ok(()) } else { Err(format!("unknown {what} {word:?}")) };
             let platform = need(platform, "platform")?;
             let mut map = BTreeMap::new();
             for entry in &category_map {
-                let (word, category) = entry.split_once('=').ok_or_else(|| format!("--category-map {entry:?}: WORD=CATEGORY"))?;
-                map.insert(word.to_string(), Category::parse(category).ok_or_else(|| format!("unknown category {category:?}"))?);
+                let (word, category) =
+                    entry.split_once('=').ok_or_else(|| format!("--category-map {entry:?}: WORD=CATEGORY"))?;
+                map.insert(
+                    word.to_string(),
+                    Category::parse(category).ok_or_else(|| format!("unknown category {category:?}"))?,
+                );
             }
             for s in &styles {
                 vocab(s, "style", Style::parse(s).is_some())?;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod bench;
+mod bench_ingest;
 mod ingest;
 
 use clap::{Parser, Subcommand};
@@ -229,6 +230,16 @@ enum MallCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Import a generated Naver EP file and Merchant XML feed of ROWS rows into a fresh catalog
+    /// database: rows/s, and the ratio to parsing alone in the same run.
+    Ingest {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Initial sync of a large catalog from a loopback server (its own process) into an empty
     /// cache, against raw rusqlite upserts of the same rows, with the sync's peak memory.
     Sync {
@@ -321,6 +332,33 @@ async fn run(command: Command) -> CliResult {
             Ok(())
         }
         Command::Stats { server, mall, key, json } => mall_stats(&server, &mall, &key, json).await,
+        Command::Bench { what: BenchCommand::Ingest { rows, runs, json } } => {
+            let result = tokio::task::spawn_blocking(move || bench_ingest::ingest_bench(rows, runs))
+                .await
+                .map_err(|e| e.to_string())??;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&result).expect("figures serialise"));
+            } else {
+                for f in &result.formats {
+                    println!(
+                        "{}: {} rows, {:.1} MB, median of {} runs\n  parse only:  {:>9.0} rows/s ({:.2} s)\n  import:      {:>9.0} rows/s ({:.2} s), {:.2}× parsing's throughput\n  re-import:   {:>9.0} rows/s ({:.2} s), {} unchanged",
+                        f.format,
+                        f.rows,
+                        f.bytes as f64 / 1e6,
+                        result.runs,
+                        f.parse_rows_per_second,
+                        f.parse_seconds,
+                        f.import_rows_per_second,
+                        f.import_seconds,
+                        f.import_to_parse_ratio,
+                        f.reimport_rows_per_second,
+                        f.reimport_seconds,
+                        f.unchanged_on_reimport
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::Ingest { db, mall, format, source, max_mb, max_rows, json } => {
             let limits = moa_server::ingest::Limits { max_bytes: max_mb * 1024 * 1024, max_rows };
             ingest::ingest_command(&db, &mall, &format, &source, limits, json).await

@@ -232,15 +232,37 @@ fn malls_are_registered_and_their_feeds_ingested_from_files_and_urls() {
 
     // From a URL, unchanged: nothing to do.
     let url = serve_once(std::fs::read(feed).unwrap());
-    let out = moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", &url, "--json"]).output().unwrap();
+    let out = moa()
+        .args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", &url, "--json"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((report["imported"].as_u64(), report["unchanged"].as_u64()), (Some(0), Some(3)));
 
     // The wrong format is refused with a reason and an error status.
-    let out = moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "merchant-xml", feed]).output().unwrap();
+    let out =
+        moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "merchant-xml", feed]).output().unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the feed is not merchant-xml"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the feed is not merchant-xml"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = moa().args(["ingest", "--db", db, "--mall", "nobody", "--format", "naver-ep", feed]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no mall \"nobody\" is registered"));
+}
+
+#[test]
+fn the_ingest_benchmark_imports_every_row_and_reports_ratios() {
+    let out = moa().args(["bench", "ingest", "--rows", "400", "--runs", "1", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let formats = result["formats"].as_array().unwrap();
+    assert_eq!(formats.len(), 2);
+    for f in formats {
+        assert_eq!(f["imported"].as_u64(), Some(400), "{f}");
+        assert_eq!(f["unchanged_on_reimport"].as_u64(), Some(400), "{f}");
+        assert!(f["import_to_parse_ratio"].as_f64().unwrap() > 0.0);
+    }
 }

@@ -14,8 +14,16 @@ type Fields = HashMap<String, String>;
 
 pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
     let wrong = |reason: String| FeedError::WrongFormat { format: Format::MerchantXml.as_str(), reason };
-    let line_of =
-        |pos: u64| text.as_bytes()[..(pos as usize).min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1;
+    // Lines are counted as the reader moves on, never from the start again (that was quadratic).
+    let mut counted = (0usize, 1usize);
+    let mut line_of = |pos: u64| {
+        let pos = (pos as usize).min(text.len());
+        if pos >= counted.0 {
+            counted.1 += text.as_bytes()[counted.0..pos].iter().filter(|&&b| b == b'\n').count();
+            counted.0 = pos;
+        }
+        counted.1
+    };
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(true);
     let mut records: Vec<(usize, Fields)> = Vec::new();
