@@ -18,6 +18,8 @@ pub struct FormatBench {
     pub bytes: usize,
     pub parse_seconds: f64,
     pub parse_rows_per_second: f64,
+    /// Parsing and normalising into products (no database).
+    pub normalise_seconds: f64,
     pub import_seconds: f64,
     pub import_rows_per_second: f64,
     /// Import throughput divided by parsing's: 1.0 would mean normalising and writing were free.
@@ -114,7 +116,8 @@ pub fn ingest_bench(rows: usize, runs: usize) -> Result<IngestBench, String> {
     for (format, feed) in
         [(Format::NaverEp, ep_file(&world.products)), (Format::MerchantXml, merchant_xml(&world.products))]
     {
-        let (mut parse_s, mut import_s, mut reimport_s) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut parse_s, mut normalise_s, mut import_s, mut reimport_s) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut imported, mut unchanged) = (0, 0);
         for _ in 0..runs {
             let started = Instant::now();
@@ -122,6 +125,13 @@ pub fn ingest_bench(rows: usize, runs: usize) -> Result<IngestBench, String> {
             parse_s.push(started.elapsed().as_secs_f64());
             if parsed.rows != rows {
                 return Err(format!("{}: parsed {} rows of {rows}", format.as_str(), parsed.rows));
+            }
+            let started = Instant::now();
+            let parsed = ingest::parse(format, feed.as_bytes(), limits).map_err(|e| e.to_string())?;
+            let normalised = ingest::products_of(&parsed, &bench_mall(), 1_795_000_000);
+            normalise_s.push(started.elapsed().as_secs_f64());
+            if normalised.products.len() != rows {
+                return Err(format!("{}: {} products of {rows}", format.as_str(), normalised.products.len()));
             }
             // A real file, as `moa serve --db` keeps it.
             let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -139,12 +149,14 @@ pub fn ingest_bench(rows: usize, runs: usize) -> Result<IngestBench, String> {
             unchanged = again.unchanged;
         }
         let (parse, import, reimport) = (median(parse_s), median(import_s), median(reimport_s));
+        let normalise = median(normalise_s);
         formats.push(FormatBench {
             format: format.as_str().into(),
             rows,
             bytes: feed.len(),
             parse_seconds: parse,
             parse_rows_per_second: rows as f64 / parse,
+            normalise_seconds: normalise,
             import_seconds: import,
             import_rows_per_second: rows as f64 / import,
             import_to_parse_ratio: parse / import,

@@ -341,13 +341,14 @@ async fn run(command: Command) -> CliResult {
             } else {
                 for f in &result.formats {
                     println!(
-                        "{}: {} rows, {:.1} MB, median of {} runs\n  parse only:  {:>9.0} rows/s ({:.2} s)\n  import:      {:>9.0} rows/s ({:.2} s), {:.2}× parsing's throughput\n  re-import:   {:>9.0} rows/s ({:.2} s), {} unchanged",
+                        "{}: {} rows, {:.1} MB, median of {} runs\n  parse only:  {:>9.0} rows/s ({:.2} s)\n  + normalise: {:.2} s\n  import:      {:>9.0} rows/s ({:.2} s), {:.2}× parsing's throughput\n  re-import:   {:>9.0} rows/s ({:.2} s), {} unchanged",
                         f.format,
                         f.rows,
                         f.bytes as f64 / 1e6,
                         result.runs,
                         f.parse_rows_per_second,
                         f.parse_seconds,
+                        f.normalise_seconds,
                         f.import_rows_per_second,
                         f.import_seconds,
                         f.import_to_parse_ratio,

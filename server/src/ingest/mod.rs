@@ -296,7 +296,13 @@ pub fn parse(format: Format, bytes: &[u8], limits: Limits) -> Result<Parsed, Fee
 }
 
 /// Moa's product from a feed's item, for `mall`; Err: why the row is skipped.
-pub fn normalise(item: &Item, mall: &MallProfile, hosts: &[String], now: i64) -> Result<(Product, bool), String> {
+fn normalise(
+    item: &Item,
+    mall: &MallProfile,
+    homepage: &url::Url,
+    hosts: &[String],
+    now: i64,
+) -> Result<(Product, bool), String> {
     let own_id = item.id.trim();
     if own_id.is_empty() {
         return Err("no product id".into());
@@ -345,7 +351,6 @@ pub fn normalise(item: &Item, mall: &MallProfile, hosts: &[String], now: i64) ->
 
     // Relative links (Shopify handles, Cafe24 product numbers) are on the mall's homepage;
     // Cafe24 writes its own host as "{domain}".
-    let homepage = url::Url::parse(&mall.homepage).map_err(|e| format!("the mall's homepage: {e}"))?;
     let on_homepage = |s: &str| {
         let s = s.trim().replace("{domain}", homepage.host_str().unwrap_or_default());
         homepage.join(&s).map_err(|e| format!("{s:?}: {e}"))
@@ -539,25 +544,31 @@ fn category_of(item: &Item, mall: &MallProfile, title: &str) -> Option<Category>
         }
     }
     for word in words.iter().rev() {
-        if let Some((_, c)) = CATEGORY_WORDS.iter().find(|(w, _)| matches_word(word, w)) {
-            return Some(*c);
+        if let Some(c) = lookup(CATEGORY_WORDS, word, true) {
+            return Some(c);
         }
     }
-    let title = title.to_lowercase();
-    CATEGORY_WORDS
-        .iter()
-        .find(|(w, _)| !w.bytes().all(|b| b.is_ascii_digit()) && matches_word(&title, w))
-        .map(|(_, c)| *c)
-        .or(mall.default_category)
+    lookup(CATEGORY_WORDS, &title.to_lowercase(), false).or(mall.default_category)
 }
 
-/// Whether `word` occurs in `text`: Korean as a substring (no spaces between words there),
-/// Latin and numbers as a whole word.
-fn matches_word(text: &str, word: &str) -> bool {
-    if !word.is_ascii() {
-        return text.contains(word);
-    }
-    text.split(|c: char| !(c.is_alphanumeric() || c == '-')).any(|t| t == word || t.strip_suffix('s') == Some(word))
+/// The first entry of `table` whose word occurs in `text` (lowercase): Korean as a substring (no
+/// spaces between words there), Latin as a whole word (or its plural), numbers (taxonomy ids)
+/// only when `numbers`. The text is split into words once, not once per entry.
+fn lookup<T: Copy>(table: &[(&str, T)], text: &str, numbers: bool) -> Option<T> {
+    let tokens: Vec<&str> =
+        text.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|t| !t.is_empty()).collect();
+    table
+        .iter()
+        .find(|(w, _)| {
+            if !w.is_ascii() {
+                text.contains(w)
+            } else if w.bytes().all(|b| b.is_ascii_digit()) {
+                numbers && tokens.contains(w)
+            } else {
+                tokens.iter().any(|t| t == w || t.strip_suffix('s') == Some(w))
+            }
+        })
+        .map(|(_, v)| *v)
 }
 
 const STYLE_WORDS: &[(&str, Style)] = &[
@@ -593,7 +604,7 @@ fn styles_of(item: &Item, mall: &MallProfile) -> Vec<Style> {
             .iter()
             .find(|(k, _)| tag == k.to_lowercase())
             .map(|(_, s)| *s)
-            .or_else(|| STYLE_WORDS.iter().find(|(w, _)| matches_word(&tag, w)).map(|(_, s)| *s));
+            .or_else(|| lookup(STYLE_WORDS, &tag, false));
         if let Some(s) = found {
             if !styles.contains(&s) {
                 styles.push(s);
@@ -628,6 +639,23 @@ pub struct Normalised {
 
 pub fn products_of(parsed: &Parsed, mall: &MallProfile, now: i64) -> Normalised {
     let hosts = mall.mall().link_hosts;
+    let homepage = match url::Url::parse(&mall.homepage) {
+        Ok(u) => u,
+        Err(e) => {
+            let reason = format!("the mall's homepage {:?}: {e}", mall.homepage);
+            let problems = parsed.items.iter().map(|i| RowProblem {
+                line: i.line,
+                id: Some(i.id.clone()),
+                reason: reason.clone(),
+            });
+            return Normalised {
+                products: Vec::new(),
+                deletes: Vec::new(),
+                problems: problems.collect(),
+                upgraded_links: 0,
+            };
+        }
+    };
     let mut out = Normalised {
         products: Vec::with_capacity(parsed.items.len()),
         deletes: Vec::new(),
@@ -640,7 +668,7 @@ pub fn products_of(parsed: &Parsed, mall: &MallProfile, now: i64) -> Normalised 
             out.deletes.push(format!("{}-{}", mall.id, item.id.trim()));
             continue;
         }
-        match normalise(item, mall, &hosts, now) {
+        match normalise(item, mall, &homepage, &hosts, now) {
             Ok((product, was_http)) => {
                 out.upgraded_links += was_http as usize;
                 match index.get(&product.id) {
