@@ -205,6 +205,10 @@ fn naver_ep_full_then_summary() {
     assert!(db.product("lacemuse-N101").unwrap().is_none());
     assert!(db.product("lacemuse-N103").unwrap().is_some(), "a summary delists nothing it does not name");
     assert_eq!(db.last_seq().unwrap(), before + 3);
+    // The same summary again: nothing new.
+    let again = run(&db, "lacemuse", Format::NaverEpSummary, &own("naver_ep_summary.tsv"));
+    assert_eq!((again.imported, again.delisted, again.unchanged), (0, 0, 2));
+    assert_eq!(db.last_seq().unwrap(), before + 3);
 }
 
 #[test]
