@@ -41,6 +41,9 @@ pub enum MoaError {
     NewerDatabase,
     #[error("cancelled")]
     Cancelled,
+    /// An image that cannot be shown (not an image, damaged, or too large to decode safely).
+    #[error("bad image: {reason}")]
+    BadImage { reason: String },
     /// Not signed in, or the session ended: ask the shopper to sign in again. Their lists and
     /// unsent changes stay on the device.
     #[error("not signed in: {reason}")]
@@ -67,6 +70,7 @@ impl From<moa_core::Error> for MoaError {
             E::Cancelled => MoaError::Cancelled,
             E::NotFound(what) => MoaError::NotFound { what },
             E::Unauthorized(reason) => MoaError::Unauthorized { reason },
+            E::Image(problem) => MoaError::BadImage { reason: problem.to_string() },
             E::InvalidInput(reason) => MoaError::InvalidInput { reason },
             E::Internal(reason) => MoaError::Internal { reason },
         }
@@ -199,8 +203,25 @@ pub struct FeedCard {
     pub original_price_text: Option<String>,
     pub discount_percent: Option<u8>,
     pub image_url: String,
+    /// Width / height of the photo once known; lay the card out at 4:5 until then.
+    pub aspect_ratio: Option<f32>,
+    /// "#RRGGBB" to fill the card with before the image loads, once known.
+    pub placeholder_color: Option<String>,
     pub product_url: String,
     pub reason: String,
+}
+
+/// A thumbnail file in the core's cache, ready to show.
+#[derive(uniffi::Record)]
+pub struct Thumbnail {
+    /// Absolute path of a JPEG file.
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    pub placeholder_color: String,
+    /// A tiny blurred preview (BlurHash).
+    pub blurhash: String,
+    pub aspect_ratio: f32,
 }
 
 #[derive(uniffi::Record)]
@@ -530,6 +551,8 @@ fn feed_card(c: moa_core::Card) -> FeedCard {
         original_price_text: c.original_price_text,
         discount_percent: c.discount_percent,
         image_url: c.image_url,
+        aspect_ratio: c.aspect_ratio,
+        placeholder_color: c.placeholder_color,
         product_url: c.product_url,
         reason: c.reason,
     }
@@ -642,6 +665,20 @@ impl Moa {
     /// Send the events not yet sent, only with consent; returns how many were sent.
     pub async fn upload_events(self: Arc<Self>) -> Result<u64> {
         Ok(self.inner.upload_events().await?.sent)
+    }
+
+    /// A `width`-pixel-wide thumbnail of a product photo: from the core's disk cache, or fetched
+    /// and made now. A bad image is `BadImage` and nothing is cached.
+    pub async fn thumbnail(self: Arc<Self>, url: String, width: u32) -> Result<Thumbnail> {
+        let t = self.inner.thumbnail(&url, width).await?;
+        Ok(Thumbnail {
+            path: t.path.display().to_string(),
+            width: t.width,
+            height: t.height,
+            placeholder_color: t.placeholder_color,
+            blurhash: t.blurhash,
+            aspect_ratio: t.aspect_ratio,
+        })
     }
 
     /// Give the core the platform's secret store (Keystore/Keychain) before signing in.

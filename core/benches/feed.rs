@@ -16,6 +16,12 @@ use moa_server::{population, DemoSpec, DemoWorld};
 
 const NOW: i64 = 1_795_000_000;
 
+/// No photo seen yet (a fresh install).
+fn no_image_meta() -> &'static HashMap<String, moa_core::images::cache::ImageMeta> {
+    static EMPTY: std::sync::OnceLock<HashMap<String, moa_core::images::cache::ImageMeta>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(HashMap::new)
+}
+
 /// The context of a guest's home, as the app builds it.
 fn guest_home<'a>(
     catalog: &'a CatalogIndex,
@@ -33,6 +39,7 @@ fn guest_home<'a>(
         impressions,
         followed: &[],
         wishlist: &[],
+        image_meta: no_image_meta(),
         locale: Locale::Ko,
         now: NOW,
         seed: daily_seed("bench", NOW),

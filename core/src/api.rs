@@ -237,6 +237,33 @@ impl ApiClient {
         .await
     }
 
+    /// A product photo (an absolute URL, or one relative to the API server), at most `max_bytes`.
+    /// An error status is [`Error::Server`]; transient failures are retried.
+    pub async fn fetch_image(&self, url: &str, max_bytes: u64, cancel: &CancellationToken) -> Result<Vec<u8>> {
+        let url = self.base.join(url).map_err(|e| Error::InvalidInput(format!("image URL {url:?}: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::InvalidInput(format!("image URL {url} is not http(s)")));
+        }
+        self.get_with_retry(cancel, || {
+            let request = self.http.get(url.clone());
+            async move {
+                let response = check(request.send().await?).await?;
+                if response.content_length().is_some_and(|n| n > max_bytes) {
+                    return Err(Error::Image(crate::images::ImageProblem::TooManyBytes(
+                        response.content_length().unwrap_or(0),
+                    )));
+                }
+                let body = response.bytes().await?;
+                if body.len() as u64 > max_bytes {
+                    return Err(Error::Image(crate::images::ImageProblem::TooManyBytes(body.len() as u64)));
+                }
+                self.bytes_received.fetch_add(body.len() as u64, Ordering::Relaxed);
+                Ok(body.to_vec())
+            }
+        })
+        .await
+    }
+
     /// `GET /v1/products/{id}/live`; None when the product is delisted (404).
     pub async fn live_product(&self, product_id: &str, cancel: &CancellationToken) -> Result<Option<LiveProduct>> {
         let mut url = self.url("v1/products/")?;

@@ -54,6 +54,10 @@ pub enum Error {
     #[error("not signed in: {0}")]
     Unauthorized(String),
 
+    /// An image that cannot be shown: not an image, damaged, or too large to decode safely.
+    #[error("image: {0}")]
+    Image(#[from] crate::images::ImageProblem),
+
     #[error("invalid input: {0}")]
     InvalidInput(String),
 

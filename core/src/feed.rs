@@ -78,6 +78,11 @@ pub struct Card {
     pub original_price_text: Option<String>,
     pub discount_percent: Option<u8>,
     pub image_url: String,
+    /// Width / height of the photo, once known (a thumbnail of it was made): the card keeps this
+    /// shape before the image loads. None: use the catalog's usual 4:5.
+    pub aspect_ratio: Option<f32>,
+    /// The photo's average colour, "#RRGGBB", once known: the placeholder's colour.
+    pub placeholder_color: Option<String>,
     pub product_url: String,
     /// Why this card is here, in a few words.
     pub reason: String,
@@ -163,6 +168,8 @@ pub struct FeedContext<'a> {
     pub impressions: &'a HashMap<String, u32>,
     pub followed: &'a [String],
     pub wishlist: &'a [WishlistItem],
+    /// Aspect ratios and placeholder colours of photos already seen, by image URL.
+    pub image_meta: &'a HashMap<String, crate::images::cache::ImageMeta>,
     pub locale: Locale,
     /// Unix seconds.
     pub now: i64,
@@ -463,6 +470,8 @@ fn card(ctx: &FeedContext<'_>, i: u32, reason: String) -> Card {
         original_price_text: p.struck_price().map(Money::display),
         discount_percent: p.discount_percent(),
         image_url: p.image_url.clone(),
+        aspect_ratio: ctx.image_meta.get(&p.image_url).map(|m| m.aspect_ratio),
+        placeholder_color: ctx.image_meta.get(&p.image_url).map(|m| m.placeholder_color.clone()),
         product_url: p.product_url.clone(),
         reason,
     }

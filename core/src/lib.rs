@@ -11,6 +11,7 @@ pub mod changes;
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod images;
 pub mod model;
 pub mod outlink;
 pub mod profile;
@@ -66,6 +67,8 @@ pub struct MoaConfig {
     pub network: ClientOptions,
     /// When a quick return from a mall earns a rescue sheet.
     pub rescue: outlink::RescueRules,
+    /// Disk budget of the thumbnail cache, in bytes.
+    pub image_cache_bytes: u64,
 }
 
 impl MoaConfig {
@@ -78,6 +81,7 @@ impl MoaConfig {
             install_id: String::new(),
             network: ClientOptions::default(),
             rescue: outlink::RescueRules::default(),
+            image_cache_bytes: 200 * 1024 * 1024,
         }
     }
 
@@ -118,6 +122,7 @@ pub struct Moa {
     /// One account sync at a time.
     account_sync: tokio::sync::Mutex<()>,
     alert_listener: Mutex<Option<Arc<dyn alerts::AlertListener>>>,
+    images: images::cache::ImageCache,
 }
 
 #[derive(Default)]
@@ -197,6 +202,11 @@ impl Moa {
         let api =
             config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network).map(Arc::new)).transpose()?;
         let locale = Locale::from_tag(&config.locale);
+        let images = images::cache::ImageCache::open(
+            &config.data_dir.join("images"),
+            config.image_cache_bytes,
+            images::ImageLimits::default(),
+        )?;
         Ok(Moa {
             config,
             locale,
@@ -208,6 +218,7 @@ impl Moa {
             secrets: Mutex::new(None),
             account_sync: tokio::sync::Mutex::new(()),
             alert_listener: Mutex::new(None),
+            images,
         })
     }
 
@@ -246,6 +257,29 @@ impl Moa {
             }
         }
         result
+    }
+
+    /// A `width`-pixel-wide thumbnail of a product photo, from the disk cache or fetched and made
+    /// now (the same URL asked twice at once is fetched once). Its aspect ratio and colour are
+    /// remembered for the feed's cards. A bad image is [`Error::Image`], and nothing is cached.
+    pub async fn thumbnail(&self, url: &str, width: u32) -> Result<images::cache::Thumbnail> {
+        let api = self.api.clone();
+        let max_bytes = images::ImageLimits::default().max_bytes;
+        let thumb = self
+            .images
+            .get(url, width, |url| async move {
+                match api {
+                    Some(api) => api.fetch_image(&url, max_bytes, &CancellationToken::new()).await,
+                    None => Err(Error::Offline("no server configured".into())),
+                }
+            })
+            .await?;
+        Ok(thumb)
+    }
+
+    /// The thumbnail cache (QA tools and tests).
+    pub fn image_cache(&self) -> &images::cache::ImageCache {
+        &self.images
     }
 
     fn api(&self) -> Result<&Arc<ApiClient>> {
@@ -550,6 +584,7 @@ impl Moa {
         let impressions = self.store.impressions()?;
         let followed: Vec<String> = self.store.followed_malls()?.into_iter().map(|f| f.mall_id).collect();
         let wishlist = self.store.wishlist()?;
+        let image_meta = self.images.metas()?;
         let now = now();
         let ctx = feed::FeedContext {
             catalog: &catalog,
@@ -560,6 +595,7 @@ impl Moa {
             impressions: &impressions,
             followed: &followed,
             wishlist: &wishlist,
+            image_meta: &image_meta,
             locale: self.locale,
             now,
             seed: feed::daily_seed(&self.config.install_id, now),
