@@ -266,3 +266,16 @@ fn the_ingest_benchmark_imports_every_row_and_reports_ratios() {
         assert!(f["import_to_parse_ratio"].as_f64().unwrap() > 0.0);
     }
 }
+
+#[test]
+fn the_image_benchmark_reports_a_ratio_and_thumbnails_like_the_baselines() {
+    let out = moa().args(["bench", "images", "--runs", "1", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let set = &result["sets"][0];
+    assert_eq!(set["photos"].as_u64(), Some(8));
+    assert!(set["speedup"].as_f64().unwrap() > 0.0);
+    // Quality, not time: Moa's thumbnails look like the plain pipeline's.
+    assert!(set["min_psnr_db"].as_f64().unwrap() > 35.0, "{set}");
+    assert!(result["cache_hit_us"].as_f64().unwrap() > 0.0);
+}

@@ -335,6 +335,22 @@ fun aPriceDropOnTheWishlistReachesTheAlertListenerOnce() {
     }
 }
 
+fun thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped() {
+    syncedMoa().use { moa ->
+        val card = moa.homeFeed().sections[0].cards[0]
+        assertNull(card.aspectRatio)
+        val thumb = runBlocking { moa.thumbnail(card.imageUrl, 240u) }
+        assertEquals(240u, thumb.width)
+        assertEquals(300u, thumb.height)
+        assertTrue(java.io.File(thumb.path).length() > 1000, thumb.path)
+        assertTrue(thumb.placeholderColor.matches(Regex("#[0-9a-f]{6}")), thumb.placeholderColor)
+        val again = moa.homeFeed().sections.flatMap { it.cards }.first { it.productId == card.productId }
+        assertEquals(0.8f, again.aspectRatio)
+        assertEquals(thumb.placeholderColor, again.placeholderColor)
+        assertFailsWith<MoaException.BadImage> { runBlocking { moa.thumbnail("/v1/openapi.yaml", 240u) } }
+    }
+}
+
 fun main() {
     val tests = listOf(
         ::versionIsTheCores,
@@ -351,6 +367,7 @@ fun main() {
         ::concurrentCallsFromManyThreads,
         ::signInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain,
         ::aPriceDropOnTheWishlistReachesTheAlertListenerOnce,
+        ::thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped,
     )
     var passed = 0
     var failed = 0

@@ -362,4 +362,22 @@ final class MoaCoreTests: XCTestCase {
         XCTAssertFalse(alerts.first?.1 ?? true, "delivered on a core thread")
         XCTAssertTrue(try moa.deliverAlerts().isEmpty, "never twice")
     }
+
+    func testThumbnailsComeFromTheCoresCacheAndBadImagesAreTyped() async throws {
+        let moa = try await syncedMoa()
+        let card = try moa.homeFeed().sections[0].cards[0]
+        XCTAssertNil(card.aspectRatio)
+        let thumb = try await moa.thumbnail(url: card.imageUrl, width: 240)
+        XCTAssertEqual(thumb.width, 240)
+        XCTAssertEqual(thumb.height, 300)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: thumb.path))
+        let again = try moa.homeFeed().sections.flatMap { $0.cards }.first { $0.productId == card.productId }
+        XCTAssertEqual(again?.aspectRatio, 0.8)
+        XCTAssertEqual(again?.placeholderColor, thumb.placeholderColor)
+        do {
+            _ = try await moa.thumbnail(url: "/v1/openapi.yaml", width: 240)
+            XCTFail("not an image")
+        } catch MoaError.BadImage {
+        }
+    }
 }
