@@ -456,6 +456,18 @@ fn pick_diverse(catalog: &CatalogIndex, ranked: &[u32], n: usize, per_mall: usiz
     out
 }
 
+/// Every product's score for this shopper (0..1, the home feed's), for ranking search results.
+pub fn personal_scores(ctx: &FeedContext<'_>) -> Vec<f32> {
+    let scored = score(ctx);
+    let max = scored.score.iter().cloned().fold(f32::MIN_POSITIVE, f32::max);
+    scored.score.iter().map(|s| (s / max).clamp(0.0, 1.0)).collect()
+}
+
+/// A search result's card: the home's card, its reason the mall's name.
+pub fn search_card(ctx: &FeedContext<'_>, i: u32) -> Card {
+    card(ctx, i, ctx.catalog.mall_of(i).name.clone())
+}
+
 fn card(ctx: &FeedContext<'_>, i: u32, reason: String) -> Card {
     let p = &ctx.catalog.products[i as usize];
     Card {

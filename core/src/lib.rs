@@ -18,10 +18,12 @@ pub mod profile;
 pub mod rank;
 pub mod replay;
 pub mod runtime;
+pub mod search;
 pub mod store;
 pub mod sync;
 pub mod wire;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -157,6 +159,8 @@ struct Personal {
     catalog: Option<Arc<CatalogIndex>>,
     taste: Option<Taste>,
     session: Option<FeedSession>,
+    /// Every product's taste score, for ranking search results (dropped when the taste moves).
+    search_scores: Option<Arc<Vec<f32>>>,
 }
 
 /// The settings key of the onboarding profile.
@@ -335,6 +339,7 @@ impl Moa {
         if let (Some(catalog), Some(taste)) = (personal.catalog.clone(), personal.taste.as_mut()) {
             taste.learn(at, &event, &catalog);
         }
+        personal.search_scores = None;
         drop(personal);
         if event.changes_feed() {
             self.changes.notify(ChangeKind::Feed);
@@ -574,6 +579,7 @@ impl Moa {
             personal.catalog = Some(Arc::new(catalog));
             personal.taste = Some(taste);
             personal.session = None;
+            personal.search_scores = None;
         }
         let catalog = personal.catalog.clone().expect("built above");
         let taste = personal.taste.clone().expect("built with the catalog");
@@ -601,6 +607,86 @@ impl Moa {
             seed: feed::daily_seed(&self.config.install_id, now),
         };
         Ok(work(&ctx, &mut personal))
+    }
+
+    /// Search the cached catalog (offline too). The first page of a query is recorded as a
+    /// search event. A search still running when the next keystroke's starts is cancelled
+    /// ([`Error::Cancelled`]).
+    pub fn search(&self, query: &search::SearchQuery) -> Result<search::SearchResults> {
+        let text = query.text.trim().to_string();
+        let how = if search::is_chosung_query(&text) { search::Match::Chosung } else { search::Match::Exact };
+        let mut hits = self.guard(self.store.search_products(&text, how, &query.filter, search::MAX_CANDIDATES))?;
+        let mut typo_tolerant = false;
+        let letters = text.chars().filter(|c| !c.is_whitespace()).count();
+        let allowed = search::typos_allowed(letters);
+        if how == search::Match::Exact && hits.len() < 5 && allowed > 0 {
+            // The words as typed find (almost) nothing: products sharing three letters with them,
+            // kept when a stretch of their text is within the typos allowed.
+            let seen: HashSet<String> = hits.iter().map(|(p, _)| p.id.clone()).collect();
+            let mut near: Vec<(usize, crate::model::Product, f64)> = self
+                .guard(self.store.search_products(
+                    &text,
+                    search::Match::AnyTrigram,
+                    &query.filter,
+                    search::MAX_CANDIDATES,
+                ))?
+                .into_iter()
+                .filter(|(p, _)| !seen.contains(&p.id))
+                .filter_map(|(p, rank)| {
+                    let distance = search::best_window_distance(&text, &p.title)
+                        .min(p.brand.as_deref().map_or(usize::MAX, |b| search::best_window_distance(&text, b)));
+                    (distance <= allowed).then_some((distance, p, rank))
+                })
+                .collect();
+            near.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));
+            typo_tolerant = !near.is_empty();
+            hits.extend(near.into_iter().map(|(_, p, rank)| (p, rank)));
+        }
+        let limit = query.limit.clamp(1, 100) as usize;
+        let offset = query.offset as usize;
+        let results = self.guard(self.compose(|ctx, personal| {
+            let excluded = ctx.excluded;
+            let hits: Vec<&(crate::model::Product, f64)> = hits
+                .iter()
+                .filter(|(p, _)| !excluded.products.contains(&p.id) && !excluded.malls.contains(&p.mall_id))
+                .collect();
+            let mut order: Vec<usize> = (0..hits.len()).collect();
+            match query.sort {
+                search::SearchSort::Relevance => {
+                    // Text rank (the order SQL returned, typo matches after) blended with the
+                    // shopper's taste, so that among equal matches theirs come first.
+                    let scores =
+                        personal.search_scores.get_or_insert_with(|| Arc::new(feed::personal_scores(ctx))).clone();
+                    let n = hits.len().max(1) as f32;
+                    let value = |k: usize| {
+                        let text_rank = 1.0 - k as f32 / n;
+                        let taste = ctx.catalog.get(&hits[k].0.id).map_or(0.0, |i| scores[i as usize]);
+                        0.7 * text_rank + 0.3 * taste
+                    };
+                    order.sort_by(|&a, &b| value(b).total_cmp(&value(a)));
+                }
+                search::SearchSort::Newest => order.sort_by_key(|&k| std::cmp::Reverse(hits[k].0.created_at)),
+                search::SearchSort::PriceLow => order.sort_by_key(|&k| hits[k].0.price.amount),
+                search::SearchSort::PriceHigh => order.sort_by_key(|&k| std::cmp::Reverse(hits[k].0.price.amount)),
+            }
+            let cards = order
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .filter_map(|&k| ctx.catalog.get(&hits[k].0.id))
+                .map(|i| feed::search_card(ctx, i))
+                .collect();
+            search::SearchResults { total: hits.len() as u64, cards, typo_tolerant }
+        }))?;
+        if offset == 0 && !text.is_empty() {
+            self.record(Event::Search { query: text })?;
+        }
+        Ok(results)
+    }
+
+    /// Malls by name, id or initials, forgiving a typo.
+    pub fn search_malls(&self, text: &str) -> Result<Vec<search::MallHit>> {
+        Ok(search::match_malls(&self.guard(self.store.malls())?, text, self.locale))
     }
 
     /// One product from the cache, for the product sheet.

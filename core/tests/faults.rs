@@ -68,7 +68,8 @@ fn assert_consistent(rig: &Rig) {
         p.image_url = base.join(&p.image_url).unwrap().to_string();
     }
     assert_eq!(rig.moa.store().all_products().unwrap(), expected, "cache at cursor {cursor}");
-    assert!(rig.moa.store().integrity_check().unwrap().is_empty());
+    let problems = rig.moa.store().integrity_check().unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 fn assert_complete(rig: &Rig) {

@@ -74,14 +74,15 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
         file.write_all(&vec![0xA5; (len / 5) as usize]).unwrap();
     }
 
-    let moa = Moa::open(config.clone()).unwrap();
-    // The damage is found (by a read, or at the latest by the background integrity check) …
-    let found = moa.home_feed().is_err() || !moa.verify_integrity().unwrap();
-    assert!(found, "the damage went unnoticed");
-    drop(moa);
-
-    // … and the next start recovers: a clean cache, the shopper's data carried over.
-    let moa = Moa::open(config.clone()).unwrap();
+    let mut moa = Moa::open(config.clone()).unwrap();
+    if moa.recovery().is_none() {
+        // The damage is found (by a read, or at the latest by the background integrity check) …
+        let found = moa.home_feed().is_err() || !moa.verify_integrity().unwrap();
+        assert!(found, "the damage went unnoticed");
+        drop(moa);
+        // … and the next start recovers: a clean cache, the shopper's data carried over.
+        moa = Moa::open(config.clone()).unwrap();
+    }
     let recovery = moa.recovery().expect("a recovery report").clone();
     assert!(recovery.moved_to.exists(), "the damaged file is kept for diagnosis");
     assert_eq!(recovery.salvaged_wishlist, 3);

@@ -16,7 +16,7 @@ use crate::wire::{Change, PopulationStats};
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 6;
+pub const CURRENT_VERSION: u32 = 7;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_events.sql"),
     include_str!("migrations/0005_personalisation.sql"),
     include_str!("migrations/0006_accounts_alerts.sql"),
+    include_str!("migrations/0007_search.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -41,6 +42,7 @@ const STATS_FEED: &str = "stats";
 
 mod lists;
 mod recovery;
+pub(crate) mod search;
 mod user;
 
 pub use recovery::Recovery;
@@ -56,6 +58,9 @@ pub struct Store {
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
     recovery: Option<Recovery>,
+    /// Stops a search still running on the reader when a newer one starts.
+    search_interrupt: rusqlite::InterruptHandle,
+    searching: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -79,9 +84,18 @@ impl Store {
         let writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&writer)?;
+        search::fill_index_if_empty(&writer)?;
         let reader = Connection::open(path)?;
         configure(&reader)?;
-        Ok(Store { path: path.to_path_buf(), writer: Mutex::new(writer), reader: Mutex::new(reader), recovery: None })
+        let search_interrupt = reader.get_interrupt_handle();
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            recovery: None,
+            search_interrupt,
+            searching: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     fn recover(path: &Path, reason: String) -> Result<Store> {
@@ -106,7 +120,11 @@ impl Store {
 
     /// SQLite's own consistency check (reads the whole file: run it in the background).
     pub fn integrity_check(&self) -> Result<Vec<String>> {
-        let conn = self.reader();
+        // On a connection of its own: the reader's FTS5 keeps a cached copy of the search
+        // index's structure that PRAGMA integrity_check does not refresh after another
+        // connection wrote (searches do), which reads as a false "checksum mismatch".
+        let conn = Connection::open(&self.path)?;
+        configure(&conn)?;
         let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let problems: Vec<String> = rows.collect::<rusqlite::Result<_>>()?;
@@ -338,6 +356,10 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
              popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at",
     )?;
     let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
+    let mut rowid_of = tx.prepare_cached("SELECT rowid FROM products WHERE id = ?1")?;
+    let mut unindex = tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?;
+    let mut index = tx.prepare_cached("INSERT INTO product_search (rowid, text, chosung) VALUES (?1, ?2, ?3)")?;
+    let mut mall_name = tx.prepare_cached("SELECT name FROM malls WHERE id = ?1")?;
     for change in changes {
         match change {
             Change::Upsert { seq, product: p } => {
@@ -363,9 +385,17 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
                     *seq as i64,
                     p.sale_ends_at,
                 ])?;
+                let rowid: i64 = rowid_of.query_row([&p.id], |r| r.get(0))?;
+                let mall: Option<String> = mall_name.query_row([&p.mall_id], |r| r.get(0)).optional()?;
+                let (text, chosung) = search::index_text(p, mall.as_deref());
+                unindex.execute([rowid])?;
+                index.execute(params![rowid, text, chosung])?;
                 outcome.upserted += 1;
             }
             Change::Delete { product_id, .. } => {
+                if let Some(rowid) = rowid_of.query_row([product_id], |r| r.get::<_, i64>(0)).optional()? {
+                    unindex.execute([rowid])?;
+                }
                 delete.execute([product_id])?;
                 outcome.deleted += 1;
             }
@@ -378,25 +408,30 @@ const PRODUCT_COLUMNS: &str = "id, mall_id, title, brand, category, styles, gend
      original_price, currency, image_url, product_url, variants, created_at, updated_at, popularity, sale_ends_at";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
-    let currency: String = r.get(10)?;
+    product_from_row_at(r, 0)
+}
+
+/// A product from PRODUCT_COLUMNS starting at column `at`.
+fn product_from_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Product> {
+    let currency: String = r.get(at + 10)?;
     Ok(Product {
-        id: r.get(0)?,
-        mall_id: r.get(1)?,
-        title: r.get(2)?,
-        brand: r.get(3)?,
-        category: vocab_col(Category::parse, &r.get::<_, String>(4)?, 4)?,
-        styles: from_json_col::<Vec<Style>>(&r.get::<_, String>(5)?, 5)?,
-        gender: vocab_col(Gender::parse, &r.get::<_, String>(6)?, 6)?,
-        age_bands: from_json_col::<Vec<AgeBand>>(&r.get::<_, String>(7)?, 7)?,
-        price: Money { amount: r.get(8)?, currency: currency.clone() },
-        original_price: r.get::<_, Option<i64>>(9)?.map(|amount| Money { amount, currency }),
-        image_url: r.get(11)?,
-        product_url: r.get(12)?,
-        variants: from_json_col::<Vec<Variant>>(&r.get::<_, String>(13)?, 13)?,
-        created_at: r.get(14)?,
-        updated_at: r.get(15)?,
-        popularity: r.get(16)?,
-        sale_ends_at: r.get(17)?,
+        id: r.get(at)?,
+        mall_id: r.get(at + 1)?,
+        title: r.get(at + 2)?,
+        brand: r.get(at + 3)?,
+        category: vocab_col(Category::parse, &r.get::<_, String>(at + 4)?, at + 4)?,
+        styles: from_json_col::<Vec<Style>>(&r.get::<_, String>(at + 5)?, at + 5)?,
+        gender: vocab_col(Gender::parse, &r.get::<_, String>(at + 6)?, at + 6)?,
+        age_bands: from_json_col::<Vec<AgeBand>>(&r.get::<_, String>(at + 7)?, at + 7)?,
+        price: Money { amount: r.get(at + 8)?, currency: currency.clone() },
+        original_price: r.get::<_, Option<i64>>(at + 9)?.map(|amount| Money { amount, currency }),
+        image_url: r.get(at + 11)?,
+        product_url: r.get(at + 12)?,
+        variants: from_json_col::<Vec<Variant>>(&r.get::<_, String>(at + 13)?, at + 13)?,
+        created_at: r.get(at + 14)?,
+        updated_at: r.get(at + 15)?,
+        popularity: r.get(at + 16)?,
+        sale_ends_at: r.get(at + 17)?,
     })
 }
 

@@ -130,3 +130,7 @@ CREATE TABLE alerts (
     dropped      INTEGER NOT NULL DEFAULT 0 -- no longer true when its time came
 );
 CREATE INDEX alerts_pending ON alerts (delivered_ms) WHERE delivered_ms IS NULL;
+
+-- On-device search (version 7): one row per cached product, under the product's rowid; trigrams
+-- let any three letters match anywhere. `chosung`: initial consonants ("ㅅㅌㅇㄴㄷ" for 스타일난다).
+CREATE VIRTUAL TABLE product_search USING fts5(text, chosung, tokenize = 'trigram');

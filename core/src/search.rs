@@ -1,0 +1,149 @@
+//! Search, as the shopper types: substrings of titles, brands, malls, categories and colours
+//! (Korean ones included: trigrams need no word breaks), initial consonants (초성: "ㅅㅌㅇㄴㄷ"
+//! finds 스타일난다), one typo forgiven when the exact words find (almost) nothing, filters,
+//! sorting — relevance personalised by the same taste as the home feed — and pages. Malls too.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+pub use crate::store::search::{chosung, is_chosung_query, Match, SearchFilter};
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum SearchSort {
+    /// Text match first, then the shopper's taste (the home feed's scores).
+    #[default]
+    Relevance,
+    Newest,
+    PriceLow,
+    PriceHigh,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub filter: SearchFilter,
+    pub sort: SearchSort,
+    pub offset: u32,
+    /// Results per page (1..=100).
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// All results, over every page.
+    pub total: u64,
+    pub cards: Vec<crate::feed::Card>,
+    /// The words as typed found (almost) nothing; these forgive one typo.
+    pub typo_tolerant: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MallHit {
+    pub mall_id: String,
+    pub name: String,
+    /// The mall's styles in the shopper's language.
+    pub styles: Vec<String>,
+}
+
+/// Candidates the ranking looks at, at most (a page is far fewer).
+pub(crate) const MAX_CANDIDATES: usize = 2_000;
+
+/// Edit distance between two strings of characters.
+pub fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + (ca != cb) as usize).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The smallest edit distance between `query` and any stretch of `text` about its length.
+pub fn best_window_distance(query: &str, text: &str) -> usize {
+    let q: Vec<char> = query.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    let t: Vec<char> = text.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    if q.is_empty() {
+        return 0;
+    }
+    if t.len() < q.len().saturating_sub(1) {
+        return edit_distance(&q, &t);
+    }
+    let mut best = usize::MAX;
+    for len in q.len().saturating_sub(1).max(1)..=q.len() + 1 {
+        if len > t.len() {
+            break;
+        }
+        for start in 0..=t.len() - len {
+            best = best.min(edit_distance(&q, &t[start..start + len]));
+            if best == 0 {
+                return 0;
+            }
+        }
+    }
+    best
+}
+
+/// Typos forgiven for a query of `n` letters: one, from three letters on (two from eight).
+pub fn typos_allowed(n: usize) -> usize {
+    match n {
+        0..=2 => 0,
+        3..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Malls whose name (or id, or initials) has `text` in it, or is one typo away.
+pub fn match_malls(malls: &[crate::model::Mall], text: &str, locale: crate::model::Locale) -> Vec<MallHit> {
+    let q = text.trim().to_lowercase();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let initials_query: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    let by_initials = is_chosung_query(&q);
+    let mut exact = Vec::new();
+    let mut near = Vec::new();
+    for m in malls {
+        let name = m.name.to_lowercase();
+        let hit = if by_initials {
+            chosung(&m.name).contains(&initials_query)
+        } else {
+            name.contains(&q) || m.id.contains(&q)
+        };
+        let hit_entry = || MallHit {
+            mall_id: m.id.clone(),
+            name: m.name.clone(),
+            styles: m.styles.iter().map(|s| s.label(locale).to_string()).collect(),
+        };
+        if hit {
+            exact.push(hit_entry());
+        } else if !by_initials {
+            let allowed = typos_allowed(q.chars().count());
+            if allowed > 0 && best_window_distance(&q, &name).min(best_window_distance(&q, &m.id)) <= allowed {
+                near.push(hit_entry());
+            }
+        }
+    }
+    let seen: HashSet<String> = exact.iter().map(|h| h.mall_id.clone()).collect();
+    exact.extend(near.into_iter().filter(|h| !seen.contains(&h.mall_id)));
+    exact
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_and_typos() {
+        assert_eq!(chosung("스타일난다"), "ㅅㅌㅇㄴㄷ");
+        assert!(is_chosung_query("ㅅㅌㅇ ㄴㄷ"));
+        assert!(!is_chosung_query("스타일"));
+        assert_eq!(best_window_distance("스타일넌다", "[당일] 스타일난다 원피스"), 1);
+        assert_eq!(best_window_distance("원피스", "플라워 원피스"), 0);
+        assert_eq!(typos_allowed(2), 0);
+    }
+}

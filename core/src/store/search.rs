@@ -1,0 +1,218 @@
+//! Search over the cached catalog: an FTS5 trigram index (any three letters anywhere — Korean
+//! words have no spaces to split on), initial consonants (초성) for names typed as "ㅅㅌㅇㄴㄷ",
+//! and a typo-tolerant second pass. Filters and the page run in SQL; ranking is `search.rs`'s.
+
+use std::sync::atomic::Ordering;
+
+use rusqlite::{params_from_iter, Connection};
+
+use super::{product_from_row, Store, PRODUCT_COLUMNS};
+use crate::error::{Error, Result};
+use crate::model::{Category, Locale, Product, Style};
+
+const INITIALS: [char; 19] =
+    ['ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ', 'ㅌ', 'ㅍ', 'ㅎ'];
+
+/// The initial consonants of the Hangul syllables in `text`, other letters dropped: 스타일난다 →
+/// ㅅㅌㅇㄴㄷ.
+pub fn chosung(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| {
+            let code = c as u32;
+            (0xAC00..=0xD7A3).contains(&code).then(|| INITIALS[((code - 0xAC00) / 588) as usize])
+        })
+        .collect()
+}
+
+/// Whether a query is typed in initial consonants only.
+pub fn is_chosung_query(query: &str) -> bool {
+    let letters: Vec<char> = query.chars().filter(|c| !c.is_whitespace()).collect();
+    !letters.is_empty() && letters.iter().all(|c| ('\u{3131}'..='\u{314E}').contains(c))
+}
+
+/// What a product is found by: title, brand, mall name, category (both languages) and colours.
+pub(crate) fn index_text(p: &Product, mall_name: Option<&str>) -> (String, String) {
+    let mut text = p.title.clone();
+    for extra in [p.brand.as_deref(), mall_name, Some(p.category.label(Locale::Ko)), Some(p.category.label(Locale::En))]
+        .into_iter()
+        .flatten()
+    {
+        text.push(' ');
+        text.push_str(extra);
+    }
+    let mut colours: Vec<&str> = p.variants.iter().filter_map(|v| v.color.as_deref()).collect();
+    colours.dedup();
+    for c in colours {
+        text.push(' ');
+        text.push_str(c);
+    }
+    let initials = format!(
+        "{} {} {}",
+        chosung(&p.title),
+        chosung(p.brand.as_deref().unwrap_or("")),
+        chosung(mall_name.unwrap_or(""))
+    );
+    (text, initials)
+}
+
+/// After an upgrade to version 7 the index is empty while the cache is not: fill it once.
+pub(super) fn fill_index_if_empty(conn: &Connection) -> Result<()> {
+    // EXISTS, not count(*): this runs at every open, which must stay instant.
+    let indexed: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM product_search)", [], |r| r.get(0))?;
+    let products: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM products)", [], |r| r.get(0))?;
+    if indexed || !products {
+        return Ok(());
+    }
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut read = tx.prepare(&format!(
+            "SELECT p.rowid, m.name, {} FROM products p LEFT JOIN malls m ON m.id = p.mall_id",
+            PRODUCT_COLUMNS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ")
+        ))?;
+        let mut write = tx.prepare("INSERT INTO product_search (rowid, text, chosung) VALUES (?1, ?2, ?3)")?;
+        let mut rows = read.query([])?;
+        while let Some(row) = rows.next()? {
+            let rowid: i64 = row.get(0)?;
+            let mall: Option<String> = row.get(1)?;
+            let product = super::product_from_row_at(row, 2)?;
+            let (text, initials) = index_text(&product, mall.as_deref());
+            write.execute(rusqlite::params![rowid, text, initials])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// What to look for and how to narrow it. Empty text: everything that passes the filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub category: Option<Category>,
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub color: Option<String>,
+    /// A size that must be in stock.
+    pub size: Option<String>,
+    pub mall_id: Option<String>,
+    pub style: Option<Style>,
+}
+
+/// How the text is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// The words as typed (substrings).
+    Exact,
+    /// Initial consonants.
+    Chosung,
+    /// Candidates sharing any three letters with the query (for the typo pass).
+    AnyTrigram,
+}
+
+fn fts_phrase(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+impl Store {
+    /// In-stock products matching `text` and `filter`, with their bm25 (lower is better; 0 for
+    /// filter-only queries), at most `limit`. A newer search interrupts this one
+    /// ([`Error::Cancelled`]).
+    pub fn search_products(
+        &self,
+        text: &str,
+        how: Match,
+        filter: &SearchFilter,
+        limit: usize,
+    ) -> Result<Vec<(Product, f64)>> {
+        // A search still running is the shopper's previous keystroke: stop it.
+        if self.searching.swap(true, Ordering::SeqCst) {
+            self.search_interrupt.interrupt();
+        }
+        let conn = self.reader();
+        self.searching.store(true, Ordering::SeqCst);
+        let result = run_search(&conn, text, how, filter, limit);
+        self.searching.store(false, Ordering::SeqCst);
+        result.map_err(|e| match e {
+            Error::Storage(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                Error::Cancelled
+            }
+            other => other,
+        })
+    }
+}
+
+fn run_search(
+    conn: &Connection,
+    text: &str,
+    how: Match,
+    filter: &SearchFilter,
+    limit: usize,
+) -> Result<Vec<(Product, f64)>> {
+    let cols = PRODUCT_COLUMNS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let mut clauses = vec!["p.in_stock = 1".to_string()];
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let text = text.trim();
+    let mut from = "products p".to_string();
+    let mut rank = "0.0".to_string();
+    if !text.is_empty() {
+        let (column, needle) = match how {
+            Match::Chosung => ("chosung", text.chars().filter(|c| !c.is_whitespace()).collect::<String>()),
+            _ => ("text", text.to_string()),
+        };
+        from = "product_search s JOIN products p ON p.rowid = s.rowid".into();
+        if how == Match::AnyTrigram {
+            let chars: Vec<char> = needle.chars().collect();
+            let grams: Vec<String> = chars.windows(3).map(|w| fts_phrase(&w.iter().collect::<String>())).collect();
+            if grams.is_empty() {
+                return Ok(Vec::new());
+            }
+            clauses.push("product_search MATCH ?".into());
+            args.push(format!("text : ({})", grams.join(" OR ")).into());
+            rank = "bm25(product_search)".into();
+        } else if needle.chars().count() >= 3 {
+            clauses.push("product_search MATCH ?".into());
+            args.push(format!("{column} : {}", fts_phrase(&needle)).into());
+            rank = "bm25(product_search)".into();
+        } else {
+            // Fewer than three letters: no trigram to look up; a scan of the index's text.
+            clauses.push(format!("s.{column} LIKE ?"));
+            args.push(format!("%{}%", needle.replace('%', "\\%").replace('_', "\\_")).into());
+        }
+    }
+    if let Some(c) = filter.category {
+        clauses.push("p.category = ?".into());
+        args.push(c.as_str().to_string().into());
+    }
+    if let Some(min) = filter.min_price {
+        clauses.push("p.price >= ?".into());
+        args.push(min.into());
+    }
+    if let Some(max) = filter.max_price {
+        clauses.push("p.price <= ?".into());
+        args.push(max.into());
+    }
+    if let Some(mall) = &filter.mall_id {
+        clauses.push("p.mall_id = ?".into());
+        args.push(mall.clone().into());
+    }
+    if let Some(style) = filter.style {
+        clauses.push("EXISTS (SELECT 1 FROM json_each(p.styles) st WHERE st.value = ?)".into());
+        args.push(style.as_str().to_string().into());
+    }
+    if let Some(color) = &filter.color {
+        clauses
+            .push("EXISTS (SELECT 1 FROM json_each(p.variants) v WHERE json_extract(v.value, '$.color') = ?)".into());
+        args.push(color.clone().into());
+    }
+    if let Some(size) = &filter.size {
+        clauses.push(
+            "EXISTS (SELECT 1 FROM json_each(p.variants) v WHERE json_extract(v.value, '$.size') = ? AND json_extract(v.value, '$.available'))"
+                .into(),
+        );
+        args.push(size.clone().into());
+    }
+    let sql = format!("SELECT {cols}, {rank} FROM {from} WHERE {} ORDER BY 19 LIMIT {limit}", clauses.join(" AND "));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| Ok((product_from_row(r)?, r.get::<_, f64>(18)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
