@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 mod bench;
 mod bench_images;
 mod bench_ingest;
+mod bench_search;
 mod ingest;
 
 use clap::{Parser, Subcommand};
@@ -231,6 +232,15 @@ enum MallCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Search queries over a cache of N products against a plain LIKE scan.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        products: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Thumbnails of real photos (--dir) and generated ones against the plain `image` pipeline,
     /// with PSNR against its output; the cache's hit latency.
     Images {
@@ -345,6 +355,31 @@ async fn run(command: Command) -> CliResult {
             Ok(())
         }
         Command::Stats { server, mall, key, json } => mall_stats(&server, &mall, &key, json).await,
+        Command::Bench { what: BenchCommand::Search { products, runs, json } } => {
+            let result = tokio::task::spawn_blocking(move || bench_search::search_bench(products, runs))
+                .await
+                .map_err(|e| e.to_string())??;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&result).expect("figures serialise"));
+            } else {
+                println!("search over {} cached products, median of {} runs per query", result.products, result.runs);
+                for q in &result.queries {
+                    println!(
+                        "  {:<15} {:<28} {:>6} results  {:>7.2} ms{}",
+                        q.kind,
+                        format!("{:?}", q.query),
+                        q.results,
+                        q.moa_ms,
+                        q.like_scan_ms.map(|l| format!("   (LIKE scan {l:.2} ms)")).unwrap_or_default()
+                    );
+                }
+                println!(
+                    "  median {:.2} ms, slowest {:.2} ms; LIKE scan / moa = {:.2}×",
+                    result.median_ms, result.max_ms, result.ratio_to_like_scan
+                );
+            }
+            Ok(())
+        }
         Command::Bench { what: BenchCommand::Images { dir, width, runs, json } } => {
             let result = bench_images::image_bench(dir.as_deref(), width, runs).await?;
             if json {

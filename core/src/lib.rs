@@ -339,7 +339,11 @@ impl Moa {
         if let (Some(catalog), Some(taste)) = (personal.catalog.clone(), personal.taste.as_mut()) {
             taste.learn(at, &event, &catalog);
         }
-        personal.search_scores = None;
+        // Searching and scrolling past do not move the taste scores search ranks by; keeping
+        // them makes the next keystroke's search cheap.
+        if !matches!(event, Event::Search { .. } | Event::Impression { .. }) {
+            personal.search_scores = None;
+        }
         drop(personal);
         if event.changes_feed() {
             self.changes.notify(ChangeKind::Feed);
@@ -621,34 +625,34 @@ impl Moa {
         let allowed = search::typos_allowed(letters);
         if how == search::Match::Exact && hits.len() < 5 && allowed > 0 {
             // The words as typed find (almost) nothing: products sharing three letters with them,
-            // kept when a stretch of their text is within the typos allowed.
-            let seen: HashSet<String> = hits.iter().map(|(p, _)| p.id.clone()).collect();
-            let mut near: Vec<(usize, crate::model::Product, f64)> = self
+            // kept when a stretch of their title or brand is within the typos allowed.
+            let seen: HashSet<String> = hits.iter().map(|h| h.id.clone()).collect();
+            let mut near: Vec<(usize, search::SearchHit)> = self
                 .guard(self.store.search_products(
                     &text,
                     search::Match::AnyTrigram,
                     &query.filter,
-                    search::MAX_CANDIDATES,
+                    search::TYPO_CANDIDATES,
                 ))?
                 .into_iter()
-                .filter(|(p, _)| !seen.contains(&p.id))
-                .filter_map(|(p, rank)| {
-                    let distance = search::best_window_distance(&text, &p.title)
-                        .min(p.brand.as_deref().map_or(usize::MAX, |b| search::best_window_distance(&text, b)));
-                    (distance <= allowed).then_some((distance, p, rank))
+                .filter(|h| !seen.contains(&h.id))
+                .filter_map(|h| {
+                    let distance = search::best_window_distance(&text, &h.title)
+                        .min(h.brand.as_deref().map_or(usize::MAX, |b| search::best_window_distance(&text, b)));
+                    (distance <= allowed).then_some((distance, h))
                 })
                 .collect();
-            near.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));
+            near.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.rank.total_cmp(&b.1.rank)));
             typo_tolerant = !near.is_empty();
-            hits.extend(near.into_iter().map(|(_, p, rank)| (p, rank)));
+            hits.extend(near.into_iter().map(|(_, h)| h));
         }
         let limit = query.limit.clamp(1, 100) as usize;
         let offset = query.offset as usize;
         let results = self.guard(self.compose(|ctx, personal| {
             let excluded = ctx.excluded;
-            let hits: Vec<&(crate::model::Product, f64)> = hits
+            let hits: Vec<&search::SearchHit> = hits
                 .iter()
-                .filter(|(p, _)| !excluded.products.contains(&p.id) && !excluded.malls.contains(&p.mall_id))
+                .filter(|h| !excluded.products.contains(&h.id) && !excluded.malls.contains(&h.mall_id))
                 .collect();
             let mut order: Vec<usize> = (0..hits.len()).collect();
             match query.sort {
@@ -658,22 +662,24 @@ impl Moa {
                     let scores =
                         personal.search_scores.get_or_insert_with(|| Arc::new(feed::personal_scores(ctx))).clone();
                     let n = hits.len().max(1) as f32;
-                    let value = |k: usize| {
-                        let text_rank = 1.0 - k as f32 / n;
-                        let taste = ctx.catalog.get(&hits[k].0.id).map_or(0.0, |i| scores[i as usize]);
-                        0.7 * text_rank + 0.3 * taste
-                    };
-                    order.sort_by(|&a, &b| value(b).total_cmp(&value(a)));
+                    let value: Vec<f32> = (0..hits.len())
+                        .map(|k| {
+                            let text_rank = 1.0 - k as f32 / n;
+                            let taste = ctx.catalog.get(&hits[k].id).map_or(0.0, |i| scores[i as usize]);
+                            0.7 * text_rank + 0.3 * taste
+                        })
+                        .collect();
+                    order.sort_by(|&a, &b| value[b].total_cmp(&value[a]));
                 }
-                search::SearchSort::Newest => order.sort_by_key(|&k| std::cmp::Reverse(hits[k].0.created_at)),
-                search::SearchSort::PriceLow => order.sort_by_key(|&k| hits[k].0.price.amount),
-                search::SearchSort::PriceHigh => order.sort_by_key(|&k| std::cmp::Reverse(hits[k].0.price.amount)),
+                search::SearchSort::Newest => order.sort_by_key(|&k| std::cmp::Reverse(hits[k].created_at)),
+                search::SearchSort::PriceLow => order.sort_by_key(|&k| hits[k].price),
+                search::SearchSort::PriceHigh => order.sort_by_key(|&k| std::cmp::Reverse(hits[k].price)),
             }
             let cards = order
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .filter_map(|&k| ctx.catalog.get(&hits[k].0.id))
+                .filter_map(|&k| ctx.catalog.get(&hits[k].id))
                 .map(|i| feed::search_card(ctx, i))
                 .collect();
             search::SearchResults { total: hits.len() as u64, cards, typo_tolerant }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-pub use crate::store::search::{chosung, is_chosung_query, Match, SearchFilter};
+pub use crate::store::search::{chosung, is_chosung_query, Match, SearchFilter, SearchHit};
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -49,6 +49,8 @@ pub struct MallHit {
 
 /// Candidates the ranking looks at, at most (a page is far fewer).
 pub(crate) const MAX_CANDIDATES: usize = 2_000;
+/// Candidates of the typo pass: those sharing the most three-letter runs with the query.
+pub(crate) const TYPO_CANDIDATES: usize = 300;
 
 /// Edit distance between two strings of characters.
 pub fn edit_distance(a: &[char], b: &[char]) -> usize {

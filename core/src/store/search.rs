@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use rusqlite::{params_from_iter, Connection};
 
-use super::{product_from_row, Store, PRODUCT_COLUMNS};
+use super::{Store, PRODUCT_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::{Category, Locale, Product, Style};
 
@@ -121,7 +121,7 @@ impl Store {
         how: Match,
         filter: &SearchFilter,
         limit: usize,
-    ) -> Result<Vec<(Product, f64)>> {
+    ) -> Result<Vec<SearchHit>> {
         // A search still running is the shopper's previous keystroke: stop it.
         if self.searching.swap(true, Ordering::SeqCst) {
             self.search_interrupt.interrupt();
@@ -141,14 +141,28 @@ impl Store {
     }
 }
 
+/// A search candidate: what ranking and the typo pass need, and no more (cards come from the
+/// ranker's in-memory catalog, so whole products are never read for the hundreds of candidates).
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub id: String,
+    pub mall_id: String,
+    pub title: String,
+    pub brand: Option<String>,
+    pub created_at: i64,
+    pub price: i64,
+    /// bm25: lower is better (0 when there is no text to rank by).
+    pub rank: f64,
+}
+
 fn run_search(
     conn: &Connection,
     text: &str,
     how: Match,
     filter: &SearchFilter,
     limit: usize,
-) -> Result<Vec<(Product, f64)>> {
-    let cols = PRODUCT_COLUMNS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ");
+) -> Result<Vec<SearchHit>> {
+    let cols = "p.id, p.mall_id, p.title, p.brand, p.created_at, p.price";
     let mut clauses = vec!["p.in_stock = 1".to_string()];
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     let text = text.trim();
@@ -168,11 +182,11 @@ fn run_search(
             }
             clauses.push("product_search MATCH ?".into());
             args.push(format!("text : ({})", grams.join(" OR ")).into());
-            rank = "bm25(product_search)".into();
+            rank = "s.rank".into();
         } else if needle.chars().count() >= 3 {
             clauses.push("product_search MATCH ?".into());
             args.push(format!("{column} : {}", fts_phrase(&needle)).into());
-            rank = "bm25(product_search)".into();
+            rank = "s.rank".into();
         } else {
             // Fewer than three letters: no trigram to look up; a scan of the index's text.
             clauses.push(format!("s.{column} LIKE ?"));
@@ -211,8 +225,21 @@ fn run_search(
         );
         args.push(size.clone().into());
     }
-    let sql = format!("SELECT {cols}, {rank} FROM {from} WHERE {} ORDER BY 19 LIMIT {limit}", clauses.join(" AND "));
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), |r| Ok((product_from_row(r)?, r.get::<_, f64>(18)?)))?;
+    // Without text there is nothing to order by here: the first `limit` matches will do (ranking
+    // happens in Rust), and SQLite stops as soon as it has them.
+    let order = if rank == "0.0" { String::new() } else { "ORDER BY 7".to_string() };
+    let sql = format!("SELECT {cols}, {rank} FROM {from} WHERE {} {order} LIMIT {limit}", clauses.join(" AND "));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| {
+        Ok(SearchHit {
+            id: r.get(0)?,
+            mall_id: r.get(1)?,
+            title: r.get(2)?,
+            brand: r.get(3)?,
+            created_at: r.get(4)?,
+            price: r.get(5)?,
+            rank: r.get(6)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
