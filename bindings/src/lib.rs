@@ -211,6 +211,49 @@ pub struct FeedCard {
     pub reason: String,
 }
 
+#[derive(uniffi::Enum)]
+pub enum SearchSort {
+    Relevance,
+    Newest,
+    PriceLow,
+    PriceHigh,
+}
+
+/// A search: text (substrings, 초성 such as "ㅅㅌㅇㄴㄷ", one typo forgiven) and filters. Empty
+/// text with filters lists what passes them.
+#[derive(uniffi::Record)]
+pub struct SearchRequest {
+    pub text: String,
+    /// "outer", "top", "dress", "pants", "skirt", "bag", "shoes", "accessory".
+    pub category: Option<String>,
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub color: Option<String>,
+    /// A size that must be in stock.
+    pub size: Option<String>,
+    pub mall_id: Option<String>,
+    /// A style word, e.g. "lovely".
+    pub style: Option<String>,
+    pub sort: SearchSort,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(uniffi::Record)]
+pub struct SearchResults {
+    pub total: u64,
+    pub cards: Vec<FeedCard>,
+    /// The words as typed found (almost) nothing; these forgive one typo ("혹시 이 상품?").
+    pub typo_tolerant: bool,
+}
+
+#[derive(uniffi::Record)]
+pub struct MallHit {
+    pub mall_id: String,
+    pub name: String,
+    pub styles: Vec<String>,
+}
+
 /// A thumbnail file in the core's cache, ready to show.
 #[derive(uniffi::Record)]
 pub struct Thumbnail {
@@ -538,6 +581,11 @@ impl moa_core::ChangeListener for ChangeBridge {
     }
 }
 
+/// An optional word of Moa's vocabulary (category, style), or `InvalidInput` naming it.
+fn vocabulary<T>(value: Option<String>, parse: fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
+    value.map(|v| parse(&v).ok_or_else(|| MoaError::InvalidInput { reason: format!("unknown {what} {v:?}") })).transpose()
+}
+
 fn feed_card(c: moa_core::Card) -> FeedCard {
     FeedCard {
         product_id: c.product_id,
@@ -665,6 +713,44 @@ impl Moa {
     /// Send the events not yet sent, only with consent; returns how many were sent.
     pub async fn upload_events(self: Arc<Self>) -> Result<u64> {
         Ok(self.inner.upload_events().await?.sent)
+    }
+
+    /// Search the cached catalog (offline too). A search still running when the next starts
+    /// ends with `Cancelled`; the first page of a query is recorded as a search event.
+    pub fn search(&self, request: SearchRequest) -> Result<SearchResults> {
+        let filter = moa_core::search::SearchFilter {
+            category: vocabulary(request.category, moa_core::model::Category::parse, "category")?,
+            min_price: request.min_price,
+            max_price: request.max_price,
+            color: request.color,
+            size: request.size,
+            mall_id: request.mall_id,
+            style: vocabulary(request.style, moa_core::model::Style::parse, "style")?,
+        };
+        let query = moa_core::search::SearchQuery {
+            text: request.text,
+            filter,
+            sort: match request.sort {
+                SearchSort::Relevance => moa_core::search::SearchSort::Relevance,
+                SearchSort::Newest => moa_core::search::SearchSort::Newest,
+                SearchSort::PriceLow => moa_core::search::SearchSort::PriceLow,
+                SearchSort::PriceHigh => moa_core::search::SearchSort::PriceHigh,
+            },
+            offset: request.offset,
+            limit: request.limit,
+        };
+        let r = self.inner.search(&query)?;
+        Ok(SearchResults { total: r.total, cards: r.cards.into_iter().map(feed_card).collect(), typo_tolerant: r.typo_tolerant })
+    }
+
+    /// Malls by name, id or 초성, forgiving a typo.
+    pub fn search_malls(&self, text: String) -> Result<Vec<MallHit>> {
+        Ok(self
+            .inner
+            .search_malls(&text)?
+            .into_iter()
+            .map(|m| MallHit { mall_id: m.mall_id, name: m.name, styles: m.styles })
+            .collect())
     }
 
     /// A `width`-pixel-wide thumbnail of a product photo: from the core's disk cache, or fetched

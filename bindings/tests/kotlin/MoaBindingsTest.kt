@@ -351,6 +351,26 @@ fun thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped() {
     }
 }
 
+fun searchFindsKoreanSubstringsInitialsAndMalls() {
+    syncedMoa().use { moa ->
+        fun request(text: String, category: String? = null, offset: UInt = 0u, limit: UInt = 20u) = SearchRequest(
+            text = text, category = category, minPrice = null, maxPrice = null, color = null, size = null,
+            mallId = null, style = null, sort = SearchSort.RELEVANCE, offset = offset, limit = limit,
+        )
+        val card = moa.homeFeed().sections[1].cards[0]
+        val words = card.title.split(" ").filter { it.length >= 2 && !it.startsWith("[") }
+        val hits = moa.search(request(words.last()))
+        assertTrue(hits.total > 0uL)
+        assertTrue(hits.cards.all { it.title.contains(words.last()) || it.reason.isNotEmpty() })
+        val skirts = moa.search(request("", category = "skirt", limit = 100u))
+        assertTrue(skirts.cards.isNotEmpty())
+        val page2 = moa.search(request("", category = "skirt", offset = 5u, limit = 5u))
+        assertEquals(skirts.cards.drop(5).take(5).map { it.productId }.toSet().size, page2.cards.size)
+        assertEquals("스트릿랩", moa.searchMalls("ㅅㅌㄹㄹ").first().name)
+        assertFailsWith<MoaException.InvalidInput> { moa.search(request("", category = "hats")) }
+    }
+}
+
 fun main() {
     val tests = listOf(
         ::versionIsTheCores,
@@ -368,6 +388,7 @@ fun main() {
         ::signInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain,
         ::aPriceDropOnTheWishlistReachesTheAlertListenerOnce,
         ::thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped,
+        ::searchFindsKoreanSubstringsInitialsAndMalls,
     )
     var passed = 0
     var failed = 0

@@ -380,4 +380,21 @@ final class MoaCoreTests: XCTestCase {
         } catch MoaError.BadImage {
         }
     }
+
+    func testSearchFindsKoreanWordsInitialsAndMalls() async throws {
+        let moa = try await syncedMoa()
+        func request(_ text: String, category: String? = nil) -> SearchRequest {
+            SearchRequest(text: text, category: category, minPrice: nil, maxPrice: nil, color: nil, size: nil,
+                          mallId: nil, style: nil, sort: .priceLow, offset: 0, limit: 20)
+        }
+        let found = try moa.search(request: request("스커트"))
+        XCTAssertGreaterThan(found.total, 0)
+        XCTAssertEqual(found.cards.map { $0.price }, found.cards.map { $0.price }.sorted())
+        XCTAssertEqual(try moa.searchMalls(text: "ㅅㅌㄹㄹ").first?.name, "스트릿랩")
+        do {
+            _ = try moa.search(request: request("", category: "hats"))
+            XCTFail("unknown category")
+        } catch MoaError.InvalidInput {
+        }
+    }
 }
