@@ -3,12 +3,12 @@
 # summary line per suite. Exits non-zero when any suite fails.
 #
 #   scripts/test.sh                          all suites
-#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift)
+#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift browser)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
-SUITES="${MOA_SUITES:-format rust kotlin swift}"
+SUITES="${MOA_SUITES:-format rust kotlin swift browser}"
 declare -a SUMMARY=()
 FAILED=0
 PASSED=0
@@ -63,6 +63,23 @@ suite_swift() {
     scripts/lib/prepare-swift-package.sh || return 1
     MOA_LIB_DIR="$PWD/target/debug" run_swift "$PWD/bindings/tests/swift" \
         "swift test -Xlinker -L\$MOA_LIB_DIR -Xlinker -rpath -Xlinker \$MOA_LIB_DIR 2>&1"
+}
+
+# The QA preview (moa preview) in headless chromium; its screenshot is kept in artifacts/.
+suite_browser() {
+    ensure_chromium && ensure_playwright && cargo build -q -p moa-cli || return 1
+    local fifo url pid status
+    fifo="$(mktemp -u)"
+    mkfifo "$fifo"
+    target/debug/moa preview --products 1500 --port 0 >"$fifo" 2>/dev/null &
+    pid=$!
+    read -r url <"$fifo"
+    rm -f "$fifo"
+    mkdir -p artifacts
+    "$PLAYWRIGHT_PYTHON" tests/browser/preview_check.py "$url" artifacts/preview.png
+    status=$?
+    kill "$pid" 2>/dev/null
+    return $status
 }
 
 ensure_rust

@@ -583,7 +583,9 @@ impl moa_core::ChangeListener for ChangeBridge {
 
 /// An optional word of Moa's vocabulary (category, style), or `InvalidInput` naming it.
 fn vocabulary<T>(value: Option<String>, parse: fn(&str) -> Option<T>, what: &str) -> Result<Option<T>> {
-    value.map(|v| parse(&v).ok_or_else(|| MoaError::InvalidInput { reason: format!("unknown {what} {v:?}") })).transpose()
+    value
+        .map(|v| parse(&v).ok_or_else(|| MoaError::InvalidInput { reason: format!("unknown {what} {v:?}") }))
+        .transpose()
 }
 
 fn feed_card(c: moa_core::Card) -> FeedCard {
@@ -740,7 +742,11 @@ impl Moa {
             limit: request.limit,
         };
         let r = self.inner.search(&query)?;
-        Ok(SearchResults { total: r.total, cards: r.cards.into_iter().map(feed_card).collect(), typo_tolerant: r.typo_tolerant })
+        Ok(SearchResults {
+            total: r.total,
+            cards: r.cards.into_iter().map(feed_card).collect(),
+            typo_tolerant: r.typo_tolerant,
+        })
     }
 
     /// Malls by name, id or 초성, forgiving a typo.

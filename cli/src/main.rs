@@ -13,6 +13,7 @@ mod bench_images;
 mod bench_ingest;
 mod bench_search;
 mod ingest;
+mod preview;
 
 use clap::{Parser, Subcommand};
 use moa_core::{CancellationToken, FeedPage, Moa, MoaConfig, SyncListener, SyncOptions, SyncProgress, SyncReport};
@@ -132,6 +133,20 @@ enum Command {
         /// Print the report (every skipped row with its reason) as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// A QA page on 127.0.0.1 rendering the core's home feed, product sheet and search over the
+    /// demo world, with real thumbnails, a persona switcher and event buttons. Not the app.
+    Preview {
+        #[arg(long, default_value_t = 3000)]
+        products: usize,
+        #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
+        seed: u64,
+        /// 0 picks a free port; the first line printed is the URL.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Keep the cache here (a temporary directory otherwise).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// The registry of partner malls: who they are and how to read their feeds.
     Mall {
@@ -428,6 +443,7 @@ async fn run(command: Command) -> CliResult {
             ingest::ingest_command(&db, &mall, &format, &source, limits, json).await
         }
         Command::Mall { what: MallCommand::List { db, json } } => ingest::mall_list(&db, json),
+        Command::Preview { products, seed, port, data_dir } => preview::preview(products, seed, port, data_dir).await,
         Command::Mall {
             what:
                 MallCommand::Add {

@@ -76,7 +76,10 @@ pub fn best_window_distance(query: &str, text: &str) -> usize {
         return edit_distance(&q, &t);
     }
     let mut best = usize::MAX;
-    for len in q.len().saturating_sub(1).max(1)..=q.len() + 1 {
+    // A stretch one letter shorter (a letter typed twice) only for longer queries: for short ones
+    // it would let "스커트" match "스트".
+    let shortest = if q.len() >= 5 { q.len() - 1 } else { q.len() };
+    for len in shortest..=q.len() + 1 {
         if len > t.len() {
             break;
         }

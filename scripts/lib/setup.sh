@@ -111,3 +111,21 @@ run_swift() {
         return $status
     fi
 }
+
+# Chromium for the QA preview's browser test: Debian's package (Playwright's own browser download
+# does not work here), with Korean fonts so the screenshot shows the words.
+ensure_chromium() {
+    if command -v chromium >/dev/null 2>&1; then return 0; fi
+    apt_install chromium fonts-noto-cjk
+}
+
+# Playwright (the Python package only; it drives the system chromium) in a venv of our own.
+ensure_playwright() {
+    local venv="$MOA_TOOLS/browser-venv"
+    if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import playwright" 2>/dev/null; then
+        PLAYWRIGHT_PYTHON="$venv/bin/python"
+        return 0
+    fi
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q "playwright==1.65.2" || return 1
+    PLAYWRIGHT_PYTHON="$venv/bin/python"
+}
