@@ -242,6 +242,8 @@ pub struct SearchRequest {
 #[derive(uniffi::Record)]
 pub struct SearchResults {
     pub total: u64,
+    /// More products matched than are ranked (500): show "500+".
+    pub capped: bool,
     pub cards: Vec<FeedCard>,
     /// The words as typed found (almost) nothing; these forgive one typo ("혹시 이 상품?").
     pub typo_tolerant: bool,
@@ -744,6 +746,7 @@ impl Moa {
         let r = self.inner.search(&query)?;
         Ok(SearchResults {
             total: r.total,
+            capped: r.capped,
             cards: r.cards.into_iter().map(feed_card).collect(),
             typo_tolerant: r.typo_tolerant,
         })

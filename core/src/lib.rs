@@ -620,6 +620,7 @@ impl Moa {
         let text = query.text.trim().to_string();
         let how = if search::is_chosung_query(&text) { search::Match::Chosung } else { search::Match::Exact };
         let mut hits = self.guard(self.store.search_products(&text, how, &query.filter, search::MAX_CANDIDATES))?;
+        let capped = hits.len() >= search::MAX_CANDIDATES;
         let mut typo_tolerant = false;
         let letters = text.chars().filter(|c| !c.is_whitespace()).count();
         let allowed = search::typos_allowed(letters);
@@ -682,7 +683,7 @@ impl Moa {
                 .filter_map(|&k| ctx.catalog.get(&hits[k].id))
                 .map(|i| feed::search_card(ctx, i))
                 .collect();
-            search::SearchResults { total: hits.len() as u64, cards, typo_tolerant }
+            search::SearchResults { total: hits.len() as u64, capped, cards, typo_tolerant }
         }))?;
         if offset == 0 && !text.is_empty() {
             self.record(Event::Search { query: text })?;

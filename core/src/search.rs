@@ -32,8 +32,11 @@ pub struct SearchQuery {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
-    /// All results, over every page.
+    /// All results, over every page (at most the candidates ranked; see `capped`).
     pub total: u64,
+    /// The query matched more products than are ranked (500): the shopper sees the best of
+    /// them; "500+" is the honest count, and a filter narrows it.
+    pub capped: bool,
     pub cards: Vec<crate::feed::Card>,
     /// The words as typed found (almost) nothing; these forgive one typo.
     pub typo_tolerant: bool,
@@ -47,8 +50,9 @@ pub struct MallHit {
     pub styles: Vec<String>,
 }
 
-/// Candidates the ranking looks at, at most (a page is far fewer).
-pub(crate) const MAX_CANDIDATES: usize = 2_000;
+/// Candidates the ranking looks at, at most (25 pages of 20). Broad words ("원피스") match tens
+/// of thousands of products; ranking them all would cost the 20 ms a keystroke may take.
+pub(crate) const MAX_CANDIDATES: usize = 500;
 /// Candidates of the typo pass: those sharing the most three-letter runs with the query.
 pub(crate) const TYPO_CANDIDATES: usize = 300;
 

@@ -343,8 +343,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     let mut upsert = tx.prepare_cached(
         "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
              original_price, currency, image_url, product_url, variants, in_stock, created_at,
-             updated_at, popularity, seq, sale_ends_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+             updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
          ON CONFLICT (id) DO UPDATE SET
              mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
              category = excluded.category, styles = excluded.styles, gender = excluded.gender,
@@ -353,7 +353,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
              image_url = excluded.image_url, product_url = excluded.product_url,
              variants = excluded.variants, in_stock = excluded.in_stock,
              created_at = excluded.created_at, updated_at = excluded.updated_at,
-             popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at",
+             popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at,
+             sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors",
     )?;
     let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
     let mut rowid_of = tx.prepare_cached("SELECT rowid FROM products WHERE id = ?1")?;
@@ -384,6 +385,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
                     p.popularity,
                     *seq as i64,
                     p.sale_ends_at,
+                    search::delimited(p.variants.iter().filter(|v| v.available).filter_map(|v| v.size.as_deref())),
+                    search::delimited(p.variants.iter().filter_map(|v| v.color.as_deref())),
                 ])?;
                 let rowid: i64 = rowid_of.query_row([&p.id], |r| r.get(0))?;
                 let mall: Option<String> = mall_name.query_row([&p.mall_id], |r| r.get(0)).optional()?;

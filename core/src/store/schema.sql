@@ -34,7 +34,10 @@ CREATE TABLE products (
     updated_at      INTEGER NOT NULL,
     popularity      REAL NOT NULL,
     seq             INTEGER NOT NULL,
-    sale_ends_at    INTEGER -- Unix seconds (version 6)
+    sale_ends_at    INTEGER, -- Unix seconds (version 6)
+    -- Space-delimited (" S M "), for the search filters (version 7).
+    sizes_in_stock  TEXT NOT NULL DEFAULT ' ',
+    colors          TEXT NOT NULL DEFAULT ' '
 );
 CREATE INDEX products_by_mall ON products (mall_id);
 

@@ -24,6 +24,18 @@ pub fn chosung(text: &str) -> String {
         .collect()
 }
 
+/// Words as " a b c ", so that a filter can look for " b " without parsing JSON.
+pub(crate) fn delimited<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::from(" ");
+    for w in words {
+        if !out.contains(&format!(" {w} ")) {
+            out.push_str(w);
+            out.push(' ');
+        }
+    }
+    out
+}
+
 /// Whether a query is typed in initial consonants only.
 pub fn is_chosung_query(query: &str) -> bool {
     let letters: Vec<char> = query.chars().filter(|c| !c.is_whitespace()).collect();
@@ -175,8 +187,24 @@ fn run_search(
         };
         from = "product_search s JOIN products p ON p.rowid = s.rowid".into();
         if how == Match::AnyTrigram {
+            // With k typos, one of k + 1 pieces of the query is typed right: candidates contain a
+            // whole piece (few, and found fast). Pieces too short for a trigram fall back to
+            // sharing any three letters with the query (many, slower).
             let chars: Vec<char> = needle.chars().collect();
-            let grams: Vec<String> = chars.windows(3).map(|w| fts_phrase(&w.iter().collect::<String>())).collect();
+            let letters = chars.iter().filter(|c| !c.is_whitespace()).count();
+            let pieces = crate::search::typos_allowed(letters) + 1;
+            let size = chars.len() / pieces;
+            let split: Vec<String> = (0..pieces)
+                .map(|k| {
+                    let end = if k + 1 == pieces { chars.len() } else { (k + 1) * size };
+                    chars[k * size..end].iter().collect::<String>().trim().to_string()
+                })
+                .collect();
+            let grams: Vec<String> = if split.iter().all(|p| p.chars().count() >= 3) {
+                split.iter().map(|p| fts_phrase(p)).collect()
+            } else {
+                chars.windows(3).map(|w| fts_phrase(&w.iter().collect::<String>())).collect()
+            };
             if grams.is_empty() {
                 return Ok(Vec::new());
             }
@@ -210,20 +238,17 @@ fn run_search(
         args.push(mall.clone().into());
     }
     if let Some(style) = filter.style {
-        clauses.push("EXISTS (SELECT 1 FROM json_each(p.styles) st WHERE st.value = ?)".into());
-        args.push(style.as_str().to_string().into());
+        // Styles are a JSON array of quoted words: the quoted word is unambiguous.
+        clauses.push("instr(p.styles, ?) > 0".into());
+        args.push(format!("\"{}\"", style.as_str()).into());
     }
     if let Some(color) = &filter.color {
-        clauses
-            .push("EXISTS (SELECT 1 FROM json_each(p.variants) v WHERE json_extract(v.value, '$.color') = ?)".into());
-        args.push(color.clone().into());
+        clauses.push("instr(p.colors, ?) > 0".into());
+        args.push(format!(" {color} ").into());
     }
     if let Some(size) = &filter.size {
-        clauses.push(
-            "EXISTS (SELECT 1 FROM json_each(p.variants) v WHERE json_extract(v.value, '$.size') = ? AND json_extract(v.value, '$.available'))"
-                .into(),
-        );
-        args.push(size.clone().into());
+        clauses.push("instr(p.sizes_in_stock, ?) > 0".into());
+        args.push(format!(" {size} ").into());
     }
     // Without text there is nothing to order by here: the first `limit` matches will do (ranking
     // happens in Rust), and SQLite stops as soon as it has them.
