@@ -363,8 +363,8 @@ async fn run(command: Command) -> CliResult {
                     result.baseline_rows_per_second, result.baseline_seconds
                 );
                 println!(
-                    "  ratio to baseline: {:.2}×   peak RSS during sync: {:.0} MB",
-                    result.ratio_to_baseline, result.sync_peak_rss_mb
+                    "  ratio to baseline: {:.2}× (until the home feed is ready: {:.2}×; then {:.2} s of search indexing)   peak RSS during sync: {:.0} MB",
+                    result.ratio_to_baseline, result.ratio_until_home_ready, result.search_index_seconds, result.sync_peak_rss_mb
                 );
             }
             Ok(())

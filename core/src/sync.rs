@@ -48,6 +48,11 @@ pub struct SyncReport {
     pub cursor_before: u64,
     pub cursor_after: u64,
     pub products_in_cache: u64,
+    /// Products (re)indexed for search after the pages.
+    pub search_indexed: u64,
+    /// How long that took (part of `took`).
+    #[serde(serialize_with = "millis")]
+    pub search_index_took: Duration,
     #[serde(serialize_with = "millis")]
     pub took: Duration,
 }
@@ -170,6 +175,12 @@ pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, optio
     .await;
     fetcher.abort();
     outcome?;
+
+    // The search index catches up with the pages just written (timed apart: the home feed was
+    // ready as soon as the pages were).
+    let indexing = Instant::now();
+    report.search_indexed = blocking(store, |s| s.catch_up_search_index()).await?;
+    report.search_index_took = indexing.elapsed();
 
     // What the population does: popularity per segment and anonymous sessions, for ranking.
     let etag = blocking(store, |s| s.stats_etag()).await?;

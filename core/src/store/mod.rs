@@ -84,7 +84,7 @@ impl Store {
         let writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&writer)?;
-        search::fill_index_if_empty(&writer)?;
+        search::catch_up(&writer)?;
         let reader = Connection::open(path)?;
         configure(&reader)?;
         let search_interrupt = reader.get_interrupt_handle();
@@ -359,8 +359,6 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
     let mut rowid_of = tx.prepare_cached("SELECT rowid FROM products WHERE id = ?1")?;
     let mut unindex = tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?;
-    let mut index = tx.prepare_cached("INSERT INTO product_search (rowid, text, chosung) VALUES (?1, ?2, ?3)")?;
-    let mut mall_name = tx.prepare_cached("SELECT name FROM malls WHERE id = ?1")?;
     for change in changes {
         match change {
             Change::Upsert { seq, product: p } => {
@@ -388,11 +386,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
                     search::delimited(p.variants.iter().filter(|v| v.available).filter_map(|v| v.size.as_deref())),
                     search::delimited(p.variants.iter().filter_map(|v| v.color.as_deref())),
                 ])?;
-                let rowid: i64 = rowid_of.query_row([&p.id], |r| r.get(0))?;
-                let mall: Option<String> = mall_name.query_row([&p.mall_id], |r| r.get(0)).optional()?;
-                let (text, chosung) = search::index_text(p, mall.as_deref());
-                unindex.execute([rowid])?;
-                index.execute(params![rowid, text, chosung])?;
+                // The search index catches up after the sync's pages (by seq): the page's
+                // transaction stays as short as the home feed needs it.
                 outcome.upserted += 1;
             }
             Change::Delete { product_id, .. } => {

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::{Store, PRODUCT_COLUMNS};
 use crate::error::{Error, Result};
@@ -67,32 +67,68 @@ pub(crate) fn index_text(p: &Product, mall_name: Option<&str>) -> (String, Strin
     (text, initials)
 }
 
-/// After an upgrade to version 7 the index is empty while the cache is not: fill it once.
-pub(super) fn fill_index_if_empty(conn: &Connection) -> Result<()> {
-    // EXISTS, not count(*): this runs at every open, which must stay instant.
-    let indexed: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM product_search)", [], |r| r.get(0))?;
-    let products: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM products)", [], |r| r.get(0))?;
-    if indexed || !products {
-        return Ok(());
+/// The settings key of the highest product seq the search index has seen.
+const INDEXED_SEQ: &str = "search.indexed_seq";
+
+/// Bring the search index up to the cached catalog: every product changed since the index last
+/// caught up (by seq) is indexed again. Deletes are unindexed as they are applied. Runs after a
+/// sync's pages, at open (after an upgrade: the whole cache, once) and before a search; nothing to
+/// do costs one query.
+pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
+    let indexed: i64 = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [INDEXED_SEQ], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1);
+    let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
+    if newest <= indexed {
+        return Ok(0);
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let mut count = 0;
     {
         let mut read = tx.prepare(&format!(
-            "SELECT p.rowid, m.name, {} FROM products p LEFT JOIN malls m ON m.id = p.mall_id",
+            "SELECT p.rowid, m.name, {} FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.seq > ?1",
             PRODUCT_COLUMNS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ")
         ))?;
+        let mut unindex = tx.prepare("DELETE FROM product_search WHERE rowid = ?1")?;
         let mut write = tx.prepare("INSERT INTO product_search (rowid, text, chosung) VALUES (?1, ?2, ?3)")?;
-        let mut rows = read.query([])?;
+        let mut rows = read.query([indexed])?;
         while let Some(row) = rows.next()? {
             let rowid: i64 = row.get(0)?;
             let mall: Option<String> = row.get(1)?;
             let product = super::product_from_row_at(row, 2)?;
             let (text, initials) = index_text(&product, mall.as_deref());
+            // A product indexed before (updated since) has a stale row; a new one has none.
+            if indexed >= 0 {
+                unindex.execute([rowid])?;
+            }
             write.execute(rusqlite::params![rowid, text, initials])?;
+            count += 1;
         }
     }
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        rusqlite::params![INDEXED_SEQ, newest.to_string()],
+    )?;
     tx.commit()?;
-    Ok(())
+    Ok(count)
+}
+
+impl Store {
+    /// See [`catch_up`]. Returns how many products were (re)indexed.
+    pub fn catch_up_search_index(&self) -> Result<u64> {
+        catch_up(&self.writer())
+    }
+
+    /// Like [`Store::catch_up_search_index`], but only when the writer is free (a sync writing
+    /// pages will catch up itself when done): a search never waits for a sync.
+    pub(crate) fn try_catch_up_search_index(&self) -> Result<()> {
+        if let Ok(conn) = self.writer.try_lock() {
+            catch_up(&conn)?;
+        }
+        Ok(())
+    }
 }
 
 /// What to look for and how to narrow it. Empty text: everything that passes the filters.
@@ -134,6 +170,7 @@ impl Store {
         filter: &SearchFilter,
         limit: usize,
     ) -> Result<Vec<SearchHit>> {
+        self.try_catch_up_search_index()?;
         // A search still running is the shopper's previous keystroke: stop it.
         if self.searching.swap(true, Ordering::SeqCst) {
             self.search_interrupt.interrupt();
