@@ -67,8 +67,9 @@ pub(crate) fn index_text(p: &Product, mall_name: Option<&str>) -> (String, Strin
     (text, initials)
 }
 
-/// The settings key of the highest product seq the search index has seen.
-const INDEXED_SEQ: &str = "search.indexed_seq";
+/// The search index's row in `sync_cursor` (a cache's state, like the catalog's cursor: it must
+/// not survive into a rebuilt cache, so it is not a setting).
+const SEARCH_FEED: &str = "search";
 
 /// Bring the search index up to the cached catalog: every product changed since the index last
 /// caught up (by seq) is indexed again. Deletes are unindexed as they are applied. Runs after a
@@ -76,9 +77,8 @@ const INDEXED_SEQ: &str = "search.indexed_seq";
 /// do costs one query.
 pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
     let indexed: i64 = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [INDEXED_SEQ], |r| r.get::<_, String>(0))
+        .query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [SEARCH_FEED], |r| r.get(0))
         .optional()?
-        .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
     let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
     if newest <= indexed {
@@ -108,8 +108,9 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
         }
     }
     tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        rusqlite::params![INDEXED_SEQ, newest.to_string()],
+        "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, strftime('%s','now'))
+         ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at",
+        rusqlite::params![SEARCH_FEED, newest],
     )?;
     tx.commit()?;
     Ok(count)
