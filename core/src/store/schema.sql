@@ -40,6 +40,8 @@ CREATE TABLE products (
     colors          TEXT NOT NULL DEFAULT ' '
 );
 CREATE INDEX products_by_mall ON products (mall_id);
+-- The search index catches up by seq (version 7).
+CREATE INDEX products_by_seq ON products (seq);
 
 CREATE TABLE sync_cursor (
     feed        TEXT PRIMARY KEY,

@@ -13,3 +13,6 @@ UPDATE products SET
                                       WHERE json_extract(v.value, '$.available') AND json_extract(v.value, '$.size') IS NOT NULL), '') || ' ',
     colors = ' ' || coalesce((SELECT group_concat(json_extract(v.value, '$.color'), ' ') FROM json_each(products.variants) v
                               WHERE json_extract(v.value, '$.color') IS NOT NULL), '') || ' ';
+
+-- The search index catches up by seq, and asks for the newest seq before every search.
+CREATE INDEX products_by_seq ON products (seq);
