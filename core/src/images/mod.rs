@@ -186,19 +186,22 @@ fn decode(bytes: &[u8], target_width: u32, limits: &ImageLimits) -> Result<(RgbI
     Ok((image.into_rgb8(), original.0, original.1))
 }
 
-/// Resize to `width` (never up), keeping the aspect ratio, with Lanczos3.
+/// Resize to `width` (never up), keeping the aspect ratio, with a SIMD Lanczos3. Pixels go
+/// through RGBA: the resizer is built for that one pixel type only (library size).
 fn resize(source: RgbImage, width: u32) -> Result<RgbImage, ImageProblem> {
     let (sw, sh) = source.dimensions();
     if sw <= width {
         return Ok(source);
     }
     let height = ((sh as u64 * width as u64 + sw as u64 / 2) / sw as u64).max(1) as u32;
-    let src = fir::images::Image::from_vec_u8(sw, sh, source.into_raw(), fir::PixelType::U8x3)
+    let rgba: Vec<u8> = source.as_raw().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let src = fir::images::Image::from_vec_u8(sw, sh, rgba, fir::PixelType::U8x4)
         .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
-    let mut dst = fir::images::Image::new(width, height, fir::PixelType::U8x3);
+    let mut dst = fir::images::Image::new(width, height, fir::PixelType::U8x4);
     let options = fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3));
     fir::Resizer::new().resize(&src, &mut dst, &options).map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
-    RgbImage::from_raw(width, height, dst.into_vec()).ok_or_else(|| ImageProblem::Corrupt("resize".into()))
+    let rgb: Vec<u8> = dst.buffer().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    RgbImage::from_raw(width, height, rgb).ok_or_else(|| ImageProblem::Corrupt("resize".into()))
 }
 
 fn encode_jpeg(image: &RgbImage) -> Vec<u8> {
