@@ -4,16 +4,8 @@
 
 use serde_json::Value;
 
-use super::text::{cell, strip_html, timestamp};
+use super::text::{json_products, json_text, strip_html, timestamp};
 use super::{FeedError, Format, Item, ItemVariant, Parsed, RowProblem};
-
-fn str_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => cell(s),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
 
 fn yes(v: Option<&Value>) -> Option<bool> {
     v.and_then(Value::as_str).map(|s| s == "T")
@@ -22,20 +14,11 @@ fn yes(v: Option<&Value>) -> Option<bool> {
 pub(super) fn parse(text: &str) -> Result<Parsed, FeedError> {
     let wrong = |reason: String| FeedError::WrongFormat { format: Format::Cafe24.as_str(), reason };
     let root: Value = serde_json::from_str(text).map_err(|e| wrong(format!("not JSON ({e})")))?;
-    let products: Vec<&Value> = match (&root, root.get("products"), root.get("product")) {
-        // A bare array of products, as API client libraries save them.
-        (Value::Array(list), _, _) => list.iter().collect(),
-        (_, Some(Value::Array(list)), _) => list.iter().collect(),
-        (_, _, Some(p @ Value::Object(_))) => vec![p],
-        _ => return Err(wrong("no \"products\" array or \"product\" object at the top".into())),
-    };
-    if products.first().is_some_and(|p| p.get("product_no").is_none()) {
-        return Err(wrong("products have no \"product_no\" (another platform's JSON?)".into()));
-    }
+    let products = json_products(&root, "product_no", wrong)?;
     let mut parsed = Parsed { rows: products.len(), ..Default::default() };
     for (n, p) in products.into_iter().enumerate() {
         let line = n + 1;
-        let id = p.get("product_no").and_then(str_of).unwrap_or_default();
+        let id = p.get("product_no").and_then(json_text).unwrap_or_default();
         if yes(p.get("display")) == Some(false) {
             parsed.problems.push(RowProblem {
                 line,
@@ -49,11 +32,11 @@ pub(super) fn parse(text: &str) -> Result<Parsed, FeedError> {
         let mut categories: Vec<String> = p
             .get("category")
             .and_then(Value::as_array)
-            .map(|c| c.iter().filter_map(|c| c.get("category_no").and_then(str_of)).collect())
+            .map(|c| c.iter().filter_map(|c| c.get("category_no").and_then(json_text)).collect())
             .unwrap_or_default();
         categories.extend(
             p.get("clearance_category_kor")
-                .and_then(str_of)
+                .and_then(json_text)
                 .map(|c| c.split('>').map(|s| s.trim().to_string()).collect::<Vec<_>>())
                 .unwrap_or_default(),
         );
@@ -65,12 +48,12 @@ pub(super) fn parse(text: &str) -> Result<Parsed, FeedError> {
                     .enumerate()
                     .map(|(vn, v)| {
                         let mut variant = ItemVariant {
-                            id: v.get("variant_code").and_then(str_of).unwrap_or_else(|| format!("v{}", vn + 1)),
+                            id: v.get("variant_code").and_then(json_text).unwrap_or_else(|| format!("v{}", vn + 1)),
                             ..Default::default()
                         };
                         for option in v.get("options").and_then(Value::as_array).into_iter().flatten() {
                             let name = option.get("name").and_then(Value::as_str).unwrap_or("").to_lowercase();
-                            let value = option.get("value").and_then(str_of);
+                            let value = option.get("value").and_then(json_text);
                             if name.contains("colo") || name.contains("색") {
                                 variant.color = value;
                             } else {
@@ -90,15 +73,15 @@ pub(super) fn parse(text: &str) -> Result<Parsed, FeedError> {
         parsed.items.push(Item {
             line,
             title: p.get("product_name").and_then(Value::as_str).map(strip_html).unwrap_or_default(),
-            price: p.get("price").and_then(str_of),
-            original_price: p.get("retail_price").and_then(str_of),
+            price: p.get("price").and_then(json_text),
+            original_price: p.get("retail_price").and_then(json_text),
             categories,
             tags: p
                 .get("product_tag")
                 .and_then(Value::as_array)
-                .map(|t| t.iter().filter_map(str_of).collect())
+                .map(|t| t.iter().filter_map(json_text).collect())
                 .unwrap_or_default(),
-            image_url: ["detail_image", "list_image", "small_image"].iter().find_map(|k| p.get(*k).and_then(str_of)),
+            image_url: ["detail_image", "list_image", "small_image"].iter().find_map(|k| p.get(*k).and_then(json_text)),
             link: Some(format!("/product/detail.html?product_no={id}")),
             variants,
             available: Some(buyable),

@@ -3,16 +3,8 @@
 
 use serde_json::Value;
 
-use super::text::{cell, clean, strip_html, timestamp};
+use super::text::{cell, clean, json_products, json_text, strip_html, timestamp};
 use super::{FeedError, Format, Item, ItemVariant, Parsed, RowProblem};
-
-fn str_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => cell(s),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
 
 /// Option names mean size or colour in the languages malls use.
 fn option_kind(name: &str) -> Option<&'static str> {
@@ -29,22 +21,11 @@ fn option_kind(name: &str) -> Option<&'static str> {
 pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError> {
     let wrong = |reason: String| FeedError::WrongFormat { format: format.as_str(), reason };
     let root: Value = serde_json::from_str(text).map_err(|e| wrong(format!("not JSON ({e})")))?;
-    let products: Vec<&Value> = match (&root, root.get("products"), root.get("product")) {
-        // A bare array of products, as API client libraries save them.
-        (Value::Array(list), _, _) => list.iter().collect(),
-        (_, Some(Value::Array(list)), _) => list.iter().collect(),
-        (_, _, Some(p @ Value::Object(_))) => vec![p],
-        _ => return Err(wrong("no \"products\" array or \"product\" object at the top".into())),
-    };
-    if let Some(first) = products.first() {
-        if first.get("title").is_none() {
-            return Err(wrong("products have no \"title\" (another platform's JSON?)".into()));
-        }
-    }
+    let products = json_products(&root, "title", wrong)?;
     let mut parsed = Parsed { rows: products.len(), ..Default::default() };
     for (n, p) in products.into_iter().enumerate() {
         let line = n + 1;
-        let id = p.get("id").and_then(str_of).unwrap_or_default();
+        let id = p.get("id").and_then(json_text).unwrap_or_default();
         if let Some(status) = p.get("status").and_then(Value::as_str) {
             if status != "active" {
                 parsed.problems.push(RowProblem {
@@ -61,7 +42,7 @@ pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError
             .map(|o| o.iter().map(|o| o.get("name").and_then(Value::as_str).and_then(option_kind)).collect())
             .unwrap_or_default();
         let tags: Vec<String> = match p.get("tags") {
-            Some(Value::Array(t)) => t.iter().filter_map(str_of).collect(),
+            Some(Value::Array(t)) => t.iter().filter_map(json_text).collect(),
             Some(Value::String(s)) => s.split(',').filter_map(cell).collect(),
             _ => Vec::new(),
         };
@@ -69,26 +50,26 @@ pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError
             line,
             id,
             title: p.get("title").and_then(Value::as_str).map(strip_html).unwrap_or_default(),
-            brand: p.get("vendor").and_then(str_of),
-            categories: p.get("product_type").and_then(str_of).into_iter().collect(),
+            brand: p.get("vendor").and_then(json_text),
+            categories: p.get("product_type").and_then(json_text).into_iter().collect(),
             tags,
             image_url: p
                 .get("images")
                 .and_then(Value::as_array)
                 .and_then(|i| i.first())
                 .and_then(|i| i.get("src"))
-                .and_then(str_of)
-                .or_else(|| p.get("image").and_then(|i| i.get("src")).and_then(str_of)),
-            link: p.get("handle").and_then(str_of).map(|h| format!("/products/{h}")),
+                .and_then(json_text)
+                .or_else(|| p.get("image").and_then(|i| i.get("src")).and_then(json_text)),
+            link: p.get("handle").and_then(json_text).map(|h| format!("/products/{h}")),
             created_at: p.get("created_at").and_then(Value::as_str).and_then(timestamp),
             updated_at: p.get("updated_at").and_then(Value::as_str).and_then(timestamp),
             ..Default::default()
         };
         for (vn, v) in p.get("variants").and_then(Value::as_array).into_iter().flatten().enumerate() {
             let mut variant = ItemVariant {
-                id: v.get("id").and_then(str_of).unwrap_or_else(|| format!("v{}", vn + 1)),
-                price: v.get("price").and_then(str_of),
-                original_price: v.get("compare_at_price").and_then(str_of),
+                id: v.get("id").and_then(json_text).unwrap_or_else(|| format!("v{}", vn + 1)),
+                price: v.get("price").and_then(json_text),
+                original_price: v.get("compare_at_price").and_then(json_text),
                 ..Default::default()
             };
             // Storefront JSON says `available`; Admin JSON gives stock and the policy.
@@ -102,7 +83,7 @@ pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError
                 }
             };
             for (i, key) in ["option1", "option2", "option3"].into_iter().enumerate() {
-                let Some(value) = v.get(key).and_then(str_of).filter(|o| o != "Default Title") else { continue };
+                let Some(value) = v.get(key).and_then(json_text).filter(|o| o != "Default Title") else { continue };
                 match options.get(i).copied().flatten() {
                     Some("color") => variant.color = Some(value),
                     Some("size") => variant.size = Some(value),

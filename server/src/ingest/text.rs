@@ -32,6 +32,36 @@ pub(super) fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A JSON scalar as text (APIs write numbers and strings for the same field).
+pub(super) fn json_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => cell(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The product objects of a platform's JSON: `{"products": […]}`, `{"product": {…}}`, or a bare
+/// array (as API client libraries save them). `key` is a field every product of the platform
+/// has, to tell another platform's JSON apart.
+pub(super) fn json_products<'a>(
+    root: &'a serde_json::Value,
+    key: &str,
+    wrong: impl Fn(String) -> super::FeedError,
+) -> Result<Vec<&'a serde_json::Value>, super::FeedError> {
+    use serde_json::Value;
+    let products: Vec<&Value> = match (root, root.get("products"), root.get("product")) {
+        (Value::Array(list), _, _) => list.iter().collect(),
+        (_, Some(Value::Array(list)), _) => list.iter().collect(),
+        (_, _, Some(p @ Value::Object(_))) => vec![p],
+        _ => return Err(wrong("no \"products\" array or \"product\" object at the top".into())),
+    };
+    if products.first().is_some_and(|p| p.get(key).is_none()) {
+        return Err(wrong(format!("products have no \"{key}\" (another platform's JSON?)")));
+    }
+    Ok(products)
+}
+
 /// A cell as a value: empty, "null", "NULL" and "-" mean nothing.
 pub(super) fn cell(s: &str) -> Option<String> {
     let t = s.trim();
