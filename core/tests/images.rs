@@ -29,15 +29,27 @@ fn real_photos() -> Vec<(String, Vec<u8>)> {
     photos
 }
 
-/// A photo-like test image: gradients and a shape, so that resizing has something to keep.
+/// A photo-like test image: a garment-like shape on a studio gradient. Each seed places, sizes
+/// and lights it differently, as different products' photos differ — not only in colour, which a
+/// perceptual hash (luminance gradients) does not see.
 fn generated(width: u32, height: u32, seed: u32) -> RgbImage {
+    let cx = 0.25 + 0.1 * (seed % 6) as f32;
+    let cy = 0.3 + 0.08 * ((seed / 2) % 5) as f32;
+    let radius = 0.12 + 0.04 * (seed % 4) as f32;
+    let block = (0.1 + 0.13 * ((seed * 7) % 6) as f32, 0.55 + 0.07 * ((seed * 3) % 5) as f32);
+    let light_from_left = seed % 2 == 0;
     RgbImage::from_fn(width, height, |x, y| {
         let (fx, fy) = (x as f32 / width as f32, y as f32 / height as f32);
-        let inside = ((fx - 0.5).powi(2) + (fy - 0.45).powi(2)).sqrt() < 0.25 + 0.05 * (seed % 3) as f32;
-        if inside {
-            Rgb([(120 + seed * 40 % 120) as u8, (60.0 + 100.0 * fy) as u8, (200.0 * fx) as u8])
+        let in_circle = ((fx - cx).powi(2) + (fy - cy).powi(2)).sqrt() < radius;
+        let in_block = (fx - block.0).abs() < 0.12 && (fy - block.1).abs() < 0.1;
+        let light = if light_from_left { 1.0 - 0.5 * fx } else { 0.5 + 0.5 * fx };
+        if in_circle {
+            Rgb([(40 + seed * 40 % 120) as u8, (30.0 + 60.0 * fy) as u8, (90.0 * fx) as u8])
+        } else if in_block {
+            Rgb([200, (120 + seed * 17 % 100) as u8, 60])
         } else {
-            Rgb([(230.0 - 40.0 * fy) as u8, (225.0 - 30.0 * fx) as u8, (210 + seed % 40) as u8])
+            let v = (150.0 + 100.0 * light - 40.0 * fy).clamp(0.0, 255.0) as u8;
+            Rgb([v, v.saturating_sub(5), v.saturating_sub(10 + (seed % 30) as u8)])
         }
     })
 }
