@@ -98,6 +98,14 @@ fn worth_telling_amount(currency: &str) -> i64 {
 /// A sale is "ending soon" in its last day.
 const SALE_ENDING_WINDOW_S: i64 = 24 * 3600;
 
+/// Whether the shopper's chosen size (or, with none chosen, any size) can be bought.
+fn can_buy(variants: &[Variant], chosen: Option<&str>) -> bool {
+    match chosen {
+        Some(id) => variants.iter().any(|v| v.id == id && v.available),
+        None => variants.iter().any(|v| v.available),
+    }
+}
+
 /// A wishlisted product as it was before a sync page.
 pub(crate) struct Watched {
     variant_id: Option<String>,
@@ -180,11 +188,8 @@ pub(crate) fn detect(
         }
         // Back in stock: the chosen size (or, with none chosen, any) was sold out and is not.
         if let Some((_, before)) = &w.before {
-            let available = |variants: &[Variant]| match &w.variant_id {
-                Some(id) => variants.iter().any(|v| &v.id == id && v.available),
-                None => variants.iter().any(|v| v.available),
-            };
-            if !available(before) && available(&p.variants) {
+            let chosen = w.variant_id.as_deref();
+            if !can_buy(before, chosen) && can_buy(&p.variants, chosen) {
                 let key = format!("restock:{}:{}:{}", p.id, w.variant_id.as_deref().unwrap_or("*"), p.updated_at);
                 found += insert.execute(params![
                     key,
@@ -330,10 +335,7 @@ impl PendingAlert {
         }
         let variants: Vec<Variant> =
             self.variants.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
-        let available = match &self.variant_id {
-            Some(id) => variants.iter().any(|v| &v.id == id && v.available),
-            None => variants.iter().any(|v| v.available),
-        };
+        let available = can_buy(&variants, self.variant_id.as_deref());
         match AlertKind::parse(&self.kind) {
             Some(AlertKind::PriceDrop) => available && self.alert_price.is_some_and(|p| price <= p),
             Some(AlertKind::BackInStock) => available,
