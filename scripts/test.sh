@@ -54,8 +54,14 @@ suite_kotlin() {
     mkdir -p "$out"
     "$KOTLIN_HOME/bin/kotlinc" -nowarn -cp "$cp" -d "$out/tests.jar" \
         bindings/generated/kotlin/app/moa/core/*.kt bindings/tests/kotlin/*.kt || return 1
-    java -Djna.library.path="$PWD/target/debug" -cp "$out/tests.jar:$cp:$KOTLIN_HOME/lib/kotlin-stdlib.jar" \
-        MoaBindingsTestKt
+    # Each test opens Moa in a fresh temp dir; keep them all in one place that is emptied afterwards.
+    local tmp="$PWD/$out/tmp" status
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    java -Djna.library.path="$PWD/target/debug" -Djava.io.tmpdir="$tmp" \
+        -cp "$out/tests.jar:$cp:$KOTLIN_HOME/lib/kotlin-stdlib.jar" MoaBindingsTestKt
+    status=$?
+    rm -rf "$tmp"
+    return $status
 }
 
 suite_swift() {
