@@ -4,6 +4,7 @@
 //! These types are also the wire format of the catalog (see docs/PROTOCOL.md), so the server
 //! and the client can never disagree about a field.
 
+use crate::images::PhotoHash;
 use serde::{Deserialize, Serialize};
 
 /// An amount of money in integer minor units of its currency (KRW has none: 39,800원 is 39800).
@@ -249,6 +250,36 @@ pub struct Product {
     /// When the sale ends (Unix seconds), when the mall says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_ends_at: Option<i64>,
+    /// Perceptual hash of the main image (256 bits as 64 hex digits), computed by the server at
+    /// ingest: photos of one item re-encoded, resized or lightly cropped differ in a few bits.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_hash")]
+    pub image_hash: Option<PhotoHash>,
+    /// The same item sold by several malls (one Dongdaemun piece, many soho malls): the key the
+    /// server gave the group, shared by every product whose photo is the same item. None: alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_item: Option<String>,
+}
+
+/// Hashes travel as hex strings, as JSON has no 256-bit numbers.
+mod hex_hash {
+    use crate::images::PhotoHash;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(hash: &Option<PhotoHash>, s: S) -> Result<S::Ok, S::Error> {
+        match hash {
+            Some(h) => s.serialize_str(&h.to_hex()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PhotoHash>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => PhotoHash::from_hex(&text)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("image hash {text:?} is not 64 hex digits"))),
+        }
+    }
 }
 
 impl Product {

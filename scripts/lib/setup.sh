@@ -108,6 +108,8 @@ run_swift() {
             /bin/sh -c "cd /moa/$rel && $*"
         local status=$?
         swift_chroot_unmounts
+        # The chroot's /tmp is ours alone: swiftpm's and the tests' temp dirs would pile up run after run.
+        find "$MOA_SWIFT_ROOT/tmp" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
         return $status
     fi
 }

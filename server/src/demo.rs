@@ -2,6 +2,10 @@
 //! shoppers, and their products. The same seed always gives the same world (for a given `now`),
 //! so demos, tests and benchmarks can rely on it.
 
+use std::collections::HashMap;
+
+use crate::images;
+use crate::same_item::SameItemGroups;
 use moa_core::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -359,7 +363,7 @@ impl DemoWorld {
 
     fn more_products(&mut self, rng: &mut ChaCha8Rng, count: usize, now: i64) -> Vec<Product> {
         let total: f64 = self.mall_weights.iter().sum();
-        (0..count)
+        let mut products = (0..count)
             .map(|_| {
                 let mut pick = rng.random_range(0.0..total);
                 let mut index = 0;
@@ -374,8 +378,89 @@ impl DemoWorld {
                 self.next_number += 1;
                 make_product(&MALLS[index], self.mall_weights[index], number, rng, now)
             })
-            .collect()
+            .collect::<Vec<_>>();
+        resell_shared_designs(&mut products);
+        hash_photos(&mut products);
+        SameItemGroups::of(&products).label(&mut products);
+        products
     }
+}
+
+/// Share of products that are another mall's design resold (the same Dongdaemun item).
+const RESOLD_PERCENT: u64 = 8;
+/// How far back in the batch a reseller looks for a design to resell.
+const RESALE_WINDOW: usize = 600;
+
+/// Make some products resales of an earlier product of another mall in the same batch: the
+/// same photo (as the reseller shoots it) and colours, their own title, price and sizes.
+/// Derived from the product number, not the random stream, so the rest of the world stays as
+/// it was.
+fn resell_shared_designs(products: &mut [Product]) {
+    for i in 0..products.len() {
+        let number: u64 = products[i].id.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        let roll = number.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        if roll % 100 >= RESOLD_PERCENT {
+            continue;
+        }
+        let (before, rest) = products.split_at_mut(i);
+        let p = &mut rest[0];
+        let Some(source) = before
+            .iter()
+            .rev()
+            .take(RESALE_WINDOW)
+            .skip((roll >> 8) as usize % 50)
+            .find(|s| s.category == p.category && s.gender == p.gender && s.mall_id != p.mall_id)
+        else {
+            continue;
+        };
+        let design = images::parse_photo_file(source.image_url.rsplit('/').next().unwrap_or_default())
+            .map(|(design, _)| design.to_string())
+            .unwrap_or_else(|| source.id.clone());
+        let colours: Vec<String> = source.variants.iter().filter_map(|v| v.color.clone()).fold(Vec::new(), |mut acc, c| {
+            if !acc.contains(&c) {
+                acc.push(c);
+            }
+            acc
+        });
+        for (k, v) in p.variants.iter_mut().enumerate() {
+            v.color = Some(colours[k % colours.len().max(1)].clone()).filter(|_| !colours.is_empty());
+        }
+        p.image_url = images::photo_path(&design, Some(&p.id));
+        // Resellers price near each other: within -15%..+20% of the source, like 39,800원.
+        let factor = 0.85 + ((roll >> 16) % 36) as f64 / 100.0;
+        let price = ((source.price.amount as f64 * factor / 1000.0).round() as i64 * 1000 - 200).max(1000);
+        let original = p.original_price.as_ref().map(|o| o.amount.max(price));
+        p.price.amount = price;
+        if let Some(o) = &mut p.original_price {
+            o.amount = original.unwrap_or(price);
+        }
+    }
+}
+
+/// The perceptual hash of every product's photo, as ingest computes it, on every core.
+fn hash_photos(products: &mut [Product]) {
+    let designs: HashMap<String, Product> = products
+        .iter()
+        .filter(|p| !p.image_url.contains('~'))
+        .map(|p| (p.id.clone(), p.clone()))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = products.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for part in products.chunks_mut(chunk) {
+            let designs = &designs;
+            scope.spawn(move || {
+                for p in part {
+                    let file = p.image_url.rsplit('/').next().unwrap_or_default().to_string();
+                    let Some((design, copy)) = images::parse_photo_file(&file) else { continue };
+                    let design = if design == p.id { Some(&*p) } else { designs.get(design) };
+                    if let Some(design) = design {
+                        p.image_hash = Some(images::photo_hash(design, copy));
+                    }
+                }
+            });
+        }
+    });
 }
 
 fn mall_from_seed(seed: &MallSeed) -> Mall {
@@ -485,6 +570,8 @@ fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha
         // Half the sales say when they end, within the next two weeks (derived from the product
         // number, so that the world's random draws stay as they were).
         sale_ends_at: (discount > 0 && number % 2 == 0).then(|| now + DAY / 2 + (number as i64 * 7919) % (14 * DAY)),
+        image_hash: None,
+        same_item: None,
     }
 }
 

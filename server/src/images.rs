@@ -1,10 +1,16 @@
 //! Product photos for the demo world, drawn on request: a garment silhouette of the product's
-//! category in its first colour, on a soft studio background. Real malls serve their own photos;
+//! category in its first colour, on a studio background. Real malls serve their own photos;
 //! these let the demo and the tests exercise the whole image path without the internet.
+//!
+//! Every design looks different (placement, size, print, backdrop and props come from the design
+//! id), as different products' photos do; a mall reselling another's design (the same Dongdaemun
+//! item) serves that design's photo as malls do: re-encoded, at another size, a little cropped.
 
 use std::io::Cursor;
 
-use image::{ImageFormat, Rgb, RgbImage};
+use image::codecs::jpeg::JpegEncoder;
+use image::{Rgb, RgbImage};
+use moa_core::images::{perceptual_hash, ImageLimits, PhotoHash};
 use moa_core::model::{Category, Product};
 
 /// Fashion photos are portrait, 4:5.
@@ -68,23 +74,220 @@ fn inside(category: Category, x: f32, y: f32) -> bool {
     }
 }
 
-/// Draw the product's photo as a JPEG.
-pub fn product_photo(product: &Product) -> Vec<u8> {
-    let colour = product.variants.iter().find_map(|v| v.color.as_deref()).map(colour_rgb).unwrap_or([180, 170, 160]);
-    // Background: a pale tint of the garment colour, lighter at the top like a studio sweep.
-    let tint = |c: u8, t: f32| (255.0 - (255.0 - c as f32) * t) as u8;
-    let img = RgbImage::from_fn(WIDTH, HEIGHT, |px, py| {
-        let (x, y) = (px as f32 / WIDTH as f32, py as f32 / HEIGHT as f32);
-        if inside(product.category, x, y) {
-            // A soft vertical shade gives the garment some volume.
-            let shade = 1.0 - 0.18 * (x - 0.5).abs() * 2.0;
-            Rgb(colour.map(|c| (c as f32 * shade) as u8))
-        } else {
-            let t = 0.10 + 0.12 * y;
-            Rgb(colour.map(|c| tint(c, t)))
-        }
+/// How a design is photographed: everything drawn from the design's id.
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    category: Category,
+    colour: [u8; 3],
+    /// Garment placement and size in the frame.
+    dx: f32,
+    dy: f32,
+    scale: f32,
+    print: Print,
+    /// Backdrop: 0 top-lit sweep, 1 side-lit, 2 diagonal; its strength.
+    light: u8,
+    light_strength: f32,
+    /// A prop on the backdrop (a chair, a plant): centre, radius, dark or light.
+    prop: (f32, f32, f32, bool),
+    /// The studio's light: soft brighter and darker patches over the whole frame (centre x, y,
+    /// radius, strength), which is most of what tells one photo from another at a glance.
+    light_patches: [(f32, f32, f32, f32); 8],
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Print {
+    Plain,
+    Stripes { period: f32, horizontal: bool },
+    /// A graphic or pocket: a contrasting patch.
+    Patch { x: f32, y: f32, w: f32, h: f32 },
+    /// Colour-blocked: the lower part in a second tone.
+    TwoTone { split: f32 },
+}
+
+/// A well-spread 64-bit value from a string and a salt (FNV-1a, then splitmix64).
+fn mix(text: &str, salt: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ salt;
+    for b in text.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut z = h.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A number in `lo..hi` from the design id and a salt.
+fn pick(design: &str, salt: u64, lo: f32, hi: f32) -> f32 {
+    lo + (mix(design, salt) >> 40) as f32 / (1u64 << 24) as f32 * (hi - lo)
+}
+
+fn look(design: &str, category: Category, colour: [u8; 3]) -> Look {
+    let print = match mix(design, 1) % 4 {
+        0 => Print::Plain,
+        1 => Print::Stripes { period: pick(design, 2, 0.07, 0.16), horizontal: mix(design, 3) % 3 != 0 },
+        2 => Print::Patch {
+            x: pick(design, 4, 0.36, 0.56),
+            y: pick(design, 5, 0.30, 0.55),
+            w: pick(design, 6, 0.08, 0.16),
+            h: pick(design, 7, 0.08, 0.18),
+        },
+        _ => Print::TwoTone { split: pick(design, 8, 0.40, 0.65) },
+    };
+    Look {
+        category,
+        colour,
+        dx: pick(design, 10, -0.14, 0.14),
+        dy: pick(design, 11, -0.05, 0.05),
+        scale: pick(design, 12, 0.80, 1.12),
+        print,
+        light: (mix(design, 13) % 3) as u8,
+        light_strength: pick(design, 14, 0.10, 0.45),
+        prop: (
+            if mix(design, 15) % 2 == 0 { pick(design, 16, 0.05, 0.22) } else { pick(design, 16, 0.78, 0.95) },
+            pick(design, 17, 0.15, 0.85),
+            pick(design, 18, 0.0, 0.16),
+            mix(design, 19) % 2 == 0,
+        ),
+        light_patches: std::array::from_fn(|k| {
+            let salt = 40 + 4 * k as u64;
+            (
+                pick(design, salt, -0.1, 1.1),
+                pick(design, salt + 1, -0.1, 1.1),
+                pick(design, salt + 2, 0.12, 0.30),
+                pick(design, salt + 3, -0.6, 0.6),
+            )
+        }),
+    }
+}
+
+/// How much brighter (or darker, below 0) the studio's light makes the point (x, y).
+fn light(look: &Look, x: f32, y: f32) -> f32 {
+    look.light_patches
+        .iter()
+        .map(|&(cx, cy, r, strength)| {
+            let d2 = ((x - cx).powi(2) + (y - cy).powi(2)) / (r * r);
+            if d2 < 1.0 {
+                strength * (1.0 - d2).powi(2)
+            } else {
+                0.0
+            }
+        })
+        .sum()
+}
+
+/// A lighter or darker tone of a colour, whichever shows on it.
+fn contrast(colour: [u8; 3]) -> [u8; 3] {
+    let luma = (colour[0] as u32 * 3 + colour[1] as u32 * 6 + colour[2] as u32) / 10;
+    if luma > 128 {
+        colour.map(|c| (c as f32 * 0.45) as u8)
+    } else {
+        colour.map(|c| (255.0 - (255.0 - c as f32) * 0.35) as u8)
+    }
+}
+
+/// The colour at (x, y), both in 0..1 of the full, uncropped frame, as the light falls.
+fn shade(look: &Look, x: f32, y: f32) -> [u8; 3] {
+    let lit = 1.0 + light(look, x, y);
+    surface(look, x, y).map(|c| (c as f32 * lit).clamp(0.0, 255.0) as u8)
+}
+
+/// The colour of what is at (x, y) before the studio's light.
+fn surface(look: &Look, x: f32, y: f32) -> [u8; 3] {
+    let (gx, gy) = ((x - 0.5 - look.dx) / look.scale + 0.5, (y - 0.5 - look.dy) / look.scale + 0.5);
+    if inside(look.category, gx, gy) {
+        let second = match look.print {
+            Print::Plain => false,
+            Print::Stripes { period, horizontal } => ((if horizontal { gy } else { gx }) / period).fract() < 0.45,
+            Print::Patch { x, y, w, h } => (gx - x).abs() < w / 2.0 && (gy - y).abs() < h / 2.0,
+            Print::TwoTone { split } => gy > split,
+        };
+        let base = if second { contrast(look.colour) } else { look.colour };
+        // A soft vertical shade gives the garment some volume.
+        let volume = 1.0 - 0.18 * (gx - 0.5).abs() * 2.0;
+        return base.map(|c| (c as f32 * volume) as u8);
+    }
+    let (px, py, r, dark) = look.prop;
+    if ((x - px).powi(2) + (y - py).powi(2)).sqrt() < r {
+        return if dark { [70, 66, 60] } else { [250, 248, 244] };
+    }
+    let along = match look.light {
+        0 => y,
+        1 => x,
+        _ => (x + y) / 2.0,
+    };
+    // A pale tint of the garment colour, lit from one side of the studio.
+    let t = 0.08 + look.light_strength * along;
+    look.colour.map(|c| (255.0 - (255.0 - c as f32) * t) as u8)
+}
+
+/// How one mall photographs a design it resells: a crop (fractions off each side), a size and a
+/// JPEG quality. The design's own mall serves it uncropped at the full size.
+#[derive(Debug, Clone, Copy)]
+struct Shot {
+    crop: [f32; 4],
+    width: u32,
+    quality: u8,
+}
+
+fn shot(copy: Option<&str>) -> Shot {
+    match copy {
+        None => Shot { crop: [0.0; 4], width: WIDTH, quality: 85 },
+        Some(c) => Shot {
+            crop: [pick(c, 30, 0.0, 0.03), pick(c, 31, 0.0, 0.03), pick(c, 32, 0.0, 0.03), pick(c, 33, 0.0, 0.03)],
+            width: [360, 400, 480, 600][(mix(c, 34) % 4) as usize],
+            quality: pick(c, 35, 60.0, 92.0) as u8,
+        },
+    }
+}
+
+fn draw(look: &Look, shot: &Shot, width: u32) -> Vec<u8> {
+    let [left, top, right, bottom] = shot.crop;
+    let (w, h) = (1.0 - left - right, 1.0 - top - bottom);
+    // Keep the catalog's 4:5 after the crop, as malls do.
+    let height = width * HEIGHT / WIDTH;
+    let img = RgbImage::from_fn(width, height, |px, py| {
+        let x = left + (px as f32 + 0.5) / width as f32 * w;
+        let y = top + (py as f32 + 0.5) / height as f32 * h;
+        Rgb(shade(look, x, y))
     });
     let mut out = Cursor::new(Vec::with_capacity(24 * 1024));
-    img.write_to(&mut out, ImageFormat::Jpeg).expect("encoding to memory cannot fail");
+    JpegEncoder::new_with_quality(&mut out, shot.quality).encode_image(&img).expect("encoding to memory cannot fail");
     out.into_inner()
+}
+
+/// A demo photo's address: the design's product id, and the reselling product's id after a
+/// `~` when it is a copy.
+pub fn photo_path(design: &str, copy: Option<&str>) -> String {
+    match copy {
+        None => format!("/v1/images/{design}.jpg"),
+        Some(copy) => format!("/v1/images/{design}~{copy}.jpg"),
+    }
+}
+
+/// Split a photo's file name back into the design and the copy.
+pub fn parse_photo_file(file: &str) -> Option<(&str, Option<&str>)> {
+    let stem = file.strip_suffix(".jpg")?;
+    Some(match stem.split_once('~') {
+        Some((design, copy)) => (design, Some(copy)),
+        None => (stem, None),
+    })
+}
+
+fn design_look(design: &Product) -> Look {
+    let colour = design.variants.iter().find_map(|v| v.color.as_deref()).map(colour_rgb).unwrap_or([180, 170, 160]);
+    look(&design.id, design.category, colour)
+}
+
+/// The photo of `design` (the product that first sold it), as the mall of `copy` serves it.
+pub fn product_photo(design: &Product, copy: Option<&str>) -> Vec<u8> {
+    let shot = shot(copy);
+    draw(&design_look(design), &shot, shot.width)
+}
+
+/// The perceptual hash of that photo, as ingest computes it, from a smaller drawing of the same
+/// shot (the hash looks at a 9×8 reduction; drawing 480×600 for it would only cost time).
+pub fn photo_hash(design: &Product, copy: Option<&str>) -> PhotoHash {
+    let shot = shot(copy);
+    perceptual_hash(&draw(&design_look(design), &shot, 120), &ImageLimits::default())
+        .expect("the demo's own JPEG decodes")
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod demo;
 pub mod faults;
 pub mod images;
+pub mod same_item;
 pub mod ingest;
 pub mod population;
 
@@ -456,7 +457,7 @@ async fn demo_reprice(
 }
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {
-    let Some(product_id) = file.strip_suffix(".jpg") else {
+    let Some((design, copy)) = images::parse_photo_file(&file) else {
         return Err(ApiProblem::new(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -464,18 +465,19 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
             format!("{file:?} is not a product photo"),
         ));
     };
-    let id = product_id.to_string();
+    let (id, copy) = (design.to_string(), copy.map(str::to_string));
     let product = with_catalog(&state, move |c| c.product(&id)).await?;
     let Some(product) = product else {
         return Err(ApiProblem::new(
             StatusCode::NOT_FOUND,
             "not-found",
             "No such product",
-            format!("no product {product_id:?}"),
+            format!("no product {design:?}"),
         ));
     };
-    let jpeg =
-        tokio::task::spawn_blocking(move || images::product_photo(&product)).await.map_err(ApiProblem::internal)?;
+    let jpeg = tokio::task::spawn_blocking(move || images::product_photo(&product, copy.as_deref()))
+        .await
+        .map_err(ApiProblem::internal)?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "public, max-age=86400")], jpeg).into_response())
 }
 

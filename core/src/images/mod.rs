@@ -256,25 +256,56 @@ pub fn baseline_thumbnail(bytes: &[u8], width: u32) -> Result<RgbImage, ImagePro
     Ok(resized)
 }
 
-/// A perceptual hash of a photo (64-bit difference hash): near-identical photos — resized,
-/// re-encoded, lightly cropped — differ in a few bits; different products in many. (Measured on
-/// the real product photos in the tests: the same photo altered ≤ 10 bits, different photos ≥ 19;
-/// mean and DCT hashes of the same size did not separate them.)
-pub fn perceptual_hash(bytes: &[u8], limits: &ImageLimits) -> Result<u64, ImageProblem> {
-    let (image, _, _) = decode(bytes, 256, limits)?;
-    let hasher =
-        image_hasher::HasherConfig::new().hash_size(8, 8).hash_alg(image_hasher::HashAlg::Gradient).to_hasher();
-    let hash = hasher.hash_image(&DynamicImage::ImageRgb8(image));
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&hash.as_bytes()[..8]);
-    Ok(u64::from_be_bytes(out))
+/// A perceptual hash of a photo: 256 bits of its luminance gradients (a 16×16 difference hash).
+/// Near-identical photos — resized, re-encoded, lightly cropped — differ in few bits, different
+/// products in many. 64 bits were tried first: real photos separated, but in a catalog of
+/// thousands of studio shots of one category too many different items came within reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PhotoHash(pub [u64; 4]);
+
+impl PhotoHash {
+    /// How many bits differ.
+    pub fn distance(&self, other: &PhotoHash) -> u32 {
+        self.0.iter().zip(&other.0).map(|(a, b)| (a ^ b).count_ones()).sum()
+    }
+
+    /// 64 hex digits, as the catalog carries it.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|w| format!("{w:016x}")).collect()
+    }
+
+    pub fn from_hex(text: &str) -> Option<PhotoHash> {
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut words = [0u64; 4];
+        for (k, word) in words.iter_mut().enumerate() {
+            *word = u64::from_str_radix(&text[k * 16..k * 16 + 16], 16).ok()?;
+        }
+        Some(PhotoHash(words))
+    }
 }
 
-/// Photos this close (Hamming distance of their perceptual hashes) are the same item.
-pub const SAME_ITEM_DISTANCE: u32 = 14;
+pub fn perceptual_hash(bytes: &[u8], limits: &ImageLimits) -> Result<PhotoHash, ImageProblem> {
+    let (image, _, _) = decode(bytes, 256, limits)?;
+    let hasher =
+        image_hasher::HasherConfig::new().hash_size(16, 16).hash_alg(image_hasher::HashAlg::Gradient).to_hasher();
+    let hash = hasher.hash_image(&DynamicImage::ImageRgb8(image));
+    let bytes = hash.as_bytes();
+    let mut words = [0u64; 4];
+    for (k, word) in words.iter_mut().enumerate() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&bytes[k * 8..k * 8 + 8]);
+        *word = u64::from_be_bytes(chunk);
+    }
+    Ok(PhotoHash(words))
+}
 
-pub fn same_item(a: u64, b: u64) -> bool {
-    (a ^ b).count_ones() <= SAME_ITEM_DISTANCE
+/// Photos this close (bits apart, of 256) are the same item.
+pub const SAME_ITEM_DISTANCE: u32 = 48;
+
+pub fn same_item(a: &PhotoHash, b: &PhotoHash) -> bool {
+    a.distance(b) <= SAME_ITEM_DISTANCE
 }
 
 /// Peak signal-to-noise ratio between two images of one size, in dB (higher: more alike; above

@@ -16,7 +16,7 @@ use crate::wire::{Change, PopulationStats};
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 7;
+pub const CURRENT_VERSION: u32 = 8;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_personalisation.sql"),
     include_str!("migrations/0006_accounts_alerts.sql"),
     include_str!("migrations/0007_search.sql"),
+    include_str!("migrations/0008_same_item.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -343,8 +344,9 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     let mut upsert = tx.prepare_cached(
         "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
              original_price, currency, image_url, product_url, variants, in_stock, created_at,
-             updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+             updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors, image_hash, same_item)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+                 ?23, ?24)
          ON CONFLICT (id) DO UPDATE SET
              mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
              category = excluded.category, styles = excluded.styles, gender = excluded.gender,
@@ -354,7 +356,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
              variants = excluded.variants, in_stock = excluded.in_stock,
              created_at = excluded.created_at, updated_at = excluded.updated_at,
              popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at,
-             sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors",
+             sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors,
+             image_hash = excluded.image_hash, same_item = excluded.same_item",
     )?;
     let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
     let mut rowid_of = tx.prepare_cached("SELECT rowid FROM products WHERE id = ?1")?;
@@ -385,6 +388,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
                     p.sale_ends_at,
                     search::delimited(p.variants.iter().filter(|v| v.available).filter_map(|v| v.size.as_deref())),
                     search::delimited(p.variants.iter().filter_map(|v| v.color.as_deref())),
+                    p.image_hash.map(|h| h.to_hex()),
+                    p.same_item,
                 ])?;
                 // The search index catches up after the sync's pages (by seq): the page's
                 // transaction stays as short as the home feed needs it.
@@ -403,7 +408,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
 }
 
 const PRODUCT_COLUMNS: &str = "id, mall_id, title, brand, category, styles, gender, age_bands, price, \
-     original_price, currency, image_url, product_url, variants, created_at, updated_at, popularity, sale_ends_at";
+     original_price, currency, image_url, product_url, variants, created_at, updated_at, popularity, sale_ends_at, \
+     image_hash, same_item";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     product_from_row_at(r, 0)
@@ -430,6 +436,8 @@ fn product_from_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Pro
         updated_at: r.get(at + 15)?,
         popularity: r.get(at + 16)?,
         sale_ends_at: r.get(at + 17)?,
+        image_hash: r.get::<_, Option<String>>(at + 18)?.as_deref().and_then(crate::images::PhotoHash::from_hex),
+        same_item: r.get(at + 19)?,
     })
 }
 

@@ -37,9 +37,13 @@ CREATE TABLE products (
     sale_ends_at    INTEGER, -- Unix seconds (version 6)
     -- Space-delimited (" S M "), for the search filters (version 7).
     sizes_in_stock  TEXT NOT NULL DEFAULT ' ',
-    colors          TEXT NOT NULL DEFAULT ' '
+    colors          TEXT NOT NULL DEFAULT ' ',
+    -- The main photo's perceptual hash and the server's same-item group (version 8).
+    image_hash      TEXT, -- 64 hex digits
+    same_item       TEXT
 );
 CREATE INDEX products_by_mall ON products (mall_id);
+CREATE INDEX products_by_same_item ON products (same_item) WHERE same_item IS NOT NULL;
 -- The search index catches up by seq (version 7).
 CREATE INDEX products_by_seq ON products (seq);
 

@@ -415,6 +415,9 @@ fn normalise(
         updated_at: item.updated_at.unwrap_or(now),
         popularity: 0.0,
         sale_ends_at: item.sale_ends_at,
+        // Hashed and grouped after the feed is read (it needs the photo, fetched once per URL).
+        image_hash: None,
+        same_item: None,
     };
     product.validate()?;
     Ok((product, upgraded))

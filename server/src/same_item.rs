@@ -1,0 +1,124 @@
+//! One item, many malls: many soho malls sell the same Dongdaemun piece with the same photo
+//! (re-encoded, resized, a little cropped). The server sees every mall, so it is the server that
+//! groups them, by the perceptual hash of each product's main image, and gives each group a key
+//! the apps sync with the catalog. The apps then show one card per group.
+//!
+//! Grouping is by leader: a product joins the closest group whose leader's hash is within
+//! `SAME_ITEM_DISTANCE` bits, of the same category and gender (a skirt and a bag never are one
+//! item, whatever their photos), or leads a group of its own. Keys never change once given, so
+//! a product's group does not move under the apps' feet when others come and go.
+//!
+//! The photo is not the only evidence: the same item's main photo shows the same colourway (the
+//! first colour each mall lists, when both list colours) and malls price it within half again
+//! of each other. Studio shots of one
+//! category look much alike at hash resolution, and these two facts remove most of the
+//! near-misses a hash alone lets through (see the false-grouping figures in docs/BENCHMARKS.md).
+
+use std::collections::HashMap;
+
+use moa_core::images::{PhotoHash, SAME_ITEM_DISTANCE};
+use moa_core::model::{Category, Gender, Product};
+
+/// Resellers price one item within this factor of each other.
+const PRICE_FACTOR: f64 = 1.5;
+
+/// The colour the main photo shows: the first one the mall lists.
+fn main_colour(p: &Product) -> Option<String> {
+    p.variants.iter().find_map(|v| v.color.clone())
+}
+
+/// Could `p` be the leader's item, apart from the photo?
+fn compatible(leader: &Leader, p: &Product, colour: &Option<String>) -> bool {
+    let (a, b) = (leader.price.max(1) as f64, p.price.amount.max(1) as f64);
+    let prices = a.max(b) / a.min(b) <= PRICE_FACTOR;
+    let colours = match (&leader.colour, colour) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    prices && colours
+}
+
+struct Leader {
+    hash: PhotoHash,
+    price: i64,
+    colour: Option<String>,
+    key: String,
+    /// Products in the group, the leader included: a group of one has no key on its products.
+    members: usize,
+}
+
+/// The groups found so far, by category and gender.
+#[derive(Default)]
+pub struct SameItemGroups {
+    leaders: HashMap<(Category, Gender), Vec<Leader>>,
+    /// Product id → the index of its group among its category's leaders.
+    member_of: HashMap<String, ((Category, Gender), usize)>,
+}
+
+impl SameItemGroups {
+    /// Groups for the products given (in the order given: earlier ones lead).
+    pub fn of(products: &[Product]) -> Self {
+        let mut groups = SameItemGroups::default();
+        for p in products {
+            groups.add(p);
+        }
+        groups
+    }
+
+    /// Place a product; returns the key of its group. A product placed before keeps its group.
+    pub fn add(&mut self, p: &Product) -> Option<String> {
+        if let Some((bucket, index)) = self.member_of.get(&p.id) {
+            return Some(self.leaders[bucket][*index].key.clone());
+        }
+        let hash = p.image_hash?;
+        let bucket = (p.category, p.gender);
+        let leaders = self.leaders.entry(bucket).or_default();
+        // The closest group within reach, not the first: a resale is nearer its own design
+        // than any other that happens to be close.
+        let colour = main_colour(p);
+        let closest = leaders
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| compatible(l, p, &colour))
+            .map(|(k, l)| (l.hash.distance(&hash), k))
+            .filter(|(d, _)| *d <= SAME_ITEM_DISTANCE)
+            .min();
+        let index = match closest.map(|(_, k)| k) {
+            Some(index) => {
+                leaders[index].members += 1;
+                index
+            }
+            None => {
+                leaders.push(Leader {
+                    hash,
+                    price: p.price.amount,
+                    colour,
+                    key: format!("item-{}", p.id),
+                    members: 1,
+                });
+                leaders.len() - 1
+            }
+        };
+        self.member_of.insert(p.id.clone(), (bucket, index));
+        Some(leaders[index].key.clone())
+    }
+
+    /// The key to publish on this product: its group's, when the group has other members.
+    pub fn key_of(&self, product_id: &str) -> Option<String> {
+        let (bucket, index) = self.member_of.get(product_id)?;
+        let leader = &self.leaders[bucket][*index];
+        (leader.members > 1).then(|| leader.key.clone())
+    }
+
+    /// Set `same_item` on every product from the groups.
+    pub fn label(&self, products: &mut [Product]) {
+        for p in products {
+            p.same_item = self.key_of(&p.id);
+        }
+    }
+
+    /// How many groups have more than one product.
+    pub fn shared_items(&self) -> usize {
+        self.leaders.values().flatten().filter(|l| l.members > 1).count()
+    }
+}
