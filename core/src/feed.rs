@@ -7,6 +7,7 @@
 //! per-mall cap per section. There is no input for paid placement.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -86,6 +87,12 @@ pub struct Card {
     pub product_url: String,
     /// Why this card is here, in a few words.
     pub reason: String,
+    /// How many other malls sell the same item (in stock): the feed shows it once.
+    pub also_at_malls: u32,
+    /// The item's lowest price across the malls selling it, when others sell it too.
+    pub lowest_price: Option<i64>,
+    /// E.g. "외 2개 쇼핑몰 · 최저 29,800원"; None when no other mall sells it.
+    pub also_at_text: Option<String>,
 }
 
 /// Everything the product sheet shows, phrased for the shopper.
@@ -108,9 +115,46 @@ pub struct ProductSheet {
     pub product_url: String,
     pub variants: Vec<Variant>,
     pub in_stock: bool,
+    /// The same item at other malls (and other listings at this one), cheapest first.
+    pub elsewhere: Vec<Offer>,
+}
+
+/// One mall's listing of an item the shopper is looking at.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offer {
+    pub product_id: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub title: String,
+    pub price: i64,
+    pub currency: String,
+    pub price_text: String,
+    /// This listing is the cheapest of all, the one on the sheet included.
+    pub lowest: bool,
 }
 
 impl ProductSheet {
+    /// The sheet, with the item's other listings (see `Store::same_item_listings`).
+    pub fn with_listings(p: &Product, malls: &[Mall], listings: &[Product], locale: Locale) -> Self {
+        let mall_name = |id: &str| malls.iter().find(|m| m.id == id).map_or_else(|| id.to_string(), |m| m.name.clone());
+        let lowest = listings.iter().map(|o| o.price.amount).chain([p.price.amount]).min().unwrap_or(p.price.amount);
+        let mut sheet = ProductSheet::new(p, malls.iter().find(|m| m.id == p.mall_id), locale);
+        sheet.elsewhere = listings
+            .iter()
+            .map(|o| Offer {
+                product_id: o.id.clone(),
+                mall_id: o.mall_id.clone(),
+                mall_name: mall_name(&o.mall_id),
+                title: o.title.clone(),
+                price: o.price.amount,
+                currency: o.price.currency.clone(),
+                price_text: o.price.display(),
+                lowest: o.price.amount == lowest,
+            })
+            .collect();
+        sheet
+    }
+
     pub fn new(p: &Product, mall: Option<&Mall>, locale: Locale) -> Self {
         ProductSheet {
             product_id: p.id.clone(),
@@ -129,6 +173,7 @@ impl ProductSheet {
             product_url: p.product_url.clone(),
             variants: p.variants.clone(),
             in_stock: p.in_stock(),
+            elsewhere: Vec::new(),
         }
     }
 }
@@ -202,25 +247,34 @@ pub struct FeedSession {
     reserved: Vec<u32>,
 }
 
-/// Products already on the home: a flag per catalog product (hashing was a fifth of a home's time).
+/// Items already on the home: a flag per catalog product (hashing was a fifth of a home's time),
+/// set and read through the item a product is, so that one item sold by several malls shows once.
 #[derive(Debug, Clone, Default)]
-pub struct Shown(Vec<bool>);
+pub struct Shown {
+    seen: Vec<bool>,
+    item: Arc<Vec<u32>>,
+}
 
 impl Shown {
-    fn new(products: usize) -> Self {
-        Shown(vec![false; products])
+    fn new(catalog: &CatalogIndex) -> Self {
+        Shown { seen: vec![false; catalog.len()], item: catalog.item.clone() }
+    }
+    fn slot(&self, i: u32) -> usize {
+        self.item.get(i as usize).copied().unwrap_or(i) as usize
     }
     fn contains(&self, i: &u32) -> bool {
-        self.0.get(*i as usize).copied().unwrap_or(false)
+        self.seen.get(self.slot(*i)).copied().unwrap_or(false)
     }
     fn insert(&mut self, i: u32) {
-        if let Some(slot) = self.0.get_mut(i as usize) {
-            *slot = true;
+        let slot = self.slot(i);
+        if let Some(seen) = self.seen.get_mut(slot) {
+            *seen = true;
         }
     }
     fn remove(&mut self, i: &u32) {
-        if let Some(slot) = self.0.get_mut(*i as usize) {
-            *slot = false;
+        let slot = self.slot(*i);
+        if let Some(seen) = self.seen.get_mut(slot) {
+            *seen = false;
         }
     }
 }
@@ -469,8 +523,32 @@ pub fn search_card(ctx: &FeedContext<'_>, i: u32) -> Card {
 }
 
 fn card(ctx: &FeedContext<'_>, i: u32, reason: String) -> Card {
-    let p = &ctx.catalog.products[i as usize];
+    let c = ctx.catalog;
+    let p = &c.products[i as usize];
+    let others: Vec<u32> = c.other_listings(i).collect();
+    let mut other_malls: Vec<u16> =
+        others.iter().map(|&j| c.mall[j as usize]).filter(|&m| m != c.mall[i as usize]).collect();
+    other_malls.sort_unstable();
+    other_malls.dedup();
+    let lowest = others
+        .iter()
+        .map(|&j| &c.products[j as usize].price)
+        .filter(|m| m.currency == p.price.currency)
+        .chain([&p.price])
+        .min_by_key(|m| m.amount)
+        .filter(|_| !other_malls.is_empty());
+    let also_at_text = lowest.map(|low| {
+        let n = other_malls.len();
+        if ctx.locale == Locale::Ko {
+            format!("외 {n}개 쇼핑몰 · 최저 {}", low.display())
+        } else {
+            format!("Also at {n} mall{} · from {}", if n == 1 { "" } else { "s" }, low.display())
+        }
+    });
     Card {
+        also_at_malls: other_malls.len() as u32,
+        lowest_price: lowest.map(|m| m.amount),
+        also_at_text,
         product_id: p.id.clone(),
         mall_id: p.mall_id.clone(),
         mall_name: ctx.catalog.mall_of(i).name.clone(),
@@ -534,7 +612,7 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     let ko = ctx.locale == Locale::Ko;
     let scored = score(ctx);
     let ranked = top(&scored, |_| true, RANKED_POOL);
-    let mut shown = Shown::new(c.len());
+    let mut shown = Shown::new(c);
     let mut sections = Vec::new();
 
     let cover = pick_diverse(c, &ranked, 1, 1, &mut shown);
@@ -781,7 +859,7 @@ fn for_you_session(ctx: &FeedContext<'_>, scored: &Scored, ranked: &[u32], shown
 pub fn rerank_for_you(ctx: &FeedContext<'_>, session: &mut FeedSession) -> Section {
     let scored = score(ctx);
     let ranked = top(&scored, |_| true, RANKED_POOL);
-    let mut shown = Shown::new(ctx.catalog.len());
+    let mut shown = Shown::new(ctx.catalog);
     for &i in &session.reserved {
         shown.insert(i);
     }
@@ -913,7 +991,7 @@ pub fn rescue(ctx: &FeedContext<'_>, left: u32) -> Vec<Card> {
     others.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut order: Vec<u32> = others.into_iter().map(|(i, _)| i).collect();
     order.extend(top(&scored, similar, 50));
-    let mut shown = Shown::new(c.len());
+    let mut shown = Shown::new(c);
     shown.insert(left);
     let mut cards: Vec<Card> = pick_diverse(c, &order, 4, 1, &mut shown)
         .into_iter()

@@ -34,7 +34,7 @@ pub use api::{ClientOptions, RetryPolicy};
 pub use changes::{ChangeKind, ChangeListener, Subscription};
 pub use error::{Error, Result};
 pub use events::Event;
-pub use feed::{Card, FeedPage, Layout, MallCard, ProductSheet, Section};
+pub use feed::{Card, FeedPage, Layout, MallCard, Offer, ProductSheet, Section};
 pub use model::Locale;
 pub use profile::ShopperProfile;
 pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
@@ -705,7 +705,8 @@ impl Moa {
     pub fn product_sheet(&self, product_id: &str) -> Result<ProductSheet> {
         let product = self.product(product_id)?;
         let malls = self.guard(self.store.malls())?;
-        Ok(ProductSheet::new(&product, malls.iter().find(|m| m.id == product.mall_id), self.locale))
+        let listings = self.guard(self.store.same_item_listings(&product))?;
+        Ok(ProductSheet::with_listings(&product, &malls, &listings, self.locale))
     }
 
     /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.

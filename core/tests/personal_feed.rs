@@ -53,6 +53,9 @@ fn top20(page: &FeedPage) -> HashSet<String> {
 fn assert_rules(moa: &Moa, page: &FeedPage) {
     let ids = scroll(page);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len(), "no product twice on one home");
+    let items: Vec<String> =
+        ids.iter().map(|id| moa.product(id).unwrap().same_item.unwrap_or_else(|| id.clone())).collect();
+    assert_eq!(items.iter().collect::<HashSet<_>>().len(), items.len(), "no item twice, whichever mall sells it");
     for section in &page.sections {
         for w in section.cards.windows(3) {
             assert!(

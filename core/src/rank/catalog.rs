@@ -3,6 +3,7 @@
 //! each segment's most viewed products. Built from the store after a sync, shared read-only.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{AgeBand, Category, Gender, Mall, Product, Style};
 use crate::rank::session_knn::SessionIndex;
@@ -30,6 +31,11 @@ pub struct CatalogIndex {
     pub sessions: SessionIndex,
     /// Segment key → product indices, most viewed first.
     pub segments: HashMap<String, Vec<u32>>,
+    /// Per product: the item it is, as the first product (by index) of its same-item group, or
+    /// itself. Shared with the feed's "already shown" sets, which count items, not listings.
+    pub item: Arc<Vec<u32>>,
+    /// Item → every in-stock listing of it, for items sold by more than one product.
+    pub listings: HashMap<u32, Vec<u32>>,
 }
 
 pub fn style_bit(style: Style) -> u16 {
@@ -62,6 +68,8 @@ impl CatalogIndex {
             popularity: Vec::with_capacity(products.len()),
             sessions: SessionIndex::build(Vec::new(), 0),
             segments: HashMap::new(),
+            item: Arc::new(Vec::new()),
+            listings: HashMap::new(),
             products: Vec::new(),
             by_id,
             malls: Vec::new(),
@@ -116,6 +124,20 @@ impl CatalogIndex {
             .iter()
             .map(|(k, ids)| (k.clone(), ids.iter().filter_map(|id| index.by_id.get(id).copied()).collect()))
             .collect();
+        let mut first_of_group: HashMap<&str, u32> = HashMap::new();
+        let mut item = Vec::with_capacity(products.len());
+        for (i, p) in products.iter().enumerate() {
+            let me = i as u32;
+            let it = match &p.same_item {
+                Some(key) => *first_of_group.entry(key.as_str()).or_insert(me),
+                None => me,
+            };
+            item.push(it);
+            if it != me {
+                index.listings.entry(it).or_insert_with(|| vec![it]).push(me);
+            }
+        }
+        index.item = Arc::new(item);
         index.products = products;
         index.malls = malls;
         index.mall_by_id = mall_by_id;
@@ -132,6 +154,12 @@ impl CatalogIndex {
 
     pub fn get(&self, id: &str) -> Option<u32> {
         self.by_id.get(id).copied()
+    }
+
+    /// The other in-stock listings of the item product `i` is (other malls' and its own mall's).
+    pub fn other_listings(&self, i: u32) -> impl Iterator<Item = u32> + '_ {
+        let item = self.item.get(i as usize).copied().unwrap_or(i);
+        self.listings.get(&item).into_iter().flatten().copied().filter(move |&j| j != i)
     }
 
     pub fn mall_of(&self, i: u32) -> &Mall {

@@ -307,6 +307,18 @@ impl Store {
         Ok(conn.query_row(&sql, [id], product_from_row).optional()?)
     }
 
+    /// The other listings of the same item (the server's same-item group), in stock, cheapest first.
+    pub fn same_item_listings(&self, product: &Product) -> Result<Vec<Product>> {
+        let Some(key) = &product.same_item else { return Ok(Vec::new()) };
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {PRODUCT_COLUMNS} FROM products
+             WHERE same_item = ?1 AND id != ?2 AND in_stock = 1 ORDER BY price, id"
+        ))?;
+        let rows = stmt.query_map(params![key, product.id], product_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every cached product, by id. For tests and diagnostics, not for screens.
     pub fn all_products(&self) -> Result<Vec<Product>> {
         self.query_products("1 = 1 ORDER BY id")
