@@ -570,8 +570,9 @@ mod tests {
         assert_eq!(upgraded_schema, fresh_schema);
         let version: u32 = upgraded.reader().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, CURRENT_VERSION);
-        // The upgrade kept what version 1 had written.
-        assert_eq!(upgraded.catalog_cursor().unwrap(), 42);
+        // Version 8 asks for the catalog again from the start (the products cached before it
+        // carry no photo hashes); the catalog is a cache, so nothing of the shopper's is lost.
+        assert_eq!(upgraded.catalog_cursor().unwrap(), 0);
     }
 
     #[test]
