@@ -209,6 +209,12 @@ pub struct FeedCard {
     pub placeholder_color: Option<String>,
     pub product_url: String,
     pub reason: String,
+    /// How many other malls sell the same item; the feed shows it once.
+    pub also_at_malls: u32,
+    /// The item's lowest price across those malls, when others sell it too.
+    pub lowest_price: Option<i64>,
+    /// E.g. "외 2개 쇼핑몰 · 최저 29,800원", to show as it is.
+    pub also_at_text: Option<String>,
 }
 
 #[derive(uniffi::Enum)]
@@ -310,6 +316,22 @@ pub struct ProductSheet {
     pub product_url: String,
     pub variants: Vec<ProductVariant>,
     pub in_stock: bool,
+    /// The same item at other malls, cheapest first.
+    pub elsewhere: Vec<Offer>,
+}
+
+/// One mall's listing of the item on the sheet.
+#[derive(uniffi::Record)]
+pub struct Offer {
+    pub product_id: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub title: String,
+    pub price: i64,
+    pub currency: String,
+    pub price_text: String,
+    /// The cheapest of all the item's listings.
+    pub lowest: bool,
 }
 
 #[derive(uniffi::Record)]
@@ -607,6 +629,9 @@ fn feed_card(c: moa_core::Card) -> FeedCard {
         placeholder_color: c.placeholder_color,
         product_url: c.product_url,
         reason: c.reason,
+        also_at_malls: c.also_at_malls,
+        lowest_price: c.lowest_price,
+        also_at_text: c.also_at_text,
     }
 }
 
@@ -929,6 +954,20 @@ impl Moa {
                 .map(|v| ProductVariant { id: v.id, color: v.color, size: v.size, available: v.available })
                 .collect(),
             in_stock: p.in_stock,
+            elsewhere: p
+                .elsewhere
+                .into_iter()
+                .map(|o| Offer {
+                    product_id: o.product_id,
+                    mall_id: o.mall_id,
+                    mall_name: o.mall_name,
+                    title: o.title,
+                    price: o.price,
+                    currency: o.currency,
+                    price_text: o.price_text,
+                    lowest: o.lowest,
+                })
+                .collect(),
         })
     }
 

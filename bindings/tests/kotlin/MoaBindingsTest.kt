@@ -373,6 +373,27 @@ fun searchFindsKoreanSubstringsInitialsAndMalls() {
     }
 }
 
+fun oneCardPerItemWithItsOtherMallsOnTheSheet() {
+    syncedMoa().use { moa ->
+        val cards = moa.homeFeed().sections.flatMap { it.cards }.toMutableList()
+        repeat(6) { cards += moa.moreForYou(24u).cards }
+        val grouped = cards.filter { it.alsoAtMalls > 0u }
+        assertTrue(grouped.isNotEmpty(), "items sold by several malls in ${cards.size} cards")
+        val onFeed = cards.map { it.productId }.toSet()
+        for (card in grouped) {
+            val text = assertNotNull(card.alsoAtText)
+            assertTrue("${card.alsoAtMalls}개" in text, text)
+            val lowest = assertNotNull(card.lowestPrice)
+            assertTrue(lowest <= card.price)
+            val elsewhere = moa.product(card.productId).elsewhere
+            assertTrue(elsewhere.map { it.mallId }.filter { it != card.mallId }.toSet().size == card.alsoAtMalls.toInt())
+            assertEquals(elsewhere.sortedBy { it.price }, elsewhere, "cheapest first")
+            assertEquals(lowest, minOf(card.price, elsewhere.minOf { it.price }))
+            assertTrue(elsewhere.none { it.productId in onFeed }, "another listing of ${card.productId} is on the feed too")
+        }
+    }
+}
+
 fun main() {
     val tests = listOf(
         ::versionIsTheCores,
@@ -391,6 +412,7 @@ fun main() {
         ::aPriceDropOnTheWishlistReachesTheAlertListenerOnce,
         ::thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped,
         ::searchFindsKoreanSubstringsInitialsAndMalls,
+        ::oneCardPerItemWithItsOtherMallsOnTheSheet,
     )
     var passed = 0
     var failed = 0

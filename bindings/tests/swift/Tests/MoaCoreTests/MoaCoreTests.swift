@@ -258,6 +258,25 @@ final class MoaCoreTests: XCTestCase {
         }
     }
 
+    func testOneCardPerItemWithItsOtherMallsOnTheSheet() async throws {
+        let moa = try await syncedMoa()
+        var cards = try moa.homeFeed().sections.flatMap { $0.cards }
+        for _ in 0..<6 { cards += try moa.moreForYou(count: 24).cards }
+        let grouped = cards.filter { $0.alsoAtMalls > 0 }
+        XCTAssertFalse(grouped.isEmpty, "items sold by several malls in \(cards.count) cards")
+        let onFeed = Set(cards.map { $0.productId })
+        for card in grouped {
+            let text = try XCTUnwrap(card.alsoAtText)
+            XCTAssertTrue(text.contains("\(card.alsoAtMalls)개"), text)
+            let lowest = try XCTUnwrap(card.lowestPrice)
+            let elsewhere = try moa.product(productId: card.productId).elsewhere
+            XCTAssertEqual(Set(elsewhere.map { $0.mallId }.filter { $0 != card.mallId }).count, Int(card.alsoAtMalls))
+            XCTAssertEqual(elsewhere.map { $0.price }, elsewhere.map { $0.price }.sorted(), "cheapest first")
+            XCTAssertEqual(lowest, min(card.price, elsewhere.map { $0.price }.min()!))
+            XCTAssertTrue(elsewhere.allSatisfy { !onFeed.contains($0.productId) }, "\(card.productId) twice")
+        }
+    }
+
     func testClickOutAndRescueOnAQuickReturn() async throws {
         let moa = try await syncedMoa()
         let card = try moa.homeFeed().sections[0].cards[0]
