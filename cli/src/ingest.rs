@@ -50,6 +50,7 @@ pub async fn ingest_command(
     source: &str,
     limits: Limits,
     json: bool,
+    photos: bool,
 ) -> Result<(), String> {
     let format = Format::parse(format).ok_or_else(|| {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
@@ -57,20 +58,34 @@ pub async fn ingest_command(
     })?;
     let catalog = open(db)?;
     let bytes = fetch(source, limits).await?;
-    let report = ingest::ingest(&catalog, mall, format, &bytes, limits, now()).map_err(|e| e.to_string())?;
+    let prepared = ingest::prepare(&catalog, mall, format, &bytes, limits, now()).map_err(|e| e.to_string())?;
+    let hashed = if photos {
+        let urls = prepared.photos_to_hash(&catalog).map_err(|e| e.to_string())?;
+        if !json && !urls.is_empty() {
+            eprintln!("hashing {} photos…", urls.len());
+        }
+        ingest::hash_photos(urls, ingest::PhotoOptions::default()).await
+    } else {
+        ingest::PhotoReport::default()
+    };
+    let report = ingest::commit(&catalog, prepared, &hashed, now()).map_err(|e| e.to_string())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
         return Ok(());
     }
     println!(
-        "{} ({}): read {}, imported {}, unchanged {}, delisted {}, skipped {}",
+        "{} ({}): read {}, imported {}, unchanged {}, delisted {}, skipped {}; photos hashed {}, failed {}; \
+         sold by other malls too {}",
         report.mall_id,
         report.format,
         report.read,
         report.imported,
         report.unchanged,
         report.delisted,
-        report.skipped.len()
+        report.skipped.len(),
+        report.photos_hashed,
+        report.photos_failed,
+        report.same_item,
     );
     for note in &report.notes {
         println!("  note: {note}");

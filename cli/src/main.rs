@@ -133,6 +133,10 @@ enum Command {
         /// Print the report (every skipped row with its reason) as JSON.
         #[arg(long)]
         json: bool,
+        /// Do not fetch the products' photos to hash them (no same-item grouping for new or
+        /// changed photos; hashes already known are kept).
+        #[arg(long)]
+        no_photos: bool,
     },
     /// A QA page on 127.0.0.1 rendering the core's home feed, product sheet and search over the
     /// demo world, with real thumbnails, a persona switcher and event buttons. Not the app.
@@ -438,9 +442,9 @@ async fn run(command: Command) -> CliResult {
             }
             Ok(())
         }
-        Command::Ingest { db, mall, format, source, max_mb, max_rows, json } => {
+        Command::Ingest { db, mall, format, source, max_mb, max_rows, json, no_photos } => {
             let limits = moa_server::ingest::Limits { max_bytes: max_mb * 1024 * 1024, max_rows };
-            ingest::ingest_command(&db, &mall, &format, &source, limits, json).await
+            ingest::ingest_command(&db, &mall, &format, &source, limits, json, !no_photos).await
         }
         Command::Mall { what: MallCommand::List { db, json } } => ingest::mall_list(&db, json),
         Command::Preview { products, seed, port, data_dir } => preview::preview(products, seed, port, data_dir).await,

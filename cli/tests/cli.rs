@@ -224,7 +224,10 @@ fn malls_are_registered_and_their_feeds_ingested_from_files_and_urls() {
     assert_eq!(malls[0]["id"], "lacemuse");
     assert_eq!(malls[0]["category_map"]["가디건"], "outer");
 
-    let out = moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", feed]).output().unwrap();
+    let out = moa()
+        .args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", feed, "--no-photos"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("read 5, imported 3, unchanged 0, delisted 0, skipped 2"), "{text}");
@@ -233,7 +236,7 @@ fn malls_are_registered_and_their_feeds_ingested_from_files_and_urls() {
     // From a URL, unchanged: nothing to do.
     let url = serve_once(std::fs::read(feed).unwrap());
     let out = moa()
-        .args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", &url, "--json"])
+        .args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "naver-ep", &url, "--json", "--no-photos"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -241,8 +244,10 @@ fn malls_are_registered_and_their_feeds_ingested_from_files_and_urls() {
     assert_eq!((report["imported"].as_u64(), report["unchanged"].as_u64()), (Some(0), Some(3)));
 
     // The wrong format is refused with a reason and an error status.
-    let out =
-        moa().args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "merchant-xml", feed]).output().unwrap();
+    let out = moa()
+        .args(["ingest", "--db", db, "--mall", "lacemuse", "--format", "merchant-xml", feed, "--no-photos"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("the feed is not merchant-xml"),

@@ -416,12 +416,13 @@ fn resell_shared_designs(products: &mut [Product]) {
         let design = images::parse_photo_file(source.image_url.rsplit('/').next().unwrap_or_default())
             .map(|(design, _)| design.to_string())
             .unwrap_or_else(|| source.id.clone());
-        let colours: Vec<String> = source.variants.iter().filter_map(|v| v.color.clone()).fold(Vec::new(), |mut acc, c| {
-            if !acc.contains(&c) {
-                acc.push(c);
-            }
-            acc
-        });
+        let colours: Vec<String> =
+            source.variants.iter().filter_map(|v| v.color.clone()).fold(Vec::new(), |mut acc, c| {
+                if !acc.contains(&c) {
+                    acc.push(c);
+                }
+                acc
+            });
         for (k, v) in p.variants.iter_mut().enumerate() {
             v.color = Some(colours[k % colours.len().max(1)].clone()).filter(|_| !colours.is_empty());
         }
@@ -439,11 +440,8 @@ fn resell_shared_designs(products: &mut [Product]) {
 
 /// The perceptual hash of every product's photo, as ingest computes it, on every core.
 fn hash_photos(products: &mut [Product]) {
-    let designs: HashMap<String, Product> = products
-        .iter()
-        .filter(|p| !p.image_url.contains('~'))
-        .map(|p| (p.id.clone(), p.clone()))
-        .collect();
+    let designs: HashMap<String, Product> =
+        products.iter().filter(|p| !p.image_url.contains('~')).map(|p| (p.id.clone(), p.clone())).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = products.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {

@@ -97,11 +97,21 @@ struct Look {
 #[derive(Debug, Clone, Copy)]
 enum Print {
     Plain,
-    Stripes { period: f32, horizontal: bool },
+    Stripes {
+        period: f32,
+        horizontal: bool,
+    },
     /// A graphic or pocket: a contrasting patch.
-    Patch { x: f32, y: f32, w: f32, h: f32 },
+    Patch {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
     /// Colour-blocked: the lower part in a second tone.
-    TwoTone { split: f32 },
+    TwoTone {
+        split: f32,
+    },
 }
 
 /// A well-spread 64-bit value from a string and a salt (FNV-1a, then splitmix64).

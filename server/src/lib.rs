@@ -8,9 +8,9 @@ pub mod catalog;
 pub mod demo;
 pub mod faults;
 pub mod images;
-pub mod same_item;
 pub mod ingest;
 pub mod population;
+pub mod same_item;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};

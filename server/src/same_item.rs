@@ -65,6 +65,44 @@ impl SameItemGroups {
         groups
     }
 
+    /// The groups as the catalog has them: products that carry a key keep it (its leader is the
+    /// product the key names, when still listed, else the group's first by id), and every other
+    /// hashed product leads a group of its own. Resuming this way keeps keys stable across imports.
+    pub fn resume(existing: &[Product]) -> Self {
+        let mut groups = SameItemGroups::default();
+        let mut keyed: HashMap<&str, Vec<&Product>> = HashMap::new();
+        for p in existing.iter().filter(|p| p.image_hash.is_some()) {
+            if let Some(key) = &p.same_item {
+                keyed.entry(key.as_str()).or_default().push(p);
+            }
+        }
+        let mut keys: Vec<&str> = keyed.keys().copied().collect();
+        keys.sort_unstable();
+        for key in keys {
+            let mut members = keyed.remove(key).unwrap_or_default();
+            members.sort_by(|a, b| a.id.cmp(&b.id));
+            let leader_at = members.iter().position(|p| key.strip_prefix("item-") == Some(p.id.as_str())).unwrap_or(0);
+            let leader = members[leader_at];
+            let bucket = (leader.category, leader.gender);
+            let leaders = groups.leaders.entry(bucket).or_default();
+            leaders.push(Leader {
+                hash: leader.image_hash.expect("filtered on hashes"),
+                price: leader.price.amount,
+                colour: main_colour(leader),
+                key: key.to_string(),
+                members: members.len(),
+            });
+            let index = leaders.len() - 1;
+            for m in members {
+                groups.member_of.insert(m.id.clone(), (bucket, index));
+            }
+        }
+        for p in existing.iter().filter(|p| p.same_item.is_none()) {
+            groups.add(p);
+        }
+        groups
+    }
+
     /// Place a product; returns the key of its group. A product placed before keeps its group.
     pub fn add(&mut self, p: &Product) -> Option<String> {
         if let Some((bucket, index)) = self.member_of.get(&p.id) {
@@ -89,13 +127,7 @@ impl SameItemGroups {
                 index
             }
             None => {
-                leaders.push(Leader {
-                    hash,
-                    price: p.price.amount,
-                    colour,
-                    key: format!("item-{}", p.id),
-                    members: 1,
-                });
+                leaders.push(Leader { hash, price: p.price.amount, colour, key: format!("item-{}", p.id), members: 1 });
                 leaders.len() - 1
             }
         };

@@ -27,10 +27,8 @@ fn resold_designs_are_one_item_and_different_designs_are_not() {
     let by_id: HashMap<&str, &Product> = products.iter().map(|p| (p.id.as_str(), p)).collect();
 
     // Recall: a resale is in the same group as the design it resells.
-    let found = resold
-        .iter()
-        .filter(|r| r.same_item.is_some() && r.same_item == by_id[design(r).as_str()].same_item)
-        .count();
+    let found =
+        resold.iter().filter(|r| r.same_item.is_some() && r.same_item == by_id[design(r).as_str()].same_item).count();
     let recall = found as f64 / resold.len() as f64;
 
     // False groupings: products of different designs in one group.
@@ -98,4 +96,3 @@ fn the_published_hash_is_the_served_photos_own() {
     }
     assert!(worst <= SAME_ITEM_DISTANCE / 2, "the served photo's hash is {worst} bits from the published one");
 }
-

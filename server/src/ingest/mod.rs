@@ -14,6 +14,7 @@
 mod cafe24;
 mod merchant;
 mod naver;
+mod photos;
 pub mod price;
 mod registry;
 mod shopify;
@@ -25,6 +26,8 @@ use moa_core::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product,
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogDb, CatalogError};
+use crate::same_item::SameItemGroups;
+pub use photos::{hash_photos, PhotoOptions, PhotoReport};
 
 pub use registry::ImportOutcome;
 pub(crate) use registry::SCHEMA as REGISTRY_SCHEMA;
@@ -267,6 +270,12 @@ pub struct ImportReport {
     pub unchanged: u64,
     /// Products delisted (missing from a full feed, or deleted by a summary feed).
     pub delisted: u64,
+    /// Photos fetched and hashed for this import, and those that could not be (the product is
+    /// kept, without a hash, and shown on its own).
+    pub photos_hashed: usize,
+    pub photos_failed: usize,
+    /// Products of this feed sold by other products too (one card per item in the apps).
+    pub same_item: usize,
     pub skipped: Vec<RowProblem>,
     /// About the file as a whole: the encoding it was read in, links made https, …
     pub notes: Vec<String>,
@@ -358,9 +367,11 @@ fn normalise(
     let link = on_homepage(item.link.as_deref().ok_or("no product link")?)?;
     let (product_url, upgraded) = check_link(link.as_str(), hosts)?;
     let image = item.image_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).ok_or("no image")?;
-    // Images too are fetched over https only (App Transport Security, and no mixed content).
+    // Images too are fetched over https only (App Transport Security, and no mixed content),
+    // except from this machine itself (development and tests), as the platforms allow.
     let image_url = match on_homepage(image) {
         Ok(u) if u.scheme() == "https" => u.to_string(),
+        Ok(u) if u.scheme() == "http" && is_loopback(&u) => u.to_string(),
         Ok(mut u) if u.scheme() == "http" => {
             let _ = u.set_scheme("https");
             u.to_string()
@@ -421,6 +432,15 @@ fn normalise(
     };
     product.validate()?;
     Ok((product, upgraded))
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
 }
 
 /// The link, if it is on one of the mall's hosts; http is upgraded to https (Moa never sends a
@@ -700,7 +720,8 @@ pub fn products_of(parsed: &Parsed, mall: &MallProfile, now: i64) -> Normalised 
     out
 }
 
-/// Read a feed and import it for `mall_id` (registered with [`CatalogDb::put_mall_profile`]).
+/// Read a feed and import it for `mall_id` (registered with [`CatalogDb::put_mall_profile`]),
+/// without fetching photos: products keep the photo hashes they had (same image URL).
 pub fn ingest(
     catalog: &CatalogDb,
     mall_id: &str,
@@ -709,32 +730,125 @@ pub fn ingest(
     limits: Limits,
     now: i64,
 ) -> Result<ImportReport, IngestError> {
+    let prepared = prepare(catalog, mall_id, format, bytes, limits, now)?;
+    commit(catalog, prepared, &PhotoReport::default(), now)
+}
+
+/// A feed read and normalised, not yet imported: its photos can be hashed in between.
+pub struct Prepared {
+    mall: MallProfile,
+    format: Format,
+    rows: usize,
+    notes: Vec<String>,
+    normalised: Normalised,
+}
+
+/// Read and normalise a feed for `mall_id`.
+pub fn prepare(
+    catalog: &CatalogDb,
+    mall_id: &str,
+    format: Format,
+    bytes: &[u8],
+    limits: Limits,
+    now: i64,
+) -> Result<Prepared, IngestError> {
     let mall = catalog.mall_profile(mall_id)?.ok_or_else(|| IngestError::UnknownMall(mall_id.to_string()))?;
     let parsed = parse(format, bytes, limits)?;
-    let n = products_of(&parsed, &mall, now);
-    if n.products.is_empty() && format.is_full() {
+    let normalised = products_of(&parsed, &mall, now);
+    if normalised.products.is_empty() && format.is_full() {
         // Delisting a whole mall because its feed came back empty or unreadable would be a
         // disaster; an empty catalog must be said some other way.
-        return Err(IngestError::Feed(FeedError::Empty(match n.problems.first() {
-            Some(p) => format!("all {} rows were skipped, e.g. line {}: {}", n.problems.len(), p.line, p.reason),
+        return Err(IngestError::Feed(FeedError::Empty(match normalised.problems.first() {
+            Some(p) => {
+                format!("all {} rows were skipped, e.g. line {}: {}", normalised.problems.len(), p.line, p.reason)
+            }
             None => "no products in it".into(),
         })));
     }
+    Ok(Prepared { mall, format, rows: parsed.rows, notes: parsed.notes, normalised })
+}
+
+impl Prepared {
+    /// Image URLs to hash: those of products new to the catalog or whose photo changed. An
+    /// unchanged feed needs no photo fetched again.
+    pub fn photos_to_hash(&self, catalog: &CatalogDb) -> Result<Vec<String>, IngestError> {
+        let mut urls = Vec::new();
+        let mut seen = HashSet::new();
+        for p in &self.normalised.products {
+            let known =
+                catalog.product(&p.id)?.is_some_and(|old| old.image_url == p.image_url && old.image_hash.is_some());
+            if !known && seen.insert(p.image_url.clone()) {
+                urls.push(p.image_url.clone());
+            }
+        }
+        Ok(urls)
+    }
+}
+
+/// Import a prepared feed with the photo hashes found for it; products whose photo has no new
+/// hash keep the one they had for the same URL. Products whose photo is another's item are
+/// grouped with it (and products of other malls that gain a partner are republished).
+pub fn commit(
+    catalog: &CatalogDb,
+    prepared: Prepared,
+    photos: &PhotoReport,
+    now: i64,
+) -> Result<ImportReport, IngestError> {
+    let Prepared { mall, format, rows, mut notes, normalised: mut n } = prepared;
+    for p in &mut n.products {
+        p.image_hash = match photos.hashes.get(&p.image_url) {
+            Some(hash) => Some(*hash),
+            None => catalog.product(&p.id)?.filter(|old| old.image_url == p.image_url).and_then(|old| old.image_hash),
+        };
+    }
+    let regrouped = group_same_items(catalog, &mall.id, &mut n.products)?;
     let outcome = catalog.import(&mall.mall(), &n.products, &n.deletes, format.is_full(), now)?;
-    let mut notes = parsed.notes;
+    if !regrouped.is_empty() {
+        catalog.upsert_products(&regrouped)?;
+    }
     if n.upgraded_links > 0 {
         notes.push(format!("{} product links were http and are served as https", n.upgraded_links));
+    }
+    for (url, reason) in photos.failed.iter().take(5) {
+        notes.push(format!("photo {url} not hashed: {reason}"));
     }
     Ok(ImportReport {
         mall_id: mall.id,
         format: format.as_str().into(),
-        read: parsed.rows,
+        read: rows,
         imported: outcome.changed,
         unchanged: outcome.unchanged,
         delisted: outcome.delisted,
+        photos_hashed: photos.hashes.len(),
+        photos_failed: photos.failed.len(),
+        same_item: n.products.iter().filter(|p| p.same_item.is_some()).count(),
         skipped: n.problems,
         notes,
     })
+}
+
+/// Place the feed's products among the catalog's same-item groups (built from every live
+/// product, earliest first, so that keys stay as they were). Returns other malls' products
+/// whose group key changed because one of these joined them.
+fn group_same_items(catalog: &CatalogDb, mall_id: &str, products: &mut [Product]) -> Result<Vec<Product>, IngestError> {
+    if products.iter().all(|p| p.image_hash.is_none()) {
+        return Ok(Vec::new());
+    }
+    let existing: Vec<Product> = catalog.live_products()?.into_iter().filter(|p| p.mall_id != mall_id).collect();
+    let mut groups = SameItemGroups::resume(&existing);
+    for p in products.iter() {
+        groups.add(p);
+    }
+    groups.label(products);
+    let mut regrouped = Vec::new();
+    for mut p in existing {
+        let key = groups.key_of(&p.id);
+        if key != p.same_item {
+            p.same_item = key;
+            regrouped.push(p);
+        }
+    }
+    Ok(regrouped)
 }
 
 #[derive(Debug, thiserror::Error)]
