@@ -52,14 +52,19 @@ suite_kotlin() {
     local out=target/kotlin-tests
     local cp="$JNA_JAR:$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar:$KOTLIN_HOME/lib/kotlin-test.jar"
     mkdir -p "$out"
+    # One compilation for the bindings, their tests, and the Android app's presentation layer
+    # (android/presentation: view models over the bindings) with its tests.
     "$KOTLIN_HOME/bin/kotlinc" -nowarn -cp "$cp" -d "$out/tests.jar" \
-        bindings/generated/kotlin/app/moa/core/*.kt bindings/tests/kotlin/*.kt || return 1
+        bindings/generated/kotlin/app/moa/core/*.kt bindings/tests/kotlin/*.kt \
+        android/presentation/src/main/kotlin/app/moa/presentation/*.kt \
+        android/presentation/src/test/kotlin/app/moa/presentation/*.kt || return 1
     # Each test opens Moa in a fresh temp dir; keep them all in one place that is emptied afterwards.
-    local tmp="$PWD/$out/tmp" status
+    local tmp="$PWD/$out/tmp" status=0 main
     rm -rf "$tmp" && mkdir -p "$tmp"
-    java -Djna.library.path="$PWD/target/debug" -Djava.io.tmpdir="$tmp" \
-        -cp "$out/tests.jar:$cp:$KOTLIN_HOME/lib/kotlin-stdlib.jar" MoaBindingsTestKt
-    status=$?
+    for main in MoaBindingsTestKt app.moa.presentation.PresentationTestKt; do
+        java -Djna.library.path="$PWD/target/debug" -Djava.io.tmpdir="$tmp" \
+            -cp "$out/tests.jar:$cp:$KOTLIN_HOME/lib/kotlin-stdlib.jar" "$main" || status=1
+    done
     rm -rf "$tmp"
     return $status
 }

@@ -739,6 +739,11 @@ impl Moa {
         Ok(self.inner.set_event_consent(granted)?)
     }
 
+    /// Whether the shopper agreed to send behaviour events (off until they say so).
+    pub fn event_consent(&self) -> Result<bool> {
+        Ok(self.inner.event_consent()?)
+    }
+
     /// Send the events not yet sent, only with consent; returns how many were sent.
     pub async fn upload_events(self: Arc<Self>) -> Result<u64> {
         Ok(self.inner.upload_events().await?.sent)

@@ -1,0 +1,133 @@
+package app.moa.presentation
+
+import app.moa.core.FeedSection
+import app.moa.core.Moa
+import app.moa.core.MoaException
+import app.moa.core.ShopperEvent
+import app.moa.core.SyncReport
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
+
+/**
+ * The home magazine. Opens from the cache at once (no network needed), then syncs and shows the
+ * fresh home when the catalog changed. Everything it shows comes from the core as is: sections,
+ * cards, prices and reasons are never computed here.
+ */
+class HomeViewModel(
+    private val moa: Moa,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    data class State(
+        val sections: List<FeedSection> = emptyList(),
+        /** Nothing to show yet (first launch, empty cache). */
+        val loading: Boolean = true,
+        /** A sync is under way; the cache stays on screen. */
+        val refreshing: Boolean = false,
+        /** The last sync could not reach the server: show a banner over the cache. */
+        val offline: Boolean = false,
+        val error: UiError? = null,
+        /** Products on the shopper's wishlist, for the 찜 hearts. */
+        val wishlisted: Set<String> = emptySet(),
+        /** "For you" has no more cards. */
+        val endReached: Boolean = false,
+        val lastSync: SyncReport? = null,
+    )
+
+    private val _state = MutableStateFlow(State())
+    val state: StateFlow<State> = _state.asStateFlow()
+
+    // One core call that replaces the home at a time: paging must not interleave with a reload.
+    private val feedLock = Mutex()
+
+    /** Show the cached home, then refresh it from the server. */
+    fun start(): Job = scope.launch {
+        loadFromCache()
+        refresh().join()
+    }
+
+    private suspend fun loadFromCache() {
+        try {
+            val (page, wishlist) = withContext(io) { feedLock.withLock { moa.homeFeed() to moa.wishlist() } }
+            _state.update {
+                it.copy(
+                    sections = page.sections,
+                    loading = page.sections.all { s -> s.cards.isEmpty() && s.malls.isEmpty() },
+                    wishlisted = wishlist.map { w -> w.productId }.toSet(),
+                    endReached = false,
+                )
+            }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** Sync the catalog; a changed catalog gives a new home, an unreachable server a banner. */
+    fun refresh(): Job = scope.launch {
+        _state.update { it.copy(refreshing = true) }
+        try {
+            val report = moa.sync(null, null)
+            _state.update { it.copy(offline = false, error = null, lastSync = report) }
+            if (report.upserted + report.deleted > 0uL || _state.value.sections.isEmpty()) loadFromCache()
+        } catch (e: MoaException) {
+            val error = e.toUiError()
+            _state.update {
+                if (error == UiError.Offline) it.copy(offline = true) else it.copy(error = error)
+            }
+        } finally {
+            // Tried: an empty home now means an empty catalog or no network, which the state says.
+            _state.update { it.copy(refreshing = false, loading = false) }
+        }
+    }
+
+    /** The next page of "for you", appended; never a card already on the home. */
+    fun loadMore(count: UInt = 24u): Job = scope.launch {
+        if (_state.value.endReached) return@launch
+        try {
+            val more = withContext(io) { feedLock.withLock { moa.moreForYou(count) } }
+            _state.update { s ->
+                s.copy(
+                    sections = s.sections.map { if (it.id == more.id) it.copy(cards = it.cards + more.cards) else it },
+                    endReached = more.cards.isEmpty(),
+                )
+            }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** "Not interested": the core remembers it; the card leaves the screen at once. */
+    fun notInterested(productId: String): Job = scope.launch {
+        try {
+            withContext(io) { moa.record(ShopperEvent.NotInterested(productId)) }
+            _state.update { s ->
+                s.copy(sections = s.sections.map { sec -> sec.copy(cards = sec.cards.filter { it.productId != productId }) })
+            }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** 찜 on or off; local and instant, synced to the account by the core. */
+    fun toggleWishlist(productId: String): Job = scope.launch {
+        try {
+            val on = productId !in _state.value.wishlisted
+            withContext(io) { if (on) moa.addToWishlist(productId, null) else moa.removeFromWishlist(productId) }
+            _state.update { it.copy(wishlisted = if (on) it.wishlisted + productId else it.wishlisted - productId) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    fun errorShown() = _state.update { it.copy(error = null) }
+}
