@@ -72,8 +72,13 @@ suite_kotlin() {
 suite_swift() {
     ensure_swift && scripts/gen-bindings.sh >/dev/null && start_server || return 1
     scripts/lib/prepare-swift-package.sh || return 1
-    MOA_LIB_DIR="$PWD/target/debug" run_swift "$PWD/bindings/tests/swift" \
-        "swift test -Xlinker -L\$MOA_LIB_DIR -Xlinker -rpath -Xlinker \$MOA_LIB_DIR 2>&1"
+    local package status=0
+    # The bindings' own tests, then the iOS app's view models (ios/MoaKit) over them.
+    for package in bindings/tests/swift ios/MoaKit; do
+        MOA_LIB_DIR="$PWD/target/debug" run_swift "$PWD/$package" \
+            "swift test -Xlinker -L\$MOA_LIB_DIR -Xlinker -rpath -Xlinker \$MOA_LIB_DIR 2>&1" || status=1
+    done
+    return $status
 }
 
 # The QA preview (moa preview) in headless chromium; its screenshot is kept in artifacts/.

@@ -1,0 +1,156 @@
+// The iOS view models over the real Swift bindings and a real moa-server on loopback
+// (MOA_SERVER_URL, started by scripts/test.sh): what the screens will show, state by state.
+import Foundation
+import MoaCore
+import XCTest
+
+@testable import MoaKit
+
+final class Keychain: SecretStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var secrets: [String: String] = [:]
+    var count: Int { lock.withLock { secrets.count } }
+    func save(key: String, secret: String) { lock.withLock { secrets[key] = secret } }
+    func load(key: String) -> String? { lock.withLock { secrets[key] } }
+    func delete(key: String) { lock.withLock { _ = secrets.removeValue(forKey: key) } }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    var now = Date(timeIntervalSince1970: 1_800_000_000)
+}
+
+@MainActor
+final class MoaKitTests: XCTestCase {
+    var serverUrl: String {
+        guard let url = ProcessInfo.processInfo.environment["MOA_SERVER_URL"] else {
+            fatalError("MOA_SERVER_URL is not set")
+        }
+        return url
+    }
+
+    func newDir() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("moakit-\(UUID().uuidString)").path
+    }
+
+    func open(_ dir: String, server: String? = nil) throws -> Moa {
+        try Moa.open(config: MoaConfig(
+            dataDir: dir, serverUrl: server ?? serverUrl, locale: "ko-KR", installId: "ios-test", requestTimeoutMs: 3000))
+    }
+
+    func testHomeShowsTheCacheFirstAndTheFreshHomeAfterTheSync() async throws {
+        let dir = newDir()
+        do {
+            let home = HomeModel(moa: try open(dir))
+            XCTAssertTrue(home.loading && home.sections.isEmpty)
+            await home.start()
+            XCTAssertFalse(home.loading || home.refreshing || home.offline)
+            XCTAssertGreaterThanOrEqual(home.lastSync?.upserted ?? 0, 1000)
+            XCTAssertGreaterThanOrEqual(home.sections.reduce(0) { $0 + $1.cards.count }, 40)
+        }
+        do {
+            // Next launch: the cached home is on screen while the sync is still running.
+            let home = HomeModel(moa: try open(dir))
+            var cacheWhileSyncing = false
+            let token = home.observe {
+                if home.refreshing && !home.sections.isEmpty { cacheWhileSyncing = true }
+            }
+            await home.start()
+            token.cancel()
+            XCTAssertTrue(cacheWhileSyncing, "the cache is shown before the sync ends")
+            XCTAssertNotNil(home.lastSync)
+        }
+        do {
+            // Offline: the cache stays, with a banner, and no error.
+            let home = HomeModel(moa: try open(dir, server: "http://127.0.0.1:1"))
+            await home.start()
+            XCTAssertTrue(home.offline)
+            XCTAssertNil(home.error)
+            XCTAssertGreaterThanOrEqual(home.sections.reduce(0) { $0 + $1.cards.count }, 40)
+        }
+    }
+
+    func testPagingNotInterestedAndWishlist() async throws {
+        let moa = try open(newDir())
+        let home = HomeModel(moa: moa)
+        await home.start()
+        func forYou() -> [FeedCard] { home.sections.first { $0.id == "for_you" }?.cards ?? [] }
+        let before = forYou().count
+        await home.loadMore()
+        await home.loadMore()
+        let ids = forYou().map(\.productId)
+        XCTAssertEqual(ids.count, before + 48)
+        XCTAssertEqual(Set(ids).count, ids.count, "no card twice")
+
+        let gone = forYou()[3].productId
+        await home.notInterested(gone)
+        XCTAssertFalse(home.sections.contains { $0.cards.contains { $0.productId == gone } })
+        await home.start()
+        XCTAssertFalse(home.sections.contains { $0.cards.contains { $0.productId == gone } }, "still gone")
+
+        let liked = forYou()[0].productId
+        await home.toggleWishlist(liked)
+        XCTAssertTrue(home.wishlisted.contains(liked))
+        XCTAssertEqual(try moa.wishlist().map(\.productId), [liked])
+        await home.toggleWishlist(liked)
+        XCTAssertFalse(home.wishlisted.contains(liked))
+        XCTAssertTrue(try moa.wishlist().isEmpty)
+    }
+
+    func testSignInWithWrongThenRightPasswordAndSignOut() async throws {
+        let moa = try open(newDir())
+        let keychain = Keychain()
+        moa.setSecretStore(store: keychain)
+        let account = AccountModel(moa: moa)
+        await account.load()
+        XCTAssertNil(account.account)
+        XCTAssertFalse(account.eventConsent)
+        await account.signIn(username: "jiwoo", password: "wrong")
+        XCTAssertEqual(account.error, .wrongCredentials)
+        await account.signIn(username: " jiwoo ", password: "moa-demo")
+        XCTAssertEqual(account.account?.username, "jiwoo")
+        XCTAssertNil(account.error)
+        XCTAssertEqual(keychain.count, 1, "the token is in the keychain")
+        await account.setEventConsent(true)
+        XCTAssertTrue(try moa.eventConsent())
+        await account.signOut(keepOnDevice: false)
+        XCTAssertNil(account.account)
+        XCTAssertEqual(keychain.count, 0)
+    }
+
+    func testAQuickReturnFromTheMallOffersTheRescueSheetOnce() async throws {
+        let moa = try open(newDir())
+        let home = HomeModel(moa: moa)
+        await home.start()
+        let cards = home.sections.flatMap(\.cards)
+        let clock = TestClock()
+        let product = ProductModel(moa: moa, clock: { clock.now })
+
+        await product.open(cards[0].productId)
+        XCTAssertEqual(product.sheet?.priceText, cards[0].priceText)
+        await product.goToMall(section: "cover", position: 0)
+        let link = try XCTUnwrap(product.openMall)
+        XCTAssertTrue(link.url.hasPrefix("https://") && link.url.contains("moa_outlink=\(link.outlinkId)"))
+        product.mallOpened()
+        XCTAssertNil(product.openMall)
+        clock.now += 20
+        await product.returnedFromMall()
+        let rescue = try XCTUnwrap(product.rescue, "back within a minute: the rescue sheet")
+        XCTAssertFalse(rescue.cards.isEmpty)
+        XCTAssertFalse(rescue.cards.contains { $0.productId == cards[0].productId })
+        await product.rescueDismissed()
+        XCTAssertNil(product.rescue)
+
+        await product.open(cards[1].productId)
+        await product.goToMall(section: "for_you", position: 1)
+        product.mallOpened()
+        clock.now += 90
+        await product.returnedFromMall()
+        XCTAssertNil(product.rescue, "after 90 s away")
+        await product.close()
+        XCTAssertNil(product.sheet)
+
+        await product.open("nobody-1")
+        XCTAssertEqual(product.error, .notFound)
+    }
+}
