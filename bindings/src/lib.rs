@@ -935,6 +935,17 @@ impl Moa {
         Ok(self.inner.set_profile(&core)?)
     }
 
+    /// The onboarding answers given so far; all empty for a guest who skipped (or never saw)
+    /// onboarding.
+    pub fn profile(&self) -> Result<ShopperProfile> {
+        let p = self.inner.profile()?;
+        Ok(ShopperProfile {
+            gender: p.gender.map(|g| g.as_str().to_string()),
+            age_band: p.age_band.map(|a| a.as_str().to_string()),
+            styles: p.styles.iter().map(|s| s.as_str().to_string()).collect(),
+        })
+    }
+
     /// The product sheet, from the cache.
     pub fn product(&self, product_id: String) -> Result<ProductSheet> {
         let p = self.inner.product_sheet(&product_id)?;

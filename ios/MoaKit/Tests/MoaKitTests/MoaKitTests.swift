@@ -153,4 +153,42 @@ final class MoaKitTests: XCTestCase {
         await product.open("nobody-1")
         XCTAssertEqual(product.error, .notFound)
     }
+
+    func testOnboardingSearchWishlistAndMalls() async throws {
+        let moa = try open(newDir())
+        let onboarding = OnboardingModel(moa: moa)
+        onboarding.gender = "women"
+        onboarding.ageBand = "early_20s"
+        onboarding.toggleStyle("lovely")
+        onboarding.toggleStyle("street")
+        onboarding.toggleStyle("street")
+        await onboarding.finish()
+        XCTAssertTrue(onboarding.done)
+        XCTAssertEqual(try moa.profile().styles, ["lovely"])
+
+        let home = HomeModel(moa: moa)
+        await home.start()
+        let card = try XCTUnwrap(home.sections.flatMap(\.cards).first)
+
+        let search = SearchModel(moa: moa)
+        await search.search("원피스")
+        XCTAssertFalse(search.cards.isEmpty)
+        XCTAssertTrue(search.cards.allSatisfy { $0.title.contains("원피스") }, "\(search.cards.map(\.title))")
+        await search.search("")
+        XCTAssertTrue(search.cards.isEmpty)
+
+        await home.toggleWishlist(card.productId)
+        let wishlist = WishlistModel(moa: moa)
+        await wishlist.load()
+        XCTAssertEqual(wishlist.items.map(\.productId), [card.productId])
+        await wishlist.remove(card.productId)
+        XCTAssertTrue(wishlist.items.isEmpty)
+        XCTAssertTrue(try moa.wishlist().isEmpty)
+
+        let malls = MallsModel(moa: moa)
+        await malls.toggleFollow(card.mallId)
+        XCTAssertEqual(malls.followed.map(\.mallId), [card.mallId])
+        await malls.toggleFollow(card.mallId)
+        XCTAssertTrue(malls.followed.isEmpty)
+    }
 }

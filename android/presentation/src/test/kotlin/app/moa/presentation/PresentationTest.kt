@@ -178,12 +178,53 @@ fun aQuickReturnFromTheMallOffersTheRescueSheetOnce() {
     }
 }
 
+fun onboardingSearchWishlistAndMalls() {
+    open().use { moa ->
+        screen { scope ->
+            val onboarding = OnboardingViewModel(moa, scope)
+            onboarding.chooseGender("women")
+            onboarding.chooseAgeBand("early_20s")
+            onboarding.toggleStyle("lovely")
+            onboarding.toggleStyle("street")
+            onboarding.toggleStyle("street")
+            onboarding.finish().join()
+            assertTrue(onboarding.state.value.done)
+            assertEquals(listOf("lovely"), moa.profile().styles)
+
+            val home = HomeViewModel(moa, scope)
+            home.start().join()
+            val card = home.state.value.sections.flatMap { it.cards }.first()
+
+            val search = SearchViewModel(moa, scope)
+            search.search("원피스").join()
+            val found = search.state.value
+            assertTrue(found.cards.isNotEmpty() && found.cards.all { "원피스" in it.title }, "${found.cards.map { it.title }}")
+            search.search("").join()
+            assertTrue(search.state.value.cards.isEmpty())
+
+            home.toggleWishlist(card.productId).join()
+            val wishlist = WishlistViewModel(moa, scope)
+            wishlist.load().join()
+            assertEquals(listOf(card.productId), wishlist.state.value.items.map { it.productId })
+            wishlist.remove(card.productId).join()
+            assertTrue(wishlist.state.value.items.isEmpty() && moa.wishlist().isEmpty())
+
+            val malls = MallsViewModel(moa, scope)
+            malls.toggleFollow(card.mallId).join()
+            assertEquals(listOf(card.mallId), malls.state.value.followed.map { it.mallId })
+            malls.toggleFollow(card.mallId).join()
+            assertTrue(malls.state.value.followed.isEmpty())
+        }
+    }
+}
+
 fun main() {
     val tests = listOf(
         ::homeShowsTheCacheFirstAndTheFreshHomeAfterTheSync,
         ::pagingNotInterestedAndWishlist,
         ::signInWithWrongThenRightPasswordAndSignOut,
         ::aQuickReturnFromTheMallOffersTheRescueSheetOnce,
+        ::onboardingSearchWishlistAndMalls,
     )
     var failed = 0
     for (test in tests) {

@@ -1,0 +1,175 @@
+package app.moa.presentation
+
+import app.moa.core.FeedCard
+import app.moa.core.FollowedMall
+import app.moa.core.Moa
+import app.moa.core.MoaException
+import app.moa.core.SearchRequest
+import app.moa.core.SearchSort
+import app.moa.core.ShopperProfile
+import app.moa.core.WishlistItem
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+
+/** Onboarding: age band and styles, all skippable (guests are welcome). */
+class OnboardingViewModel(
+    private val moa: Moa,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    data class State(
+        val gender: String? = null,
+        val ageBand: String? = null,
+        val styles: List<String> = emptyList(),
+        val done: Boolean = false,
+        val error: UiError? = null,
+    )
+
+    companion object {
+        /** The core's words; the screen shows each through its string resources. */
+        val GENDERS = listOf("women", "men")
+        val AGE_BANDS = listOf("teens", "early_20s", "mid_20s", "late_20s", "early_30s", "mid_30s", "late_30s", "forties")
+        val STYLES = listOf("lovely", "simple_basic", "office_look", "casual", "street", "minimal", "vintage", "feminine", "modern_chic")
+    }
+
+    private val _state = MutableStateFlow(State())
+    val state: StateFlow<State> = _state.asStateFlow()
+
+    fun chooseGender(gender: String?) = _state.update { it.copy(gender = gender) }
+    fun chooseAgeBand(band: String?) = _state.update { it.copy(ageBand = band) }
+
+    /** Styles in the order chosen (strongest first); choosing again removes. */
+    fun toggleStyle(style: String) = _state.update {
+        it.copy(styles = if (style in it.styles) it.styles - style else it.styles + style)
+    }
+
+    fun finish(): Job = scope.launch {
+        val s = _state.value
+        try {
+            withContext(io) { moa.setProfile(ShopperProfile(s.gender, s.ageBand, s.styles)) }
+            _state.update { it.copy(done = true) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** Skipping keeps the guest default; nothing is written. */
+    fun skip() = _state.update { it.copy(done = true) }
+}
+
+/** The wishlist (찜): listed, sold-out and delisted items alike, from their snapshots. */
+class WishlistViewModel(
+    private val moa: Moa,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    data class State(val items: List<WishlistItem> = emptyList(), val error: UiError? = null)
+
+    private val _state = MutableStateFlow(State())
+    val state: StateFlow<State> = _state.asStateFlow()
+
+    fun load(): Job = scope.launch {
+        try {
+            val items = withContext(io) { moa.wishlist() }
+            _state.update { it.copy(items = items) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    fun remove(productId: String): Job = scope.launch {
+        try {
+            withContext(io) { moa.removeFromWishlist(productId) }
+            _state.update { s -> s.copy(items = s.items.filter { it.productId != productId }) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+}
+
+/** Followed malls, and following or unfollowing one (from a mall card or the sheet). */
+class MallsViewModel(
+    private val moa: Moa,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    data class State(val followed: List<FollowedMall> = emptyList(), val error: UiError? = null)
+
+    private val _state = MutableStateFlow(State())
+    val state: StateFlow<State> = _state.asStateFlow()
+
+    fun load(): Job = scope.launch {
+        try {
+            val followed = withContext(io) { moa.followedMalls() }
+            _state.update { it.copy(followed = followed) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    fun toggleFollow(mallId: String): Job = scope.launch {
+        try {
+            withContext(io) {
+                if (_state.value.followed.any { it.mallId == mallId }) moa.unfollowMall(mallId) else moa.followMall(mallId)
+            }
+            load().join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+}
+
+/** Search as the shopper types: each query replaces the last (the core interrupts it). */
+class SearchViewModel(
+    private val moa: Moa,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    data class State(
+        val text: String = "",
+        val cards: List<FeedCard> = emptyList(),
+        val total: ULong = 0uL,
+        /** More matched than were ranked: show "500+". */
+        val capped: Boolean = false,
+        /** The words as typed found almost nothing; these forgive a typo ("혹시 이 상품?"). */
+        val typoTolerant: Boolean = false,
+        val sort: SearchSort = SearchSort.RELEVANCE,
+        val error: UiError? = null,
+    )
+
+    private val _state = MutableStateFlow(State())
+    val state: StateFlow<State> = _state.asStateFlow()
+    private var running: Job? = null
+
+    fun search(text: String, sort: SearchSort = _state.value.sort): Job {
+        running?.cancel()
+        _state.update { it.copy(text = text, sort = sort) }
+        val job = scope.launch {
+            if (text.isBlank()) {
+                _state.update { it.copy(cards = emptyList(), total = 0uL, capped = false, typoTolerant = false) }
+                return@launch
+            }
+            try {
+                val request = SearchRequest(text, null, null, null, null, null, null, null, sort, 0u, 40u)
+                val results = withContext(io) { moa.search(request) }
+                if (_state.value.text == text) {
+                    _state.update {
+                        it.copy(cards = results.cards, total = results.total, capped = results.capped, typoTolerant = results.typoTolerant)
+                    }
+                }
+            } catch (e: MoaException) {
+                if (e !is MoaException.Cancelled) _state.update { it.copy(error = e.toUiError()) }
+            }
+        }
+        running = job
+        return job
+    }
+}
