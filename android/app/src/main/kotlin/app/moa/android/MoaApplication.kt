@@ -1,0 +1,79 @@
+package app.moa.android
+
+import android.app.Application
+import android.app.NotificationChannel
+import android.app.NotificationManager
+import android.content.Context
+import androidx.core.app.NotificationCompat
+import androidx.core.app.NotificationManagerCompat
+import androidx.work.Constraints
+import androidx.work.ExistingPeriodicWorkPolicy
+import androidx.work.NetworkType
+import androidx.work.PeriodicWorkRequestBuilder
+import androidx.work.WorkManager
+import app.moa.core.Alert
+import app.moa.core.AlertListener
+import app.moa.core.Moa
+import app.moa.core.MoaConfig
+import java.util.Locale
+import java.util.UUID
+import java.util.concurrent.TimeUnit
+
+/** Opens the one core for the process, and wires the platform's parts into it. */
+class MoaApplication : Application() {
+    lateinit var moa: Moa
+        private set
+
+    override fun onCreate() {
+        super.onCreate()
+        moa = Moa.open(
+            MoaConfig(
+                dataDir = filesDir.resolve("moa").path,
+                serverUrl = BuildConfig.MOA_SERVER_URL,
+                locale = Locale.getDefault().toLanguageTag(),
+                installId = installId(),
+                requestTimeoutMs = 15_000uL,
+            ),
+        )
+        moa.setSecretStore(KeystoreSecretStore(this))
+        createNotificationChannel()
+        // The core decides which alerts are due (digest, quiet hours, daily cap); this only shows them.
+        moa.setAlertListener(object : AlertListener {
+            override fun onAlerts(alerts: List<Alert>) = alerts.forEach(::notify)
+        })
+        WorkManager.getInstance(this).enqueueUniquePeriodicWork(
+            "catalog-sync",
+            ExistingPeriodicWorkPolicy.KEEP,
+            PeriodicWorkRequestBuilder<SyncWorker>(6, TimeUnit.HOURS)
+                .setConstraints(Constraints.Builder().setRequiredNetworkType(NetworkType.CONNECTED).build())
+                .build(),
+        )
+    }
+
+    /** A random id for this install (no device identifiers). */
+    private fun installId(): String {
+        val prefs = getSharedPreferences("moa", Context.MODE_PRIVATE)
+        return prefs.getString("install_id", null) ?: UUID.randomUUID().toString().also {
+            prefs.edit().putString("install_id", it).apply()
+        }
+    }
+
+    private fun createNotificationChannel() {
+        val channel = NotificationChannel(ALERTS, getString(R.string.notification_channel), NotificationManager.IMPORTANCE_DEFAULT)
+        getSystemService(NotificationManager::class.java).createNotificationChannel(channel)
+    }
+
+    private fun notify(alert: Alert) {
+        val notification = NotificationCompat.Builder(this, ALERTS)
+            .setSmallIcon(android.R.drawable.star_on)
+            .setContentTitle(alert.title)
+            .setContentText(alert.body)
+            .setAutoCancel(true)
+            .build()
+        runCatching { NotificationManagerCompat.from(this).notify(alert.alertId.toInt(), notification) }
+    }
+
+    companion object {
+        const val ALERTS = "alerts"
+    }
+}
