@@ -119,6 +119,9 @@ public final class SearchModel: StateModel {
     public var error: UiError? { didSet { changed() } }
     private let moa: Moa
 
+    /// How many matched, as shown: "500+" when capped.
+    public var countText: String { capped ? "\(total)+" : "\(total)" }
+
     public init(moa: Moa) {
         self.moa = moa
         super.init()

@@ -174,6 +174,8 @@ final class MoaKitTests: XCTestCase {
         await search.search("원피스")
         XCTAssertFalse(search.cards.isEmpty)
         XCTAssertTrue(search.cards.allSatisfy { $0.title.contains("원피스") }, "\(search.cards.map(\.title))")
+        XCTAssertEqual(search.countText, search.capped ? "\(search.total)+" : "\(search.total)")
+        XCTAssertGreaterThanOrEqual(search.total, UInt64(search.cards.count))
         await search.search("")
         XCTAssertTrue(search.cards.isEmpty)
 

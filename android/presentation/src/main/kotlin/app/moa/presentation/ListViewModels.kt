@@ -143,7 +143,10 @@ class SearchViewModel(
         val typoTolerant: Boolean = false,
         val sort: SearchSort = SearchSort.RELEVANCE,
         val error: UiError? = null,
-    )
+    ) {
+        /** How many matched, as shown: "500+" when capped. */
+        val countText: String get() = if (capped) "$total+" else "$total"
+    }
 
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()

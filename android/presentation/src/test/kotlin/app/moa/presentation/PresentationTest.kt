@@ -199,6 +199,8 @@ fun onboardingSearchWishlistAndMalls() {
             search.search("원피스").join()
             val found = search.state.value
             assertTrue(found.cards.isNotEmpty() && found.cards.all { "원피스" in it.title }, "${found.cards.map { it.title }}")
+            assertEquals(if (found.capped) "${found.total}+" else "${found.total}", found.countText)
+            assertTrue(found.total >= found.cards.size.toULong())
             search.search("").join()
             assertTrue(search.state.value.cards.isEmpty())
 

@@ -81,8 +81,7 @@ fun SearchScreen(search: SearchViewModel, onOpen: (String, String, Int) -> Unit)
         OutlinedTextField(value = state.text, onValueChange = { search.search(it) }, singleLine = true,
             placeholder = { Text(stringResource(R.string.search_hint)) }, modifier = Modifier.fillMaxWidth().padding(8.dp))
         if (state.text.isNotBlank()) {
-            val count = if (state.capped) "${state.total}+" else state.total.toString()
-            Text(stringResource(if (state.typoTolerant) R.string.search_typo else R.string.search_count, count), Modifier.padding(horizontal = 12.dp))
+            Text(stringResource(if (state.typoTolerant) R.string.search_typo else R.string.search_count, state.countText), Modifier.padding(horizontal = 12.dp))
         }
         LazyVerticalGrid(columns = GridCells.Fixed(2)) {
             items(state.cards, key = { it.productId }) { card ->

@@ -1,0 +1,101 @@
+import BackgroundTasks
+import MoaCore
+import MoaKit
+import SwiftUI
+import UserNotifications
+
+/// Opens the one core for the app and wires the platform's parts into it.
+@main
+struct MoaApp: App {
+    @State private var core = AppCore()
+
+    var body: some Scene {
+        WindowGroup {
+            RootView(core: core)
+        }
+        .backgroundTask(.appRefresh(AppCore.syncTask)) {
+            await core.backgroundSync()
+        }
+    }
+}
+
+@MainActor
+final class AppCore {
+    static let syncTask = "app.moa.sync"
+    let moa: Moa
+    let home: HomeModel
+    let product: ProductModel
+    let search: SearchModel
+    let wishlist: WishlistModel
+    let malls: MallsModel
+    let account: AccountModel
+    let onboarding: OnboardingModel
+    private let alerts = NotificationAlerts()
+
+    init() {
+        let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+        let server = Bundle.main.object(forInfoDictionaryKey: "MoaServerURL") as? String
+        do {
+            moa = try Moa.open(config: MoaConfig(
+                dataDir: support.appendingPathComponent("moa").path,
+                serverUrl: server,
+                locale: Locale.current.identifier(.bcp47),
+                installId: AppCore.installId(),
+                requestTimeoutMs: 15_000))
+        } catch {
+            // The core moves a damaged cache aside itself; failing here means the disk is unusable.
+            fatalError("Moa cannot open its data: \(error)")
+        }
+        moa.setSecretStore(store: KeychainSecretStore())
+        moa.setAlertListener(listener: alerts)
+        home = HomeModel(moa: moa)
+        product = ProductModel(moa: moa)
+        search = SearchModel(moa: moa)
+        wishlist = WishlistModel(moa: moa)
+        malls = MallsModel(moa: moa)
+        account = AccountModel(moa: moa)
+        onboarding = OnboardingModel(moa: moa)
+        scheduleSync()
+    }
+
+    /// A random id for this install (no device identifiers).
+    static func installId() -> String {
+        if let id = UserDefaults.standard.string(forKey: "installId") { return id }
+        let id = UUID().uuidString
+        UserDefaults.standard.set(id, forKey: "installId")
+        return id
+    }
+
+    var needsOnboarding: Bool { !UserDefaults.standard.bool(forKey: "onboarded") }
+    func onboarded() { UserDefaults.standard.set(true, forKey: "onboarded") }
+
+    func scheduleSync() {
+        let request = BGAppRefreshTaskRequest(identifier: AppCore.syncTask)
+        request.earliestBeginDate = Date(timeIntervalSinceNow: 6 * 3600)
+        try? BGTaskScheduler.shared.submit(request)
+    }
+
+    /// Background refresh: the catalog, the account's lists, and the alerts that are due.
+    func backgroundSync() async {
+        scheduleSync()
+        _ = try? await moa.sync(listener: nil, cancellation: nil)
+        if (try? moa.account()) != nil { _ = try? await moa.syncAccount() }
+        _ = try? moa.deliverAlerts()
+    }
+}
+
+/// The core decides which alerts are due (digest, quiet hours, daily cap); this only shows them.
+final class NotificationAlerts: AlertListener, @unchecked Sendable {
+    func onAlerts(alerts: [Alert]) {
+        let center = UNUserNotificationCenter.current()
+        center.requestAuthorization(options: [.alert, .sound]) { granted, _ in
+            guard granted else { return }
+            for alert in alerts {
+                let content = UNMutableNotificationContent()
+                content.title = alert.title
+                content.body = alert.body
+                center.add(UNNotificationRequest(identifier: "alert-\(alert.alertId)", content: content, trigger: nil))
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import MoaCore
+import MoaKit
+import SafariServices
+import SwiftUI
+
+struct ProductSheetView: View {
+    @ObservedObject var model: Watch<ProductModel>
+    let section: String
+    let position: UInt32
+    @State private var mall: URL?
+
+    var body: some View {
+        let product = model.model
+        ScrollView {
+            if let sheet = product.sheet {
+                VStack(alignment: .leading, spacing: 8) {
+                    Photo(url: sheet.imageUrl, aspectRatio: nil, placeholder: nil, width: 800, label: sheet.title)
+                    Text(sheet.mallName).font(.caption).foregroundStyle(.secondary)
+                    Text(sheet.title).font(.title3)
+                    HStack {
+                        if let off = sheet.discountPercent { Text("\(off)%").foregroundStyle(.pink).bold() }
+                        Text(sheet.priceText).font(.title2).bold()
+                        if let struck = sheet.originalPriceText { Text(struck).strikethrough().foregroundStyle(.secondary) }
+                    }
+                    if !sheet.inStock { Text("sold.out").foregroundStyle(.red) }
+                    Text("sizes").font(.headline)
+                    ScrollView(.horizontal) {
+                        HStack {
+                            ForEach(sheet.variants, id: \.id) { v in
+                                Button([v.color, v.size].compactMap { $0 }.joined(separator: " / ")) {
+                                    Task { await product.toggleWishlist(variantId: v.id) }
+                                }
+                                .buttonStyle(.bordered)
+                                .disabled(!v.available)
+                            }
+                        }
+                    }
+                    if !sheet.elsewhere.isEmpty {
+                        Text("also.elsewhere").font(.headline)
+                        ForEach(sheet.elsewhere, id: \.productId) { offer in
+                            Button {
+                                Task { await product.open(offer.productId) }
+                            } label: {
+                                HStack {
+                                    Text(offer.mallName)
+                                    Spacer()
+                                    Text(offer.priceText)
+                                    if offer.lowest { Text("lowest").font(.caption).foregroundStyle(.green) }
+                                }
+                            }
+                        }
+                    }
+                    if let notice = product.notice { Text(notice).foregroundStyle(.red) }
+                    HStack {
+                        Button(product.wishlisted ? "wishlist.remove" : "wishlist.add") { Task { await product.toggleWishlist() } }
+                            .buttonStyle(.bordered)
+                        Button(product.checking ? "checking" : "go.to.mall") {
+                            Task { await product.goToMall(section: section, position: position) }
+                        }
+                        .buttonStyle(.borderedProminent)
+                        .disabled(product.checking || !sheet.inStock)
+                    }
+                }
+                .padding()
+            }
+        }
+        // The core's link, opened as it is, once.
+        .onChange(of: product.openMall?.outlinkId) {
+            if let link = product.openMall, let url = URL(string: link.url) {
+                mall = url
+                product.mallOpened()
+            }
+        }
+        .fullScreenCover(item: $mall, onDismiss: { Task { await product.returnedFromMall() } }) { url in
+            SafariView(url: url)
+        }
+        .sheet(isPresented: Binding(get: { product.rescue != nil }, set: { if !$0 { Task { await product.rescueDismissed() } } })) {
+            if let rescue = product.rescue {
+                List {
+                    Section(rescue.title) {
+                        ForEach(rescue.cards, id: \.productId) { card in
+                            Button("\(card.mallName) · \(card.title) · \(card.priceText)") {
+                                Task { await product.rescueTapped(card.productId) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        .onDisappear { Task { await product.close() } }
+    }
+}
+
+extension URL: @retroactive Identifiable {
+    public var id: String { absoluteString }
+}
+
+/// The mall in SFSafariViewController.
+struct SafariView: UIViewControllerRepresentable {
+    let url: URL
+    func makeUIViewController(context: Context) -> SFSafariViewController { SFSafariViewController(url: url) }
+    func updateUIViewController(_ controller: SFSafariViewController, context: Context) {}
+}
+
+struct OnboardingView: View {
+    @ObservedObject var model: Watch<OnboardingModel>
+    let finished: () -> Void
+
+    var body: some View {
+        let onboarding = model.model
+        ScrollView {
+            VStack(alignment: .leading, spacing: 16) {
+                Text("onboarding.title").font(.title2).bold()
+                chips(OnboardingModel.genders, selected: { onboarding.gender == $0 }) { g in
+                    onboarding.gender = onboarding.gender == g ? nil : g
+                }
+                Text("onboarding.age").font(.headline)
+                chips(OnboardingModel.ageBands, selected: { onboarding.ageBand == $0 }) { a in
+                    onboarding.ageBand = onboarding.ageBand == a ? nil : a
+                }
+                Text("onboarding.styles").font(.headline)
+                chips(OnboardingModel.styleChoices, selected: { onboarding.styles.contains($0) }) { onboarding.toggleStyle($0) }
+                Button("onboarding.done") { Task { await onboarding.finish() } }.buttonStyle(.borderedProminent)
+                Button("onboarding.skip") { onboarding.skip() }
+            }
+            .padding()
+        }
+        .onChange(of: onboarding.done) { if onboarding.done { finished() } }
+    }
+
+    private func chips(_ words: [String], selected: @escaping (String) -> Bool, tap: @escaping (String) -> Void) -> some View {
+        ScrollView(.horizontal, showsIndicators: false) {
+            HStack {
+                ForEach(words, id: \.self) { word in
+                    Button(LocalizedStringKey("word.\(word)")) { tap(word) }
+                        .buttonStyle(.bordered)
+                        .tint(selected(word) ? .pink : .gray)
+                }
+            }
+        }
+    }
+}
+
+struct SearchView: View {
+    @ObservedObject var model: Watch<SearchModel>
+    let open: (String, String, Int) -> Void
+    @State private var text = ""
+
+    var body: some View {
+        let search = model.model
+        NavigationStack {
+            ScrollView {
+                if !search.text.isEmpty {
+                    Text(search.typoTolerant ? "search.typo" : "search.count \(search.countText)")
+                        .font(.footnote)
+                }
+                LazyVGrid(columns: [GridItem(), GridItem()]) {
+                    ForEach(Array(search.cards.enumerated()), id: \.element.productId) { index, card in
+                        CardView(card: card, wishlisted: false, width: 400) {}
+                            .onTapGesture { open(card.productId, "search", index) }
+                    }
+                }
+                .padding(.horizontal)
+            }
+            .searchable(text: $text, prompt: Text("search.hint"))
+            .onChange(of: text) { Task { await search.search(text) } }
+        }
+    }
+}
+
+struct WishlistView: View {
+    @ObservedObject var model: Watch<WishlistModel>
+    let open: (String, String, Int) -> Void
+
+    var body: some View {
+        let wishlist = model.model
+        NavigationStack {
+            List {
+                if wishlist.items.isEmpty { Text("wishlist.empty") }
+                ForEach(Array(wishlist.items.enumerated()), id: \.element.productId) { index, item in
+                    HStack {
+                        Photo(url: item.imageUrl, aspectRatio: nil, placeholder: nil, width: 160, label: item.title).frame(width: 64)
+                        VStack(alignment: .leading) {
+                            Text(item.mallName).font(.caption2).foregroundStyle(.secondary)
+                            Text(item.title).font(.footnote)
+                            Text(!item.listed ? String(localized: "delisted") : !item.inStock ? String(localized: "sold.out") : item.priceText)
+                        }
+                    }
+                    .onTapGesture { if item.listed { open(item.productId, "wishlist", index) } }
+                    .swipeActions { Button("wishlist.remove", role: .destructive) { Task { await wishlist.remove(item.productId) } } }
+                }
+            }
+            .task { await wishlist.load() }
+            .navigationTitle("tab.wishlist")
+        }
+    }
+}
+
+struct MallsView: View {
+    @ObservedObject var model: Watch<MallsModel>
+
+    var body: some View {
+        let malls = model.model
+        NavigationStack {
+            List(malls.followed, id: \.mallId) { mall in
+                HStack {
+                    Text(mall.mallId)
+                    Spacer()
+                    Button("unfollow") { Task { await malls.toggleFollow(mall.mallId) } }.buttonStyle(.bordered)
+                }
+            }
+            .task { await malls.load() }
+            .navigationTitle("tab.malls")
+        }
+    }
+}
+
+struct SettingsView: View {
+    @ObservedObject var model: Watch<AccountModel>
+    @State private var username = ""
+    @State private var password = ""
+
+    var body: some View {
+        let account = model.model
+        NavigationStack {
+            Form {
+                Toggle("consent", isOn: Binding(get: { account.eventConsent }, set: { on in Task { await account.setEventConsent(on) } }))
+                if let signedIn = account.account {
+                    Text("signed.in.as \(signedIn.username)")
+                    Button("sign.out") { Task { await account.signOut(keepOnDevice: false) } }
+                    Button("sign.out.keep") { Task { await account.signOut(keepOnDevice: true) } }
+                } else {
+                    TextField("username", text: $username).textInputAutocapitalization(.never)
+                    SecureField("password", text: $password)
+                    Button("sign.in") { Task { await account.signIn(username: username, password: password) } }.disabled(account.busy)
+                }
+                if let error = account.error { Text(errorKey(error)).foregroundStyle(.red) }
+            }
+            .task { await account.load() }
+            .navigationTitle("tab.settings")
+        }
+    }
+}
+
+func errorKey(_ error: UiError) -> LocalizedStringKey {
+    switch error {
+    case .offline: "offline.banner"
+    case .signInNeeded: "error.sign.in"
+    case .wrongCredentials: "error.wrong.credentials"
+    case .notFound: "error.not.found"
+    case .updateNeeded: "error.update"
+    case .failed: "error.failed"
+    }
+}
