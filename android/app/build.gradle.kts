@@ -42,7 +42,7 @@ android {
 dependencies {
     implementation(project(":presentation"))
     // JNA for Android: the AAR carries its native dispatch library for every ABI.
-    implementation("${libs.jna.get()}@aar")
+    implementation(libs.jna) { artifact { type = "aar" } }
     implementation(libs.kotlinx.coroutines.android)
     implementation(libs.androidx.core.ktx)
     implementation(libs.androidx.activity.compose)

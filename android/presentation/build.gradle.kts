@@ -6,10 +6,8 @@ plugins {
 
 kotlin {
     jvmToolchain(17)
-    sourceSets {
-        // The bindings scripts/gen-bindings.sh generates (package app.moa.core).
-        main { kotlin.srcDir("../../bindings/generated/kotlin") }
-    }
+    // The bindings scripts/gen-bindings.sh generates (package app.moa.core).
+    sourceSets["main"].kotlin.srcDir("../../bindings/generated/kotlin")
 }
 
 dependencies {

@@ -2,6 +2,7 @@ import MoaCore
 import MoaKit
 import SafariServices
 import SwiftUI
+import UIKit
 
 /// Lets SwiftUI watch a MoaKit model (which reports changes itself; see MoaKit's Observed.swift).
 @MainActor
