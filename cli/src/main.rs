@@ -202,6 +202,7 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 enum MallCommand {
     /// Register a mall (or update it): from a JSON profile (--file) or from flags.
     Add {

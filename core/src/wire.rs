@@ -16,6 +16,8 @@ pub struct MallList {
 /// One entry of the catalog change feed. Sequence numbers are strictly increasing within the feed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", try_from = "FlatChange")]
+// Upserts are nearly every change in a page, so boxing the product would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Change {
     Upsert { seq: u64, product: Product },
     Delete { seq: u64, product_id: String },

@@ -21,12 +21,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use moa_core::wire::{
     Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH,
     MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
 };
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
