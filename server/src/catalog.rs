@@ -325,6 +325,17 @@ impl CatalogDb {
     }
 
     /// Every listed product (no tombstones), by id.
+    /// One mall's listed products.
+    pub fn live_products_of(&self, mall_id: &str) -> Result<Vec<Product>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT body FROM products WHERE mall_id = ?1 AND body IS NOT NULL")?;
+        let products = stmt
+            .query_map([mall_id], |r| r.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str(&body?)?))
+            .collect::<Result<Vec<Product>, CatalogError>>()?;
+        Ok(products)
+    }
+
     pub fn live_products(&self) -> Result<Vec<Product>, CatalogError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT body FROM products WHERE body IS NOT NULL ORDER BY id")?;

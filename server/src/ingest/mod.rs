@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogDb, CatalogError};
 use crate::same_item::SameItemGroups;
+use moa_core::images::PhotoHash;
 pub use photos::{hash_photos, PhotoOptions, PhotoReport};
 
 pub use registry::ImportOutcome;
@@ -772,17 +773,26 @@ impl Prepared {
     /// Image URLs to hash: those of products new to the catalog or whose photo changed. An
     /// unchanged feed needs no photo fetched again.
     pub fn photos_to_hash(&self, catalog: &CatalogDb) -> Result<Vec<String>, IngestError> {
+        let known = known_photos(catalog, &self.mall.id)?;
         let mut urls = Vec::new();
         let mut seen = HashSet::new();
         for p in &self.normalised.products {
-            let known =
-                catalog.product(&p.id)?.is_some_and(|old| old.image_url == p.image_url && old.image_hash.is_some());
-            if !known && seen.insert(p.image_url.clone()) {
+            let hashed = known.get(&p.id).is_some_and(|(url, _)| *url == p.image_url);
+            if !hashed && seen.insert(p.image_url.clone()) {
                 urls.push(p.image_url.clone());
             }
         }
         Ok(urls)
     }
+}
+
+/// The mall's listed products' photo URLs and hashes, by product id (those that have a hash).
+fn known_photos(catalog: &CatalogDb, mall_id: &str) -> Result<HashMap<String, (String, PhotoHash)>, IngestError> {
+    Ok(catalog
+        .live_products_of(mall_id)?
+        .into_iter()
+        .filter_map(|p| Some((p.id, (p.image_url, p.image_hash?))))
+        .collect())
 }
 
 /// Import a prepared feed with the photo hashes found for it; products whose photo has no new
@@ -795,10 +805,11 @@ pub fn commit(
     now: i64,
 ) -> Result<ImportReport, IngestError> {
     let Prepared { mall, format, rows, mut notes, normalised: mut n } = prepared;
+    let known = known_photos(catalog, &mall.id)?;
     for p in &mut n.products {
         p.image_hash = match photos.hashes.get(&p.image_url) {
             Some(hash) => Some(*hash),
-            None => catalog.product(&p.id)?.filter(|old| old.image_url == p.image_url).and_then(|old| old.image_hash),
+            None => known.get(&p.id).filter(|(url, _)| *url == p.image_url).map(|(_, hash)| *hash),
         };
     }
     let regrouped = group_same_items(catalog, &mall.id, &mut n.products)?;
