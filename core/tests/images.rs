@@ -11,7 +11,7 @@ use std::sync::Arc;
 use image::{ImageFormat, Rgb, RgbImage};
 use moa_core::images::{make_thumbnail, perceptual_hash, same_item, sniff, ImageLimits, ImageProblem};
 use moa_core::{Error, Moa, MoaConfig};
-use moa_server::{DemoSpec, RunningServer};
+use moa_server::{DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
 
@@ -254,11 +254,17 @@ async fn the_same_photo_asked_for_twice_at_once_is_fetched_once_and_shapes_the_c
 #[test]
 fn the_same_photo_altered_is_the_same_item_and_different_photos_are_not() {
     let limits = ImageLimits::default();
+    // The real photos (when ../shared is there) and always six of the demo world's designs,
+    // one per category: studio shots alike in layout, which is what a hash must still tell apart.
     let mut photos: Vec<RgbImage> =
         real_photos().iter().filter_map(|(_, b)| moa_core::images::decode_rgb(b).ok()).collect();
-    // Where ../shared is absent, generated photos stand in.
-    if photos.is_empty() {
-        photos = (0..6).map(|s| generated(900, 1100, s)).collect();
+    let world = DemoWorld::generate(DemoSpec { seed: 1, products: 300, now: NOW });
+    let mut categories = Vec::new();
+    for p in world.products.iter().filter(|p| !p.image_url.contains('~')) {
+        if !categories.contains(&p.category) && categories.len() < 6 {
+            categories.push(p.category);
+            photos.push(moa_core::images::decode_rgb(&moa_server::images::product_photo(p, None)).unwrap());
+        }
     }
     let hashes: Vec<_> = photos.iter().map(|p| perceptual_hash(&jpeg_q(p, 90), &limits).unwrap()).collect();
     let mut farthest_same = 0;
