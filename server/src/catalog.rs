@@ -325,15 +325,16 @@ impl CatalogDb {
     }
 
     /// Every listed product (no tombstones), by id.
-    /// One mall's listed products.
-    pub fn live_products_of(&self, mall_id: &str) -> Result<Vec<Product>, CatalogError> {
+    /// One mall's listed products that have a photo hash: (id, image URL, hash as hex). Read by
+    /// SQLite without decoding the products, as every import asks.
+    pub fn photo_hashes_of(&self, mall_id: &str) -> Result<Vec<(String, String, String)>, CatalogError> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT body FROM products WHERE mall_id = ?1 AND body IS NOT NULL")?;
-        let products = stmt
-            .query_map([mall_id], |r| r.get::<_, String>(0))?
-            .map(|body| Ok(serde_json::from_str(&body?)?))
-            .collect::<Result<Vec<Product>, CatalogError>>()?;
-        Ok(products)
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, json_extract(body, '$.image_url'), json_extract(body, '$.image_hash') FROM products
+             WHERE mall_id = ?1 AND body IS NOT NULL AND json_extract(body, '$.image_hash') IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([mall_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn live_products(&self) -> Result<Vec<Product>, CatalogError> {

@@ -789,9 +789,9 @@ impl Prepared {
 /// The mall's listed products' photo URLs and hashes, by product id (those that have a hash).
 fn known_photos(catalog: &CatalogDb, mall_id: &str) -> Result<HashMap<String, (String, PhotoHash)>, IngestError> {
     Ok(catalog
-        .live_products_of(mall_id)?
+        .photo_hashes_of(mall_id)?
         .into_iter()
-        .filter_map(|p| Some((p.id, (p.image_url, p.image_hash?))))
+        .filter_map(|(id, url, hex)| Some((id, (url, PhotoHash::from_hex(&hex)?))))
         .collect())
 }
 
