@@ -60,7 +60,7 @@ pub async fn ingest_command(
     let bytes = fetch(source, limits).await?;
     let prepared = ingest::prepare(&catalog, mall, format, &bytes, limits, now()).map_err(|e| e.to_string())?;
     let hashed = if photos {
-        let urls = prepared.photos_to_hash(&catalog).map_err(|e| e.to_string())?;
+        let urls = prepared.photos_to_hash();
         if !json && !urls.is_empty() {
             eprintln!("hashing {} photos…", urls.len());
         }

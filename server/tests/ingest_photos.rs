@@ -66,7 +66,7 @@ fn stored(db: &CatalogDb, id: &str) -> Product {
 
 async fn run(db: &CatalogDb, mall: &str, bytes: &[u8]) -> (ingest::ImportReport, Vec<String>) {
     let prepared = ingest::prepare(db, mall, Format::NaverEp, bytes, Limits::default(), NOW).unwrap();
-    let urls = prepared.photos_to_hash(db).unwrap();
+    let urls = prepared.photos_to_hash();
     let photos = ingest::hash_photos(urls.clone(), PhotoOptions::default()).await;
     (ingest::commit(db, prepared, &photos, NOW).unwrap(), urls)
 }

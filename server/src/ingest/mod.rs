@@ -742,6 +742,8 @@ pub struct Prepared {
     rows: usize,
     notes: Vec<String>,
     normalised: Normalised,
+    /// The mall's listed products' photo URLs and hashes, read once for both steps that need them.
+    known: HashMap<String, (String, PhotoHash)>,
 }
 
 /// Read and normalise a feed for `mall_id`.
@@ -766,23 +768,23 @@ pub fn prepare(
             None => "no products in it".into(),
         })));
     }
-    Ok(Prepared { mall, format, rows: parsed.rows, notes: parsed.notes, normalised })
+    let known = known_photos(catalog, &mall.id)?;
+    Ok(Prepared { mall, format, rows: parsed.rows, notes: parsed.notes, normalised, known })
 }
 
 impl Prepared {
     /// Image URLs to hash: those of products new to the catalog or whose photo changed. An
     /// unchanged feed needs no photo fetched again.
-    pub fn photos_to_hash(&self, catalog: &CatalogDb) -> Result<Vec<String>, IngestError> {
-        let known = known_photos(catalog, &self.mall.id)?;
+    pub fn photos_to_hash(&self) -> Vec<String> {
         let mut urls = Vec::new();
         let mut seen = HashSet::new();
         for p in &self.normalised.products {
-            let hashed = known.get(&p.id).is_some_and(|(url, _)| *url == p.image_url);
+            let hashed = self.known.get(&p.id).is_some_and(|(url, _)| *url == p.image_url);
             if !hashed && seen.insert(p.image_url.clone()) {
                 urls.push(p.image_url.clone());
             }
         }
-        Ok(urls)
+        urls
     }
 }
 
@@ -804,8 +806,7 @@ pub fn commit(
     photos: &PhotoReport,
     now: i64,
 ) -> Result<ImportReport, IngestError> {
-    let Prepared { mall, format, rows, mut notes, normalised: mut n } = prepared;
-    let known = known_photos(catalog, &mall.id)?;
+    let Prepared { mall, format, rows, mut notes, normalised: mut n, known } = prepared;
     for p in &mut n.products {
         p.image_hash = match photos.hashes.get(&p.image_url) {
             Some(hash) => Some(*hash),
