@@ -29,7 +29,10 @@ run_suite() {
 suite_format() { cargo fmt --all --check; }
 suite_rust() { cargo test --workspace --no-fail-fast; }
 
-# The binding suites talk to a real moa-server on loopback, started once for both.
+# The binding suites talk to a real moa-server on loopback, started once for both. Its demo world
+# is built at a fixed time, and the tests pin the core's clock to it (MOA_NOW_MS): no test depends
+# on today's date.
+export MOA_NOW_MS=1795000000000
 SERVER_PID=""
 start_server() {
     [ -n "$SERVER_PID" ] && return 0
@@ -37,7 +40,7 @@ start_server() {
     local fifo
     fifo="$(mktemp -u)"
     mkfifo "$fifo"
-    target/debug/moa serve --demo --products 3000 --port 0 >"$fifo" 2>/dev/null &
+    target/debug/moa serve --demo --products 3000 --now $((MOA_NOW_MS / 1000)) --port 0 >"$fifo" 2>/dev/null &
     SERVER_PID=$!
     read -r MOA_SERVER_URL <"$fifo"
     rm -f "$fifo"

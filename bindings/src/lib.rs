@@ -93,6 +93,10 @@ pub struct MoaConfig {
     pub install_id: String,
     /// Whole-request timeout; the core's default (30 s) when None.
     pub request_timeout_ms: Option<u64>,
+    /// Where the core reads the time; None (the apps) is the device's clock. Tests and QA pin it
+    /// to their demo world's time and move it to see time pass.
+    #[uniffi(default)]
+    pub clock: Option<Arc<dyn MoaClock>>,
 }
 
 #[derive(uniffi::Record)]
@@ -500,6 +504,22 @@ pub trait AlertListener: Send + Sync {
     fn on_alerts(&self, alerts: Vec<Alert>);
 }
 
+/// A clock the core reads instead of the device's (see `MoaConfig.clock`). Called on core
+/// threads, often: answer from memory. (Not `Clock`: Swift's standard library has one.)
+#[uniffi::export(with_foreign)]
+pub trait MoaClock: Send + Sync {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+}
+
+struct ClockBridge(Arc<dyn MoaClock>);
+
+impl moa_core::Clock for ClockBridge {
+    fn now_ms(&self) -> i64 {
+        self.0.now_ms()
+    }
+}
+
 struct SecretBridge(Arc<dyn SecretStore>);
 
 impl moa_core::SecretStore for SecretBridge {
@@ -679,6 +699,9 @@ impl Moa {
         core.install_id = config.install_id;
         if let Some(ms) = config.request_timeout_ms {
             core.network.request_timeout = Duration::from_millis(ms);
+        }
+        if let Some(clock) = config.clock {
+            core.clock = moa_core::SharedClock(Arc::new(ClockBridge(clock)));
         }
         Ok(Arc::new(Moa { inner: Arc::new(moa_core::Moa::open(core)?) }))
     }

@@ -63,6 +63,10 @@ enum Command {
         /// With --demo: seed of the demo world.
         #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
         seed: u64,
+        /// With --demo: the time (Unix seconds) the world is built at, so that tests pinning
+        /// their clock to it see the same new arrivals and sale ends on any date. Default: now.
+        #[arg(long, requires = "demo")]
+        now: Option<i64>,
         /// Serve the catalog kept in this SQLite file (the server's own database).
         #[arg(long, conflicts_with = "demo")]
         db: Option<PathBuf>,
@@ -319,10 +323,10 @@ type CliResult = Result<(), String>;
 async fn run(command: Command) -> CliResult {
     match command {
         Command::Demo { products, seed, data_dir, locale, json } => demo(products, seed, data_dir, &locale, json).await,
-        Command::Serve { demo, products, seed, db, port, bind, faults } => {
+        Command::Serve { demo, products, seed, now, db, port, bind, faults } => {
             let faults =
                 faults.map(|spec| spec.parse::<FaultPlan>().map(Arc::new)).transpose().map_err(|e| e.to_string())?;
-            serve(demo, products, seed, db, SocketAddr::new(bind, port), faults).await
+            serve(demo, products, seed, now.unwrap_or_else(unix_now), db, SocketAddr::new(bind, port), faults).await
         }
         Command::Sync { server, db, page_limit, json } => {
             let moa = Moa::open(MoaConfig::with_database(&db).server(server)).map_err(|e| e.to_string())?;
@@ -568,12 +572,13 @@ async fn serve(
     demo: bool,
     products: usize,
     seed: u64,
+    now: i64,
     db: Option<PathBuf>,
     addr: SocketAddr,
     faults: Option<Arc<FaultPlan>>,
 ) -> CliResult {
     let catalog = if demo {
-        moa_server::demo_catalog(DemoSpec { seed, products, now: unix_now() }).map_err(|e| e.to_string())?.0
+        moa_server::demo_catalog(DemoSpec { seed, products, now }).map_err(|e| e.to_string())?.0
     } else if let Some(db) = db {
         Arc::new(CatalogDb::open(Some(&db)).map_err(|e| e.to_string())?)
     } else {

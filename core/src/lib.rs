@@ -8,6 +8,7 @@ pub mod account;
 pub mod alerts;
 pub mod api;
 pub mod changes;
+pub mod clock;
 pub mod error;
 pub mod events;
 pub mod feed;
@@ -26,12 +27,12 @@ pub mod wire;
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use account::{Account, AccountSyncReport, SecretStore, SignOutReport};
 pub use alerts::{Alert, AlertKind, AlertListener, AlertSettings};
 pub use api::{ClientOptions, RetryPolicy};
 pub use changes::{ChangeKind, ChangeListener, Subscription};
+pub use clock::{Clock, FixedClock, SharedClock, SystemClock};
 pub use error::{Error, Result};
 pub use events::Event;
 pub use feed::{Card, FeedPage, Layout, MallCard, Offer, ProductSheet, Section};
@@ -71,6 +72,8 @@ pub struct MoaConfig {
     pub rescue: outlink::RescueRules,
     /// Disk budget of the thumbnail cache, in bytes.
     pub image_cache_bytes: u64,
+    /// What time it is: the device's clock, or a pinned one in tests and QA replays.
+    pub clock: SharedClock,
 }
 
 impl MoaConfig {
@@ -84,6 +87,7 @@ impl MoaConfig {
             network: ClientOptions::default(),
             rescue: outlink::RescueRules::default(),
             image_cache_bytes: 200 * 1024 * 1024,
+            clock: SharedClock::system(),
         }
     }
 
@@ -102,6 +106,12 @@ impl MoaConfig {
 
     pub fn locale(mut self, tag: impl Into<String>) -> Self {
         self.locale = tag.into();
+        self
+    }
+
+    /// Read the time from `clock` instead of the device's (tests pin it to their world's time).
+    pub fn clock(mut self, clock: impl Into<SharedClock>) -> Self {
+        self.clock = clock.into();
         self
     }
 
@@ -202,7 +212,7 @@ impl Moa {
     /// app can show the cached home at once.
     pub fn open(config: MoaConfig) -> Result<Moa> {
         std::fs::create_dir_all(&config.data_dir)?;
-        let store = Arc::new(Store::open(&config.database_path())?);
+        let store = Arc::new(Store::open_with_clock(&config.database_path(), config.clock.clone())?);
         let api =
             config.server_url.as_deref().map(|url| ApiClient::new(url, &config.network).map(Arc::new)).transpose()?;
         let locale = Locale::from_tag(&config.locale);
@@ -309,7 +319,7 @@ impl Moa {
     /// Deliver the alerts due now to the listener (and return them). Syncs call it; the apps call
     /// it from their periodic background work too, since digests and quiet hours are about time.
     pub fn deliver_alerts(&self) -> Result<Vec<alerts::Alert>> {
-        self.deliver_alerts_at(now_ms())
+        self.deliver_alerts_at(self.now_ms())
     }
 
     /// [`Moa::deliver_alerts`] as if the time were `now_ms` (tests and QA tools).
@@ -332,7 +342,7 @@ impl Moa {
     /// mall" take effect on the next home feed read.
     pub fn record(&self, event: Event) -> Result<()> {
         let event_id = format!("{:032x}", rand::random::<u128>());
-        let at = now_ms();
+        let at = self.now_ms();
         self.guard(self.store.record_event(&event, &event_id, at))?;
         // The profile learns at once, so the next feed already reflects it.
         let mut personal = self.personal();
@@ -396,7 +406,7 @@ impl Moa {
             Some(api) => api.live_product(product_id, &CancellationToken::new()).await.map(Some),
             None => Ok(None),
         };
-        let now_s = now();
+        let now_s = self.config.clock.now_secs();
         let check = match answer {
             Ok(Some(None)) => LiveCheck {
                 product_id: product_id.into(),
@@ -494,7 +504,7 @@ impl Moa {
             return Ok(None);
         }
         const KST_MS: i64 = 9 * 3_600_000;
-        let now = now_ms();
+        let now = self.now_ms();
         let today = (now + KST_MS) / 86_400_000 * 86_400_000 - KST_MS;
         let (shown_today, last_dismissed) = self.guard(self.store.rescue_history(today))?;
         if shown_today >= rules.max_per_day || last_dismissed.is_some_and(|t| now - t < rules.quiet_after_dismiss_ms) {
@@ -576,7 +586,7 @@ impl Moa {
                 self.store.malls()?,
                 &self.store.population_stats()?,
             );
-            let mut taste = Taste::new(catalog.malls.len(), now_ms());
+            let mut taste = Taste::new(catalog.malls.len(), self.now_ms());
             for (at, event) in self.store.profile_events()? {
                 taste.learn(at, &event, &catalog);
             }
@@ -595,7 +605,7 @@ impl Moa {
         let followed: Vec<String> = self.store.followed_malls()?.into_iter().map(|f| f.mall_id).collect();
         let wishlist = self.store.wishlist()?;
         let image_meta = self.images.metas()?;
-        let now = now();
+        let now = self.config.clock.now_secs();
         let ctx = feed::FeedContext {
             catalog: &catalog,
             taste: &taste,
@@ -711,13 +721,13 @@ impl Moa {
 
     /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.
     pub fn add_to_wishlist(&self, product_id: &str, variant_id: Option<&str>) -> Result<()> {
-        self.guard(self.store.add_to_wishlist(product_id, variant_id, now_ms()))?;
+        self.guard(self.store.add_to_wishlist(product_id, variant_id, self.now_ms()))?;
         self.changes.notify(ChangeKind::Wishlist);
         self.record(Event::WishlistAdd { product_id: product_id.to_string() })
     }
 
     pub fn remove_from_wishlist(&self, product_id: &str) -> Result<bool> {
-        let removed = self.guard(self.store.remove_from_wishlist(product_id, now_ms()))?;
+        let removed = self.guard(self.store.remove_from_wishlist(product_id, self.now_ms()))?;
         if removed {
             self.changes.notify(ChangeKind::Wishlist);
             self.record(Event::WishlistRemove { product_id: product_id.to_string() })?;
@@ -731,13 +741,13 @@ impl Moa {
     }
 
     pub fn follow_mall(&self, mall_id: &str) -> Result<()> {
-        self.guard(self.store.follow_mall(mall_id, now_ms()))?;
+        self.guard(self.store.follow_mall(mall_id, self.now_ms()))?;
         self.changes.notify(ChangeKind::FollowedMalls);
         self.record(Event::FollowMall { mall_id: mall_id.to_string() })
     }
 
     pub fn unfollow_mall(&self, mall_id: &str) -> Result<bool> {
-        let removed = self.guard(self.store.unfollow_mall(mall_id, now_ms()))?;
+        let removed = self.guard(self.store.unfollow_mall(mall_id, self.now_ms()))?;
         if removed {
             self.changes.notify(ChangeKind::FollowedMalls);
             self.record(Event::UnfollowMall { mall_id: mall_id.to_string() })?;
@@ -759,6 +769,11 @@ impl Moa {
         Ok(problems.is_empty())
     }
 
+    /// The time by the config's clock, in milliseconds since the epoch.
+    fn now_ms(&self) -> i64 {
+        self.config.clock.now_ms()
+    }
+
     /// Every store error passes here: a damaged file is noted so that the next open recovers it.
     fn guard<T>(&self, result: Result<T>) -> Result<T> {
         if let Err(e) = &result {
@@ -768,12 +783,4 @@ impl Moa {
         }
         result
     }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-pub(crate) fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

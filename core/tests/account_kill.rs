@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use common::{server_list, targets, FileSecrets};
 use moa_core::account::TOKEN_KEY;
-use moa_core::{Moa, MoaConfig, SecretStore};
+use moa_core::{FixedClock, Moa, MoaConfig, SecretStore};
 use moa_server::{DemoSpec, RunningServer};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -78,7 +78,8 @@ fn child_device() {
     let Ok(spec) = std::env::var(CHILD_ENV) else { return };
     let spec = ChildSpec::decode(&spec);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let moa = Moa::open(MoaConfig::new(&spec.data_dir).server(&spec.server_url)).unwrap();
+    let moa =
+        Moa::open(MoaConfig::new(&spec.data_dir).clock(FixedClock::at_secs(NOW)).server(&spec.server_url)).unwrap();
     moa.set_secret_store(Arc::new(FileSecrets(spec.secrets_dir.clone())));
     if spec.mode == "token" {
         // Everything an app might print about an account, printed.
@@ -137,7 +138,7 @@ fn local_lists(moa: &Moa) -> (Vec<(String, Option<String>)>, Vec<String>) {
 /// After a kill: the file is sound, and every unsent operation agrees with the list it changed
 /// (the change and its operation were committed together, or neither).
 fn check_after_kill(data_dir: &Path) {
-    let moa = Moa::open(MoaConfig::new(data_dir)).unwrap();
+    let moa = Moa::open(MoaConfig::new(data_dir).clock(FixedClock::at_secs(NOW))).unwrap();
     assert!(moa.recovery().is_none(), "a kill must not damage the file");
     assert!(moa.store().integrity_check().unwrap().is_empty());
     let (wish, follows) = local_lists(&moa);
@@ -181,7 +182,7 @@ fn offline_changes_survive_kills_and_reach_the_account_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let (data_dir, secrets_dir) = (dir.path().join("app"), dir.path().join("keychain"));
     {
-        let moa = Moa::open(MoaConfig::new(&data_dir).server(&server.url)).unwrap();
+        let moa = Moa::open(MoaConfig::new(&data_dir).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
         runtime.block_on(moa.sync()).unwrap();
         moa.set_secret_store(Arc::new(FileSecrets(secrets_dir.clone())));
         runtime.block_on(moa.sign_in("jiwoo", moa_server::DEMO_PASSWORD)).unwrap();
@@ -226,7 +227,7 @@ fn offline_changes_survive_kills_and_reach_the_account_exactly() {
     assert!(changes >= 1_000 && kills >= 10, "{changes} changes, {kills} kills");
 
     // Reconnect: the account must hold exactly what the device last showed.
-    let moa = Moa::open(MoaConfig::new(&data_dir).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(&data_dir).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     let secrets = Arc::new(FileSecrets(secrets_dir.clone()));
     moa.set_secret_store(secrets.clone());
     let (wish, follows) = local_lists(&moa);
@@ -275,7 +276,11 @@ fn the_session_token_goes_to_the_secret_store_and_nowhere_else() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (data_dir, secrets_dir) = (dir.path().join("app"), dir.path().join("keychain"));
-    runtime.block_on(Moa::open(MoaConfig::new(&data_dir).server(&server.url)).unwrap().sync()).unwrap();
+    runtime
+        .block_on(
+            Moa::open(MoaConfig::new(&data_dir).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap().sync(),
+        )
+        .unwrap();
     let spec = ChildSpec {
         mode: "token".into(),
         data_dir: data_dir.clone(),

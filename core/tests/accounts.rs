@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{server_list, sign_in_raw, targets, MemorySecrets};
 use moa_core::wire::{ListOp, ListOpResult};
-use moa_core::{Error, Moa, MoaConfig};
+use moa_core::{Error, FixedClock, Moa, MoaConfig};
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 use rand::{Rng, SeedableRng};
 
@@ -25,7 +25,7 @@ async fn world(seed: u64) -> (Arc<CatalogDb>, DemoWorld, RunningServer) {
 /// A device: its own data directory and Keychain, its catalog synced.
 async fn device(server: &str) -> (Moa, Arc<MemorySecrets>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(server)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(server)).unwrap();
     moa.sync().await.unwrap();
     let secrets = Arc::new(MemorySecrets::default());
     moa.set_secret_store(secrets.clone());

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use moa_core::model::{Money, Product};
-use moa_core::{Alert, AlertKind, AlertListener, AlertSettings, Moa, MoaConfig};
+use moa_core::{Alert, AlertKind, AlertListener, AlertSettings, FixedClock, Moa, MoaConfig};
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
@@ -24,14 +24,14 @@ async fn setup(seed: u64) -> Setup {
     let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed, products: 400, now: NOW }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     moa.sync().await.unwrap();
     Setup { catalog, world, server, moa, _dir: dir }
 }
 
-/// `hour`:`minute` in Korea, `days` after today.
+/// `hour`:`minute` in Korea, `days` after the test's today.
 fn kst(days: i64, hour: i64, minute: i64) -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let now = NOW * 1000;
     let today = (now + KST) / 86_400_000;
     (today + days) * 86_400_000 - KST + hour * 3_600_000 + minute * 60_000
 }

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use moa_core::{
-    CancellationToken, ClientOptions, Error, Moa, MoaConfig, RetryPolicy, SyncListener, SyncOptions, SyncProgress,
+    CancellationToken, ClientOptions, Error, FixedClock, Moa, MoaConfig, RetryPolicy, SyncListener, SyncOptions,
+    SyncProgress,
 };
 use moa_server::faults::FaultKind;
 use moa_server::{CatalogDb, DemoSpec, FaultPlan, RunningServer};
@@ -49,7 +50,7 @@ async fn rig(spec: &str) -> Rig {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = MoaConfig::new(dir.path()).server(&server.url);
+    let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url);
     config.network = quick_network();
     let moa = Moa::open(config).unwrap();
     Rig { catalog, plan, server, moa, _dir: dir }
@@ -196,7 +197,7 @@ async fn resumes_after_a_failure_and_ends_in_the_servers_state() {
     let healthy =
         RunningServer::start(Arc::clone(&rig.catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = rig.moa.config().data_dir.clone();
-    let moa = Moa::open(MoaConfig::new(&dir).server(&healthy.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(&dir).clock(FixedClock::at_secs(NOW)).server(&healthy.url)).unwrap();
     let report = moa.sync_with(options()).await.unwrap();
     assert_eq!(report.cursor_before, fixed);
     assert_eq!(report.upserted, (PRODUCTS as u64) - 3 * PAGE as u64, "only the rest was fetched");

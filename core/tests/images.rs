@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use image::{ImageFormat, Rgb, RgbImage};
 use moa_core::images::{make_thumbnail, perceptual_hash, same_item, sniff, ImageLimits, ImageProblem};
-use moa_core::{Error, Moa, MoaConfig};
+use moa_core::{Error, FixedClock, Moa, MoaConfig};
 use moa_server::{DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
@@ -167,7 +167,7 @@ fn cached_files(dir: &Path) -> usize {
 async fn bad_images_and_http_errors_cache_nothing() {
     let (server, _world) = demo().await;
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     let missing = moa.thumbnail("/v1/images/nobody-1.jpg", 200).await;
     assert!(matches!(missing, Err(Error::Server { status: 404, .. })), "{missing:?}");
     let not_an_image = moa.thumbnail("/v1/openapi.yaml", 200).await;
@@ -181,11 +181,12 @@ async fn bad_images_and_http_errors_cache_nothing() {
 async fn the_cache_keeps_its_budget_evicts_the_least_recently_used_and_survives_restarts() {
     let (server, world) = demo().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = MoaConfig::new(dir.path()).server(&server.url);
+    let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url);
     // Demo thumbnails at 200 px are a few kB: a budget of ~4 of them.
     let first = {
         let probe_dir = tempfile::tempdir().unwrap();
-        let probe = Moa::open(MoaConfig::new(probe_dir.path()).server(&server.url)).unwrap();
+        let probe =
+            Moa::open(MoaConfig::new(probe_dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
         let t = probe.thumbnail(&world.products[0].image_url, 200).await.unwrap();
         std::fs::metadata(&t.path).unwrap().len()
     };
@@ -235,7 +236,8 @@ async fn the_cache_keeps_its_budget_evicts_the_least_recently_used_and_survives_
 async fn the_same_photo_asked_for_twice_at_once_is_fetched_once_and_shapes_the_card() {
     let (server, _world) = demo().await;
     let dir = tempfile::tempdir().unwrap();
-    let moa = Arc::new(Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap());
+    let moa =
+        Arc::new(Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap());
     moa.sync().await.unwrap();
     let card = moa.home_feed().unwrap().sections[0].cards[0].clone();
     assert_eq!((card.aspect_ratio, card.placeholder_color.clone()), (None, None), "unknown before any thumbnail");

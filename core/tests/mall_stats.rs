@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use moa_core::wire::{EventBatch, EventBatchResult, MallDayStats, MallStats, UploadedEvent};
-use moa_core::{Event, Moa, MoaConfig};
+use moa_core::{Event, FixedClock, Moa, MoaConfig};
 use moa_server::{demo_mall_key, DemoSpec, RunningServer};
+
+const NOW: i64 = 1_795_000_000;
 
 fn add(counts: &mut HashMap<String, MallDayStats>, mall: &str, change: impl FnOnce(&mut MallDayStats)) {
     change(counts.entry(mall.to_string()).or_default());
@@ -38,7 +39,7 @@ fn total(stats: &MallStats) -> MallDayStats {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = NOW;
     let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 52, products: 3_000, now }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let (a, b) = (world.malls[0].id.clone(), world.malls[1].id.clone());
@@ -49,7 +50,7 @@ async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() 
     let mut dirs = Vec::new();
     for n in 0..12u64 {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = MoaConfig::new(dir.path()).server(&server.url);
+        let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url);
         config.install_id = format!("install-{n}");
         dirs.push(dir);
         let moa = Moa::open(config).unwrap();

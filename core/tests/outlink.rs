@@ -2,24 +2,21 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use moa_core::{Event, Moa, MoaConfig};
+use moa_core::{Event, FixedClock, Moa, MoaConfig};
 use moa_server::{DemoSpec, DemoWorld, RunningServer};
 
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
+const NOW: i64 = 1_795_000_000;
 
 async fn setup(max_per_day: u32) -> (Moa, DemoWorld, RunningServer, tempfile::TempDir) {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 41, products: 4_000, now: now() }).unwrap();
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 41, products: 4_000, now: NOW }).unwrap();
     // One product whose link points off its mall: it must never be opened.
     let mut rogue = world.products.iter().find(|p| p.in_stock()).unwrap().clone();
     rogue.product_url = "https://phishing.example/login".into();
     catalog.upsert_products(&[rogue]).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = MoaConfig::new(dir.path()).server(&server.url);
+    let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url);
     config.rescue.max_per_day = max_per_day;
     let moa = Moa::open(config).unwrap();
     moa.sync().await.unwrap();
@@ -123,10 +120,10 @@ async fn no_rescue_right_after_a_dismissed_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_check_says_what_changed_before_the_shopper_leaves() {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 43, products: 1_000, now: now() }).unwrap();
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 43, products: 1_000, now: NOW }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     moa.sync().await.unwrap();
     let stock: Vec<_> = world.products.iter().filter(|p| p.in_stock()).take(3).cloned().collect();
 
@@ -152,7 +149,7 @@ async fn the_live_check_says_what_changed_before_the_shopper_leaves() {
 
     // Offline: the cache answers, and says it is not live.
     server.shutdown().await;
-    let mut config = MoaConfig::new(dir.path()).server("http://127.0.0.1:1");
+    let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server("http://127.0.0.1:1");
     config.network.retry.max_attempts = 1;
     let offline = Moa::open(config).unwrap();
     let cached = offline.live_check(&stock[0].id).await.unwrap();

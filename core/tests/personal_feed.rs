@@ -4,15 +4,12 @@
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use moa_core::model::{AgeBand, Gender, Money, Style};
-use moa_core::{Event, FeedPage, Moa, MoaConfig, ShopperProfile};
+use moa_core::{Event, FeedPage, FixedClock, Moa, MoaConfig, ShopperProfile};
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
+const NOW: i64 = 1_795_000_000;
 
 struct World {
     catalog: Arc<CatalogDb>,
@@ -22,7 +19,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 77, products: 10_000, now: now() }).unwrap();
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 77, products: 10_000, now: NOW }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     World { catalog, world, server, dirs: Vec::new() }
 }
@@ -30,7 +27,7 @@ async fn world() -> World {
 impl World {
     async fn shopper(&mut self, install: &str) -> Moa {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = MoaConfig::new(dir.path()).server(&self.server.url);
+        let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&self.server.url);
         config.install_id = install.into();
         self.dirs.push(dir);
         let moa = Moa::open(config).unwrap();

@@ -5,22 +5,19 @@
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use moa_core::model::Product;
-use moa_core::{Card, Moa, MoaConfig};
+use moa_core::{Card, FixedClock, Moa, MoaConfig};
 use moa_server::{DemoSpec, RunningServer};
 
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
+const NOW: i64 = 1_795_000_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_card_per_item_with_its_other_malls_and_lowest_price() {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 31, products: 8_000, now: now() }).unwrap();
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 31, products: 8_000, now: NOW }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     moa.sync().await.unwrap();
 
     // What the server says: each group's in-stock listings.

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use moa_core::model::{Category, Product};
 use moa_core::search::{SearchFilter, SearchQuery, SearchSort};
-use moa_core::{Moa, MoaConfig};
+use moa_core::{FixedClock, Moa, MoaConfig};
 use moa_server::{DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
@@ -15,7 +15,7 @@ async fn synced() -> (Moa, DemoWorld, RunningServer, tempfile::TempDir) {
     let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 81, products: 3_000, now: NOW }).unwrap();
     let server = RunningServer::start(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     moa.sync().await.unwrap();
     (moa, world, server, dir)
 }

@@ -4,7 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use moa_core::model::{Money, Product};
-use moa_core::{Moa, MoaConfig, SyncOptions};
+use moa_core::{FixedClock, Moa, MoaConfig, SyncOptions};
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
@@ -28,7 +28,7 @@ async fn second_sync_moves_only_the_changes_and_cache_matches_server_exactly() {
     let (catalog, mut world) = moa_server::demo_catalog(DemoSpec { seed: 11, products: 3_000, now: NOW }).unwrap();
     let server = start(Arc::clone(&catalog)).await;
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     let options = SyncOptions { page_limit: Some(250), ..Default::default() };
 
     let first = moa.sync_with(options.clone()).await.unwrap();
@@ -99,7 +99,7 @@ async fn malformed_products_are_skipped_and_counted_the_rest_kept() {
 
     let server = start(Arc::clone(&catalog)).await;
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     let report = moa.sync_with(SyncOptions { page_limit: Some(64), ..Default::default() }).await.unwrap();
 
     assert_eq!(report.upserted, 195);
@@ -128,13 +128,13 @@ async fn the_cached_feed_works_with_the_server_gone() {
     let url = server.url.clone();
     let dir = tempfile::tempdir().unwrap();
     {
-        let moa = Moa::open(MoaConfig::new(dir.path()).server(&url)).unwrap();
+        let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&url)).unwrap();
         moa.sync().await.unwrap();
     }
     server.shutdown().await;
 
     // A new app start, offline: the home opens from the cache.
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&url)).unwrap();
     let feed = moa.home_feed().unwrap();
     let cards = feed.sections.iter().map(|s| s.cards.len()).sum::<usize>();
     assert!(cards >= 40, "{cards} cards offline");

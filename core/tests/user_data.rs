@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use moa_core::model::Money;
-use moa_core::{Moa, MoaConfig};
+use moa_core::{FixedClock, Moa, MoaConfig};
 use moa_server::{DemoSpec, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
@@ -15,7 +15,7 @@ async fn wishlist_keeps_a_fresh_snapshot_and_survives_delisting() {
     let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 8, products: 500, now: NOW }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     moa.sync().await.unwrap();
 
     let (kept, delisted) = (&world.products[3], &world.products[7]);
@@ -52,7 +52,7 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
     let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 9, products: 3_000, now: NOW }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = MoaConfig::new(dir.path()).server(&server.url);
+    let config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url);
     {
         let moa = Moa::open(config.clone()).unwrap();
         moa.sync().await.unwrap();
@@ -111,7 +111,7 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
 #[test]
 fn a_file_of_garbage_is_replaced_by_a_fresh_cache() {
     let dir = tempfile::tempdir().unwrap();
-    let config = MoaConfig::new(dir.path());
+    let config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW));
     std::fs::write(config.database_path(), b"this is not a database, it is a shopping list: socks, scarf").unwrap();
     let moa = Moa::open(config).unwrap();
     let recovery = moa.recovery().expect("a recovery report");
@@ -136,7 +136,7 @@ async fn not_interested_and_hidden_malls_leave_the_feed_and_listeners_hear_of_it
     let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 12, products: 1_500, now: NOW }).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).server(&server.url)).unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
     let collector = Arc::new(Collector(std::sync::Mutex::new(Vec::new())));
     let subscription = moa.subscribe(collector.clone());
     moa.sync().await.unwrap();

@@ -104,7 +104,7 @@ run_swift() {
         mountpoint -q "$MOA_SWIFT_ROOT/moa" || mount --bind "$repo" "$MOA_SWIFT_ROOT/moa"
         local rel="${dir#"$repo"/}"
         chroot "$MOA_SWIFT_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin \
-            MOA_SERVER_URL="${MOA_SERVER_URL:-}" MOA_LIB_DIR="/moa/${MOA_LIB_DIR#"$repo"/}" \
+            MOA_SERVER_URL="${MOA_SERVER_URL:-}" MOA_NOW_MS="${MOA_NOW_MS:-}" MOA_LIB_DIR="/moa/${MOA_LIB_DIR#"$repo"/}" \
             /bin/sh -c "cd /moa/$rel && $*"
         local status=$?
         swift_chroot_unmounts

@@ -12,12 +12,22 @@ import kotlinx.coroutines.*
 
 val serverUrl: String = System.getenv("MOA_SERVER_URL") ?: error("MOA_SERVER_URL is not set")
 
-fun config(serverUrl: String? = System.getenv("MOA_SERVER_URL")) = MoaConfig(
+/** The time the test server's demo world was built at; every Moa here reads it, not today's date. */
+val worldTimeMs: Long = System.getenv("MOA_NOW_MS")?.toLong() ?: error("MOA_NOW_MS is not set")
+
+/** A clock implemented in Kotlin and read by the core: pinned, moved only by the test. */
+class PinnedClock(start: Long = worldTimeMs) : MoaClock {
+    val ms = java.util.concurrent.atomic.AtomicLong(start)
+    override fun nowMs(): Long = ms.get()
+}
+
+fun config(serverUrl: String? = System.getenv("MOA_SERVER_URL"), clock: MoaClock = PinnedClock()) = MoaConfig(
     dataDir = Files.createTempDirectory("moa-kotlin").toString(),
     serverUrl = serverUrl,
     locale = "ko-KR",
     installId = "test-install",
     requestTimeoutMs = 5_000uL,
+    clock = clock,
 )
 
 /** A Moa with the demo catalog synced into a fresh cache. */

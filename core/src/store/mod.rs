@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
+use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
 use crate::wire::{Change, PopulationStats};
@@ -62,6 +63,8 @@ pub struct Store {
     /// Stops a search still running on the reader when a newer one starts.
     search_interrupt: rusqlite::InterruptHandle,
     searching: std::sync::atomic::AtomicBool,
+    /// What "now" is for this store's records (the config's clock).
+    clock: SharedClock,
 }
 
 impl Store {
@@ -69,23 +72,28 @@ impl Store {
     /// aside and replaced by a fresh database carrying what could be salvaged of the shopper's
     /// data (see [`Store::recovery`]); a database from a newer app is refused and left alone.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_clock(path, SharedClock::system())
+    }
+
+    /// [`Store::open`] with the clock that stamps sync times, alerts and recovered files.
+    pub fn open_with_clock(path: &Path, clock: SharedClock) -> Result<Store> {
         let marker = recovery::damage_marker(path);
         if marker.exists() {
             let found = std::fs::read_to_string(&marker).unwrap_or_default();
-            return Store::recover(path, format!("damage found while running: {}", found.trim()));
+            return Store::recover(path, format!("damage found while running: {}", found.trim()), clock);
         }
-        match Store::open_unchecked(path) {
+        match Store::open_unchecked(path, clock.clone()) {
             Ok(store) => Ok(store),
-            Err(e) if e.is_corruption() => Store::recover(path, e.to_string()),
+            Err(e) if e.is_corruption() => Store::recover(path, e.to_string(), clock),
             Err(e) => Err(e),
         }
     }
 
-    fn open_unchecked(path: &Path) -> Result<Store> {
+    fn open_unchecked(path: &Path, clock: SharedClock) -> Result<Store> {
         let writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&writer)?;
-        search::catch_up(&writer)?;
+        search::catch_up(&writer, clock.now_secs())?;
         let reader = Connection::open(path)?;
         configure(&reader)?;
         let search_interrupt = reader.get_interrupt_handle();
@@ -96,12 +104,13 @@ impl Store {
             recovery: None,
             search_interrupt,
             searching: std::sync::atomic::AtomicBool::new(false),
+            clock,
         })
     }
 
-    fn recover(path: &Path, reason: String) -> Result<Store> {
-        let (report, salvage) = recovery::move_aside_and_salvage(path, reason, crate::now())?;
-        let mut store = Store::open_unchecked(path)?;
+    fn recover(path: &Path, reason: String, clock: SharedClock) -> Result<Store> {
+        let (report, salvage) = recovery::move_aside_and_salvage(path, reason, clock.now_secs())?;
+        let mut store = Store::open_unchecked(path, clock)?;
         recovery::restore(&mut store.writer(), &salvage)?;
         let _ = std::fs::remove_file(recovery::damage_marker(path));
         store.recovery = Some(report);
@@ -186,9 +195,9 @@ impl Store {
             }
         }
         tx.execute(
-            "INSERT INTO sync_cursor (feed, cursor, synced_at, etag) VALUES (?1, 0, strftime('%s','now'), ?2)
+            "INSERT INTO sync_cursor (feed, cursor, synced_at, etag) VALUES (?1, 0, ?3, ?2)
              ON CONFLICT (feed) DO UPDATE SET synced_at = excluded.synced_at, etag = excluded.etag",
-            params![STATS_FEED, etag],
+            params![STATS_FEED, etag, self.clock.now_secs()],
         )?;
         tx.commit()?;
         Ok(())
@@ -242,9 +251,9 @@ impl Store {
             }
         }
         tx.execute(
-            "INSERT INTO sync_cursor (feed, cursor, synced_at, etag) VALUES (?1, 0, strftime('%s','now'), ?2)
+            "INSERT INTO sync_cursor (feed, cursor, synced_at, etag) VALUES (?1, 0, ?3, ?2)
              ON CONFLICT (feed) DO UPDATE SET synced_at = excluded.synced_at, etag = excluded.etag",
-            params![MALLS_FEED, etag],
+            params![MALLS_FEED, etag, self.clock.now_secs()],
         )?;
         tx.commit()?;
         Ok(())
@@ -258,7 +267,7 @@ impl Store {
         // Alerts are found in the same transaction: a page and the news it carries commit together.
         let watched = crate::alerts::watch(&tx, changes)?;
         let mut outcome = apply_changes(&tx, changes)?;
-        outcome.alerts = crate::alerts::detect(&tx, &watched, changes, crate::now_ms())?;
+        outcome.alerts = crate::alerts::detect(&tx, &watched, changes, self.clock.now_ms())?;
         // Wishlisted products keep an up-to-date snapshot, so that they still show, as last seen,
         // once delisted. The wishlist is small; one statement per page is enough.
         if let Some(first) = changes.first() {
@@ -273,9 +282,9 @@ impl Store {
             )?;
         }
         tx.execute(
-            "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, strftime('%s','now'))
+            "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at",
-            params![CATALOG_FEED, next as i64],
+            params![CATALOG_FEED, next as i64, self.clock.now_secs()],
         )?;
         tx.commit()?;
         Ok(outcome)

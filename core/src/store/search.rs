@@ -75,7 +75,7 @@ const SEARCH_FEED: &str = "search";
 /// caught up (by seq) is indexed again. Deletes are unindexed as they are applied. Runs after a
 /// sync's pages, at open (after an upgrade: the whole cache, once) and before a search; nothing to
 /// do costs one query.
-pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
+pub(crate) fn catch_up(conn: &Connection, now_s: i64) -> Result<u64> {
     let indexed: i64 = conn
         .query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [SEARCH_FEED], |r| r.get(0))
         .optional()?
@@ -108,9 +108,9 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
         }
     }
     tx.execute(
-        "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, strftime('%s','now'))
+        "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at",
-        rusqlite::params![SEARCH_FEED, newest],
+        rusqlite::params![SEARCH_FEED, newest, now_s],
     )?;
     tx.commit()?;
     Ok(count)
@@ -119,14 +119,14 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
 impl Store {
     /// See [`catch_up`]. Returns how many products were (re)indexed.
     pub fn catch_up_search_index(&self) -> Result<u64> {
-        catch_up(&self.writer())
+        catch_up(&self.writer(), self.clock.now_secs())
     }
 
     /// Like [`Store::catch_up_search_index`], but only when the writer is free (a sync writing
     /// pages will catch up itself when done): a search never waits for a sync.
     pub(crate) fn try_catch_up_search_index(&self) -> Result<()> {
         if let Ok(conn) = self.writer.try_lock() {
-            catch_up(&conn)?;
+            catch_up(&conn, self.clock.now_secs())?;
         }
         Ok(())
     }

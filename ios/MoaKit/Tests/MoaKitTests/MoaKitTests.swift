@@ -35,7 +35,8 @@ final class MoaKitTests: XCTestCase {
 
     func open(_ dir: String, server: String? = nil) throws -> Moa {
         try Moa.open(config: MoaConfig(
-            dataDir: dir, serverUrl: server ?? serverUrl, locale: "ko-KR", installId: "ios-test", requestTimeoutMs: 3000))
+            dataDir: dir, serverUrl: server ?? serverUrl, locale: "ko-KR", installId: "ios-test", requestTimeoutMs: 3000,
+            clock: WorldClock()))
     }
 
     func testHomeShowsTheCacheFirstAndTheFreshHomeAfterTheSync() async throws {
@@ -193,4 +194,12 @@ final class MoaKitTests: XCTestCase {
         await malls.toggleFollow(card.mallId)
         XCTAssertTrue(malls.followed.isEmpty)
     }
+}
+
+/// The core reads the time the test server's world was built at (`MOA_NOW_MS`), never today's.
+final class WorldClock: MoaClock, @unchecked Sendable {
+    let ms: Int64 = Int64(ProcessInfo.processInfo.environment["MOA_NOW_MS"] ?? "") ?? {
+        fatalError("MOA_NOW_MS is not set")
+    }()
+    func nowMs() -> Int64 { ms }
 }

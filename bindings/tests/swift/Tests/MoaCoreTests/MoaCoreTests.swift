@@ -100,7 +100,9 @@ final class MoaCoreTests: XCTestCase {
 
     func config(server: String?) -> MoaConfig {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("moa-swift-\(UUID().uuidString)")
-        return MoaConfig(dataDir: dir.path, serverUrl: server, locale: "ko-KR", installId: "swift-test", requestTimeoutMs: 5000)
+        return MoaConfig(
+            dataDir: dir.path, serverUrl: server, locale: "ko-KR", installId: "swift-test", requestTimeoutMs: 5000,
+            clock: PinnedClock())
     }
 
     func syncedMoa() async throws -> Moa {
@@ -416,4 +418,17 @@ final class MoaCoreTests: XCTestCase {
         } catch MoaError.InvalidInput {
         }
     }
+}
+
+/// A clock written in Swift and read by the core: the time the test server's world was built at
+/// (`MOA_NOW_MS`), so no test depends on today's date.
+final class PinnedClock: MoaClock, @unchecked Sendable {
+    let ms: Int64
+    init() {
+        guard let text = ProcessInfo.processInfo.environment["MOA_NOW_MS"], let ms = Int64(text) else {
+            fatalError("MOA_NOW_MS is not set")
+        }
+        self.ms = ms
+    }
+    func nowMs() -> Int64 { ms }
 }

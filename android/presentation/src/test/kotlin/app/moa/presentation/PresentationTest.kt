@@ -3,6 +3,7 @@
 package app.moa.presentation
 
 import app.moa.core.Moa
+import app.moa.core.MoaClock
 import app.moa.core.MoaConfig
 import app.moa.core.SecretStore
 import java.nio.file.Files
@@ -25,8 +26,19 @@ import kotlinx.coroutines.withTimeout
 
 private val serverUrl: String = System.getenv("MOA_SERVER_URL") ?: error("MOA_SERVER_URL is not set")
 
+/** The core reads the time the test server's world was built at, never today's date. */
+private val worldClock = object : MoaClock {
+    private val ms = System.getenv("MOA_NOW_MS")?.toLong() ?: error("MOA_NOW_MS is not set")
+    override fun nowMs(): Long = ms
+}
+
 private fun open(dir: String = Files.createTempDirectory("moa-app").toString(), server: String = serverUrl) =
-    Moa.open(MoaConfig(dataDir = dir, serverUrl = server, locale = "ko-KR", installId = "app-test", requestTimeoutMs = 3_000uL))
+    Moa.open(
+        MoaConfig(
+            dataDir = dir, serverUrl = server, locale = "ko-KR", installId = "app-test", requestTimeoutMs = 3_000uL,
+            clock = worldClock,
+        )
+    )
 
 /** A scope like a screen's: cancelled when the test ends. */
 private fun <T> screen(block: suspend CoroutineScope.(CoroutineScope) -> T): T = runBlocking {
