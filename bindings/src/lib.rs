@@ -358,6 +358,8 @@ pub struct WishlistItem {
 #[derive(uniffi::Record)]
 pub struct FollowedMall {
     pub mall_id: String,
+    /// The mall's name, for the malls tab (its id until the mall list has synced).
+    pub name: String,
     pub followed_at: i64,
 }
 
@@ -1077,7 +1079,7 @@ impl Moa {
             .inner
             .followed_malls()?
             .into_iter()
-            .map(|f| FollowedMall { mall_id: f.mall_id, followed_at: f.followed_at })
+            .map(|f| FollowedMall { mall_id: f.mall_id, name: f.name, followed_at: f.followed_at })
             .collect())
     }
 

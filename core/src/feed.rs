@@ -666,7 +666,6 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     let mut session = for_you_session(ctx, &scored, &ranked, shown.clone());
     let for_you = next_page(ctx, &mut session, FOR_YOU_PAGE);
     shown = session.shown.clone();
-    sections.push(for_you);
 
     // Because you like {mall}: what that mall's fans look at, in keeping with its concept.
     let favourite = ctx
@@ -809,6 +808,9 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
 
     // Malls you might like.
     sections.push(malls_for_you(ctx, &scored, favourite));
+    // Ranked in its place above (the carousels after it leave its cards out) but shown last: it pages on
+    // without end, and a section after it would move away each time the shopper neared it.
+    sections.push(for_you);
 
     sections.retain(|s| !s.cards.is_empty() || !s.malls.is_empty());
     let page = FeedPage { sections, generated_at: ctx.now };

@@ -138,6 +138,11 @@ async fn the_cached_feed_works_with_the_server_gone() {
     let feed = moa.home_feed().unwrap();
     let cards = feed.sections.iter().map(|s| s.cards.len()).sum::<usize>();
     assert!(cards >= 40, "{cards} cards offline");
+    // A magazine: the cover first, the endless "for you" grid last (a section after it would
+    // slide away each time its next page arrived).
+    assert_eq!(feed.sections.first().unwrap().layout, moa_core::Layout::Cover);
+    assert_eq!(feed.sections.last().unwrap().id, "for_you");
+    assert_eq!(feed.sections.iter().filter(|s| s.layout == moa_core::Layout::Grid).count(), 1);
     // The product sheet, 찜, follows, events and paging all work offline too.
     let first = &feed.sections[0].cards[0];
     let sheet = moa.product_sheet(&first.product_id).unwrap();

@@ -43,7 +43,12 @@ async fn wishlist_keeps_a_fresh_snapshot_and_survives_delisting() {
     assert_eq!(gone.snapshot.title, delisted.title);
     assert_eq!(gone.snapshot.price, delisted.price.amount);
     assert_eq!(gone.snapshot.mall_name, world.malls.iter().find(|m| m.id == delisted.mall_id).unwrap().name);
-    assert_eq!(moa.followed_malls().unwrap().len(), 1);
+    let followed = moa.followed_malls().unwrap();
+    assert_eq!(followed.len(), 1);
+    // The malls tab shows the mall by the name shoppers know, not its id.
+    let mall = world.malls.iter().find(|m| m.id == followed[0].mall_id).unwrap();
+    assert_eq!(followed[0].name, mall.name);
+    assert_ne!(followed[0].name, followed[0].mall_id);
     server.shutdown().await;
 }
 

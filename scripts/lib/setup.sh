@@ -131,3 +131,41 @@ ensure_playwright() {
     python3 -m venv "$venv" && "$venv/bin/pip" install -q "playwright==1.65.2" || return 1
     PLAYWRIGHT_PYTHON="$venv/bin/python"
 }
+
+# Compose Multiplatform for the desktop JVM (the Android app's screens, drawn and tapped here),
+# resolved by Maven from Maven Central over android/desktop/pom.xml into one folder of jars, plus
+# a font with Hangul for the screenshots. Sets COMPOSE_CP (the jars, ':'-joined).
+ensure_compose_desktop() {
+    local dir="$MOA_TOOLS/compose-desktop-$(sha256sum android/desktop/pom.xml | cut -c1-12)"
+    if [ ! -f "$dir/.complete" ]; then
+        command -v mvn >/dev/null 2>&1 || apt_install maven || return 1
+        echo "fetching Compose for desktop (android/desktop/pom.xml) into $dir"
+        rm -rf "$dir" && mkdir -p "$dir"
+        mvn -q -B -f android/desktop/pom.xml dependency:copy-dependencies -DoutputDirectory="$dir" || return 1
+        # kotlinc brings its own (newer) standard library.
+        rm -f "$dir"/kotlin-stdlib-*.jar
+        touch "$dir/.complete"
+    fi
+    fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || apt_install fonts-noto-cjk fontconfig || return 1
+    COMPOSE_CP="$(ls "$dir"/*.jar | tr '\n' ':')"
+    export COMPOSE_CP
+}
+
+# Compile the Android app's screens for the desktop JVM, without Gradle: the generated bindings,
+# android/presentation, every file of android/ui and the desktop shell (android/desktop), with
+# kotlinc and its own Compose compiler plugin (same Kotlin version by construction); with
+# "tests", android/ui's UI tests too. Writes $1 (a jar holding android/ui's res/ as resources).
+compile_android_screens() {
+    local jar="$1" with_tests="${2:-}"
+    local sources=(bindings/generated/kotlin/app/moa/core/*.kt
+        android/presentation/src/main/kotlin/app/moa/presentation/*.kt
+        android/ui/src/main/kotlin/app/moa/ui/*.kt
+        android/desktop/src/main/kotlin/app/moa/desktop/*.kt)
+    [ "$with_tests" = tests ] && sources+=(android/ui/src/test/kotlin/app/moa/ui/*.kt)
+    mkdir -p "$(dirname "$jar")"
+    "$KOTLIN_HOME/bin/kotlinc" -nowarn -jvm-target 17 \
+        -Xplugin="$KOTLIN_HOME/lib/compose-compiler-plugin.jar" \
+        -cp "$COMPOSE_CP:$KOTLIN_HOME/lib/kotlin-test.jar" -d "$jar" "${sources[@]}" || return 1
+    # The strings.xml files, where the desktop platform looks for them (/values*/strings.xml).
+    (cd android/ui/src/main/res && jar uf "$OLDPWD/$jar" values*/strings.xml)
+}

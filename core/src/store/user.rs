@@ -55,6 +55,8 @@ pub struct WishlistItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FollowedMall {
     pub mall_id: String,
+    /// The mall's name as shoppers know it (its id until the mall list has synced).
+    pub name: String,
     pub followed_at: i64,
 }
 
@@ -147,8 +149,12 @@ impl Store {
 
     pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
         let conn = self.reader();
-        let mut stmt = conn.prepare("SELECT mall_id, followed_at FROM followed_malls ORDER BY followed_at, mall_id")?;
-        let rows = stmt.query_map([], |r| Ok(FollowedMall { mall_id: r.get(0)?, followed_at: r.get(1)? }))?;
+        let mut stmt = conn.prepare(
+            "SELECT f.mall_id, coalesce(m.name, f.mall_id), f.followed_at
+             FROM followed_malls f LEFT JOIN malls m ON m.id = f.mall_id ORDER BY f.followed_at, f.mall_id",
+        )?;
+        let rows =
+            stmt.query_map([], |r| Ok(FollowedMall { mall_id: r.get(0)?, name: r.get(1)?, followed_at: r.get(2)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

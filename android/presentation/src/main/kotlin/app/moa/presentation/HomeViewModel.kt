@@ -27,6 +27,8 @@ class HomeViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    /** The app's one set of hearts (shared with search and the sheet). */
+    val hearts: WishlistHearts = WishlistHearts(moa, scope, io),
 ) {
     data class State(
         val sections: List<FeedSection> = emptyList(),
@@ -37,7 +39,7 @@ class HomeViewModel(
         /** The last sync could not reach the server: show a banner over the cache. */
         val offline: Boolean = false,
         val error: UiError? = null,
-        /** Products on the shopper's wishlist, for the 찜 hearts. */
+        /** Products on the shopper's wishlist, for the 찜 hearts (from [WishlistHearts]). */
         val wishlisted: Set<String> = emptySet(),
         /** "For you" has no more cards. */
         val endReached: Boolean = false,
@@ -50,6 +52,19 @@ class HomeViewModel(
     // One core call that replaces the home at a time: paging must not interleave with a reload.
     private val feedLock = Mutex()
 
+    init {
+        scope.launch { hearts.ids.collect { ids -> _state.update { it.copy(wishlisted = ids) } } }
+    }
+
+    private var started: Job? = null
+
+    /**
+     * [start], once for this view model: the screen calls it whenever it is shown, so a new
+     * process (after the system killed the old one) loads its home too.
+     */
+    @Synchronized
+    fun ensureStarted(): Job = started ?: start().also { started = it }
+
     /** Show the cached home, then refresh it from the server. */
     fun start(): Job = scope.launch {
         loadFromCache()
@@ -58,12 +73,11 @@ class HomeViewModel(
 
     private suspend fun loadFromCache() {
         try {
-            val (page, wishlist) = withContext(io) { feedLock.withLock { moa.homeFeed() to moa.wishlist() } }
+            val page = withContext(io) { feedLock.withLock { moa.homeFeed() } }
             _state.update {
                 it.copy(
                     sections = page.sections,
                     loading = page.sections.all { s -> s.cards.isEmpty() && s.malls.isEmpty() },
-                    wishlisted = wishlist.map { w -> w.productId }.toSet(),
                     endReached = false,
                 )
             }
@@ -120,13 +134,8 @@ class HomeViewModel(
 
     /** 찜 on or off; local and instant, synced to the account by the core. */
     fun toggleWishlist(productId: String): Job = scope.launch {
-        try {
-            val on = productId !in _state.value.wishlisted
-            withContext(io) { if (on) moa.addToWishlist(productId, null) else moa.removeFromWishlist(productId) }
-            _state.update { it.copy(wishlisted = if (on) it.wishlisted + productId else it.wishlisted - productId) }
-        } catch (e: MoaException) {
-            _state.update { it.copy(error = e.toUiError()) }
-        }
+        hearts.toggle(productId).join()
+        _state.update { it.copy(wishlisted = hearts.ids.value) }
     }
 
     fun errorShown() = _state.update { it.copy(error = null) }

@@ -1,5 +1,7 @@
 package app.moa.presentation
 
+import app.moa.core.ChangeKind
+import app.moa.core.ChangeListener
 import app.moa.core.FeedCard
 import app.moa.core.FollowedMall
 import app.moa.core.Moa
@@ -95,16 +97,36 @@ class WishlistViewModel(
     }
 }
 
-/** Followed malls, and following or unfollowing one (from a mall card or the sheet). */
+/**
+ * Followed malls, and following or unfollowing one (from a mall card, the sheet or the malls tab):
+ * one list for the whole app, read again whenever the core says the follows changed.
+ */
 class MallsViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
-) {
-    data class State(val followed: List<FollowedMall> = emptyList(), val error: UiError? = null)
+) : AutoCloseable {
+    data class State(val followed: List<FollowedMall> = emptyList(), val error: UiError? = null) {
+        fun follows(mallId: String) = followed.any { it.mallId == mallId }
+    }
 
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()
+
+    private val subscription = moa.subscribe(object : ChangeListener {
+        override fun onChanges(changes: List<ChangeKind>) {
+            if (ChangeKind.FOLLOWED_MALLS in changes) load()
+        }
+    })
+
+    init {
+        load()
+    }
+
+    override fun close() {
+        subscription.cancel()
+        subscription.close()
+    }
 
     fun load(): Job = scope.launch {
         try {

@@ -1,0 +1,167 @@
+package app.moa.ui
+
+import androidx.compose.foundation.background
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.gestures.detectTapGestures
+import androidx.compose.foundation.interaction.MutableInteractionSource
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.BoxScope
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxHeight
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.input.pointer.pointerInput
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.unit.dp
+import app.moa.presentation.MallsViewModel
+import app.moa.presentation.ProductViewModel
+
+/**
+ * The product sheet over the current tab: photo, mall (with follow), title, sale and price,
+ * sizes (a tap selects one), the same item at other malls, and a bar that stays at the bottom
+ * with 찜 and "go to mall". A failed open shows the error and a retry, never an empty sheet.
+ */
+@OptIn(ExperimentalLayoutApi::class)
+@Composable
+fun BoxScope.ProductSheetScreen(product: ProductViewModel, malls: MallsViewModel, section: String, position: Int) {
+    val state by product.state.collectAsState()
+    val hearts by product.hearts.ids.collectAsState()
+    val follows by malls.state.collectAsState()
+    val platform = LocalPlatform.current
+    // The core's link, opened once as it is.
+    LaunchedEffect(state.openMall) {
+        state.openMall?.let {
+            platform.openMall(it.url)
+            product.mallOpened()
+        }
+    }
+
+    state.rescue?.let { rescue ->
+        Sheet(onDismiss = { product.rescueDismissed() }, modifier = Modifier.testTag(Tags.RESCUE), fraction = 0.6f) {
+            Column(Modifier.verticalScroll(rememberScrollState()).padding(16.dp)) {
+                Text(rescue.title, style = MaterialTheme.typography.titleMedium)
+                rescue.cards.forEach { card ->
+                    TextButton(onClick = { product.rescueTapped(card.productId) }, modifier = Modifier.testTag(Tags.card(card.productId))) {
+                        Text("${card.mallName} · ${card.title} · ${card.priceText}", maxLines = 2)
+                    }
+                }
+                TextButton(onClick = { product.rescueDismissed() }) { Text(text("rescue_close")) }
+            }
+        }
+        return
+    }
+
+    val sheet = state.sheet
+    if (sheet == null) {
+        // Asked for a product and it failed: say so, with what the shopper can do.
+        state.error?.let { error ->
+            Sheet(onDismiss = { product.dismissError() }, modifier = Modifier.testTag(Tags.SHEET), fraction = 0.35f) {
+                Column(Modifier.padding(24.dp).testTag(Tags.ERROR), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+                    Text(text(errorKey(error)), style = MaterialTheme.typography.titleMedium)
+                    Button(onClick = { product.retry() }) { Text(text("retry")) }
+                }
+            }
+        }
+        return
+    }
+    val wishlisted = sheet.productId in hearts
+    Sheet(onDismiss = { product.close() }, modifier = Modifier.testTag(Tags.SHEET)) {
+        Column(Modifier.fillMaxSize()) {
+            Column(Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(16.dp)) {
+                Photo(sheet.imageUrl, null, null, 800, sheet.title)
+                Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(top = 8.dp)) {
+                    Text(sheet.mallName, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.outline,
+                        modifier = Modifier.weight(1f))
+                    FollowButton(follows.follows(sheet.mallId), Modifier.testTag(Tags.SHEET_FOLLOW)) { malls.toggleFollow(sheet.mallId) }
+                }
+                Text(sheet.title, style = MaterialTheme.typography.titleMedium)
+                Price(sheet.priceText, sheet.originalPriceText, sheet.discountPercent, large = true)
+                if (!sheet.inStock) Text(text("sold_out"), color = MaterialTheme.colorScheme.error)
+                Text(text("sizes"), style = MaterialTheme.typography.labelLarge, modifier = Modifier.padding(top = 12.dp))
+                FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+                    sheet.variants.forEach { v ->
+                        FilterChip(
+                            selected = state.selectedVariant == v.id,
+                            onClick = { product.selectVariant(v.id) },
+                            enabled = v.available,
+                            label = { Text(listOfNotNull(v.color, v.size).joinToString(" / ")) },
+                            modifier = Modifier.testTag(Tags.variant(v.id)),
+                        )
+                    }
+                }
+                if (sheet.elsewhere.isNotEmpty()) {
+                    Text(text("also_elsewhere"), style = MaterialTheme.typography.labelLarge, modifier = Modifier.padding(top = 12.dp))
+                    sheet.elsewhere.forEach { offer ->
+                        TextButton(onClick = { product.open(offer.productId) }) {
+                            Text("${offer.mallName} · ${offer.priceText}" + if (offer.lowest) " · ${text("lowest")}" else "")
+                        }
+                    }
+                    HorizontalDivider()
+                }
+            }
+            // The bar stays put while the sheet scrolls: the warning, 찜 and "go to mall".
+            Surface(tonalElevation = 3.dp) {
+                Column(Modifier.padding(12.dp)) {
+                    state.notice?.let {
+                        Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(bottom = 8.dp).testTag(Tags.NOTICE))
+                    }
+                    state.error?.let { Text(text(errorKey(it)), color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag(Tags.ERROR)) }
+                    Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                        Heart(wishlisted, { product.toggleWishlist() }, Modifier.testTag(Tags.SHEET_HEART))
+                        val label = when {
+                            state.checking -> "checking"
+                            state.awaitingConfirmation -> "go_anyway"
+                            else -> "go_to_mall"
+                        }
+                        Button(
+                            onClick = { product.goToMall(section, position.toUInt()) },
+                            enabled = !state.checking && sheet.inStock,
+                            modifier = Modifier.weight(1f).testTag(Tags.GO_TO_MALL),
+                        ) { Text(text(label)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/** A bottom sheet drawn in the screen's own tree (no popup window): a scrim, then the panel. */
+@Composable
+fun BoxScope.Sheet(onDismiss: () -> Unit, modifier: Modifier = Modifier, fraction: Float = 0.92f, content: @Composable () -> Unit) {
+    val scrim = remember { MutableInteractionSource() }
+    Box(Modifier.matchParentSize().background(Color.Black.copy(alpha = 0.45f)).clickable(scrim, null, onClick = onDismiss))
+    Surface(
+        modifier = modifier.align(Alignment.BottomCenter).fillMaxWidth().fillMaxHeight(fraction)
+            // Taps inside the panel stay in it (without making the panel one big button).
+            .pointerInput(Unit) { detectTapGestures { } },
+        shape = MaterialTheme.shapes.large,
+        tonalElevation = 1.dp,
+    ) {
+        Column {
+            TextButton(onClick = onDismiss, modifier = Modifier.align(Alignment.End)) { Text(text("close")) }
+            content()
+        }
+    }
+}
