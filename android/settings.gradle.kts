@@ -1,5 +1,6 @@
-// Moa for Android: `app` (Jetpack Compose screens) over `presentation` (view models, pure
-// Kotlin/JVM, tested on the desktop by scripts/test.sh) over the generated Kotlin bindings.
+// Moa for Android: `app` (the Activity and Android's platform pieces) over `ui` (the Compose
+// screens, also drawn and tapped on the desktop by scripts/test.sh) over `presentation` (view
+// models, pure Kotlin/JVM) over the generated Kotlin bindings.
 pluginManagement {
     repositories {
         google()
@@ -15,4 +16,4 @@ dependencyResolutionManagement {
     }
 }
 rootProject.name = "Moa"
-include(":app", ":presentation")
+include(":app", ":ui", ":presentation")

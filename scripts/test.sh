@@ -3,12 +3,12 @@
 # summary line per suite. Exits non-zero when any suite fails.
 #
 #   scripts/test.sh                          all suites
-#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift browser)
+#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift ui browser)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
-SUITES="${MOA_SUITES:-format rust kotlin swift browser}"
+SUITES="${MOA_SUITES:-format rust kotlin swift ui browser}"
 declare -a SUMMARY=()
 FAILED=0
 PASSED=0
@@ -81,6 +81,22 @@ suite_swift() {
         MOA_LIB_DIR="$PWD/target/debug" run_swift "$PWD/$package" \
             "swift test -Xlinker -L\$MOA_LIB_DIR -Xlinker -rpath -Xlinker \$MOA_LIB_DIR 2>&1" || status=1
     done
+    return $status
+}
+
+# The Android app's screens (android/ui, Compose Multiplatform on the desktop JVM), drawn headless
+# and tapped through over the real view models, bindings and server; the screens they pass
+# through are written to artifacts/ui/*.png.
+suite_ui() {
+    ensure_kotlin && ensure_compose_desktop && scripts/gen-bindings.sh >/dev/null && start_server || return 1
+    local out=target/ui status=0
+    compile_android_screens "$out/ui.jar" tests || return 1
+    local tmp="$PWD/$out/tmp"
+    rm -rf "$tmp" artifacts/ui && mkdir -p "$tmp" artifacts/ui
+    java -Djna.library.path="$PWD/target/debug" -Djava.io.tmpdir="$tmp" -Djava.awt.headless=true \
+        -cp "$out/ui.jar:$COMPOSE_CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-test.jar" \
+        app.moa.ui.UiTestKt || status=1
+    rm -rf "$tmp"
     return $status
 }
 

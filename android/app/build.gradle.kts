@@ -40,7 +40,7 @@ android {
 }
 
 dependencies {
-    implementation(project(":presentation"))
+    implementation(project(":ui"))
     // JNA for Android: the AAR carries its native dispatch library for every ABI.
     implementation(libs.jna) { artifact { type = "aar" } }
     implementation(libs.kotlinx.coroutines.android)
@@ -48,7 +48,6 @@ dependencies {
     implementation(libs.androidx.activity.compose)
     implementation(libs.androidx.lifecycle.runtime.compose)
     implementation(libs.androidx.lifecycle.viewmodel.compose)
-    implementation(libs.androidx.navigation.compose)
     implementation(libs.androidx.browser)
     implementation(libs.androidx.work.runtime)
     implementation(libs.androidx.security.crypto)
@@ -57,6 +56,5 @@ dependencies {
     implementation(libs.compose.foundation)
     implementation(libs.compose.material3)
     implementation(libs.compose.ui.tooling.preview)
-    implementation(libs.coil.compose)
     debugImplementation(libs.compose.ui.tooling)
 }

@@ -161,7 +161,7 @@ compile_android_screens() {
         android/presentation/src/main/kotlin/app/moa/presentation/*.kt
         android/ui/src/main/kotlin/app/moa/ui/*.kt
         android/desktop/src/main/kotlin/app/moa/desktop/*.kt)
-    [ "$with_tests" = tests ] && sources+=(android/ui/src/test/kotlin/app/moa/ui/*.kt)
+    [ "$with_tests" = tests ] && sources+=(android/desktop/src/test/kotlin/app/moa/ui/*.kt)
     mkdir -p "$(dirname "$jar")"
     "$KOTLIN_HOME/bin/kotlinc" -nowarn -jvm-target 17 \
         -Xplugin="$KOTLIN_HOME/lib/compose-compiler-plugin.jar" \

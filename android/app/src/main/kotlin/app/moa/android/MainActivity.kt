@@ -1,15 +1,14 @@
 package app.moa.android
 
-import android.net.Uri
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
 import androidx.activity.viewModels
-import androidx.browser.customtabs.CustomTabsIntent
-import app.moa.android.ui.MoaRoot
-import app.moa.android.ui.MoaTheme
+import app.moa.ui.MoaApp
+import app.moa.ui.MoaTheme
 
+/** The one Activity: android/ui's MoaApp over this process's core, with Android's platform pieces. */
 class MainActivity : ComponentActivity() {
     private val app: AppViewModel by viewModels()
     private var awayAtMall = false
@@ -17,19 +16,9 @@ class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
-        if (savedInstanceState == null) app.home.start()
-        setContent {
-            MoaTheme {
-                MoaRoot(app = app, openMall = ::openMall)
-            }
-        }
-    }
-
-    /** The mall in a Custom Tab; the link is the core's, opened as it is. */
-    private fun openMall(url: String) {
-        CustomTabsIntent.Builder().setShowTitle(true).build().launchUrl(this, Uri.parse(url))
-        app.product.mallOpened()
-        awayAtMall = true
+        val platform = AndroidPlatform(this, (application as MoaApplication).moa) { awayAtMall = true }
+        // The home starts itself when shown (MoaApp), after a process death too.
+        setContent { MoaTheme { MoaApp(app.screens, platform) } }
     }
 
     override fun onResume() {
@@ -37,7 +26,7 @@ class MainActivity : ComponentActivity() {
         // Back from the Custom Tab: the core decides whether the rescue sheet is worth showing.
         if (awayAtMall) {
             awayAtMall = false
-            app.product.returnedFromMall()
+            app.screens.product.returnedFromMall()
         }
     }
 }

@@ -12,6 +12,8 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 
 /**
@@ -24,6 +26,10 @@ class WishlistHearts(
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) : AutoCloseable {
+    // A read of the wishlist and its publication happen together, one at a time: a reload that
+    // read before a tap must not publish after it (the heart would show the old state).
+    private val lock = Mutex()
+
     private val _ids = MutableStateFlow<Set<String>>(emptySet())
     val ids: StateFlow<Set<String>> = _ids.asStateFlow()
     private val _error = MutableStateFlow<UiError?>(null)
@@ -40,19 +46,27 @@ class WishlistHearts(
     }
 
     fun reload(): Job = scope.launch {
-        try {
-            _ids.value = withContext(io) { moa.wishlist() }.map { it.productId }.toSet()
-        } catch (e: MoaException) {
-            _error.value = e.toUiError()
-        }
+        lock.withLock { publish() }
     }
 
     /** 찜 on or off (with the size chosen on the sheet, if any). Local and instant in the core. */
     fun toggle(productId: String, variantId: String? = null): Job = scope.launch {
+        lock.withLock {
+            try {
+                withContext(io) {
+                    val on = moa.wishlist().none { it.productId == productId }
+                    if (on) moa.addToWishlist(productId, variantId) else moa.removeFromWishlist(productId)
+                }
+            } catch (e: MoaException) {
+                _error.value = e.toUiError()
+            }
+            publish()
+        }
+    }
+
+    private suspend fun publish() {
         try {
-            val on = productId !in _ids.value
-            withContext(io) { if (on) moa.addToWishlist(productId, variantId) else moa.removeFromWishlist(productId) }
-            _ids.value = if (on) _ids.value + productId else _ids.value - productId
+            _ids.value = withContext(io) { moa.wishlist() }.map { it.productId }.toSet()
         } catch (e: MoaException) {
             _error.value = e.toUiError()
         }

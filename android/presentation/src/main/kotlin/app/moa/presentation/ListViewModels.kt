@@ -19,6 +19,8 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 
 /** Onboarding: age band and styles, all skippable (guests are welcome). */
@@ -78,12 +80,17 @@ class WishlistViewModel(
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()
 
+    // One read-and-show at a time: a slow older read must not replace a newer list.
+    private val lock = Mutex()
+
     fun load(): Job = scope.launch {
-        try {
-            val items = withContext(io) { moa.wishlist() }
-            _state.update { it.copy(items = items) }
-        } catch (e: MoaException) {
-            _state.update { it.copy(error = e.toUiError()) }
+        lock.withLock {
+            try {
+                val items = withContext(io) { moa.wishlist() }
+                _state.update { it.copy(items = items) }
+            } catch (e: MoaException) {
+                _state.update { it.copy(error = e.toUiError()) }
+            }
         }
     }
 
@@ -110,6 +117,9 @@ class MallsViewModel(
         fun follows(mallId: String) = followed.any { it.mallId == mallId }
     }
 
+    // Reads and their publication one at a time (see WishlistHearts): never an older list last.
+    private val lock = Mutex()
+
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()
 
@@ -128,21 +138,26 @@ class MallsViewModel(
         subscription.close()
     }
 
-    fun load(): Job = scope.launch {
-        try {
-            val followed = withContext(io) { moa.followedMalls() }
-            _state.update { it.copy(followed = followed) }
-        } catch (e: MoaException) {
-            _state.update { it.copy(error = e.toUiError()) }
+    fun load(): Job = scope.launch { lock.withLock { publish() } }
+
+    /** Follow or unfollow, decided by what the core has now (not by a list that may be old). */
+    fun toggleFollow(mallId: String): Job = scope.launch {
+        lock.withLock {
+            try {
+                withContext(io) {
+                    if (moa.followedMalls().any { it.mallId == mallId }) moa.unfollowMall(mallId) else moa.followMall(mallId)
+                }
+            } catch (e: MoaException) {
+                _state.update { it.copy(error = e.toUiError()) }
+            }
+            publish()
         }
     }
 
-    fun toggleFollow(mallId: String): Job = scope.launch {
+    private suspend fun publish() {
         try {
-            withContext(io) {
-                if (_state.value.followed.any { it.mallId == mallId }) moa.unfollowMall(mallId) else moa.followMall(mallId)
-            }
-            load().join()
+            val followed = withContext(io) { moa.followedMalls() }
+            _state.update { it.copy(followed = followed) }
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
         }

@@ -105,7 +105,7 @@ fun ProductCard(
 
 /** The 찜 heart: filled when wishlisted; says what a tap will do. */
 @Composable
-fun Heart(wishlisted: Boolean, onClick: () -> Unit, modifier: Modifier = Modifier) {
+fun Heart(wishlisted: Boolean, onClick: () -> Unit, modifier: Modifier = Modifier, onPhoto: Boolean = true) {
     val label = text(if (wishlisted) "wishlist_remove" else "wishlist_add")
     IconButton(onClick = onClick, modifier = modifier.semantics {
         contentDescription = label
@@ -114,7 +114,11 @@ fun Heart(wishlisted: Boolean, onClick: () -> Unit, modifier: Modifier = Modifie
         Icon(
             if (wishlisted) Icons.Filled.Favorite else Icons.Outlined.FavoriteBorder,
             contentDescription = null,
-            tint = if (wishlisted) MaterialTheme.colorScheme.secondary else Color.White,
+            tint = when {
+                wishlisted -> MaterialTheme.colorScheme.secondary
+                onPhoto -> Color.White
+                else -> MaterialTheme.colorScheme.onSurface
+            },
         )
     }
 }

@@ -129,7 +129,7 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, malls: MallsViewModel
                     }
                     state.error?.let { Text(text(errorKey(it)), color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag(Tags.ERROR)) }
                     Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                        Heart(wishlisted, { product.toggleWishlist() }, Modifier.testTag(Tags.SHEET_HEART))
+                        Heart(wishlisted, { product.toggleWishlist() }, Modifier.testTag(Tags.SHEET_HEART), onPhoto = false)
                         val label = when {
                             state.checking -> "checking"
                             state.awaitingConfirmation -> "go_anyway"
