@@ -14,7 +14,8 @@ if [ "${1:-}" = "--release" ]; then
     cargo_flags=(--release)
 fi
 
-cargo build "${cargo_flags[@]}" -p moa-ffi --lib
+# ${a[@]+"${a[@]}"}: bash 3.2 (macOS) treats an empty array as unset under set -u.
+cargo build ${cargo_flags[@]+"${cargo_flags[@]}"} -p moa-ffi --lib
 case "$(uname -s)" in
     Darwin) lib="target/$profile/libmoa_ffi.dylib" ;;
     *) lib="target/$profile/libmoa_ffi.so" ;;
@@ -24,7 +25,7 @@ out=bindings/generated
 rm -rf "$out/kotlin" "$out/swift"
 # --no-format: ktlint and swift-format are not needed to use the code, and may be absent.
 for language in kotlin swift; do
-    cargo run -q "${cargo_flags[@]}" -p moa-ffi --features bindgen --bin uniffi-bindgen -- \
+    cargo run -q ${cargo_flags[@]+"${cargo_flags[@]}"} -p moa-ffi --features bindgen --bin uniffi-bindgen -- \
         generate --library "$lib" --language "$language" --out-dir "$out/$language" \
         --config uniffi.toml --no-format
 done

@@ -23,6 +23,8 @@ struct MoaApp: App {
 final class AppCore {
     static let syncTask = "app.moa.sync"
     let moa: Moa
+    /// The one set of 찜 hearts every screen draws.
+    let hearts: WishlistHearts
     let home: HomeModel
     let product: ProductModel
     let search: SearchModel
@@ -48,8 +50,9 @@ final class AppCore {
         }
         moa.setSecretStore(store: KeychainSecretStore())
         moa.setAlertListener(listener: alerts)
-        home = HomeModel(moa: moa)
-        product = ProductModel(moa: moa)
+        hearts = WishlistHearts(moa: moa)
+        home = HomeModel(moa: moa, hearts: hearts)
+        product = ProductModel(moa: moa, hearts: hearts)
         search = SearchModel(moa: moa)
         wishlist = WishlistModel(moa: moa)
         malls = MallsModel(moa: moa)
@@ -69,6 +72,14 @@ final class AppCore {
     var needsOnboarding: Bool { !UserDefaults.standard.bool(forKey: "onboarded") }
     func onboarded() { UserDefaults.standard.set(true, forKey: "onboarded") }
 
+    /// Asked once, in the foreground, when the shopper reaches the home (never from a background
+    /// callback, where iOS shows no prompt).
+    func askForNotifications() async {
+        let center = UNUserNotificationCenter.current()
+        guard await center.notificationSettings().authorizationStatus == .notDetermined else { return }
+        _ = try? await center.requestAuthorization(options: [.alert, .sound])
+    }
+
     func scheduleSync() {
         let request = BGAppRefreshTaskRequest(identifier: AppCore.syncTask)
         request.earliestBeginDate = Date(timeIntervalSinceNow: 6 * 3600)
@@ -80,16 +91,20 @@ final class AppCore {
         scheduleSync()
         _ = try? await moa.sync(listener: nil, cancellation: nil)
         if (try? moa.account()) != nil { _ = try? await moa.syncAccount() }
+        // Behaviour events leave the device only with consent; the core checks it.
+        _ = try? await moa.uploadEvents()
         _ = try? moa.deliverAlerts()
     }
 }
 
-/// The core decides which alerts are due (digest, quiet hours, daily cap); this only shows them.
+/// The core decides which alerts are due (digest, quiet hours, daily cap); this only shows them,
+/// when the shopper allowed notifications (asked in the foreground: `askForNotifications`).
 final class NotificationAlerts: AlertListener, @unchecked Sendable {
-    func onAlerts(alerts: [Alert]) {
+    // MoaCore's Alert, not SwiftUI's.
+    func onAlerts(alerts: [MoaCore.Alert]) {
         let center = UNUserNotificationCenter.current()
-        center.requestAuthorization(options: [.alert, .sound]) { granted, _ in
-            guard granted else { return }
+        center.getNotificationSettings { settings in
+            guard settings.authorizationStatus == .authorized || settings.authorizationStatus == .provisional else { return }
             for alert in alerts {
                 let content = UNMutableNotificationContent()
                 content.title = alert.title

@@ -5,6 +5,7 @@ import SwiftUI
 
 struct ProductSheetView: View {
     @ObservedObject var model: Watch<ProductModel>
+    @ObservedObject var malls: Watch<MallsModel>
     let section: String
     let position: UInt32
     @State private var mall: URL?
@@ -12,10 +13,25 @@ struct ProductSheetView: View {
     var body: some View {
         let product = model.model
         ScrollView {
+            if product.sheet == nil, let error = product.error {
+                // The product could not be opened: say so, with a retry — never an empty sheet.
+                VStack(spacing: 16) {
+                    Text(errorKey(error)).font(.headline)
+                    Button("retry") { Task { await product.retry() } }.buttonStyle(.borderedProminent)
+                }
+                .padding(32)
+            }
             if let sheet = product.sheet {
                 VStack(alignment: .leading, spacing: 8) {
                     Photo(url: sheet.imageUrl, aspectRatio: nil, placeholder: nil, width: 800, label: sheet.title)
-                    Text(sheet.mallName).font(.caption).foregroundStyle(.secondary)
+                    HStack {
+                        Text(sheet.mallName).font(.caption).foregroundStyle(.secondary)
+                        Spacer()
+                        Button(malls.model.follows(sheet.mallId) ? "unfollow" : "follow") {
+                            Task { await malls.model.toggleFollow(sheet.mallId) }
+                        }
+                        .buttonStyle(.bordered)
+                    }
                     Text(sheet.title).font(.title3)
                     HStack {
                         if let off = sheet.discountPercent { Text("\(off)%").foregroundStyle(.pink).bold() }
@@ -27,10 +43,12 @@ struct ProductSheetView: View {
                     ScrollView(.horizontal) {
                         HStack {
                             ForEach(sheet.variants, id: \.id) { v in
+                                // Selects the size (찜 keeps it); it never toggles the 찜 itself.
                                 Button([v.color, v.size].compactMap { $0 }.joined(separator: " / ")) {
-                                    Task { await product.toggleWishlist(variantId: v.id) }
+                                    product.selectVariant(v.id)
                                 }
                                 .buttonStyle(.bordered)
+                                .tint(product.selectedVariant == v.id ? .pink : .gray)
                                 .disabled(!v.available)
                             }
                         }
@@ -50,18 +68,34 @@ struct ProductSheetView: View {
                             }
                         }
                     }
+                }
+                .padding()
+            }
+        }
+        // The bar stays at the bottom while the sheet scrolls: the warning, 찜 and "go to mall".
+        .safeAreaInset(edge: .bottom) {
+            if let sheet = product.sheet {
+                VStack(alignment: .leading, spacing: 8) {
                     if let notice = product.notice { Text(notice).foregroundStyle(.red) }
+                    if let error = product.error { Text(errorKey(error)).foregroundStyle(.red) }
                     HStack {
-                        Button(product.wishlisted ? "wishlist.remove" : "wishlist.add") { Task { await product.toggleWishlist() } }
-                            .buttonStyle(.bordered)
-                        Button(product.checking ? "checking" : "go.to.mall") {
+                        Button {
+                            Task { await product.toggleWishlist() }
+                        } label: {
+                            Image(systemName: product.wishlisted ? "heart.fill" : "heart").foregroundStyle(product.wishlisted ? .pink : .primary)
+                        }
+                        .accessibilityLabel(Text(product.wishlisted ? "wishlist.remove" : "wishlist.add"))
+                        .buttonStyle(.bordered)
+                        Button(product.checking ? "checking" : product.awaitingConfirmation ? "go.anyway" : "go.to.mall") {
                             Task { await product.goToMall(section: section, position: position) }
                         }
                         .buttonStyle(.borderedProminent)
+                        .frame(maxWidth: .infinity)
                         .disabled(product.checking || !sheet.inStock)
                     }
                 }
                 .padding()
+                .background(.bar)
             }
         }
         // The core's link, opened as it is, once.
@@ -132,7 +166,8 @@ struct OnboardingView: View {
         ScrollView(.horizontal, showsIndicators: false) {
             HStack {
                 ForEach(words, id: \.self) { word in
-                    Button(LocalizedStringKey("word.\(word)")) { tap(word) }
+                    // Concatenated, not interpolated: an interpolated key would be looked up as "word.%@".
+                    Button(LocalizedStringKey("word." + word)) { tap(word) }
                         .buttonStyle(.bordered)
                         .tint(selected(word) ? .pink : .gray)
                 }
@@ -143,6 +178,7 @@ struct OnboardingView: View {
 
 struct SearchView: View {
     @ObservedObject var model: Watch<SearchModel>
+    @ObservedObject var hearts: Watch<WishlistHearts>
     let open: (String, String, Int) -> Void
     @State private var text = ""
 
@@ -156,7 +192,9 @@ struct SearchView: View {
                 }
                 LazyVGrid(columns: [GridItem(), GridItem()]) {
                     ForEach(Array(search.cards.enumerated()), id: \.element.productId) { index, card in
-                        CardView(card: card, wishlisted: false, width: 400) {}
+                        CardView(card: card, wishlisted: hearts.model.contains(card.productId), width: 400) {
+                            Task { await hearts.model.toggle(card.productId) }
+                        }
                             .onTapGesture { open(card.productId, "search", index) }
                     }
                 }
@@ -170,6 +208,7 @@ struct SearchView: View {
 
 struct WishlistView: View {
     @ObservedObject var model: Watch<WishlistModel>
+    @ObservedObject var hearts: Watch<WishlistHearts>
     let open: (String, String, Int) -> Void
 
     var body: some View {
@@ -190,7 +229,8 @@ struct WishlistView: View {
                     .swipeActions { Button("wishlist.remove", role: .destructive) { Task { await wishlist.remove(item.productId) } } }
                 }
             }
-            .task { await wishlist.load() }
+            // Read again whenever a heart changes, on whichever screen it was tapped.
+            .task(id: hearts.model.ids) { await wishlist.load() }
             .navigationTitle("tab.wishlist")
         }
     }
@@ -204,7 +244,7 @@ struct MallsView: View {
         NavigationStack {
             List(malls.followed, id: \.mallId) { mall in
                 HStack {
-                    Text(mall.mallId)
+                    Text(mall.name)
                     Spacer()
                     Button("unfollow") { Task { await malls.toggleFollow(mall.mallId) } }.buttonStyle(.bordered)
                 }

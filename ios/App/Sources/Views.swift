@@ -35,18 +35,24 @@ struct RootView: View {
                 }
             } else {
                 TabView {
-                    HomeView(model: Watch(core.home), open: open).tabItem { Label("tab.home", systemImage: "house") }
-                    SearchView(model: Watch(core.search), open: open).tabItem { Label("tab.search", systemImage: "magnifyingglass") }
-                    WishlistView(model: Watch(core.wishlist), open: open).tabItem { Label("tab.wishlist", systemImage: "heart") }
+                    HomeView(model: Watch(core.home), malls: Watch(core.malls), open: open)
+                        .tabItem { Label("tab.home", systemImage: "house") }
+                    SearchView(model: Watch(core.search), hearts: Watch(core.hearts), open: open)
+                        .tabItem { Label("tab.search", systemImage: "magnifyingglass") }
+                    WishlistView(model: Watch(core.wishlist), hearts: Watch(core.hearts), open: open)
+                        .tabItem { Label("tab.wishlist", systemImage: "heart") }
                     MallsView(model: Watch(core.malls)).tabItem { Label("tab.malls", systemImage: "bag") }
                     SettingsView(model: Watch(core.account)).tabItem { Label("tab.settings", systemImage: "gearshape") }
                 }
-                .task { await core.home.start() }
+                .task {
+                    await core.home.ensureStarted()
+                    await core.askForNotifications()
+                }
             }
         }
         .environment(\.thumbnails, Thumbnails(moa: core.moa))
         .sheet(item: $opened) { opened in
-            ProductSheetView(model: Watch(core.product), section: opened.section, position: opened.position)
+            ProductSheetView(model: Watch(core.product), malls: Watch(core.malls), section: opened.section, position: opened.position)
         }
     }
 
@@ -110,7 +116,9 @@ struct Photo: View {
             .clipped()
             .accessibilityLabel(label)
             .task(id: url) {
-                if let path = await thumbnails.path(url, width: width) { image = UIImage(contentsOfFile: path) }
+                guard let path = await thumbnails.path(url, width: width) else { return }
+                // Decoded off the main actor: a grid of JPEGs decoded there stutters the scroll.
+                image = await Task.detached(priority: .userInitiated) { UIImage(contentsOfFile: path)?.preparingForDisplay() }.value
             }
     }
 }
@@ -145,6 +153,7 @@ struct CardView: View {
 
 struct HomeView: View {
     @ObservedObject var model: Watch<HomeModel>
+    @ObservedObject var malls: Watch<MallsModel>
     let open: (String, String, Int) -> Void
 
     var body: some View {
@@ -179,6 +188,7 @@ struct HomeView: View {
                     Task { await home.toggleWishlist(card.productId) }
                 }
                 .onTapGesture { open(card.productId, section.id, 0) }
+                .task { await home.shown(section: section.id, position: 0, productId: card.productId) }
                 .padding(.horizontal)
             }
         case .carousel:
@@ -190,6 +200,7 @@ struct HomeView: View {
                         }
                         .frame(width: 150)
                         .onTapGesture { open(card.productId, section.id, index) }
+                        .task { await home.shown(section: section.id, position: index, productId: card.productId) }
                     }
                 }
                 .padding(.horizontal)
@@ -199,7 +210,15 @@ struct HomeView: View {
                 LazyHStack(alignment: .top) {
                     ForEach(section.malls, id: \.mallId) { mall in
                         VStack(alignment: .leading) {
-                            Text(mall.name).font(.subheadline).bold()
+                            HStack {
+                                Text(mall.name).font(.subheadline).bold()
+                                Spacer()
+                                Button(malls.model.follows(mall.mallId) ? "unfollow" : "follow") {
+                                    Task { await malls.model.toggleFollow(mall.mallId) }
+                                }
+                                .buttonStyle(.bordered)
+                                .font(.caption)
+                            }
                             Text(mall.styles.joined(separator: " · ")).font(.caption2)
                             HStack { ForEach(mall.imageUrls.prefix(3), id: \.self) { Photo(url: $0, aspectRatio: nil, placeholder: nil, width: 160, label: mall.name) } }
                             Text(mall.reason).font(.caption2).foregroundStyle(.secondary)
@@ -220,6 +239,7 @@ struct HomeView: View {
                                     Task { await home.toggleWishlist(card.productId) }
                                 }
                                 .onTapGesture { open(card.productId, section.id, index) }
+                        .task { await home.shown(section: section.id, position: index, productId: card.productId) }
                                 Button("not.interested") { Task { await home.notInterested(card.productId) } }.font(.caption2)
                             }
                         }

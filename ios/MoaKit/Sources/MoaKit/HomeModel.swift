@@ -14,16 +14,33 @@ public final class HomeModel: StateModel {
     /// The last sync could not reach the server: a banner over the cache.
     public private(set) var offline = false { didSet { changed() } }
     public var error: UiError? { didSet { changed() } }
+    /// The app's one set of 찜 hearts (shared with search and the sheet).
+    public let hearts: WishlistHearts
     /// Products on the wishlist, for the 찜 hearts.
-    public private(set) var wishlisted: Set<String> = [] { didSet { changed() } }
+    public var wishlisted: Set<String> { hearts.ids }
     public private(set) var endReached = false { didSet { changed() } }
     public private(set) var lastSync: SyncReport? { didSet { changed() } }
+    /// Behaviour events the last refresh sent (0 without the shopper's consent: the core sends none).
+    public private(set) var eventsSent: UInt64 = 0 { didSet { changed() } }
+    /// Cards already counted as seen on this home (an impression is counted once).
+    private var seen: Set<String> = []
 
     private let moa: Moa
+    private var heartsWatch: ObservationToken?
+    private var started = false
 
-    public init(moa: Moa) {
+    public init(moa: Moa, hearts: WishlistHearts? = nil) {
         self.moa = moa
+        self.hearts = hearts ?? WishlistHearts(moa: moa)
         super.init()
+        heartsWatch = self.hearts.observe { [weak self] in self?.changed() }
+    }
+
+    /// `start`, once for this model: the screen calls it whenever it appears.
+    public func ensureStarted() async {
+        guard !started else { return }
+        started = true
+        await start()
     }
 
     /// Show the cached home, then refresh it from the server.
@@ -35,11 +52,11 @@ public final class HomeModel: StateModel {
     private func loadFromCache() async {
         let moa = self.moa
         do {
-            let (page, wishlist) = try await offMain { (try moa.homeFeed(), try moa.wishlist()) }
+            let page = try await offMain { try moa.homeFeed() }
             sections = page.sections
             loading = page.sections.allSatisfy { $0.cards.isEmpty && $0.malls.isEmpty }
-            wishlisted = Set(wishlist.map(\.productId))
             endReached = false
+            await hearts.reload()
         } catch {
             self.error = UiError(error)
         }
@@ -55,6 +72,8 @@ public final class HomeModel: StateModel {
             if report.upserted + report.deleted > 0 || sections.isEmpty {
                 await loadFromCache()
             }
+            // Online: what the shopper did leaves the device now, if they agreed (the core checks).
+            eventsSent = (try? await moa.uploadEvents()) ?? 0
         } catch {
             let problem = UiError(error)
             if problem == .offline { offline = true } else { self.error = problem }
@@ -81,6 +100,15 @@ public final class HomeModel: StateModel {
         }
     }
 
+    /// A card came on screen: the core counts the impression (once per card per home).
+    public func shown(section: String, position: Int, productId: String) async {
+        guard seen.insert(productId).inserted else { return }
+        let moa = self.moa
+        _ = try? await offMain {
+            try moa.record(event: .impression(productId: productId, section: section, position: UInt32(position)))
+        }
+    }
+
     /// "Not interested": the core remembers it; the card leaves the screen at once.
     public func notInterested(_ productId: String) async {
         let moa = self.moa
@@ -98,18 +126,6 @@ public final class HomeModel: StateModel {
 
     /// 찜 on or off; local and instant, synced to the account by the core.
     public func toggleWishlist(_ productId: String) async {
-        let moa = self.moa
-        let on = !wishlisted.contains(productId)
-        do {
-            if on {
-                try await offMain { try moa.addToWishlist(productId: productId, variantId: nil) }
-                wishlisted.insert(productId)
-            } else {
-                _ = try await offMain { try moa.removeFromWishlist(productId: productId) }
-                wishlisted.remove(productId)
-            }
-        } catch {
-            self.error = UiError(error)
-        }
+        await hearts.toggle(productId)
     }
 }

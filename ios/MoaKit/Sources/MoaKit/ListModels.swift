@@ -73,36 +73,54 @@ public final class WishlistModel: StateModel {
     }
 }
 
-/// Followed malls, and following or unfollowing one.
+/// Followed malls (by name), and following or unfollowing one from a mall card, the sheet or the
+/// malls tab: one list for the whole app, read again whenever the core says the follows changed.
 @MainActor
 public final class MallsModel: StateModel {
     public private(set) var followed: [FollowedMall] = [] { didSet { changed() } }
     public var error: UiError? { didSet { changed() } }
     private let moa: Moa
+    /// Released with the model, which stops the notices.
+    private var subscription: ListenerHandle?
+    private var generation = 0
 
     public init(moa: Moa) {
         self.moa = moa
         super.init()
+        subscription = moa.subscribe(listener: ChangeRelay(kinds: [.followedMalls]) { [weak self] in
+            await self?.load()
+        })
     }
+
+    public func follows(_ mallId: String) -> Bool { followed.contains { $0.mallId == mallId } }
 
     public func load() async {
+        generation += 1
+        let mine = generation
         let moa = self.moa
-        do { followed = try await offMain { try moa.followedMalls() } } catch { self.error = UiError(error) }
-    }
-
-    public func toggleFollow(_ mallId: String) async {
-        let moa = self.moa
-        let following = followed.contains { $0.mallId == mallId }
         do {
-            if following {
-                _ = try await offMain { try moa.unfollowMall(mallId: mallId) }
-            } else {
-                try await offMain { try moa.followMall(mallId: mallId) }
-            }
-            await load()
+            let list = try await offMain { try moa.followedMalls() }
+            if mine == generation { followed = list }
         } catch {
             self.error = UiError(error)
         }
+    }
+
+    /// Follow or unfollow, decided by what the core has now.
+    public func toggleFollow(_ mallId: String) async {
+        let moa = self.moa
+        do {
+            try await offMain {
+                if try moa.followedMalls().contains(where: { $0.mallId == mallId }) {
+                    _ = try moa.unfollowMall(mallId: mallId)
+                } else {
+                    try moa.followMall(mallId: mallId)
+                }
+            }
+        } catch {
+            self.error = UiError(error)
+        }
+        await load()
     }
 }
 

@@ -1,6 +1,9 @@
 // The iOS view models over the real Swift bindings and a real moa-server on loopback
 // (MOA_SERVER_URL, started by scripts/test.sh): what the screens will show, state by state.
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import MoaCore
 import XCTest
 
@@ -153,6 +156,84 @@ final class MoaKitTests: XCTestCase {
 
         await product.open("nobody-1")
         XCTAssertEqual(product.error, .notFound)
+    }
+
+    func testASizeSelectsAndTheHeartsAgreeEverywhere() async throws {
+        let moa = try open(newDir())
+        let hearts = WishlistHearts(moa: moa)
+        let home = HomeModel(moa: moa, hearts: hearts)
+        let product = ProductModel(moa: moa, hearts: hearts)
+        await home.start()
+        let card = try XCTUnwrap(home.sections.first?.cards.first)
+        await product.open(card.productId)
+        let size = try XCTUnwrap(product.sheet?.variants.first { $0.available })
+        product.selectVariant(size.id)
+        XCTAssertEqual(product.selectedVariant, size.id)
+        XCTAssertFalse(product.wishlisted, "a size is not a 찜")
+        XCTAssertTrue(try moa.wishlist().isEmpty)
+        await product.toggleWishlist()
+        XCTAssertTrue(product.wishlisted)
+        XCTAssertEqual(try moa.wishlist().first?.variantId, size.id, "the 찜 keeps the chosen size")
+        XCTAssertTrue(home.wishlisted.contains(card.productId), "the home's heart agrees with the sheet's")
+        // A change made elsewhere (another model, a sync) reaches the hearts through the core's notices.
+        _ = try moa.removeFromWishlist(productId: card.productId)
+        for _ in 0..<100 where home.wishlisted.contains(card.productId) {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTAssertFalse(home.wishlisted.contains(card.productId))
+        XCTAssertFalse(product.wishlisted)
+        product.selectVariant(size.id)
+        XCTAssertNil(product.selectedVariant, "tapping the size again deselects it")
+    }
+
+    func testAPriceChangeIsShownBeforeLeavingAndFollowsHaveNames() async throws {
+        let moa = try open(newDir())
+        let home = HomeModel(moa: moa)
+        await home.start()
+        let card = try XCTUnwrap(home.sections.first?.cards.first)
+        let product = ProductModel(moa: moa)
+        await product.open(card.productId)
+        try await reprice(card.productId, to: card.price - 2_000)
+        await product.goToMall(section: "cover", position: 0)
+        XCTAssertNil(product.openMall, "not sent away before seeing the warning")
+        XCTAssertTrue(product.awaitingConfirmation)
+        XCTAssertTrue(product.notice?.contains("바뀌었어요") == true, product.notice ?? "no notice")
+        await product.goToMall(section: "cover", position: 0)
+        XCTAssertNotNil(product.openMall, "the second tap goes anyway")
+        XCTAssertFalse(product.awaitingConfirmation)
+
+        let malls = MallsModel(moa: moa)
+        await malls.toggleFollow(card.mallId)
+        XCTAssertEqual(malls.followed.map(\.mallId), [card.mallId])
+        XCTAssertEqual(malls.followed.first?.name, card.mallName, "the malls tab shows the name")
+
+        // A product that cannot be opened: the error, and a retry, never a blank sheet.
+        await product.open("nobody-1")
+        XCTAssertNil(product.sheet)
+        XCTAssertEqual(product.error, .notFound)
+        await product.retry()
+        XCTAssertEqual(product.error, .notFound)
+        product.dismissError()
+        XCTAssertNil(product.error)
+    }
+
+    /// The demo server's control: the mall sets a product's price.
+    func reprice(_ productId: String, to price: Int64) async throws {
+        var request = URLRequest(url: URL(string: "\(serverUrl)/v1/demo/products/\(productId)/reprice")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.httpBody = Data("{\"price\":\(price)}".utf8)
+        // The callback form: Linux's FoundationNetworking has no async `data(for:)` here.
+        let status: Int = try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { _, response, error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                }
+            }.resume()
+        }
+        XCTAssertEqual(status, 200)
     }
 
     func testOnboardingSearchWishlistAndMalls() async throws {

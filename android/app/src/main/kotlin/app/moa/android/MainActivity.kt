@@ -1,10 +1,16 @@
 package app.moa.android
 
+import android.Manifest
+import android.content.Intent
+import android.content.pm.PackageManager
+import android.os.Build
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
+import androidx.activity.result.contract.ActivityResultContracts
 import androidx.activity.viewModels
+import androidx.core.content.ContextCompat
 import app.moa.ui.MoaApp
 import app.moa.ui.MoaTheme
 
@@ -12,6 +18,9 @@ import app.moa.ui.MoaTheme
 class MainActivity : ComponentActivity() {
     private val app: AppViewModel by viewModels()
     private var awayAtMall = false
+    // Android 13+: alerts need the shopper's yes. Asked while the app is in front, never from the
+    // background work that finds the alerts.
+    private val askNotifications = registerForActivityResult(ActivityResultContracts.RequestPermission()) { }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -19,6 +28,24 @@ class MainActivity : ComponentActivity() {
         val platform = AndroidPlatform(this, (application as MoaApplication).moa) { awayAtMall = true }
         // The home starts itself when shown (MoaApp), after a process death too.
         setContent { MoaTheme { MoaApp(app.screens, platform) } }
+        if (savedInstanceState == null) openLink(intent)
+        if (Build.VERSION.SDK_INT >= 33 &&
+            ContextCompat.checkSelfPermission(this, Manifest.permission.POST_NOTIFICATIONS) != PackageManager.PERMISSION_GRANTED
+        ) {
+            askNotifications.launch(Manifest.permission.POST_NOTIFICATIONS)
+        }
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        openLink(intent)
+    }
+
+    /** A tapped alert or a moa://product/{id} link opens that product's sheet over the home. */
+    private fun openLink(intent: Intent?) {
+        val productId = intent?.getStringExtra(EXTRA_PRODUCT)
+            ?: intent?.data?.takeIf { it.scheme == "moa" && it.host == "product" }?.lastPathSegment
+        productId?.let { app.screens.product.open(it) }
     }
 
     override fun onResume() {
@@ -28,5 +55,9 @@ class MainActivity : ComponentActivity() {
             awayAtMall = false
             app.screens.product.returnedFromMall()
         }
+    }
+
+    companion object {
+        const val EXTRA_PRODUCT = "app.moa.product"
     }
 }

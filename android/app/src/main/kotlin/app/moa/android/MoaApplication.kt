@@ -3,7 +3,9 @@ package app.moa.android
 import android.app.Application
 import android.app.NotificationChannel
 import android.app.NotificationManager
+import android.app.PendingIntent
 import android.content.Context
+import android.content.Intent
 import androidx.core.app.NotificationCompat
 import androidx.core.app.NotificationManagerCompat
 import androidx.work.Constraints
@@ -64,10 +66,18 @@ class MoaApplication : Application() {
     }
 
     private fun notify(alert: Alert) {
+        // A tap opens the product the alert is about.
+        val open = Intent(this, MainActivity::class.java)
+            .putExtra(MainActivity.EXTRA_PRODUCT, alert.productId)
+            .addFlags(Intent.FLAG_ACTIVITY_SINGLE_TOP or Intent.FLAG_ACTIVITY_CLEAR_TOP)
+        val tap = PendingIntent.getActivity(
+            this, alert.alertId.toInt(), open, PendingIntent.FLAG_UPDATE_CURRENT or PendingIntent.FLAG_IMMUTABLE,
+        )
         val notification = NotificationCompat.Builder(this, ALERTS)
             .setSmallIcon(android.R.drawable.star_on)
             .setContentTitle(alert.title)
             .setContentText(alert.body)
+            .setContentIntent(tap)
             .setAutoCancel(true)
             .build()
         runCatching { NotificationManagerCompat.from(this).notify(alert.alertId.toInt(), notification) }

@@ -12,6 +12,8 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         return try {
             moa.sync(null, null)
             if (moa.account() != null) runCatching { moa.syncAccount() }
+            // Behaviour events leave the device only with consent; the core checks it.
+            runCatching { moa.uploadEvents() }
             moa.deliverAlerts()
             Result.success()
         } catch (e: MoaException) {

@@ -394,6 +394,34 @@ fun theHomeInEnglishAndInTheDark() {
     }
 }
 
+fun consentOnSendsTheImpressionsTheHomeShowed() = launch { app ->
+    awaitHome(app)
+    val cover = app.screens.home.state.value.sections.first().cards.first()
+    val before = impressionsOf(cover.mallId)
+    // Without consent nothing leaves the phone, however often the home refreshes.
+    runBlocking { app.screens.home.refresh().join() }
+    assertEquals(0uL, app.screens.home.state.value.eventsSent)
+    assertEquals(before, impressionsOf(cover.mallId), "no consent, no numbers")
+    onNodeWithTag("tab:settings").performClick()
+    onNodeWithTag(Tags.CONSENT).performClick()
+    waitFor("the consent") { app.moa.eventConsent() }
+    onNodeWithTag("tab:home").performClick()
+    waitFor("the home") { exists(Tags.card(cover.productId)) }
+    // Pull to refresh: the sync, then the events — the cover's impression among them.
+    runBlocking { app.screens.home.refresh().join() }
+    assertTrue(app.screens.home.state.value.eventsSent > 0uL, "sent ${app.screens.home.state.value.eventsSent}")
+    assertTrue(impressionsOf(cover.mallId) > before, "the cover's mall saw its impression")
+}
+
+/** How many impressions the demo server counted for a mall (its own key reads its stats). */
+private fun impressionsOf(mallId: String): Long {
+    val connection = java.net.URI("$serverUrl/v1/malls/$mallId/stats").toURL().openConnection() as java.net.HttpURLConnection
+    connection.setRequestProperty("authorization", "Bearer demo-key-$mallId")
+    assertEquals(200, connection.responseCode)
+    val body = connection.inputStream.bufferedReader().readText()
+    return Regex("\"impressions\"\\s*:\\s*(\\d+)").findAll(body).sumOf { it.groupValues[1].toLong() }
+}
+
 /** The demo server's control: the mall sets a product's price. */
 fun reprice(productId: String, price: Long) {
     val connection = java.net.URI("$serverUrl/v1/demo/products/$productId/reprice").toURL().openConnection() as java.net.HttpURLConnection
@@ -417,6 +445,7 @@ fun main(args: Array<String>) {
         ::offlineShowsTheCachedHomeWithABanner,
         ::aFailedOpenShowsWhatToDoNeverABlankSheet,
         ::theHomeInEnglishAndInTheDark,
+        ::consentOnSendsTheImpressionsTheHomeShowed,
     ).filter { args.isEmpty() || it.name in args }
     var passed = 0
     var failed = 0

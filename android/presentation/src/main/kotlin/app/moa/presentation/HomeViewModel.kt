@@ -44,6 +44,8 @@ class HomeViewModel(
         /** "For you" has no more cards. */
         val endReached: Boolean = false,
         val lastSync: SyncReport? = null,
+        /** Behaviour events the last refresh sent (0 without the shopper's consent: the core sends none). */
+        val eventsSent: ULong = 0uL,
     )
 
     private val _state = MutableStateFlow(State())
@@ -51,6 +53,8 @@ class HomeViewModel(
 
     // One core call that replaces the home at a time: paging must not interleave with a reload.
     private val feedLock = Mutex()
+    /** Cards already counted as seen on this home (an impression is counted once). */
+    private val seen = java.util.Collections.newSetFromMap(java.util.concurrent.ConcurrentHashMap<String, Boolean>())
 
     init {
         scope.launch { hearts.ids.collect { ids -> _state.update { it.copy(wishlisted = ids) } } }
@@ -93,6 +97,9 @@ class HomeViewModel(
             val report = moa.sync(null, null)
             _state.update { it.copy(offline = false, error = null, lastSync = report) }
             if (report.upserted + report.deleted > 0uL || _state.value.sections.isEmpty()) loadFromCache()
+            // Online: what the shopper did leaves the device now, if they agreed (the core checks).
+            val sent = runCatching { moa.uploadEvents() }.getOrDefault(0uL)
+            _state.update { it.copy(eventsSent = sent) }
         } catch (e: MoaException) {
             val error = e.toUiError()
             _state.update {
@@ -117,6 +124,17 @@ class HomeViewModel(
             }
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /**
+     * A card came on screen: the core counts the impression (once per card per home), so that
+     * what is shown often and never tapped sinks, and malls learn how often they were seen.
+     */
+    fun shown(section: String, position: Int, productId: String) {
+        if (!seen.add(productId)) return
+        scope.launch {
+            withContext(io) { runCatching { moa.record(ShopperEvent.Impression(productId, section, position.toUInt())) } }
         }
     }
 

@@ -17,6 +17,7 @@ import androidx.compose.material3.IconButton
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.produceState
 import androidx.compose.ui.Alignment
@@ -56,6 +57,7 @@ object Tags {
     const val ERROR = "error"
     const val HOME_GRID = "home-grid"
     const val SEARCH_FIELD = "search-field"
+    const val CONSENT = "consent-switch"
 }
 
 /** A photo that holds its card's shape and colour (from the core) before the pixels arrive. */
@@ -85,7 +87,10 @@ fun ProductCard(
     modifier: Modifier = Modifier,
     /** The photo's shape when the card's own would be too tall (the cover: a square crop). */
     photoAspect: Float? = card.aspectRatio,
+    /** Called once when the card is first on screen (lazy lists compose only what is shown). */
+    onShown: () -> Unit = {},
 ) {
+    LaunchedEffect(card.productId) { onShown() }
     Column(modifier.testTag(Tags.card(card.productId)).clickable(onClick = onOpen).padding(4.dp)) {
         Box {
             Photo(card.imageUrl, photoAspect, card.placeholderColor, width, card.title)

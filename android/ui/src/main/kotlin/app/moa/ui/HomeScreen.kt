@@ -99,7 +99,8 @@ fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGr
                     SectionLayout.COVER -> section.cards.firstOrNull()?.let { card ->
                         item(key = "cover-${section.id}", span = StaggeredGridItemSpan.FullLine) {
                             ProductCard(card, card.productId in state.wishlisted, 800, photoAspect = 1f,
-                                onOpen = { onOpen(card.productId, section.id, 0) }, onWish = { home.toggleWishlist(card.productId) })
+                                onOpen = { onOpen(card.productId, section.id, 0) }, onWish = { home.toggleWishlist(card.productId) },
+                                onShown = { home.shown(section.id, 0, card.productId) })
                         }
                     }
                     SectionLayout.CAROUSEL -> item(key = "row-${section.id}", span = StaggeredGridItemSpan.FullLine) {
@@ -111,7 +112,8 @@ fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGr
                     SectionLayout.GRID -> itemsIndexed(section.cards, key = { _, card -> "${section.id}-${card.productId}" }) { position, card ->
                         Column {
                             ProductCard(card, card.productId in state.wishlisted, 400,
-                                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card.productId) })
+                                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card.productId) },
+                                onShown = { home.shown(section.id, position, card.productId) })
                             TextButton(onClick = { home.notInterested(card.productId) }) { Text(text("not_interested")) }
                         }
                     }
@@ -127,7 +129,8 @@ private fun Carousel(section: FeedSection, wishlisted: Set<String>, onOpen: Open
         items(section.cards.size, key = { section.cards[it].productId }) { position ->
             val card = section.cards[position]
             ProductCard(card, card.productId in wishlisted, 400, modifier = Modifier.width(150.dp),
-                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card.productId) })
+                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card.productId) },
+                onShown = { home.shown(section.id, position, card.productId) })
         }
     }
 }

@@ -148,7 +148,8 @@ fun SettingsScreen(account: AccountViewModel) {
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Row {
             Text(text("consent"), Modifier.weight(1f))
-            Switch(checked = state.eventConsent, onCheckedChange = { account.setEventConsent(it) })
+            Switch(checked = state.eventConsent, onCheckedChange = { account.setEventConsent(it) },
+                modifier = Modifier.testTag(Tags.CONSENT))
         }
         val signedIn = state.account
         if (signedIn != null) {
