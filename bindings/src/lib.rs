@@ -77,6 +77,51 @@ impl From<moa_core::Error> for MoaError {
     }
 }
 
+/// What a screen does about an error: the states the apps map every `MoaError` to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ErrorGroup {
+    /// No network or no answer: keep the cache on screen, with the offline banner.
+    Offline,
+    /// Busy or briefly unable: offer "try again".
+    RetryLater,
+    /// The session ended: ask to sign in again (nothing on the phone is lost).
+    SignInAgain,
+    /// What was asked for is gone (a delisted product, an old link).
+    NotFound,
+    /// The phone's data is from a newer Moa: ask to update the app.
+    UpdateApp,
+    /// Moa's own mistake: "something went wrong".
+    Bug,
+}
+
+impl MoaError {
+    /// The screen state for this error: the core's grouping (`moa_core::Error::group`), which the
+    /// conversion from the core's errors keeps (a test checks the two agree).
+    pub fn group(&self) -> ErrorGroup {
+        match self {
+            MoaError::Offline { .. } | MoaError::Timeout | MoaError::Network { .. } => ErrorGroup::Offline,
+            MoaError::Server { status: 401 | 403, .. } | MoaError::Unauthorized { .. } => ErrorGroup::SignInAgain,
+            MoaError::Server { status: 404 | 410, .. } | MoaError::NotFound { .. } => ErrorGroup::NotFound,
+            MoaError::Server { status, .. } if *status >= 500 || *status == 429 || *status == 408 => {
+                ErrorGroup::RetryLater
+            }
+            MoaError::Storage { .. } | MoaError::Cancelled => ErrorGroup::RetryLater,
+            MoaError::NewerDatabase => ErrorGroup::UpdateApp,
+            MoaError::Server { .. }
+            | MoaError::Protocol { .. }
+            | MoaError::BadImage { .. }
+            | MoaError::InvalidInput { .. }
+            | MoaError::Internal { .. } => ErrorGroup::Bug,
+        }
+    }
+}
+
+/// The screen state an error calls for (see `ErrorGroup`).
+#[export]
+pub fn error_group(error: MoaError) -> ErrorGroup {
+    error.group()
+}
+
 type Result<T, E = MoaError> = std::result::Result<T, E>;
 
 // ── Records ────────────────────────────────────────────────────────────────────────────────────
@@ -129,6 +174,9 @@ pub struct SyncReport {
     pub cursor_after: u64,
     pub products_in_cache: u64,
     pub took_ms: u64,
+    /// The home's ingredients changed (products, malls, tastes): show a new home. The one signal
+    /// to reload on.
+    pub feed_changed: bool,
 }
 
 #[derive(uniffi::Enum)]
@@ -147,6 +195,8 @@ pub struct MallCard {
     pub styles: Vec<String>,
     pub image_urls: Vec<String>,
     pub reason: String,
+    /// The shopper follows it (as of when the card was read): "following" on the button.
+    pub followed: bool,
 }
 
 /// A checked link to the mall's product page, with attribution; open it in a Custom Tab /
@@ -173,6 +223,10 @@ pub struct LiveCheck {
     pub age_secs: i64,
     /// What to tell the shopper before sending them away; None when nothing changed.
     pub notice: Option<String>,
+    /// The product can be bought: "go to mall" leads somewhere.
+    pub can_go: bool,
+    /// Show `notice` and go only on the shopper's next tap (the price changed).
+    pub confirm_first: bool,
 }
 
 /// One page of alternatives for a shopper who came straight back from a mall.
@@ -219,6 +273,24 @@ pub struct FeedCard {
     pub lowest_price: Option<i64>,
     /// E.g. "외 2개 쇼핑몰 · 최저 29,800원", to show as it is.
     pub also_at_text: Option<String>,
+    /// On the wishlist when the card was read: the heart to draw (`current_home` reads it again).
+    pub wishlisted: bool,
+}
+
+/// One word of Moa's vocabulary: `word` to send back, `label` to show.
+#[derive(uniffi::Record)]
+pub struct Choice {
+    pub word: String,
+    pub label: String,
+}
+
+/// What onboarding and the search filters offer, in the shopper's language.
+#[derive(uniffi::Record)]
+pub struct Vocabulary {
+    pub genders: Vec<Choice>,
+    pub age_bands: Vec<Choice>,
+    pub styles: Vec<Choice>,
+    pub categories: Vec<Choice>,
 }
 
 #[derive(uniffi::Enum)]
@@ -322,6 +394,10 @@ pub struct ProductSheet {
     pub in_stock: bool,
     /// The same item at other malls, cheapest first.
     pub elsewhere: Vec<Offer>,
+    /// On the wishlist when the sheet was read.
+    pub wishlisted: bool,
+    /// The shopper follows this product's mall.
+    pub mall_followed: bool,
 }
 
 /// One mall's listing of the item on the sheet.
@@ -654,6 +730,7 @@ fn feed_card(c: moa_core::Card) -> FeedCard {
         also_at_malls: c.also_at_malls,
         lowest_price: c.lowest_price,
         also_at_text: c.also_at_text,
+        wishlisted: c.wishlisted,
     }
 }
 
@@ -677,6 +754,7 @@ fn section(s: moa_core::Section) -> FeedSection {
                 styles: m.styles,
                 image_urls: m.image_urls,
                 reason: m.reason,
+                followed: m.followed,
             })
             .collect(),
     }
@@ -738,6 +816,7 @@ impl Moa {
             cursor_after: r.cursor_after,
             products_in_cache: r.products_in_cache,
             took_ms: r.took.as_millis() as u64,
+            feed_changed: r.feed_changed,
         })
     }
 
@@ -920,6 +999,8 @@ impl Moa {
             previous_price_text: c.previous_price_text,
             age_secs: c.age_secs,
             notice: c.notice,
+            can_go: c.can_go,
+            confirm_first: c.confirm_first,
         })
     }
 
@@ -930,9 +1011,10 @@ impl Moa {
         Ok(Outlink { outlink_id: o.outlink_id, url: o.url, product_id: o.product_id, mall_id: o.mall_id })
     }
 
-    /// The shopper is back from the mall after `away_ms`: a rescue sheet to show, or None.
-    pub fn returned_from_mall(&self, outlink_id: String, away_ms: u64) -> Result<Option<RescueSheet>> {
-        Ok(self.inner.returned_from_mall(&outlink_id, away_ms)?.map(|r| RescueSheet {
+    /// The shopper is back from the mall (the core times how long they were away since the
+    /// click-out): a rescue sheet to show, or None.
+    pub fn returned_from_mall(&self, outlink_id: String) -> Result<Option<RescueSheet>> {
+        Ok(self.inner.returned_from_mall(&outlink_id)?.map(|r| RescueSheet {
             outlink_id: r.outlink_id,
             title: r.title,
             cards: r.cards.into_iter().map(feed_card).collect(),
@@ -971,7 +1053,35 @@ impl Moa {
         })
     }
 
-    /// The product sheet, from the cache.
+    /// The product sheet was closed: the view is recorded with how long the sheet was open (the
+    /// core timed it from `product`). False when no sheet of that product was open.
+    pub fn sheet_closed(&self, product_id: String) -> Result<bool> {
+        Ok(self.inner.sheet_closed(&product_id)?)
+    }
+
+    /// The current home again, as the shopper has it (the same cards, the pages loaded so far),
+    /// with hearts and follows as they are now and hidden cards gone; nothing re-ranked. Call it
+    /// when a `ChangeListener` reports a wishlist or follow change.
+    pub fn current_home(&self) -> Result<FeedPage> {
+        let page = self.inner.current_home()?;
+        Ok(FeedPage { sections: page.sections.into_iter().map(section).collect(), generated_at: page.generated_at })
+    }
+
+    /// The words onboarding and the search filters offer, with labels in the shopper's language.
+    pub fn vocabulary(&self) -> Vocabulary {
+        let v = self.inner.vocabulary();
+        let choices =
+            |c: Vec<moa_core::Choice>| c.into_iter().map(|c| Choice { word: c.word, label: c.label }).collect();
+        Vocabulary {
+            genders: choices(v.genders),
+            age_bands: choices(v.age_bands),
+            styles: choices(v.styles),
+            categories: choices(v.categories),
+        }
+    }
+
+    /// The product sheet, from the cache. Opening it starts the clock of the view (see
+    /// `sheet_closed`).
     pub fn product(&self, product_id: String) -> Result<ProductSheet> {
         let p = self.inner.product_sheet(&product_id)?;
         Ok(ProductSheet {
@@ -1009,6 +1119,8 @@ impl Moa {
                     lowest: o.lowest,
                 })
                 .collect(),
+            wishlisted: p.wishlisted,
+            mall_followed: p.mall_followed,
         })
     }
 
@@ -1106,6 +1218,38 @@ impl Moa {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The apps group errors by the bindings' error; Rust callers by the core's. They agree.
+    #[test]
+    fn error_groups_agree_with_the_cores() {
+        use moa_core::Error as E;
+        let server = |status| E::Server { status, problem: None, retry_after: None };
+        let errors = vec![
+            E::Offline("x".into()),
+            E::Timeout,
+            E::Network("x".into()),
+            server(500),
+            server(429),
+            server(401),
+            server(404),
+            server(400),
+            E::Protocol("x".into()),
+            E::Io(std::io::Error::other("disk full")),
+            E::ForeignDatabase,
+            E::NewerDatabase { found: 9, supported: 8 },
+            E::Cancelled,
+            E::Unauthorized("x".into()),
+            E::InvalidInput("x".into()),
+            E::NotFound("x".into()),
+            E::Internal("x".into()),
+        ];
+        for e in errors {
+            let core = e.group();
+            let app = MoaError::from(e).group();
+            assert_eq!(format!("{core:?}"), format!("{app:?}"));
+        }
+    }
     /// Every export goes through `#[export]` (which puts async work on the core's runtime);
     /// uniffi's own attribute is used only for the foreign traits, which have no Rust bodies.
     #[test]

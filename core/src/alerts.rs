@@ -85,16 +85,6 @@ pub trait AlertListener: Send + Sync {
     fn on_alerts(&self, alerts: Vec<Alert>);
 }
 
-/// A drop is worth telling from 5 % of the price, or from this much money (minor units).
-const WORTH_TELLING_PERCENT: i64 = 5;
-
-fn worth_telling_amount(currency: &str) -> i64 {
-    match currency {
-        "KRW" | "JPY" => 5_000,
-        _ => 500,
-    }
-}
-
 /// A sale is "ending soon" in its last day.
 const SALE_ENDING_WINDOW_S: i64 = 24 * 3600;
 
@@ -171,11 +161,9 @@ pub(crate) fn detect(
         // by enough to matter, and lower than just before (a drop, not a rise back).
         let reference = w.price_at_add.or(w.before.as_ref().map(|b| b.0));
         if let Some(reference) = reference {
-            let dropped = reference - price;
-            let worth = dropped * 100 >= WORTH_TELLING_PERCENT * reference
-                || dropped >= worth_telling_amount(&p.price.currency);
+            let worth = crate::model::is_price_drop_worth_telling(reference, price, &p.price.currency);
             let falling = w.before.as_ref().is_none_or(|b| price < b.0);
-            if dropped > 0 && worth && falling {
+            if worth && falling {
                 found += insert.execute(params![
                     format!("price:{}:{price}", p.id),
                     AlertKind::PriceDrop.as_str(),

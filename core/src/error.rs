@@ -69,7 +69,45 @@ pub enum Error {
     Internal(String),
 }
 
+/// What a screen does about an error: the few states the apps map errors to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorGroup {
+    /// No network or no answer: keep showing the cache, with the offline banner.
+    Offline,
+    /// The server or the phone is busy or briefly unable: "try again" (a pull, a button).
+    RetryLater,
+    /// The session ended or was refused: ask to sign in again (nothing on the phone is lost).
+    SignInAgain,
+    /// What was asked for is gone (a delisted product, an old link).
+    NotFound,
+    /// The phone's data is from a newer Moa: ask to update the app.
+    UpdateApp,
+    /// Moa's own mistake (a protocol break, bad input from the app): say something went wrong.
+    Bug,
+}
+
 impl Error {
+    /// The group a screen maps this error to.
+    pub fn group(&self) -> ErrorGroup {
+        match self {
+            Error::Offline(_) | Error::Timeout | Error::Network(_) => ErrorGroup::Offline,
+            Error::Server { status: 401 | 403, .. } | Error::Unauthorized(_) => ErrorGroup::SignInAgain,
+            Error::Server { status: 404 | 410, .. } | Error::NotFound(_) => ErrorGroup::NotFound,
+            Error::Server { status, .. } if *status >= 500 || *status == 429 || *status == 408 => {
+                ErrorGroup::RetryLater
+            }
+            // A damaged or foreign file is recovered at the next open: trying again is the cure.
+            Error::Storage(_) | Error::Io(_) | Error::ForeignDatabase | Error::Cancelled => ErrorGroup::RetryLater,
+            Error::NewerDatabase { .. } => ErrorGroup::UpdateApp,
+            Error::Server { .. }
+            | Error::Protocol(_)
+            | Error::Image(_)
+            | Error::InvalidInput(_)
+            | Error::Internal(_) => ErrorGroup::Bug,
+        }
+    }
+
     /// Worth trying again (the same idempotent request, after a pause)?
     pub fn is_transient(&self) -> bool {
         match self {
@@ -108,3 +146,25 @@ impl From<reqwest::Error> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_the_screen_state_it_calls_for() {
+        let server = |status| Error::Server { status, problem: None, retry_after: None };
+        assert_eq!(Error::Offline("no route".into()).group(), ErrorGroup::Offline);
+        assert_eq!(Error::Timeout.group(), ErrorGroup::Offline);
+        assert_eq!(server(503).group(), ErrorGroup::RetryLater);
+        assert_eq!(server(429).group(), ErrorGroup::RetryLater);
+        assert_eq!(server(401).group(), ErrorGroup::SignInAgain);
+        assert_eq!(Error::Unauthorized("expired".into()).group(), ErrorGroup::SignInAgain);
+        assert_eq!(server(404).group(), ErrorGroup::NotFound);
+        assert_eq!(Error::NotFound("product x".into()).group(), ErrorGroup::NotFound);
+        assert_eq!(Error::NewerDatabase { found: 99, supported: 8 }.group(), ErrorGroup::UpdateApp);
+        assert_eq!(server(400).group(), ErrorGroup::Bug);
+        assert_eq!(Error::Protocol("seq went back".into()).group(), ErrorGroup::Bug);
+        assert_eq!(Error::InvalidInput("bad word".into()).group(), ErrorGroup::Bug);
+    }
+}

@@ -55,6 +55,8 @@ pub struct Section {
 pub struct MallCard {
     pub mall_id: String,
     pub name: String,
+    /// Followed by the shopper when the card was read: the button says "following".
+    pub followed: bool,
     /// The mall's concept in the shopper's language, e.g. ["러블리", "페미닌"].
     pub styles: Vec<String>,
     /// A few of its products' images, for the card.
@@ -93,6 +95,8 @@ pub struct Card {
     pub lowest_price: Option<i64>,
     /// E.g. "외 2개 쇼핑몰 · 최저 29,800원"; None when no other mall sells it.
     pub also_at_text: Option<String>,
+    /// On the shopper's wishlist (찜) when the card was read: the heart to draw.
+    pub wishlisted: bool,
 }
 
 /// Everything the product sheet shows, phrased for the shopper.
@@ -117,6 +121,10 @@ pub struct ProductSheet {
     pub in_stock: bool,
     /// The same item at other malls (and other listings at this one), cheapest first.
     pub elsewhere: Vec<Offer>,
+    /// On the wishlist when the sheet was read (the sheet's heart).
+    pub wishlisted: bool,
+    /// The shopper follows this product's mall (the sheet's follow button).
+    pub mall_followed: bool,
 }
 
 /// One mall's listing of an item the shopper is looking at.
@@ -174,6 +182,8 @@ impl ProductSheet {
             variants: p.variants.clone(),
             in_stock: p.in_stock(),
             elsewhere: Vec::new(),
+            wishlisted: false,
+            mall_followed: false,
         }
     }
 }
@@ -546,6 +556,7 @@ fn card(ctx: &FeedContext<'_>, i: u32, reason: String) -> Card {
         }
     });
     Card {
+        wishlisted: ctx.wishlist.iter().any(|w| w.product_id == p.id),
         also_at_malls: other_malls.len() as u32,
         lowest_price: lowest.map(|m| m.amount),
         also_at_text,
@@ -631,9 +642,10 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
         .filter_map(|w| {
             let i = c.get(&w.product_id)?;
             let then = w.price_at_add?;
-            let now = c.products[i as usize].price.amount;
-            let pct = crate::model::discount_percent(now, Some(then))?;
-            (pct >= 5 || then - now >= 2_000).then_some((i, pct))
+            let now = &c.products[i as usize].price;
+            // The alert's rule exactly: a drop the home shows is one the shopper was told about.
+            let pct = crate::model::discount_percent(now.amount, Some(then))?;
+            crate::model::is_price_drop_worth_telling(then, now.amount, &now.currency).then_some((i, pct))
         })
         .filter(|(i, _)| scored.eligible[*i as usize])
         .collect();
@@ -961,7 +973,14 @@ fn malls_for_you(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usize
                     format!("{} · {}", labels.join(" "), ages.join(", "))
                 }
             };
-            MallCard { mall_id: mall.id.clone(), name: mall.name.clone(), styles: labels, image_urls: images, reason }
+            MallCard {
+                followed: ctx.followed.contains(&mall.id),
+                mall_id: mall.id.clone(),
+                name: mall.name.clone(),
+                styles: labels,
+                image_urls: images,
+                reason,
+            }
         })
         .collect();
     Section {

@@ -33,11 +33,12 @@ pub use alerts::{Alert, AlertKind, AlertListener, AlertSettings};
 pub use api::{ClientOptions, RetryPolicy};
 pub use changes::{ChangeKind, ChangeListener, Subscription};
 pub use clock::{Clock, FixedClock, SharedClock, SystemClock};
+pub use error::ErrorGroup;
 pub use error::{Error, Result};
 pub use events::Event;
 pub use feed::{Card, FeedPage, Layout, MallCard, Offer, ProductSheet, Section};
 pub use model::Locale;
-pub use profile::ShopperProfile;
+pub use profile::{Choice, ShopperProfile, Vocabulary};
 pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
 pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncReport};
 pub use tokio_util::sync::CancellationToken;
@@ -135,11 +136,16 @@ pub struct Moa {
     account_sync: tokio::sync::Mutex<()>,
     alert_listener: Mutex<Option<Arc<dyn alerts::AlertListener>>>,
     images: images::cache::ImageCache,
+    /// The last query recorded as a search event.
+    last_search: Mutex<String>,
 }
 
 #[derive(Default)]
 struct OutlinkSession {
-    links: std::collections::HashMap<String, (String, String)>,
+    /// Outlink id → (product, mall, when the shopper left, ms).
+    links: std::collections::HashMap<String, (String, String, i64)>,
+    /// Product sheets open now → when each was opened (ms): the core times the dwell.
+    sheets_open: std::collections::HashMap<String, i64>,
     rescued_products: std::collections::HashSet<String>,
     rescued_malls: std::collections::HashSet<String>,
 }
@@ -171,6 +177,9 @@ struct Personal {
     session: Option<FeedSession>,
     /// Every product's taste score, for ranking search results (dropped when the taste moves).
     search_scores: Option<Arc<Vec<f32>>>,
+    /// The home as the shopper has it now: composed, then paged and re-ranked (see
+    /// [`Moa::current_home`]).
+    home: Option<FeedPage>,
 }
 
 /// The settings key of the onboarding profile.
@@ -195,6 +204,11 @@ pub struct LiveCheck {
     pub age_secs: i64,
     /// What to tell the shopper before sending them away; None when nothing changed.
     pub notice: Option<String>,
+    /// The product can be bought: the "go to mall" button leads somewhere.
+    pub can_go: bool,
+    /// The notice must be seen before leaving (the price changed): show it, and go only on the
+    /// shopper's next tap. Never true without a notice.
+    pub confirm_first: bool,
 }
 
 /// What an event upload did.
@@ -233,6 +247,7 @@ impl Moa {
             account_sync: tokio::sync::Mutex::new(()),
             alert_listener: Mutex::new(None),
             images,
+            last_search: Mutex::new(String::new()),
         })
     }
 
@@ -253,9 +268,11 @@ impl Moa {
     /// Sync with a page size, a progress listener and a cancellation token.
     pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
         let api = self.api()?;
-        let result = self.guard(sync::sync_catalog(api, &self.store, options).await);
-        if let Ok(report) = &result {
-            if report.upserted + report.deleted > 0 || report.stats_changed {
+        let mut result = self.guard(sync::sync_catalog(api, &self.store, options).await);
+        if let Ok(report) = &mut result {
+            report.feed_changed =
+                report.upserted + report.deleted > 0 || report.stats_changed || !report.malls_unchanged;
+            if report.feed_changed {
                 // The ranker's index is rebuilt from the new catalog at the next feed.
                 let mut personal = self.personal();
                 personal.catalog = None;
@@ -374,8 +391,36 @@ impl Moa {
         self.guard(self.compose(|ctx, personal| {
             let (page, session) = feed::compose_home(ctx);
             personal.session = Some(session);
+            personal.home = Some(page.clone());
             page
         }))
+    }
+
+    /// The current home again, as the shopper has it (the same sections and cards, the pages of
+    /// "for you" loaded so far), with what changed since stamped in: hearts and follows as they
+    /// are now, cards of hidden products and malls gone. Nothing is ranked again, so nothing moves
+    /// under the shopper's thumb; the apps call it when the core reports a wishlist or follow
+    /// change. Composes a new home when there is none yet.
+    pub fn current_home(&self) -> Result<FeedPage> {
+        let page = self.personal().home.clone();
+        let Some(mut page) = page else { return self.home_feed() };
+        let wishlisted: HashSet<String> =
+            self.guard(self.store.wishlist())?.into_iter().map(|w| w.product_id).collect();
+        let followed: HashSet<String> =
+            self.guard(self.store.followed_malls())?.into_iter().map(|f| f.mall_id).collect();
+        let excluded = self.guard(self.store.exclusions())?;
+        for section in &mut page.sections {
+            section
+                .cards
+                .retain(|c| !excluded.products.contains(&c.product_id) && !excluded.malls.contains(&c.mall_id));
+            for card in &mut section.cards {
+                card.wishlisted = wishlisted.contains(&card.product_id);
+            }
+            for mall in &mut section.malls {
+                mall.followed = followed.contains(&mall.mall_id);
+            }
+        }
+        Ok(page)
     }
 
     /// The next page of the "for you" grid of the current home, without repeats; an empty
@@ -383,7 +428,12 @@ impl Moa {
     pub fn more_for_you(&self, count: u32) -> Result<Section> {
         self.guard(self.compose(|ctx, personal| {
             let session = personal.session.get_or_insert_with(|| feed::compose_home(ctx).1);
-            feed::next_page(ctx, session, count.clamp(1, 100) as usize)
+            let more = feed::next_page(ctx, session, count.clamp(1, 100) as usize);
+            if let Some(section) = personal.home.as_mut().and_then(|h| h.sections.iter_mut().find(|s| s.id == more.id))
+            {
+                section.cards.extend(more.cards.iter().cloned());
+            }
+            more
         }))
     }
 
@@ -393,7 +443,12 @@ impl Moa {
     pub fn rerank_for_you(&self) -> Result<Section> {
         self.guard(self.compose(|ctx, personal| {
             let session = personal.session.get_or_insert_with(|| feed::compose_home(ctx).1);
-            feed::rerank_for_you(ctx, session)
+            let fresh = feed::rerank_for_you(ctx, session);
+            if let Some(section) = personal.home.as_mut().and_then(|h| h.sections.iter_mut().find(|s| s.id == fresh.id))
+            {
+                section.cards = fresh.cards.clone();
+            }
+            fresh
         }))
     }
 
@@ -422,6 +477,8 @@ impl Moa {
                 } else {
                     "This product is no longer sold".into()
                 }),
+                can_go: false,
+                confirm_first: false,
             },
             Ok(Some(Some(live))) => {
                 let in_stock = live.variants.iter().any(|v| v.available);
@@ -446,6 +503,8 @@ impl Moa {
                     price_text: live.price.display(),
                     previous_price_text: changed.then(|| cached.price.display()),
                     age_secs: (now_s - live.checked_at_ms / 1000).max(0),
+                    confirm_first: in_stock && notice.is_some(),
+                    can_go: in_stock,
                     notice,
                 }
             }
@@ -460,6 +519,8 @@ impl Moa {
                 // The cache is as old as the last sync that reached the server.
                 age_secs: (now_s - self.guard(self.store.catalog_synced_at())?.unwrap_or(cached.updated_at)).max(0),
                 notice: None,
+                can_go: cached.in_stock(),
+                confirm_first: false,
             },
             Err(e) => return Err(e),
         };
@@ -478,23 +539,26 @@ impl Moa {
         let outlink_id = format!("{:016x}", rand::random::<u64>());
         let url = outlink::build_link(&product.product_url, &mall.link_hosts, section, position, &outlink_id)?;
         self.record(Event::ClickOut { product_id: product_id.to_string() })?;
+        let left_at = self.now_ms();
         self.outlinks
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .links
-            .insert(outlink_id.clone(), (product.id.clone(), mall.id.clone()));
+            .insert(outlink_id.clone(), (product.id.clone(), mall.id.clone(), left_at));
         Ok(Outlink { outlink_id, url, product_id: product.id, mall_id: mall.id.clone() })
     }
 
-    /// The shopper is back from the mall after `away_ms`: whether to show a rescue sheet, and
-    /// its products. Only for a quick return, once per product and per mall in a session, never
-    /// soon after a dismissed sheet, and at most a few a day (Korean calendar days).
-    pub fn returned_from_mall(&self, outlink_id: &str, away_ms: u64) -> Result<Option<RescueSheet>> {
+    /// The shopper is back from the mall (the core times how long they were away, from the
+    /// click-out): whether to show a rescue sheet, and its products. Only for a quick return,
+    /// once per product and per mall in a session, never soon after a dismissed sheet, and at
+    /// most a few a day (Korean calendar days).
+    pub fn returned_from_mall(&self, outlink_id: &str) -> Result<Option<RescueSheet>> {
         let rules = self.config.rescue;
         let mut session = self.outlinks.lock().unwrap_or_else(|e| e.into_inner());
-        let Some((product_id, mall_id)) = session.links.get(outlink_id).cloned() else {
+        let Some((product_id, mall_id, left_at)) = session.links.get(outlink_id).cloned() else {
             return Err(Error::NotFound(format!("outlink {outlink_id}")));
         };
+        let away_ms = (self.now_ms() - left_at).max(0) as u64;
         // Malls are owed the number of quick returns: every return is an event.
         self.record(Event::ReturnedFromMall { product_id: product_id.clone(), mall_id: mall_id.clone(), away_ms })?;
         if away_ms > rules.quick_return_ms
@@ -565,6 +629,12 @@ impl Moa {
         Ok(())
     }
 
+    /// The words onboarding and the search filters offer, with their labels in the shopper's
+    /// language.
+    pub fn vocabulary(&self) -> Vocabulary {
+        Vocabulary::new(self.locale)
+    }
+
     /// The onboarding profile (empty for a guest who skipped it).
     pub fn profile(&self) -> Result<ShopperProfile> {
         Ok(self
@@ -593,6 +663,7 @@ impl Moa {
             personal.catalog = Some(Arc::new(catalog));
             personal.taste = Some(taste);
             personal.session = None;
+            personal.home = None;
             personal.search_scores = None;
         }
         let catalog = personal.catalog.clone().expect("built above");
@@ -695,7 +766,12 @@ impl Moa {
                 .collect();
             search::SearchResults { total: hits.len() as u64, capped, cards, typo_tolerant }
         }))?;
-        if offset == 0 && !text.is_empty() {
+        // One search event per query typed: the same query run again (results refreshed after a
+        // heart was tapped, the tab shown again) is not another search.
+        let mut last = self.last_search.lock().unwrap_or_else(|e| e.into_inner());
+        if offset == 0 && !text.is_empty() && *last != text {
+            *last = text.clone();
+            drop(last);
             self.record(Event::Search { query: text })?;
         }
         Ok(results)
@@ -711,12 +787,35 @@ impl Moa {
         self.guard(self.store.product(product_id))?.ok_or_else(|| Error::NotFound(format!("product {product_id}")))
     }
 
-    /// The product sheet: the product as the shopper reads it, from the cache.
+    /// The product sheet: the product as the shopper reads it, from the cache, with its heart and
+    /// its mall's follow as they are now. Opening it starts the clock of the view:
+    /// [`Moa::sheet_closed`] records how long it was looked at.
     pub fn product_sheet(&self, product_id: &str) -> Result<ProductSheet> {
         let product = self.product(product_id)?;
         let malls = self.guard(self.store.malls())?;
         let listings = self.guard(self.store.same_item_listings(&product))?;
-        Ok(ProductSheet::with_listings(&product, &malls, &listings, self.locale))
+        let mut sheet = ProductSheet::with_listings(&product, &malls, &listings, self.locale);
+        sheet.wishlisted = self.guard(self.store.is_wishlisted(product_id))?;
+        sheet.mall_followed = self.guard(self.store.followed_malls())?.iter().any(|f| f.mall_id == sheet.mall_id);
+        // Read again while open (a heart tapped), the sheet keeps the time it was opened at.
+        let opened = self.now_ms();
+        self.outlinks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .sheets_open
+            .entry(product_id.to_string())
+            .or_insert(opened);
+        Ok(sheet)
+    }
+
+    /// The product sheet was closed: the view is recorded with how long it was open (false when
+    /// no sheet of that product was open).
+    pub fn sheet_closed(&self, product_id: &str) -> Result<bool> {
+        let opened = self.outlinks.lock().unwrap_or_else(|e| e.into_inner()).sheets_open.remove(product_id);
+        let Some(opened) = opened else { return Ok(false) };
+        let dwell_ms = (self.now_ms() - opened).max(0) as u64;
+        self.record(Event::ProductView { product_id: product_id.to_string(), dwell_ms })?;
+        Ok(true)
     }
 
     /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.

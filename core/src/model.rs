@@ -352,9 +352,32 @@ pub(crate) fn discount_percent(price: i64, original: Option<i64>) -> Option<u8> 
     (pct > 0).then_some(pct.min(99) as u8)
 }
 
+/// Whether a price that went from `before` to `now` (minor units of `currency`) dropped by
+/// enough to tell the shopper: 5 % of the price, or 5,000원 (500 in currencies with cents). The one
+/// rule for both the home's "price drops on your 찜" section and the price-drop alert, so the two
+/// never disagree about what a drop is.
+pub fn is_price_drop_worth_telling(before: i64, now: i64, currency: &str) -> bool {
+    let dropped = before - now;
+    let amount = match currency {
+        "KRW" | "JPY" => 5_000,
+        _ => 500,
+    };
+    dropped > 0 && (dropped * 100 >= 5 * before || dropped >= amount)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drop_is_worth_telling_from_five_percent_or_five_thousand_won() {
+        assert!(is_price_drop_worth_telling(100_000, 95_000, "KRW"), "5 %");
+        assert!(!is_price_drop_worth_telling(200_000, 196_000, "KRW"), "2 % and 4,000원");
+        assert!(is_price_drop_worth_telling(200_000, 195_000, "KRW"), "5,000원");
+        assert!(!is_price_drop_worth_telling(39_800, 39_800, "KRW"));
+        assert!(!is_price_drop_worth_telling(39_800, 41_800, "KRW"), "a rise");
+        assert!(is_price_drop_worth_telling(20_000, 19_000, "USD"), "5 dollars of cents");
+    }
 
     #[test]
     fn won_is_grouped_by_thousands() {

@@ -16,6 +16,38 @@ use crate::events::Event;
 use crate::model::{AgeBand, Category, Gender, Style};
 use crate::rank::catalog::{age_bit, style_bit, CatalogIndex};
 
+/// One word of Moa's vocabulary as an app offers it: the `word` to send back, the `label` to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub word: String,
+    pub label: String,
+}
+
+/// The choices onboarding and the search filters offer, in the shopper's language: the apps keep
+/// no copies of these lists or their words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vocabulary {
+    /// Who the shopper dresses as (onboarding offers women's and men's; unisex is a product's).
+    pub genders: Vec<Choice>,
+    pub age_bands: Vec<Choice>,
+    pub styles: Vec<Choice>,
+    pub categories: Vec<Choice>,
+}
+
+impl Vocabulary {
+    pub fn new(locale: crate::model::Locale) -> Vocabulary {
+        fn choices<T: Copy>(all: &[T], word: fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
+            all.iter().map(|&v| Choice { word: word(v).into(), label: label(v).into() }).collect()
+        }
+        Vocabulary {
+            genders: choices(&[Gender::Women, Gender::Men], Gender::as_str, |g| g.label(locale)),
+            age_bands: choices(AgeBand::ALL, AgeBand::as_str, |a| a.label(locale)),
+            styles: choices(Style::ALL, Style::as_str, |s| s.label(locale)),
+            categories: choices(Category::ALL, Category::as_str, |c| c.label(locale)),
+        }
+    }
+}
+
 /// What the shopper told us (onboarding), or the default persona for a guest who did not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ShopperProfile {
@@ -195,5 +227,25 @@ impl From<&ShopperProfile> for StatedTaste {
             age_mask: p.age_band.map(age_bit).unwrap_or(0),
             style_mask: p.styles.iter().fold(0, |m, s| m | style_bit(*s)),
         }
+    }
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use super::*;
+    use crate::model::Locale;
+
+    #[test]
+    fn the_vocabulary_has_every_word_with_its_label() {
+        let ko = Vocabulary::new(Locale::Ko);
+        assert_eq!(ko.genders.iter().map(|c| c.word.as_str()).collect::<Vec<_>>(), ["women", "men"]);
+        assert_eq!(ko.age_bands.len(), AgeBand::ALL.len());
+        assert_eq!(ko.styles.len(), Style::ALL.len());
+        assert_eq!(ko.styles.iter().find(|c| c.word == "lovely").unwrap().label, "러블리");
+        let en = Vocabulary::new(Locale::En);
+        assert_eq!(en.age_bands.iter().find(|c| c.word == "forties").unwrap().label, "40s");
+        // Every word is one the core reads back.
+        assert!(ko.styles.iter().all(|c| Style::parse(&c.word).is_some()));
+        assert!(ko.categories.iter().all(|c| Category::parse(&c.word).is_some()));
     }
 }

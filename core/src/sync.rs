@@ -39,6 +39,9 @@ pub struct SyncReport {
     pub skipped: Vec<SkippedProduct>,
     /// New population statistics arrived (not a 304).
     pub stats_changed: bool,
+    /// What the home is made of changed (products, malls or the population's tastes): show a
+    /// new home. The one signal the apps reload on.
+    pub feed_changed: bool,
     /// Anonymous population sessions in the new statistics.
     pub population_sessions: u64,
     /// Requests that failed transiently and were tried again.

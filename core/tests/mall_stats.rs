@@ -50,7 +50,8 @@ async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() 
     let mut dirs = Vec::new();
     for n in 0..12u64 {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url);
+        let clock = FixedClock::at_secs(NOW);
+        let mut config = MoaConfig::new(dir.path()).clock(clock.clone()).server(&server.url);
         config.install_id = format!("install-{n}");
         dirs.push(dir);
         let moa = Moa::open(config).unwrap();
@@ -84,7 +85,8 @@ async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() 
         let link = moa.click_out(&pa, "for_you", 0).unwrap();
         add(&mut mine, &a, |s| s.click_outs += 1);
         let away = if n % 4 == 0 { 90_000 } else { 20_000 };
-        let sheet = moa.returned_from_mall(&link.outlink_id, away).unwrap();
+        clock.advance_ms(away);
+        let sheet = moa.returned_from_mall(&link.outlink_id).unwrap();
         if away <= 60_000 {
             let sheet = sheet.expect("a first quick return gets a sheet");
             add(&mut mine, &a, |s| {

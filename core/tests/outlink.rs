@@ -8,7 +8,7 @@ use moa_server::{DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
 
-async fn setup(max_per_day: u32) -> (Moa, DemoWorld, RunningServer, tempfile::TempDir) {
+async fn setup(max_per_day: u32) -> Shop {
     let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 41, products: 4_000, now: NOW }).unwrap();
     // One product whose link points off its mall: it must never be opened.
     let mut rogue = world.products.iter().find(|p| p.in_stock()).unwrap().clone();
@@ -16,11 +16,29 @@ async fn setup(max_per_day: u32) -> (Moa, DemoWorld, RunningServer, tempfile::Te
     catalog.upsert_products(&[rogue]).unwrap();
     let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url);
+    let clock = FixedClock::at_secs(NOW);
+    let mut config = MoaConfig::new(dir.path()).clock(clock.clone()).server(&server.url);
     config.rescue.max_per_day = max_per_day;
     let moa = Moa::open(config).unwrap();
     moa.sync().await.unwrap();
-    (moa, world, server, dir)
+    Shop { moa, world, server, clock, _dir: dir }
+}
+
+struct Shop {
+    moa: Moa,
+    world: DemoWorld,
+    server: RunningServer,
+    /// The core's clock: the shopper's time at the mall passes on it.
+    clock: Arc<FixedClock>,
+    _dir: tempfile::TempDir,
+}
+
+impl Shop {
+    /// Back from the mall `away_ms` after the click-out (the core times it).
+    fn back_after(&self, outlink_id: &str, away_ms: i64) -> moa_core::Result<Option<moa_core::RescueSheet>> {
+        self.clock.advance_ms(away_ms);
+        self.moa.returned_from_mall(outlink_id)
+    }
 }
 
 /// In-stock products of `count` different malls.
@@ -38,7 +56,8 @@ fn one_per_mall(world: &DemoWorld, count: usize) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_are_checked_attributed_and_recorded() {
-    let (moa, world, server, _dir) = setup(3).await;
+    let shop = setup(3).await;
+    let (moa, world) = (&shop.moa, &shop.world);
     let product = &world.products[5];
     let before = moa.store().event_count().unwrap();
     let link = moa.click_out(&product.id, "for_you", 4).unwrap();
@@ -66,19 +85,20 @@ async fn links_are_checked_attributed_and_recorded() {
     let rogue = world.products.iter().find(|p| p.in_stock()).unwrap();
     let err = moa.click_out(&rogue.id, "for_you", 0).unwrap_err();
     assert!(matches!(err, moa_core::Error::InvalidInput(ref m) if m.contains("phishing.example")), "{err}");
-    server.shutdown().await;
+    shop.server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rescue_comes_only_on_a_quick_first_return_within_the_daily_cap() {
-    let (moa, world, server, _dir) = setup(3).await;
+    let shop = setup(3).await;
+    let (moa, world) = (&shop.moa, &shop.world);
     let picks = one_per_mall(&world, 6);
     let hidden = picks[5].1.clone();
     moa.record(Event::HideMall { mall_id: hidden.clone() }).unwrap();
 
     // Back after 20 s: a sheet, of in-stock products, not the one left, none from a hidden mall.
     let link = moa.click_out(&picks[0].0, "for_you", 0).unwrap();
-    let sheet = moa.returned_from_mall(&link.outlink_id, 20_000).unwrap().expect("a rescue sheet");
+    let sheet = shop.back_after(&link.outlink_id, 20_000).unwrap().expect("a rescue sheet");
     assert!(sheet.cards.len() >= 3, "{} cards", sheet.cards.len());
     for card in &sheet.cards {
         assert_ne!(card.product_id, picks[0].0);
@@ -89,33 +109,34 @@ async fn rescue_comes_only_on_a_quick_first_return_within_the_daily_cap() {
     assert!(sheet.cards.iter().any(|c| c.mall_id != picks[0].1), "alternatives from other malls");
     // The same product or mall again in this session: nothing.
     let again = moa.click_out(&picks[0].0, "for_you", 0).unwrap();
-    assert!(moa.returned_from_mall(&again.outlink_id, 5_000).unwrap().is_none());
+    assert!(shop.back_after(&again.outlink_id, 5_000).unwrap().is_none());
 
     // Back after 90 s: nothing.
     let slow = moa.click_out(&picks[1].0, "for_you", 1).unwrap();
-    assert!(moa.returned_from_mall(&slow.outlink_id, 90_000).unwrap().is_none());
+    assert!(shop.back_after(&slow.outlink_id, 90_000).unwrap().is_none());
 
     // Two more quick returns from other malls reach the cap of three a day; the fourth gets none.
     for (product, _) in &picks[2..4] {
         let link = moa.click_out(product, "for_you", 2).unwrap();
-        assert!(moa.returned_from_mall(&link.outlink_id, 10_000).unwrap().is_some());
+        assert!(shop.back_after(&link.outlink_id, 10_000).unwrap().is_some());
     }
     let capped = moa.click_out(&picks[4].0, "for_you", 3).unwrap();
-    assert!(moa.returned_from_mall(&capped.outlink_id, 10_000).unwrap().is_none(), "daily cap");
-    assert!(moa.returned_from_mall("no-such-outlink", 1_000).is_err());
-    server.shutdown().await;
+    assert!(shop.back_after(&capped.outlink_id, 10_000).unwrap().is_none(), "daily cap");
+    assert!(moa.returned_from_mall("no-such-outlink").is_err());
+    shop.server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_rescue_right_after_a_dismissed_one() {
-    let (moa, world, server, _dir) = setup(10).await;
+    let shop = setup(10).await;
+    let (moa, world) = (&shop.moa, &shop.world);
     let picks = one_per_mall(&world, 2);
     let link = moa.click_out(&picks[0].0, "cover", 0).unwrap();
-    assert!(moa.returned_from_mall(&link.outlink_id, 15_000).unwrap().is_some());
+    assert!(shop.back_after(&link.outlink_id, 15_000).unwrap().is_some());
     moa.record(Event::RescueDismissed).unwrap();
     let next = moa.click_out(&picks[1].0, "cover", 0).unwrap();
-    assert!(moa.returned_from_mall(&next.outlink_id, 15_000).unwrap().is_none());
-    server.shutdown().await;
+    assert!(shop.back_after(&next.outlink_id, 15_000).unwrap().is_none());
+    shop.server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,6 +150,7 @@ async fn the_live_check_says_what_changed_before_the_shopper_leaves() {
 
     let same = moa.live_check(&stock[0].id).await.unwrap();
     assert!(same.live && same.in_stock && same.notice.is_none() && same.previous_price_text.is_none());
+    assert!(same.can_go && !same.confirm_first, "nothing changed: straight to the mall");
 
     // The mall changed the price, sold out another, delisted a third — after our last sync.
     let mut repriced = stock[0].clone();
@@ -141,11 +163,13 @@ async fn the_live_check_says_what_changed_before_the_shopper_leaves() {
     let changed = moa.live_check(&stock[0].id).await.unwrap();
     assert_eq!(changed.price, repriced.price.amount);
     assert_eq!(changed.previous_price_text.as_deref(), Some(stock[0].price.display().as_str()));
+    assert!(changed.can_go && changed.confirm_first, "a new price is seen before leaving");
     assert!(changed.notice.unwrap().contains(&repriced.price.display()));
     let gone = moa.live_check(&stock[1].id).await.unwrap();
+    assert!(!gone.can_go && !gone.confirm_first);
     assert!(!gone.in_stock && gone.notice.unwrap().contains("품절"));
     let delisted = moa.live_check(&stock[2].id).await.unwrap();
-    assert!(delisted.delisted && !delisted.in_stock);
+    assert!(delisted.delisted && !delisted.in_stock && !delisted.can_go);
 
     // Offline: the cache answers, and says it is not live.
     server.shutdown().await;
@@ -156,4 +180,36 @@ async fn the_live_check_says_what_changed_before_the_shopper_leaves() {
     assert!(!cached.live);
     assert_eq!(cached.price, stock[0].price.amount);
     assert!(cached.age_secs >= 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_core_times_the_look_and_the_time_away_from_the_calls_the_apps_make() {
+    let shop = setup(10).await;
+    let (moa, world) = (&shop.moa, &shop.world);
+    let picks = one_per_mall(world, 1);
+    moa.set_event_consent(true).unwrap();
+    let pending = |moa: &Moa| moa.store().pending_events(10_000).unwrap();
+
+    // The sheet opens, 12.5 s pass, it closes: one view of 12,500 ms.
+    let sheet = moa.product_sheet(&picks[0].0).unwrap();
+    assert!(!sheet.wishlisted && !sheet.mall_followed);
+    shop.clock.advance_ms(12_500);
+    assert!(moa.sheet_closed(&picks[0].0).unwrap());
+    let view = pending(moa).into_iter().map(|(_, e)| e).rfind(|e| e.kind == "product_view").expect("a view");
+    assert_eq!((view.product_id.as_deref(), view.dwell_ms), (Some(picks[0].0.as_str()), Some(12_500)));
+    assert!(!moa.sheet_closed(&picks[0].0).unwrap(), "closed once");
+
+    // Off to the mall for 25 s: the return is recorded with that time away.
+    let link = moa.click_out(&picks[0].0, "for_you", 0).unwrap();
+    shop.clock.advance_ms(25_000);
+    assert!(moa.returned_from_mall(&link.outlink_id).unwrap().is_some(), "a quick return");
+    let back = pending(moa).into_iter().map(|(_, e)| e).rfind(|e| e.kind == "returned_from_mall").expect("a return");
+    assert_eq!(back.dwell_ms, Some(25_000));
+
+    // The sheet says what the shopper did with it.
+    moa.add_to_wishlist(&picks[0].0, None).unwrap();
+    moa.follow_mall(&picks[0].1).unwrap();
+    let again = moa.product_sheet(&picks[0].0).unwrap();
+    assert!(again.wishlisted && again.mall_followed);
+    shop.server.shutdown().await;
 }

@@ -81,6 +81,19 @@ async fn korean_substrings_initials_and_a_typo_find_the_product() {
         .filter(|(_, e)| matches!(e, moa_core::Event::Search { .. }))
         .count();
     assert!(searches >= 10, "{searches}");
+    // The same query again (results refreshed after a heart was tapped) is not another search.
+    let again = |moa: &Moa| {
+        moa.store()
+            .profile_events()
+            .unwrap()
+            .iter()
+            .filter(|(_, e)| matches!(e, moa_core::Event::Search { .. }))
+            .count()
+    };
+    moa.search(&query("원피스")).unwrap();
+    let once = again(&moa);
+    moa.search(&query("원피스")).unwrap();
+    assert_eq!(again(&moa), once);
     server.shutdown().await;
 }
 

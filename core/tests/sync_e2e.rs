@@ -59,7 +59,9 @@ async fn second_sync_moves_only_the_changes_and_cache_matches_server_exactly() {
     // Writing an unchanged product again is not a change.
     assert_eq!(catalog.upsert_products(&world.products[500..510]).unwrap(), 0);
 
+    assert!(first.feed_changed);
     let second = moa.sync_with(options.clone()).await.unwrap();
+    assert!(second.feed_changed, "the apps show a new home");
     assert_eq!(second.cursor_before, first.cursor_after);
     assert_eq!(second.upserted, 40 + 10 + 30, "only the changed products moved");
     assert_eq!(second.deleted, 25);
@@ -77,9 +79,33 @@ async fn second_sync_moves_only_the_changes_and_cache_matches_server_exactly() {
     let sold_out_ids: Vec<&str> = sold_out.iter().map(|p| p.id.as_str()).collect();
     assert!(feed.sections.iter().flat_map(|s| &s.cards).all(|c| !sold_out_ids.contains(&c.product_id.as_str())));
 
-    // Nothing changed: nothing moves.
+    // The current home, after a 찜, a follow and a page more: the same cards in the same order
+    // (nothing re-ranked under the thumb), the heart and the follow stamped in by the core.
+    let more = moa.more_for_you(24).unwrap();
+    let card = feed.sections[0].cards[0].clone();
+    assert!(!card.wishlisted);
+    moa.add_to_wishlist(&card.product_id, None).unwrap();
+    let mall = feed.sections.iter().flat_map(|s| &s.malls).next().expect("malls to follow").clone();
+    assert!(!mall.followed);
+    moa.follow_mall(&mall.mall_id).unwrap();
+    let current = moa.current_home().unwrap();
+    let ids = |page: &moa_core::FeedPage| -> Vec<String> {
+        page.sections.iter().flat_map(|s| s.cards.iter().map(|c| c.product_id.clone())).collect()
+    };
+    let mut expected = ids(&feed);
+    expected.extend(more.cards.iter().map(|c| c.product_id.clone()));
+    assert_eq!(ids(&current), expected, "the home as the shopper has it, paged");
+    assert!(current.sections[0].cards[0].wishlisted);
+    assert_eq!(current.sections.iter().flat_map(|s| &s.cards).filter(|c| c.wishlisted).count(), 1);
+    assert!(current.sections.iter().flat_map(|s| &s.malls).any(|m| m.mall_id == mall.mall_id && m.followed));
+    // "Not interested" takes the card off the current home too.
+    moa.record(moa_core::Event::NotInterested { product_id: card.product_id.clone() }).unwrap();
+    assert!(!ids(&moa.current_home().unwrap()).contains(&card.product_id));
+
+    // Nothing changed: nothing moves, and the home stays.
     let third = moa.sync_with(options).await.unwrap();
     assert_eq!((third.upserted, third.deleted, third.pages), (0, 0, 1));
+    assert!(!third.feed_changed, "{third:?}");
     server.shutdown().await;
 }
 

@@ -212,7 +212,8 @@ fun personalHomeRecommendsMallsAndPagesWithoutRepeats() {
 }
 
 fun clickOutAndRescueOnAQuickReturn() {
-    syncedMoa().use { moa ->
+    val clock = PinnedClock()
+    Moa.open(config(clock = clock)).also { runBlocking { it.sync(null, null) } }.use { moa ->
         val card = moa.homeFeed().sections[0].cards[0]
         val check = runBlocking { moa.liveCheck(card.productId) }
         assertTrue(check.live && check.inStock && check.notice == null, "$check")
@@ -220,13 +221,20 @@ fun clickOutAndRescueOnAQuickReturn() {
         val link = moa.clickOut(card.productId, "cover", 0u)
         assertTrue(link.url.startsWith("https://"), link.url)
         assertTrue(link.url.contains("utm_source=moa") && link.url.contains("moa_outlink=${link.outlinkId}"))
-        val sheet = moa.returnedFromMall(link.outlinkId, 20_000uL)
+        // The core, reading the clock written in Kotlin, times the trip: 20 s.
+        clock.ms.addAndGet(20_000)
+        val sheet = moa.returnedFromMall(link.outlinkId)
         assertNotNull(sheet)
         assertTrue(sheet.cards.isNotEmpty() && sheet.cards.none { it.productId == card.productId })
         moa.record(ShopperEvent.RescueDismissed)
         val slow = moa.clickOut(moa.homeFeed().sections[1].cards[0].productId, "for_you", 0u)
-        assertNull(moa.returnedFromMall(slow.outlinkId, 90_000uL), "no sheet after 90 s")
-        assertFailsWith<MoaException.NotFound> { moa.returnedFromMall("nope", 1_000uL) }
+        clock.ms.addAndGet(90_000)
+        assertNull(moa.returnedFromMall(slow.outlinkId), "no sheet after 90 s")
+        assertFailsWith<MoaException.NotFound> { moa.returnedFromMall("nope") }
+        assertEquals(ErrorGroup.NOT_FOUND, errorGroup(MoaException.NotFound("product x")))
+        assertEquals(ErrorGroup.OFFLINE, errorGroup(MoaException.Offline("no route")))
+        // The core's words for onboarding, with labels in the shopper's language.
+        assertEquals("러블리", moa.vocabulary().styles.single { it.word == "lovely" }.label)
         assertEquals(0uL, runBlocking { moa.uploadEvents() }, "nothing leaves without consent")
         moa.setEventConsent(true)
         assertTrue(runBlocking { moa.uploadEvents() } >= 5uL, "click-outs, returns, views were sent")

@@ -91,6 +91,14 @@ impl Store {
         Ok(removed)
     }
 
+    pub fn is_wishlisted(&self, product_id: &str) -> Result<bool> {
+        Ok(self.reader().query_row(
+            "SELECT EXISTS (SELECT 1 FROM wishlist WHERE product_id = ?1)",
+            [product_id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The wishlist, newest first.
     pub fn wishlist(&self) -> Result<Vec<WishlistItem>> {
         let conn = self.reader();

@@ -23,8 +23,6 @@ struct MoaApp: App {
 final class AppCore {
     static let syncTask = "app.moa.sync"
     let moa: Moa
-    /// The one set of 찜 hearts every screen draws.
-    let hearts: WishlistHearts
     let home: HomeModel
     let product: ProductModel
     let search: SearchModel
@@ -50,9 +48,8 @@ final class AppCore {
         }
         moa.setSecretStore(store: KeychainSecretStore())
         moa.setAlertListener(listener: alerts)
-        hearts = WishlistHearts(moa: moa)
-        home = HomeModel(moa: moa, hearts: hearts)
-        product = ProductModel(moa: moa, hearts: hearts)
+        home = HomeModel(moa: moa)
+        product = ProductModel(moa: moa)
         search = SearchModel(moa: moa)
         wishlist = WishlistModel(moa: moa)
         malls = MallsModel(moa: moa)

@@ -5,7 +5,6 @@ import SwiftUI
 
 struct ProductSheetView: View {
     @ObservedObject var model: Watch<ProductModel>
-    @ObservedObject var malls: Watch<MallsModel>
     let section: String
     let position: UInt32
     @State private var mall: URL?
@@ -27,8 +26,8 @@ struct ProductSheetView: View {
                     HStack {
                         Text(sheet.mallName).font(.caption).foregroundStyle(.secondary)
                         Spacer()
-                        Button(malls.model.follows(sheet.mallId) ? "unfollow" : "follow") {
-                            Task { await malls.model.toggleFollow(sheet.mallId) }
+                        Button(sheet.mallFollowed ? "unfollow" : "follow") {
+                            Task { await product.toggleFollow() }
                         }
                         .buttonStyle(.bordered)
                     }
@@ -145,15 +144,16 @@ struct OnboardingView: View {
         ScrollView {
             VStack(alignment: .leading, spacing: 16) {
                 Text("onboarding.title").font(.title2).bold()
-                chips(OnboardingModel.genders, selected: { onboarding.gender == $0 }) { g in
+                // The core's words with the core's labels, in the shopper's language.
+                chips(onboarding.vocabulary.genders, selected: { onboarding.gender == $0 }) { g in
                     onboarding.gender = onboarding.gender == g ? nil : g
                 }
                 Text("onboarding.age").font(.headline)
-                chips(OnboardingModel.ageBands, selected: { onboarding.ageBand == $0 }) { a in
+                chips(onboarding.vocabulary.ageBands, selected: { onboarding.ageBand == $0 }) { a in
                     onboarding.ageBand = onboarding.ageBand == a ? nil : a
                 }
                 Text("onboarding.styles").font(.headline)
-                chips(OnboardingModel.styleChoices, selected: { onboarding.styles.contains($0) }) { onboarding.toggleStyle($0) }
+                chips(onboarding.vocabulary.styles, selected: { onboarding.styles.contains($0) }) { onboarding.toggleStyle($0) }
                 Button("onboarding.done") { Task { await onboarding.finish() } }.buttonStyle(.borderedProminent)
                 Button("onboarding.skip") { onboarding.skip() }
             }
@@ -162,14 +162,14 @@ struct OnboardingView: View {
         .onChange(of: onboarding.done) { if onboarding.done { finished() } }
     }
 
-    private func chips(_ words: [String], selected: @escaping (String) -> Bool, tap: @escaping (String) -> Void) -> some View {
+    private func chips(_ choices: [Choice], selected: @escaping (String) -> Bool, tap: @escaping (String) -> Void) -> some View {
         ScrollView(.horizontal, showsIndicators: false) {
             HStack {
-                ForEach(words, id: \.self) { word in
-                    // Concatenated, not interpolated: an interpolated key would be looked up as "word.%@".
-                    Button(LocalizedStringKey("word." + word)) { tap(word) }
+                ForEach(choices, id: \.word) { choice in
+                    // The label is the core's, already in the shopper's language: shown verbatim.
+                    Button(choice.label) { tap(choice.word) }
                         .buttonStyle(.bordered)
-                        .tint(selected(word) ? .pink : .gray)
+                        .tint(selected(choice.word) ? .pink : .gray)
                 }
             }
         }
@@ -178,7 +178,6 @@ struct OnboardingView: View {
 
 struct SearchView: View {
     @ObservedObject var model: Watch<SearchModel>
-    @ObservedObject var hearts: Watch<WishlistHearts>
     let open: (String, String, Int) -> Void
     @State private var text = ""
 
@@ -192,8 +191,8 @@ struct SearchView: View {
                 }
                 LazyVGrid(columns: [GridItem(), GridItem()]) {
                     ForEach(Array(search.cards.enumerated()), id: \.element.productId) { index, card in
-                        CardView(card: card, wishlisted: hearts.model.contains(card.productId), width: 400) {
-                            Task { await hearts.model.toggle(card.productId) }
+                        CardView(card: card, width: 400) {
+                            Task { await search.toggleWishlist(card) }
                         }
                             .onTapGesture { open(card.productId, "search", index) }
                     }
@@ -208,7 +207,6 @@ struct SearchView: View {
 
 struct WishlistView: View {
     @ObservedObject var model: Watch<WishlistModel>
-    @ObservedObject var hearts: Watch<WishlistHearts>
     let open: (String, String, Int) -> Void
 
     var body: some View {
@@ -229,8 +227,8 @@ struct WishlistView: View {
                     .swipeActions { Button("wishlist.remove", role: .destructive) { Task { await wishlist.remove(item.productId) } } }
                 }
             }
-            // Read again whenever a heart changes, on whichever screen it was tapped.
-            .task(id: hearts.model.ids) { await wishlist.load() }
+            // Read when shown; the model reads again on every wishlist change the core reports.
+            .task { await wishlist.load() }
             .navigationTitle("tab.wishlist")
         }
     }
@@ -246,7 +244,7 @@ struct MallsView: View {
                 HStack {
                     Text(mall.name)
                     Spacer()
-                    Button("unfollow") { Task { await malls.toggleFollow(mall.mallId) } }.buttonStyle(.bordered)
+                    Button("unfollow") { Task { await malls.setFollowed(mall.mallId, false) } }.buttonStyle(.bordered)
                 }
             }
             .task { await malls.load() }
@@ -285,6 +283,7 @@ struct SettingsView: View {
 func errorKey(_ error: UiError) -> LocalizedStringKey {
     switch error {
     case .offline: "offline.banner"
+    case .retryLater: "error.retry"
     case .signInNeeded: "error.sign.in"
     case .wrongCredentials: "error.wrong.credentials"
     case .notFound: "error.not.found"

@@ -37,9 +37,9 @@ struct RootView: View {
                 TabView {
                     HomeView(model: Watch(core.home), malls: Watch(core.malls), open: open)
                         .tabItem { Label("tab.home", systemImage: "house") }
-                    SearchView(model: Watch(core.search), hearts: Watch(core.hearts), open: open)
+                    SearchView(model: Watch(core.search), open: open)
                         .tabItem { Label("tab.search", systemImage: "magnifyingglass") }
-                    WishlistView(model: Watch(core.wishlist), hearts: Watch(core.hearts), open: open)
+                    WishlistView(model: Watch(core.wishlist), open: open)
                         .tabItem { Label("tab.wishlist", systemImage: "heart") }
                     MallsView(model: Watch(core.malls)).tabItem { Label("tab.malls", systemImage: "bag") }
                     SettingsView(model: Watch(core.account)).tabItem { Label("tab.settings", systemImage: "gearshape") }
@@ -52,7 +52,7 @@ struct RootView: View {
         }
         .environment(\.thumbnails, Thumbnails(moa: core.moa))
         .sheet(item: $opened) { opened in
-            ProductSheetView(model: Watch(core.product), malls: Watch(core.malls), section: opened.section, position: opened.position)
+            ProductSheetView(model: Watch(core.product), section: opened.section, position: opened.position)
         }
     }
 
@@ -123,9 +123,9 @@ struct Photo: View {
     }
 }
 
+/// A feed card; its heart is the core's flag (`card.wishlisted`).
 struct CardView: View {
     let card: FeedCard
-    let wishlisted: Bool
     let width: UInt32
     let wish: () -> Void
 
@@ -134,9 +134,9 @@ struct CardView: View {
             ZStack(alignment: .bottomTrailing) {
                 Photo(url: card.imageUrl, aspectRatio: card.aspectRatio, placeholder: card.placeholderColor, width: width, label: card.title)
                 Button(action: wish) {
-                    Image(systemName: wishlisted ? "heart.fill" : "heart").foregroundStyle(wishlisted ? .pink : .white).padding(8)
+                    Image(systemName: card.wishlisted ? "heart.fill" : "heart").foregroundStyle(card.wishlisted ? .pink : .white).padding(8)
                 }
-                .accessibilityLabel(Text(wishlisted ? "wishlist.remove" : "wishlist.add"))
+                .accessibilityLabel(Text(card.wishlisted ? "wishlist.remove" : "wishlist.add"))
             }
             Text(card.mallName).font(.caption2).foregroundStyle(.secondary)
             Text(card.title).font(.footnote).lineLimit(2)
@@ -184,8 +184,8 @@ struct HomeView: View {
         switch section.layout {
         case .cover:
             if let card = section.cards.first {
-                CardView(card: card, wishlisted: home.wishlisted.contains(card.productId), width: 800) {
-                    Task { await home.toggleWishlist(card.productId) }
+                CardView(card: card, width: 800) {
+                    Task { await home.toggleWishlist(card) }
                 }
                 .onTapGesture { open(card.productId, section.id, 0) }
                 .task { await home.shown(section: section.id, position: 0, productId: card.productId) }
@@ -195,8 +195,8 @@ struct HomeView: View {
             ScrollView(.horizontal, showsIndicators: false) {
                 LazyHStack(alignment: .top) {
                     ForEach(Array(section.cards.enumerated()), id: \.element.productId) { index, card in
-                        CardView(card: card, wishlisted: home.wishlisted.contains(card.productId), width: 400) {
-                            Task { await home.toggleWishlist(card.productId) }
+                        CardView(card: card, width: 400) {
+                            Task { await home.toggleWishlist(card) }
                         }
                         .frame(width: 150)
                         .onTapGesture { open(card.productId, section.id, index) }
@@ -213,8 +213,8 @@ struct HomeView: View {
                             HStack {
                                 Text(mall.name).font(.subheadline).bold()
                                 Spacer()
-                                Button(malls.model.follows(mall.mallId) ? "unfollow" : "follow") {
-                                    Task { await malls.model.toggleFollow(mall.mallId) }
+                                Button(mall.followed ? "unfollow" : "follow") {
+                                    Task { await malls.model.setFollowed(mall.mallId, !mall.followed) }
                                 }
                                 .buttonStyle(.bordered)
                                 .font(.caption)
@@ -235,8 +235,8 @@ struct HomeView: View {
                     LazyVStack(spacing: 12) {
                         ForEach(Array(section.cards.enumerated()).filter { $0.offset % 2 == column }, id: \.element.productId) { index, card in
                             VStack(alignment: .leading) {
-                                CardView(card: card, wishlisted: home.wishlisted.contains(card.productId), width: 400) {
-                                    Task { await home.toggleWishlist(card.productId) }
+                                CardView(card: card, width: 400) {
+                                    Task { await home.toggleWishlist(card) }
                                 }
                                 .onTapGesture { open(card.productId, section.id, index) }
                         .task { await home.shown(section: section.id, position: index, productId: card.productId) }

@@ -14,10 +14,6 @@ public final class HomeModel: StateModel {
     /// The last sync could not reach the server: a banner over the cache.
     public private(set) var offline = false { didSet { changed() } }
     public var error: UiError? { didSet { changed() } }
-    /// The app's one set of 찜 hearts (shared with search and the sheet).
-    public let hearts: WishlistHearts
-    /// Products on the wishlist, for the 찜 hearts.
-    public var wishlisted: Set<String> { hearts.ids }
     public private(set) var endReached = false { didSet { changed() } }
     public private(set) var lastSync: SyncReport? { didSet { changed() } }
     /// Behaviour events the last refresh sent (0 without the shopper's consent: the core sends none).
@@ -26,14 +22,14 @@ public final class HomeModel: StateModel {
     private var seen: Set<String> = []
 
     private let moa: Moa
-    private var heartsWatch: ObservationToken?
     private var started = false
+    /// A 찜 or follow anywhere: the same home, restamped by the core (released with the model).
+    private var changes: ListenerHandle?
 
-    public init(moa: Moa, hearts: WishlistHearts? = nil) {
+    public init(moa: Moa) {
         self.moa = moa
-        self.hearts = hearts ?? WishlistHearts(moa: moa)
         super.init()
-        heartsWatch = self.hearts.observe { [weak self] in self?.changed() }
+        changes = subscribe(moa, to: [.wishlist, .followedMalls]) { [weak self] in await self?.restamp() }
     }
 
     /// `start`, once for this model: the screen calls it whenever it appears.
@@ -56,7 +52,7 @@ public final class HomeModel: StateModel {
             sections = page.sections
             loading = page.sections.allSatisfy { $0.cards.isEmpty && $0.malls.isEmpty }
             endReached = false
-            await hearts.reload()
+            seen = []
         } catch {
             self.error = UiError(error)
         }
@@ -69,7 +65,7 @@ public final class HomeModel: StateModel {
             let report = try await moa.sync(listener: nil, cancellation: nil)
             lastSync = report
             offline = false
-            if report.upserted + report.deleted > 0 || sections.isEmpty {
+            if report.feedChanged || sections.isEmpty {
                 await loadFromCache()
             }
             // Online: what the shopper did leaves the device now, if they agreed (the core checks).
@@ -114,18 +110,33 @@ public final class HomeModel: StateModel {
         let moa = self.moa
         do {
             try await offMain { try moa.record(event: .notInterested(productId: productId)) }
-            sections = sections.map { section in
-                var kept = section
-                kept.cards = section.cards.filter { $0.productId != productId }
-                return kept
-            }
+            await restamp()
         } catch {
             self.error = UiError(error)
         }
     }
 
-    /// 찜 on or off; local and instant, synced to the account by the core.
-    public func toggleWishlist(_ productId: String) async {
-        await hearts.toggle(productId)
+    /// The home as it is on screen, with the core's hearts and follows as they are now.
+    public func restamp() async {
+        guard !sections.isEmpty else { return }
+        let moa = self.moa
+        do { sections = try await offMain { try moa.currentHome() }.sections } catch { self.error = UiError(error) }
+    }
+
+    /// The card's heart: 찜 on or off as the card says it is now; the home is restamped after.
+    public func toggleWishlist(_ card: FeedCard) async {
+        let moa = self.moa
+        do {
+            try await offMain {
+                if card.wishlisted {
+                    _ = try moa.removeFromWishlist(productId: card.productId)
+                } else {
+                    try moa.addToWishlist(productId: card.productId, variantId: nil)
+                }
+            }
+        } catch {
+            self.error = UiError(error)
+        }
+        await restamp()
     }
 }

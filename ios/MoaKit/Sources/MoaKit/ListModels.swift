@@ -1,13 +1,11 @@
 import Foundation
 import MoaCore
 
-/// Onboarding: age band and styles, all skippable (guests are welcome).
+/// Onboarding: gender, age band and styles — the core's words and labels — all skippable.
 @MainActor
 public final class OnboardingModel: StateModel {
-    /// The core's words; the screen shows each through Localizable strings.
-    public static let genders = ["women", "men"]
-    public static let ageBands = ["teens", "early_20s", "mid_20s", "late_20s", "early_30s", "mid_30s", "late_30s", "forties"]
-    public static let styleChoices = ["lovely", "simple_basic", "office_look", "casual", "street", "minimal", "vintage", "feminine", "modern_chic"]
+    /// The choices and their labels, in the shopper's language (from the core).
+    public let vocabulary: Vocabulary
 
     public var gender: String? { didSet { changed() } }
     public var ageBand: String? { didSet { changed() } }
@@ -20,6 +18,7 @@ public final class OnboardingModel: StateModel {
 
     public init(moa: Moa) {
         self.moa = moa
+        vocabulary = moa.vocabulary()
         super.init()
     }
 
@@ -51,25 +50,37 @@ public final class WishlistModel: StateModel {
     public private(set) var items: [WishlistItem] = [] { didSet { changed() } }
     public var error: UiError? { didSet { changed() } }
     private let moa: Moa
+    /// Each read is numbered: an older read never replaces a newer one.
+    private var generation = 0
+    /// A heart tapped anywhere, or the account's list synced: read again (released with the model).
+    private var changes: ListenerHandle?
 
     public init(moa: Moa) {
         self.moa = moa
         super.init()
+        changes = subscribe(moa, to: [.wishlist]) { [weak self] in await self?.load() }
     }
 
     public func load() async {
+        generation += 1
+        let mine = generation
         let moa = self.moa
-        do { items = try await offMain { try moa.wishlist() } } catch { self.error = UiError(error) }
+        do {
+            let list = try await offMain { try moa.wishlist() }
+            if mine == generation { items = list }
+        } catch {
+            self.error = UiError(error)
+        }
     }
 
     public func remove(_ productId: String) async {
         let moa = self.moa
         do {
             _ = try await offMain { try moa.removeFromWishlist(productId: productId) }
-            items.removeAll { $0.productId == productId }
         } catch {
             self.error = UiError(error)
         }
+        await load()
     }
 }
 
@@ -81,18 +92,14 @@ public final class MallsModel: StateModel {
     public var error: UiError? { didSet { changed() } }
     private let moa: Moa
     /// Released with the model, which stops the notices.
-    private var subscription: ListenerHandle?
+    private var changes: ListenerHandle?
     private var generation = 0
 
     public init(moa: Moa) {
         self.moa = moa
         super.init()
-        subscription = moa.subscribe(listener: ChangeRelay(kinds: [.followedMalls]) { [weak self] in
-            await self?.load()
-        })
+        changes = subscribe(moa, to: [.followedMalls]) { [weak self] in await self?.load() }
     }
-
-    public func follows(_ mallId: String) -> Bool { followed.contains { $0.mallId == mallId } }
 
     public func load() async {
         generation += 1
@@ -106,15 +113,15 @@ public final class MallsModel: StateModel {
         }
     }
 
-    /// Follow or unfollow, decided by what the core has now.
-    public func toggleFollow(_ mallId: String) async {
+    /// Follow (or unfollow) a mall, as the button showing the core's flag asks.
+    public func setFollowed(_ mallId: String, _ follow: Bool) async {
         let moa = self.moa
         do {
             try await offMain {
-                if try moa.followedMalls().contains(where: { $0.mallId == mallId }) {
-                    _ = try moa.unfollowMall(mallId: mallId)
-                } else {
+                if follow {
                     try moa.followMall(mallId: mallId)
+                } else {
+                    _ = try moa.unfollowMall(mallId: mallId)
                 }
             }
         } catch {
@@ -136,6 +143,8 @@ public final class SearchModel: StateModel {
     public private(set) var typoTolerant = false { didSet { changed() } }
     public var error: UiError? { didSet { changed() } }
     private let moa: Moa
+    /// A heart tapped anywhere: the same results again, with the core's hearts as they are now.
+    private var changes: ListenerHandle?
 
     /// How many matched, as shown: "500+" when capped.
     public var countText: String { capped ? "\(total)+" : "\(total)" }
@@ -143,6 +152,27 @@ public final class SearchModel: StateModel {
     public init(moa: Moa) {
         self.moa = moa
         super.init()
+        changes = subscribe(moa, to: [.wishlist]) { [weak self] in
+            guard let self else { return }
+            await self.search(self.text)
+        }
+    }
+
+    /// A result's heart: 찜 on or off as the card says it is now; the results are read again.
+    public func toggleWishlist(_ card: FeedCard) async {
+        let moa = self.moa
+        do {
+            try await offMain {
+                if card.wishlisted {
+                    _ = try moa.removeFromWishlist(productId: card.productId)
+                } else {
+                    try moa.addToWishlist(productId: card.productId, variantId: nil)
+                }
+            }
+        } catch {
+            self.error = UiError(error)
+        }
+        await search(text)
     }
 
     public func search(_ text: String, sort: SearchSort = .relevance) async {

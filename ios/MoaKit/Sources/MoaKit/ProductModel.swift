@@ -1,45 +1,42 @@
 import Foundation
 import MoaCore
 
-/// The product sheet and the hop to the mall: a live check of price and stock, the link the core
-/// built (the screen opens it in SFSafariViewController as it is), and on return the core's
-/// decision whether to offer the rescue sheet.
+/// The product sheet and the hop to the mall: a live check of price and stock (the core says
+/// whether the shopper can go and whether they must see a change first), the link the core built
+/// (the screen opens it in SFSafariViewController as it is), and on return the core's decision
+/// whether to offer the rescue sheet. The core times how long the sheet was open and how long the
+/// shopper was away; the sheet's heart and follow are the core's flags.
 @MainActor
 public final class ProductModel: StateModel {
     public private(set) var sheet: ProductSheet? { didSet { changed() } }
-    /// Whether the open product is on the wishlist (the app's one set of hearts).
-    public var wishlisted: Bool { sheet.map { hearts.contains($0.productId) } ?? false }
     /// The size/colour the shopper tapped; 찜 keeps it with the product. Never toggles 찜.
     public private(set) var selectedVariant: String? { didSet { changed() } }
     public private(set) var checking = false { didSet { changed() } }
     /// What changed since the card was drawn (the core's words), shown before leaving.
     public private(set) var notice: String? { didSet { changed() } }
-    /// The notice is on screen: the next "go to mall" is the shopper's decision to go anyway.
-    /// Leaving never happens in the step that shows a warning.
+    /// The core asked that the notice be seen first: the next "go to mall" goes anyway. Leaving
+    /// never happens in the step that shows a warning.
     public private(set) var awaitingConfirmation = false { didSet { changed() } }
-    /// The product asked for, kept so that a failed open can be retried.
-    public private(set) var requested: String?
     /// Open this in the in-app browser; cleared by `mallOpened()`.
     public private(set) var openMall: Outlink? { didSet { changed() } }
     /// Shown when the core decides the shopper came back too quickly.
     public private(set) var rescue: RescueSheet? { didSet { changed() } }
     public var error: UiError? { didSet { changed() } }
+    /// The product asked for, kept so that a failed open can be retried.
+    public private(set) var requested: String?
 
-    public let hearts: WishlistHearts
+    /// The open product is on the wishlist (the core's flag).
+    public var wishlisted: Bool { sheet?.wishlisted ?? false }
+
     private let moa: Moa
-    private let clock: () -> Date
-    private var openedAt = Date()
-    private var leftAt = Date()
     private var away: Outlink?
-    private var heartsWatch: ObservationToken?
+    /// A 찜 or follow anywhere: the open sheet's flags read again (released with the model).
+    private var changes: ListenerHandle?
 
-    /// `clock` is a parameter so tests can say how long the shopper was away.
-    public init(moa: Moa, hearts: WishlistHearts? = nil, clock: @escaping () -> Date = Date.init) {
+    public init(moa: Moa) {
         self.moa = moa
-        self.hearts = hearts ?? WishlistHearts(moa: moa)
-        self.clock = clock
         super.init()
-        heartsWatch = self.hearts.observe { [weak self] in self?.changed() }
+        changes = subscribe(moa, to: [.wishlist, .followedMalls]) { [weak self] in await self?.reread() }
     }
 
     public func open(_ productId: String) async {
@@ -52,11 +49,19 @@ public final class ProductModel: StateModel {
             notice = nil
             awaitingConfirmation = false
             error = nil
-            openedAt = clock()
         } catch {
             // The sheet says what went wrong (and offers a retry); it is never left blank.
             sheet = nil
             self.error = UiError(error)
+        }
+    }
+
+    /// The open sheet again from the core (its heart and follow as they are now).
+    func reread() async {
+        guard let id = sheet?.productId else { return }
+        let moa = self.moa
+        if let fresh = try? await offMain({ try moa.product(productId: id) }), sheet?.productId == id {
+            sheet = fresh
         }
     }
 
@@ -76,27 +81,57 @@ public final class ProductModel: StateModel {
         if sheet == nil { requested = nil }
     }
 
-    /// The sheet closed: the view counts, with how long it was looked at.
+    /// The sheet closed: the core records the view with how long it was open.
     public func close() async {
         guard let sheet else {
             error = nil
             return
         }
-        let dwell = UInt64(max(0, clock().timeIntervalSince(openedAt)) * 1000)
-        let moa = self.moa
-        _ = try? await offMain { try moa.record(event: .productView(productId: sheet.productId, dwellMs: dwell)) }
         self.sheet = nil
+        let moa = self.moa
+        _ = try? await offMain { try moa.sheetClosed(productId: sheet.productId) }
     }
 
-    /// 찜 on or off, with the selected size if one is selected.
+    /// 찜 on or off as the sheet says it is now, with the selected size if one is selected.
     public func toggleWishlist() async {
         guard let sheet else { return }
-        await hearts.toggle(sheet.productId, variantId: selectedVariant)
+        let moa = self.moa
+        let variant = selectedVariant
+        do {
+            try await offMain {
+                if sheet.wishlisted {
+                    _ = try moa.removeFromWishlist(productId: sheet.productId)
+                } else {
+                    try moa.addToWishlist(productId: sheet.productId, variantId: variant)
+                }
+            }
+        } catch {
+            self.error = UiError(error)
+        }
+        await reread()
     }
 
-    /// "Go to mall": check price and stock live; if the product can still be bought and nothing
-    /// changed, the attributed link. When the core reports a change, the warning is shown and the
-    /// shopper stays: the next call goes anyway. Sold out or delisted stays with the notice.
+    /// Follow or unfollow the product's mall, as the sheet says it is now.
+    public func toggleFollow() async {
+        guard let sheet else { return }
+        let moa = self.moa
+        do {
+            try await offMain {
+                if sheet.mallFollowed {
+                    _ = try moa.unfollowMall(mallId: sheet.mallId)
+                } else {
+                    try moa.followMall(mallId: sheet.mallId)
+                }
+            }
+        } catch {
+            self.error = UiError(error)
+        }
+        await reread()
+    }
+
+    /// "Go to mall": the core checks price and stock live and says whether the shopper can go
+    /// (`canGo`) and whether they must see a change first (`confirmFirst`): then the warning is
+    /// shown and they stay; the next call goes anyway.
     public func goToMall(section: String, position: UInt32) async {
         guard let sheet else { return }
         if awaitingConfirmation {
@@ -109,8 +144,8 @@ public final class ProductModel: StateModel {
         do {
             let check = try await moa.liveCheck(productId: sheet.productId)
             notice = check.notice
-            guard !check.delisted, check.inStock else { return }
-            if check.notice != nil {
+            guard check.canGo else { return }
+            if check.confirmFirst {
                 awaitingConfirmation = true
                 return
             }
@@ -134,18 +169,16 @@ public final class ProductModel: StateModel {
 
     /// The screen opened the mall.
     public func mallOpened() {
-        leftAt = clock()
         openMall = nil
     }
 
-    /// Back from the mall: the core decides whether a rescue sheet is worth showing.
+    /// Back from the mall: the core, which timed the trip, decides whether a rescue sheet is worth showing.
     public func returnedFromMall() async {
         guard let link = away else { return }
         away = nil
-        let awayMs = UInt64(max(0, clock().timeIntervalSince(leftAt)) * 1000)
         let moa = self.moa
         do {
-            rescue = try await offMain { try moa.returnedFromMall(outlinkId: link.outlinkId, awayMs: awayMs) }
+            rescue = try await offMain { try moa.returnedFromMall(outlinkId: link.outlinkId) }
         } catch {
             self.error = UiError(error)
         }

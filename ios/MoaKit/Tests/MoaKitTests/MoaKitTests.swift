@@ -18,10 +18,6 @@ final class Keychain: SecretStore, @unchecked Sendable {
     func delete(key: String) { lock.withLock { _ = secrets.removeValue(forKey: key) } }
 }
 
-/// A clock the test moves by hand.
-final class TestClock: @unchecked Sendable {
-    var now = Date(timeIntervalSince1970: 1_800_000_000)
-}
 
 @MainActor
 final class MoaKitTests: XCTestCase {
@@ -36,10 +32,10 @@ final class MoaKitTests: XCTestCase {
         FileManager.default.temporaryDirectory.appendingPathComponent("moakit-\(UUID().uuidString)").path
     }
 
-    func open(_ dir: String, server: String? = nil) throws -> Moa {
+    func open(_ dir: String, server: String? = nil, clock: WorldClock = WorldClock()) throws -> Moa {
         try Moa.open(config: MoaConfig(
             dataDir: dir, serverUrl: server ?? serverUrl, locale: "ko-KR", installId: "ios-test", requestTimeoutMs: 3000,
-            clock: WorldClock()))
+            clock: clock))
     }
 
     func testHomeShowsTheCacheFirstAndTheFreshHomeAfterTheSync() async throws {
@@ -92,12 +88,13 @@ final class MoaKitTests: XCTestCase {
         await home.start()
         XCTAssertFalse(home.sections.contains { $0.cards.contains { $0.productId == gone } }, "still gone")
 
+        // The heart is the core's flag on the card, restamped after the tap.
         let liked = forYou()[0].productId
-        await home.toggleWishlist(liked)
-        XCTAssertTrue(home.wishlisted.contains(liked))
+        await home.toggleWishlist(forYou()[0])
+        XCTAssertEqual(forYou().first { $0.productId == liked }?.wishlisted, true)
         XCTAssertEqual(try moa.wishlist().map(\.productId), [liked])
-        await home.toggleWishlist(liked)
-        XCTAssertFalse(home.wishlisted.contains(liked))
+        await home.toggleWishlist(try XCTUnwrap(forYou().first { $0.productId == liked }))
+        XCTAssertEqual(forYou().first { $0.productId == liked }?.wishlisted, false)
         XCTAssertTrue(try moa.wishlist().isEmpty)
     }
 
@@ -123,12 +120,12 @@ final class MoaKitTests: XCTestCase {
     }
 
     func testAQuickReturnFromTheMallOffersTheRescueSheetOnce() async throws {
-        let moa = try open(newDir())
+        let clock = WorldClock()
+        let moa = try open(newDir(), clock: clock)
         let home = HomeModel(moa: moa)
         await home.start()
         let cards = home.sections.flatMap(\.cards)
-        let clock = TestClock()
-        let product = ProductModel(moa: moa, clock: { clock.now })
+        let product = ProductModel(moa: moa)
 
         await product.open(cards[0].productId)
         XCTAssertEqual(product.sheet?.priceText, cards[0].priceText)
@@ -137,7 +134,7 @@ final class MoaKitTests: XCTestCase {
         XCTAssertTrue(link.url.hasPrefix("https://") && link.url.contains("moa_outlink=\(link.outlinkId)"))
         product.mallOpened()
         XCTAssertNil(product.openMall)
-        clock.now += 20
+        clock.advance(ms: 20_000)
         await product.returnedFromMall()
         let rescue = try XCTUnwrap(product.rescue, "back within a minute: the rescue sheet")
         XCTAssertFalse(rescue.cards.isEmpty)
@@ -148,7 +145,7 @@ final class MoaKitTests: XCTestCase {
         await product.open(cards[1].productId)
         await product.goToMall(section: "for_you", position: 1)
         product.mallOpened()
-        clock.now += 90
+        clock.advance(ms: 90_000)
         await product.returnedFromMall()
         XCTAssertNil(product.rescue, "after 90 s away")
         await product.close()
@@ -160,9 +157,8 @@ final class MoaKitTests: XCTestCase {
 
     func testASizeSelectsAndTheHeartsAgreeEverywhere() async throws {
         let moa = try open(newDir())
-        let hearts = WishlistHearts(moa: moa)
-        let home = HomeModel(moa: moa, hearts: hearts)
-        let product = ProductModel(moa: moa, hearts: hearts)
+        let home = HomeModel(moa: moa)
+        let product = ProductModel(moa: moa)
         await home.start()
         let card = try XCTUnwrap(home.sections.first?.cards.first)
         await product.open(card.productId)
@@ -174,14 +170,16 @@ final class MoaKitTests: XCTestCase {
         await product.toggleWishlist()
         XCTAssertTrue(product.wishlisted)
         XCTAssertEqual(try moa.wishlist().first?.variantId, size.id, "the 찜 keeps the chosen size")
-        XCTAssertTrue(home.wishlisted.contains(card.productId), "the home's heart agrees with the sheet's")
-        // A change made elsewhere (another model, a sync) reaches the hearts through the core's notices.
-        _ = try moa.removeFromWishlist(productId: card.productId)
-        for _ in 0..<100 where home.wishlisted.contains(card.productId) {
+        // The home hears the core's notice and restamps: the same card, its heart now on.
+        for _ in 0..<100 where home.sections.first?.cards.first?.wishlisted != true {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
-        XCTAssertFalse(home.wishlisted.contains(card.productId))
-        XCTAssertFalse(product.wishlisted)
+        XCTAssertEqual(home.sections.first?.cards.first?.wishlisted, true, "the home's heart agrees with the sheet's")
+        _ = try moa.removeFromWishlist(productId: card.productId)
+        for _ in 0..<100 where product.wishlisted {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTAssertFalse(product.wishlisted, "the sheet hears a change made elsewhere")
         product.selectVariant(size.id)
         XCTAssertNil(product.selectedVariant, "tapping the size again deselects it")
     }
@@ -202,10 +200,18 @@ final class MoaKitTests: XCTestCase {
         XCTAssertNotNil(product.openMall, "the second tap goes anyway")
         XCTAssertFalse(product.awaitingConfirmation)
 
+        // Follow from the sheet: the sheet's flag, and the malls tab lists the mall by name.
         let malls = MallsModel(moa: moa)
-        await malls.toggleFollow(card.mallId)
+        XCTAssertEqual(product.sheet?.mallFollowed, false)
+        await product.toggleFollow()
+        XCTAssertEqual(product.sheet?.mallFollowed, true)
+        await malls.load()
         XCTAssertEqual(malls.followed.map(\.mallId), [card.mallId])
         XCTAssertEqual(malls.followed.first?.name, card.mallName, "the malls tab shows the name")
+
+        // The core's words for onboarding, with their labels.
+        let onboarding = OnboardingModel(moa: moa)
+        XCTAssertEqual(onboarding.vocabulary.styles.first { $0.word == "lovely" }?.label, "러블리")
 
         // A product that cannot be opened: the error, and a retry, never a blank sheet.
         await product.open("nobody-1")
@@ -261,7 +267,7 @@ final class MoaKitTests: XCTestCase {
         await search.search("")
         XCTAssertTrue(search.cards.isEmpty)
 
-        await home.toggleWishlist(card.productId)
+        await home.toggleWishlist(card)
         let wishlist = WishlistModel(moa: moa)
         await wishlist.load()
         XCTAssertEqual(wishlist.items.map(\.productId), [card.productId])
@@ -270,17 +276,20 @@ final class MoaKitTests: XCTestCase {
         XCTAssertTrue(try moa.wishlist().isEmpty)
 
         let malls = MallsModel(moa: moa)
-        await malls.toggleFollow(card.mallId)
+        await malls.setFollowed(card.mallId, true)
         XCTAssertEqual(malls.followed.map(\.mallId), [card.mallId])
-        await malls.toggleFollow(card.mallId)
+        await malls.setFollowed(card.mallId, false)
         XCTAssertTrue(malls.followed.isEmpty)
     }
 }
 
-/// The core reads the time the test server's world was built at (`MOA_NOW_MS`), never today's.
+/// The core reads the time the test server's world was built at (`MOA_NOW_MS`), never today's;
+/// the test moves it (time at the mall).
 final class WorldClock: MoaClock, @unchecked Sendable {
-    let ms: Int64 = Int64(ProcessInfo.processInfo.environment["MOA_NOW_MS"] ?? "") ?? {
+    private let lock = NSLock()
+    private var ms: Int64 = Int64(ProcessInfo.processInfo.environment["MOA_NOW_MS"] ?? "") ?? {
         fatalError("MOA_NOW_MS is not set")
     }()
-    func nowMs() -> Int64 { ms }
+    func advance(ms delta: Int64) { lock.withLock { ms += delta } }
+    func nowMs() -> Int64 { lock.withLock { ms } }
 }

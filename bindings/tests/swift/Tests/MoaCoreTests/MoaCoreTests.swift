@@ -98,11 +98,11 @@ final class MoaCoreTests: XCTestCase {
         return url
     }
 
-    func config(server: String?) -> MoaConfig {
+    func config(server: String?, clock: PinnedClock = PinnedClock()) -> MoaConfig {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("moa-swift-\(UUID().uuidString)")
         return MoaConfig(
             dataDir: dir.path, serverUrl: server, locale: "ko-KR", installId: "swift-test", requestTimeoutMs: 5000,
-            clock: PinnedClock())
+            clock: clock)
     }
 
     func syncedMoa() async throws -> Moa {
@@ -280,7 +280,9 @@ final class MoaCoreTests: XCTestCase {
     }
 
     func testClickOutAndRescueOnAQuickReturn() async throws {
-        let moa = try await syncedMoa()
+        let clock = PinnedClock()
+        let moa = try Moa.open(config: config(server: serverUrl, clock: clock))
+        _ = try await moa.sync(listener: nil, cancellation: nil)
         let card = try moa.homeFeed().sections[0].cards[0]
         let check = try await moa.liveCheck(productId: card.productId)
         XCTAssertTrue(check.live && check.inStock)
@@ -289,11 +291,16 @@ final class MoaCoreTests: XCTestCase {
         let link = try moa.clickOut(productId: card.productId, section: "cover", position: 0)
         XCTAssertTrue(link.url.hasPrefix("https://"))
         XCTAssertTrue(link.url.contains("moa_outlink=\(link.outlinkId)"))
-        let sheet = try XCTUnwrap(try moa.returnedFromMall(outlinkId: link.outlinkId, awayMs: 20_000))
+        // The core, reading the clock written in Swift, times the trip: 20 s.
+        clock.advance(ms: 20_000)
+        let sheet = try XCTUnwrap(try moa.returnedFromMall(outlinkId: link.outlinkId))
         XCTAssertFalse(sheet.cards.isEmpty)
         XCTAssertFalse(sheet.cards.contains { $0.productId == card.productId })
         let slow = try moa.clickOut(productId: try moa.homeFeed().sections[1].cards[0].productId, section: "for_you", position: 0)
-        XCTAssertNil(try moa.returnedFromMall(outlinkId: slow.outlinkId, awayMs: 90_000))
+        clock.advance(ms: 90_000)
+        XCTAssertNil(try moa.returnedFromMall(outlinkId: slow.outlinkId))
+        XCTAssertEqual(errorGroup(error: MoaError.NotFound(what: "product x")), .notFound)
+        XCTAssertEqual(moa.vocabulary().styles.first { $0.word == "lovely" }?.label, "러블리")
         let withoutConsent = try await moa.uploadEvents()
         XCTAssertEqual(withoutConsent, 0)
         try moa.setEventConsent(granted: true)
@@ -421,14 +428,16 @@ final class MoaCoreTests: XCTestCase {
 }
 
 /// A clock written in Swift and read by the core: the time the test server's world was built at
-/// (`MOA_NOW_MS`), so no test depends on today's date.
+/// (`MOA_NOW_MS`), so no test depends on today's date; moved only by the test.
 final class PinnedClock: MoaClock, @unchecked Sendable {
-    let ms: Int64
+    private let lock = NSLock()
+    private var ms: Int64
     init() {
         guard let text = ProcessInfo.processInfo.environment["MOA_NOW_MS"], let ms = Int64(text) else {
             fatalError("MOA_NOW_MS is not set")
         }
         self.ms = ms
     }
-    func nowMs() -> Int64 { ms }
+    func advance(ms delta: Int64) { lock.withLock { ms += delta } }
+    func nowMs() -> Int64 { lock.withLock { ms } }
 }

@@ -60,10 +60,12 @@ private val PHONE_DENSITY = Density(2.5f)
 private const val WAIT_MS = 30_000L
 
 /** One app launch: a core over a data dir, the app's view models and the desktop platform. */
-class Launch(val moa: Moa, val screens: MoaScreens, val platform: DesktopPlatform, val awayClock: AtomicLong, val scope: CoroutineScope)
+class Launch(val moa: Moa, val screens: MoaScreens, val platform: DesktopPlatform, val clock: WorldClock, val scope: CoroutineScope)
 
-private object WorldClock : MoaClock {
-    override fun nowMs(): Long = worldTimeMs
+/** The core's clock: the test world's time, moved only by the test (time at the mall). */
+class WorldClock : MoaClock {
+    val ms = AtomicLong(worldTimeMs)
+    override fun nowMs(): Long = ms.get()
 }
 
 private fun newDir(): String = Files.createTempDirectory("moa-ui").toString()
@@ -77,18 +79,18 @@ private fun launch(
     onboarded: Boolean = true,
     body: ComposeUiTest.(Launch) -> Unit,
 ) {
+    val clock = WorldClock()
     val moa = Moa.open(
         MoaConfig(dataDir = dir, serverUrl = server, locale = if (locale == "en") "en-US" else "ko-KR",
-            installId = "ui-test", requestTimeoutMs = 5_000uL, clock = WorldClock),
+            installId = "ui-test", requestTimeoutMs = 5_000uL, clock = clock),
     )
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    val away = AtomicLong(0)
-    val screens = MoaScreens(moa, scope, clock = { away.get() })
+    val screens = MoaScreens(moa, scope)
     val platform = DesktopPlatform(moa, locale).also { it.onboarded = onboarded }
     try {
         runSkikoComposeUiTest(PHONE, PHONE_DENSITY) {
             setContent { MoaTheme(dark = dark) { MoaApp(screens, platform) } }
-            body(Launch(moa, screens, platform, away, scope))
+            body(Launch(moa, screens, platform, clock, scope))
         }
     } finally {
         scope.cancel()
@@ -331,8 +333,8 @@ fun aQuickReturnShowsTheRescueSheetOnce() = launch { app ->
     onNodeWithTag(Tags.GO_TO_MALL).performClick()
     waitFor("the mall to open") { app.platform.openedMalls.size == 1 }
     waitForIdle()
-    // Back after 6 seconds (what the Activity's onResume reports).
-    app.awayClock.addAndGet(6_000)
+    // Back after 6 seconds (the Activity's onResume reports the return; the core times it).
+    app.clock.ms.addAndGet(6_000)
     app.screens.product.returnedFromMall()
     waitFor("the rescue sheet") { exists(Tags.RESCUE) }
     val rescue = assertNotNull(app.screens.product.state.value.rescue)
@@ -344,7 +346,7 @@ fun aQuickReturnShowsTheRescueSheetOnce() = launch { app ->
     onNodeWithTag(Tags.GO_TO_MALL).performClick()
     waitFor("the mall again") { app.platform.openedMalls.size == 2 }
     waitForIdle()
-    app.awayClock.addAndGet(5_000)
+    app.clock.ms.addAndGet(5_000)
     runBlocking { app.screens.product.returnedFromMall().join() }
     waitForIdle()
     assertNull(app.screens.product.state.value.rescue, "the rescue sheet is offered once")

@@ -1,5 +1,7 @@
 package app.moa.presentation
 
+import app.moa.core.ChangeKind
+import app.moa.core.FeedCard
 import app.moa.core.FeedSection
 import app.moa.core.Moa
 import app.moa.core.MoaException
@@ -20,16 +22,15 @@ import kotlinx.coroutines.withContext
 
 /**
  * The home magazine. Opens from the cache at once (no network needed), then syncs and shows the
- * fresh home when the catalog changed. Everything it shows comes from the core as is: sections,
- * cards, prices and reasons are never computed here.
+ * fresh home when the core says the feed changed. Everything it shows comes from the core as is:
+ * sections, cards, prices, reasons, and each card's heart (`FeedCard.wishlisted`) and mall's
+ * follow (`MallCard.followed`), read again from the core (`currentHome`) when it reports a change.
  */
 class HomeViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
-    /** The app's one set of hearts (shared with search and the sheet). */
-    val hearts: WishlistHearts = WishlistHearts(moa, scope, io),
-) {
+) : AutoCloseable {
     data class State(
         val sections: List<FeedSection> = emptyList(),
         /** Nothing to show yet (first launch, empty cache). */
@@ -39,8 +40,6 @@ class HomeViewModel(
         /** The last sync could not reach the server: show a banner over the cache. */
         val offline: Boolean = false,
         val error: UiError? = null,
-        /** Products on the shopper's wishlist, for the 찜 hearts (from [WishlistHearts]). */
-        val wishlisted: Set<String> = emptySet(),
         /** "For you" has no more cards. */
         val endReached: Boolean = false,
         val lastSync: SyncReport? = null,
@@ -55,12 +54,12 @@ class HomeViewModel(
     private val feedLock = Mutex()
     /** Cards already counted as seen on this home (an impression is counted once). */
     private val seen = java.util.Collections.newSetFromMap(java.util.concurrent.ConcurrentHashMap<String, Boolean>())
-
-    init {
-        scope.launch { hearts.ids.collect { ids -> _state.update { it.copy(wishlisted = ids) } } }
-    }
-
     private var started: Job? = null
+
+    // A 찜 or a follow anywhere (the sheet, search, a sync of the account): the same home, restamped.
+    private val changes = CoreChanges(moa, setOf(ChangeKind.WISHLIST, ChangeKind.FOLLOWED_MALLS)) { restamp() }
+
+    override fun close() = changes.close()
 
     /**
      * [start], once for this view model: the screen calls it whenever it is shown, so a new
@@ -78,6 +77,7 @@ class HomeViewModel(
     private suspend fun loadFromCache() {
         try {
             val page = withContext(io) { feedLock.withLock { moa.homeFeed() } }
+            seen.clear()
             _state.update {
                 it.copy(
                     sections = page.sections,
@@ -90,13 +90,24 @@ class HomeViewModel(
         }
     }
 
-    /** Sync the catalog; a changed catalog gives a new home, an unreachable server a banner. */
+    /** The home as it is on screen, with the core's hearts and follows as they are now. */
+    fun restamp(): Job = scope.launch {
+        if (_state.value.sections.isEmpty()) return@launch
+        try {
+            val page = withContext(io) { feedLock.withLock { moa.currentHome() } }
+            _state.update { it.copy(sections = page.sections) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** Sync the catalog; a changed feed gives a new home, an unreachable server a banner. */
     fun refresh(): Job = scope.launch {
         _state.update { it.copy(refreshing = true) }
         try {
             val report = moa.sync(null, null)
             _state.update { it.copy(offline = false, error = null, lastSync = report) }
-            if (report.upserted + report.deleted > 0uL || _state.value.sections.isEmpty()) loadFromCache()
+            if (report.feedChanged || _state.value.sections.isEmpty()) loadFromCache()
             // Online: what the shopper did leaves the device now, if they agreed (the core checks).
             val sent = runCatching { moa.uploadEvents() }.getOrDefault(0uL)
             _state.update { it.copy(eventsSent = sent) }
@@ -142,18 +153,20 @@ class HomeViewModel(
     fun notInterested(productId: String): Job = scope.launch {
         try {
             withContext(io) { moa.record(ShopperEvent.NotInterested(productId)) }
-            _state.update { s ->
-                s.copy(sections = s.sections.map { sec -> sec.copy(cards = sec.cards.filter { it.productId != productId }) })
-            }
+            restamp().join()
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
         }
     }
 
-    /** 찜 on or off; local and instant, synced to the account by the core. */
-    fun toggleWishlist(productId: String): Job = scope.launch {
-        hearts.toggle(productId).join()
-        _state.update { it.copy(wishlisted = hearts.ids.value) }
+    /** The card's heart: 찜 on or off as the card says it is now; the home is restamped after. */
+    fun toggleWishlist(card: FeedCard): Job = scope.launch {
+        try {
+            withContext(io) { if (card.wishlisted) moa.removeFromWishlist(card.productId) else moa.addToWishlist(card.productId, null) }
+            restamp().join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
     }
 
     fun errorShown() = _state.update { it.copy(error = null) }

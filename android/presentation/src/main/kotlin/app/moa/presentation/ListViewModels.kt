@@ -1,7 +1,6 @@
 package app.moa.presentation
 
 import app.moa.core.ChangeKind
-import app.moa.core.ChangeListener
 import app.moa.core.FeedCard
 import app.moa.core.FollowedMall
 import app.moa.core.Moa
@@ -9,6 +8,7 @@ import app.moa.core.MoaException
 import app.moa.core.SearchRequest
 import app.moa.core.SearchSort
 import app.moa.core.ShopperProfile
+import app.moa.core.Vocabulary
 import app.moa.core.WishlistItem
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -23,13 +23,15 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 
-/** Onboarding: age band and styles, all skippable (guests are welcome). */
+/** Onboarding: gender, age band and styles — the core's words and labels — all skippable. */
 class OnboardingViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
     data class State(
+        /** The choices and their labels, in the shopper's language (from the core). */
+        val vocabulary: Vocabulary? = null,
         val gender: String? = null,
         val ageBand: String? = null,
         val styles: List<String> = emptyList(),
@@ -37,15 +39,12 @@ class OnboardingViewModel(
         val error: UiError? = null,
     )
 
-    companion object {
-        /** The core's words; the screen shows each through its string resources. */
-        val GENDERS = listOf("women", "men")
-        val AGE_BANDS = listOf("teens", "early_20s", "mid_20s", "late_20s", "early_30s", "mid_30s", "late_30s", "forties")
-        val STYLES = listOf("lovely", "simple_basic", "office_look", "casual", "street", "minimal", "vintage", "feminine", "modern_chic")
-    }
-
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()
+
+    init {
+        scope.launch { _state.update { it.copy(vocabulary = withContext(io) { moa.vocabulary() }) } }
+    }
 
     fun chooseGender(gender: String?) = _state.update { it.copy(gender = gender) }
     fun chooseAgeBand(band: String?) = _state.update { it.copy(ageBand = band) }
@@ -74,7 +73,7 @@ class WishlistViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
-) {
+) : AutoCloseable {
     data class State(val items: List<WishlistItem> = emptyList(), val error: UiError? = null)
 
     private val _state = MutableStateFlow(State())
@@ -82,6 +81,10 @@ class WishlistViewModel(
 
     // One read-and-show at a time: a slow older read must not replace a newer list.
     private val lock = Mutex()
+    // A heart tapped anywhere, or the account's list synced: read again.
+    private val changes = CoreChanges(moa, setOf(ChangeKind.WISHLIST)) { load() }
+
+    override fun close() = changes.close()
 
     fun load(): Job = scope.launch {
         lock.withLock {
@@ -97,7 +100,7 @@ class WishlistViewModel(
     fun remove(productId: String): Job = scope.launch {
         try {
             withContext(io) { moa.removeFromWishlist(productId) }
-            _state.update { s -> s.copy(items = s.items.filter { it.productId != productId }) }
+            load().join()
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
         }
@@ -105,59 +108,44 @@ class WishlistViewModel(
 }
 
 /**
- * Followed malls, and following or unfollowing one (from a mall card, the sheet or the malls tab):
- * one list for the whole app, read again whenever the core says the follows changed.
+ * The followed malls (by name) for the malls tab, and following or unfollowing one; read again
+ * whenever the core says the follows changed (from a mall card, the sheet or another device).
  */
 class MallsViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) : AutoCloseable {
-    data class State(val followed: List<FollowedMall> = emptyList(), val error: UiError? = null) {
-        fun follows(mallId: String) = followed.any { it.mallId == mallId }
-    }
+    data class State(val followed: List<FollowedMall> = emptyList(), val error: UiError? = null)
 
-    // Reads and their publication one at a time (see WishlistHearts): never an older list last.
+    // Reads and their publication one at a time: never an older list last.
     private val lock = Mutex()
-
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()
-
-    private val subscription = moa.subscribe(object : ChangeListener {
-        override fun onChanges(changes: List<ChangeKind>) {
-            if (ChangeKind.FOLLOWED_MALLS in changes) load()
-        }
-    })
+    private val changes = CoreChanges(moa, setOf(ChangeKind.FOLLOWED_MALLS)) { load() }
 
     init {
         load()
     }
 
-    override fun close() {
-        subscription.cancel()
-        subscription.close()
-    }
+    override fun close() = changes.close()
 
-    fun load(): Job = scope.launch { lock.withLock { publish() } }
-
-    /** Follow or unfollow, decided by what the core has now (not by a list that may be old). */
-    fun toggleFollow(mallId: String): Job = scope.launch {
+    fun load(): Job = scope.launch {
         lock.withLock {
             try {
-                withContext(io) {
-                    if (moa.followedMalls().any { it.mallId == mallId }) moa.unfollowMall(mallId) else moa.followMall(mallId)
-                }
+                val followed = withContext(io) { moa.followedMalls() }
+                _state.update { it.copy(followed = followed) }
             } catch (e: MoaException) {
                 _state.update { it.copy(error = e.toUiError()) }
             }
-            publish()
         }
     }
 
-    private suspend fun publish() {
+    /** Follow (or unfollow) a mall, as the button showing the core's flag asks. */
+    fun setFollowed(mallId: String, follow: Boolean): Job = scope.launch {
         try {
-            val followed = withContext(io) { moa.followedMalls() }
-            _state.update { it.copy(followed = followed) }
+            withContext(io) { if (follow) moa.followMall(mallId) else moa.unfollowMall(mallId) }
+            load().join()
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
         }
@@ -169,7 +157,7 @@ class SearchViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
-) {
+) : AutoCloseable {
     data class State(
         val text: String = "",
         val cards: List<FeedCard> = emptyList(),
@@ -188,6 +176,10 @@ class SearchViewModel(
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()
     private var running: Job? = null
+    // A heart tapped anywhere: the same results again, with the core's hearts as they are now.
+    private val changes = CoreChanges(moa, setOf(ChangeKind.WISHLIST)) { search(_state.value.text) }
+
+    override fun close() = changes.close()
 
     fun search(text: String, sort: SearchSort = _state.value.sort): Job {
         running?.cancel()
@@ -211,5 +203,15 @@ class SearchViewModel(
         }
         running = job
         return job
+    }
+
+    /** A result's heart: 찜 on or off as the card says it is now; the results are read again. */
+    fun toggleWishlist(card: FeedCard): Job = scope.launch {
+        try {
+            withContext(io) { if (card.wishlisted) moa.removeFromWishlist(card.productId) else moa.addToWishlist(card.productId, null) }
+            search(_state.value.text).join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package app.moa.presentation
 
+import app.moa.core.ChangeKind
 import app.moa.core.LiveCheck
 import app.moa.core.Moa
 import app.moa.core.MoaException
@@ -19,22 +20,19 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 
 /**
- * The product sheet and the hop to the mall: a live check of price and stock first, the link the
- * core built (the screen opens it in a Custom Tab / SFSafariViewController as it is), and on the
- * shopper's return the core's decision whether to offer the rescue sheet.
+ * The product sheet and the hop to the mall: a live check of price and stock first (the core says
+ * whether the shopper can go and whether they must see a change first), the link the core built
+ * (the screen opens it in a Custom Tab / SFSafariViewController as it is), and on the shopper's
+ * return the core's decision whether to offer the rescue sheet. The core times how long the sheet
+ * was open and how long the shopper was away; the sheet's heart and follow are the core's flags.
  */
 class ProductViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
     private val io: CoroutineDispatcher = Dispatchers.IO,
-    /** Milliseconds since some fixed point; a parameter so tests can say how long they were away. */
-    private val clock: () -> Long = System::currentTimeMillis,
-    /** The app's one set of hearts (shared with the home and search). */
-    val hearts: WishlistHearts = WishlistHearts(moa, scope, io),
 ) {
     data class State(
         val sheet: ProductSheet? = null,
-        val wishlisted: Boolean = false,
         /** The size/colour the shopper tapped; 찜 keeps it with the product. Never toggles 찜. */
         val selectedVariant: String? = null,
         /** Checking price and stock before leaving for the mall. */
@@ -42,8 +40,8 @@ class ProductViewModel(
         /** What changed since the card was drawn (the core's words), shown before leaving. */
         val notice: String? = null,
         /**
-         * The notice is on screen and the shopper has not yet seen it: the next "go to mall" is
-         * their decision to go anyway. Leaving never happens in the step that shows a warning.
+         * The core asked that the notice be seen first: the next "go to mall" is the shopper's
+         * decision to go anyway. Leaving never happens in the step that shows a warning.
          */
         val awaitingConfirmation: Boolean = false,
         /** Open this in the in-app browser; set once, cleared by [mallOpened]. */
@@ -51,28 +49,40 @@ class ProductViewModel(
         /** Shown when the core decides the shopper came back too quickly. */
         val rescue: RescueSheet? = null,
         val error: UiError? = null,
-    )
+    ) {
+        val wishlisted: Boolean get() = sheet?.wishlisted == true
+    }
 
     private val _state = MutableStateFlow(State())
     val state: StateFlow<State> = _state.asStateFlow()
-    private var openedAt = 0L
-    private var leftAt = 0L
     private var away: Outlink? = null
 
     /** The product that was asked for, kept so that a failed open can be retried. */
     var requested: String? = null
         private set
 
+    // A 찜 or follow changed anywhere: the open sheet's flags, read again.
+    private val changes = CoreChanges(moa, setOf(ChangeKind.WISHLIST, ChangeKind.FOLLOWED_MALLS)) { reread() }
+
+    /** Stop hearing the core's change notices (the screens are gone). */
+    fun stopListening() = changes.close()
+
     fun open(productId: String): Job = scope.launch {
         requested = productId
         try {
             val sheet = withContext(io) { moa.product(productId) }
-            openedAt = clock()
-            _state.value = State(sheet = sheet, wishlisted = productId in hearts.ids.value)
+            _state.value = State(sheet = sheet)
         } catch (e: MoaException) {
             // The sheet says what went wrong (and offers a retry); it is never left blank.
             _state.value = State(error = e.toUiError())
         }
+    }
+
+    /** The open sheet again from the core (its hearts and follow as they are now). */
+    private fun reread(): Job = scope.launch {
+        val id = _state.value.sheet?.productId ?: return@launch
+        val fresh = withContext(io) { runCatching { moa.product(id) }.getOrNull() } ?: return@launch
+        _state.update { if (it.sheet?.productId == id) it.copy(sheet = fresh) else it }
     }
 
     /** Open the failed product again. */
@@ -83,29 +93,45 @@ class ProductViewModel(
         it.copy(selectedVariant = variantId.takeIf { id -> id != it.selectedVariant })
     }
 
-    /** The sheet shows an error only: close it without recording a view. */
+    /** The sheet shows an error only: close it. */
     fun dismissError() = _state.update { if (it.sheet == null) State() else it.copy(error = null) }
 
-    /** The sheet closed: the view counts, with how long it was looked at. */
+    /** The sheet closed: the core records the view with how long it was open. */
     fun close(): Job = scope.launch {
-        val sheet = _state.value.sheet ?: run { _state.value = State(); return@launch }
-        val dwell = (clock() - openedAt).coerceAtLeast(0)
-        withContext(io) { runCatching { moa.record(ShopperEvent.ProductView(sheet.productId, dwell.toULong())) } }
+        val sheet = _state.value.sheet
         _state.value = State()
+        if (sheet != null) withContext(io) { runCatching { moa.sheetClosed(sheet.productId) } }
     }
 
-    /** 찜 on or off, with the selected size if one is selected. */
+    /** 찜 on or off as the sheet says it is now, with the selected size if one is selected. */
     fun toggleWishlist(): Job = scope.launch {
         val sheet = _state.value.sheet ?: return@launch
-        hearts.toggle(sheet.productId, _state.value.selectedVariant).join()
-        _state.update { it.copy(wishlisted = sheet.productId in hearts.ids.value) }
+        try {
+            withContext(io) {
+                if (sheet.wishlisted) moa.removeFromWishlist(sheet.productId)
+                else moa.addToWishlist(sheet.productId, _state.value.selectedVariant)
+            }
+            reread().join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** Follow or unfollow the product's mall, as the sheet says it is now. */
+    fun toggleFollow(): Job = scope.launch {
+        val sheet = _state.value.sheet ?: return@launch
+        try {
+            withContext(io) { if (sheet.mallFollowed) moa.unfollowMall(sheet.mallId) else moa.followMall(sheet.mallId) }
+            reread().join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
     }
 
     /**
-     * "Go to mall": check price and stock live; if the product can still be bought and nothing
-     * changed, get the attributed link and hand it to the screen. When the core reports a change
-     * (a new price), the warning is shown and the shopper stays: the next tap goes anyway. A
-     * sold-out or delisted product stays here with the core's notice.
+     * "Go to mall": the core checks price and stock live and says whether the shopper can go
+     * ([LiveCheck.canGo]) and whether they must see a change first ([LiveCheck.confirmFirst]):
+     * then the warning is shown and they stay; the next tap goes anyway.
      */
     fun goToMall(section: String, position: UInt): Job = scope.launch {
         val sheet = _state.value.sheet ?: return@launch
@@ -117,8 +143,8 @@ class ProductViewModel(
         try {
             val check: LiveCheck = moa.liveCheck(sheet.productId)
             when {
-                check.delisted || !check.inStock -> _state.update { it.copy(checking = false, notice = check.notice) }
-                check.notice != null -> _state.update { it.copy(checking = false, notice = check.notice, awaitingConfirmation = true) }
+                !check.canGo -> _state.update { it.copy(checking = false, notice = check.notice) }
+                check.confirmFirst -> _state.update { it.copy(checking = false, notice = check.notice, awaitingConfirmation = true) }
                 else -> leave(sheet, section, position)
             }
         } catch (e: MoaException) {
@@ -138,17 +164,15 @@ class ProductViewModel(
 
     /** The screen opened the mall. */
     fun mallOpened() {
-        leftAt = clock()
         _state.update { it.copy(openMall = null) }
     }
 
-    /** Back from the mall: the core decides whether a rescue sheet is worth showing. */
+    /** Back from the mall: the core, which timed the trip, decides whether a rescue sheet is worth showing. */
     fun returnedFromMall(): Job = scope.launch {
         val link = away ?: return@launch
         away = null
-        val awayMs = (clock() - leftAt).coerceAtLeast(0)
         try {
-            val rescue = withContext(io) { moa.returnedFromMall(link.outlinkId, awayMs.toULong()) }
+            val rescue = withContext(io) { moa.returnedFromMall(link.outlinkId) }
             _state.update { it.copy(rescue = rescue) }
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }

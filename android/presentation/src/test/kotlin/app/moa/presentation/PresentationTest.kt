@@ -26,19 +26,22 @@ import kotlinx.coroutines.withTimeout
 
 private val serverUrl: String = System.getenv("MOA_SERVER_URL") ?: error("MOA_SERVER_URL is not set")
 
-/** The core reads the time the test server's world was built at, never today's date. */
-private val worldClock = object : MoaClock {
-    private val ms = System.getenv("MOA_NOW_MS")?.toLong() ?: error("MOA_NOW_MS is not set")
-    override fun nowMs(): Long = ms
+/** The core reads the time the test server's world was built at (never today's date), moved only by the tests. */
+private class WorldClock : MoaClock {
+    val ms = AtomicLong(System.getenv("MOA_NOW_MS")?.toLong() ?: error("MOA_NOW_MS is not set"))
+    override fun nowMs(): Long = ms.get()
 }
 
-private fun open(dir: String = Files.createTempDirectory("moa-app").toString(), server: String = serverUrl) =
-    Moa.open(
-        MoaConfig(
-            dataDir = dir, serverUrl = server, locale = "ko-KR", installId = "app-test", requestTimeoutMs = 3_000uL,
-            clock = worldClock,
-        )
+private fun open(
+    dir: String = Files.createTempDirectory("moa-app").toString(),
+    server: String = serverUrl,
+    clock: MoaClock = WorldClock(),
+) = Moa.open(
+    MoaConfig(
+        dataDir = dir, serverUrl = server, locale = "ko-KR", installId = "app-test", requestTimeoutMs = 3_000uL,
+        clock = clock,
     )
+)
 
 /** A scope like a screen's: cancelled when the test ends. */
 private fun <T> screen(block: suspend CoroutineScope.(CoroutineScope) -> T): T = runBlocking {
@@ -115,12 +118,13 @@ fun pagingNotInterestedAndWishlist() {
             home.start().join()
             assertTrue(home.state.value.sections.none { s -> s.cards.any { it.productId == gone } }, "still gone on a new home")
 
+            // The heart is the core's flag on the card, restamped after the tap.
             val liked = forYou()[0].productId
-            home.toggleWishlist(liked).join()
-            assertTrue(liked in home.state.value.wishlisted)
+            home.toggleWishlist(forYou()[0]).join()
+            assertTrue(forYou().first { it.productId == liked }.wishlisted)
             assertEquals(listOf(liked), moa.wishlist().map { it.productId })
-            home.toggleWishlist(liked).join()
-            assertFalse(liked in home.state.value.wishlisted)
+            home.toggleWishlist(forYou().first { it.productId == liked }).join()
+            assertFalse(forYou().first { it.productId == liked }.wishlisted)
             assertTrue(moa.wishlist().isEmpty())
         }
     }
@@ -151,13 +155,14 @@ fun signInWithWrongThenRightPasswordAndSignOut() {
 }
 
 fun aQuickReturnFromTheMallOffersTheRescueSheetOnce() {
-    val now = AtomicLong(1_000_000)
-    open().use { moa ->
+    val clock = WorldClock()
+    val now = clock.ms
+    open(clock = clock).use { moa ->
         screen { scope ->
             val home = HomeViewModel(moa, scope)
             home.start().join()
             val cards = home.state.value.sections.flatMap { it.cards }
-            val product = ProductViewModel(moa, scope, clock = { now.get() })
+            val product = ProductViewModel(moa, scope)
 
             product.open(cards[0].productId).join()
             assertEquals(cards[0].priceText, product.state.value.sheet?.priceText)
@@ -216,7 +221,7 @@ fun onboardingSearchWishlistAndMalls() {
             search.search("").join()
             assertTrue(search.state.value.cards.isEmpty())
 
-            home.toggleWishlist(card.productId).join()
+            home.toggleWishlist(card).join()
             val wishlist = WishlistViewModel(moa, scope)
             wishlist.load().join()
             assertEquals(listOf(card.productId), wishlist.state.value.items.map { it.productId })
@@ -224,9 +229,10 @@ fun onboardingSearchWishlistAndMalls() {
             assertTrue(wishlist.state.value.items.isEmpty() && moa.wishlist().isEmpty())
 
             val malls = MallsViewModel(moa, scope)
-            malls.toggleFollow(card.mallId).join()
+            malls.setFollowed(card.mallId, follow = true).join()
             assertEquals(listOf(card.mallId), malls.state.value.followed.map { it.mallId })
-            malls.toggleFollow(card.mallId).join()
+            assertEquals(card.mallName, malls.state.value.followed.single().name, "the malls tab shows the name")
+            malls.setFollowed(card.mallId, follow = false).join()
             assertTrue(malls.state.value.followed.isEmpty())
         }
     }

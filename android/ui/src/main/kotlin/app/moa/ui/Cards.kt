@@ -76,11 +76,10 @@ fun Photo(url: String, aspectRatio: Float?, placeholder: String?, width: Int, de
     }
 }
 
-/** A feed card: photo with its 찜 heart, mall, title, sale and price, "also at N malls", why. */
+/** A feed card: photo with its 찜 heart (the core's flag), mall, title, sale and price, "also at N malls", why. */
 @Composable
 fun ProductCard(
     card: FeedCard,
-    wishlisted: Boolean,
     width: Int,
     onOpen: () -> Unit,
     onWish: () -> Unit,
@@ -94,7 +93,7 @@ fun ProductCard(
     Column(modifier.testTag(Tags.card(card.productId)).clickable(onClick = onOpen).padding(4.dp)) {
         Box {
             Photo(card.imageUrl, photoAspect, card.placeholderColor, width, card.title)
-            Heart(wishlisted, onWish, Modifier.align(Alignment.BottomEnd).testTag(Tags.heart(card.productId)))
+            Heart(card.wishlisted, onWish, Modifier.align(Alignment.BottomEnd).testTag(Tags.heart(card.productId)))
         }
         Text(card.mallName, style = MaterialTheme.typography.labelSmall, color = MaterialTheme.colorScheme.outline, maxLines = 1,
             overflow = TextOverflow.Ellipsis)
@@ -145,7 +144,8 @@ fun Price(priceText: String, originalPriceText: String?, discountPercent: UByte?
 /** The words for an error, keyed by what the shopper can do about it. */
 fun errorKey(error: UiError): String = when (error) {
     UiError.Offline -> "offline_banner"
-    is UiError.SignInNeeded -> "error_sign_in"
+    UiError.RetryLater -> "error_retry"
+    UiError.SignInNeeded -> "error_sign_in"
     UiError.WrongCredentials -> "error_wrong_credentials"
     UiError.NotFound -> "error_not_found"
     UiError.UpdateNeeded -> "error_update"

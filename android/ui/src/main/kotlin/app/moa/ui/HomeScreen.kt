@@ -51,7 +51,6 @@ typealias OpenProduct = (productId: String, section: String, position: Int) -> U
 @Composable
 fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGridState, onOpen: OpenProduct) {
     val state by home.state.collectAsState()
-    val follows by malls.state.collectAsState()
     // Near the end of the grid, ask the core for the next page.
     val nearEnd by remember(grid) {
         derivedStateOf {
@@ -98,21 +97,21 @@ fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGr
                 when (section.layout) {
                     SectionLayout.COVER -> section.cards.firstOrNull()?.let { card ->
                         item(key = "cover-${section.id}", span = StaggeredGridItemSpan.FullLine) {
-                            ProductCard(card, card.productId in state.wishlisted, 800, photoAspect = 1f,
-                                onOpen = { onOpen(card.productId, section.id, 0) }, onWish = { home.toggleWishlist(card.productId) },
+                            ProductCard(card, 800, photoAspect = 1f,
+                                onOpen = { onOpen(card.productId, section.id, 0) }, onWish = { home.toggleWishlist(card) },
                                 onShown = { home.shown(section.id, 0, card.productId) })
                         }
                     }
                     SectionLayout.CAROUSEL -> item(key = "row-${section.id}", span = StaggeredGridItemSpan.FullLine) {
-                        Carousel(section, state.wishlisted, onOpen, home)
+                        Carousel(section, onOpen, home)
                     }
                     SectionLayout.MALL_CAROUSEL -> item(key = "malls-${section.id}", span = StaggeredGridItemSpan.FullLine) {
-                        MallCarousel(section.malls, follows::follows) { malls.toggleFollow(it) }
+                        MallCarousel(section.malls) { mall -> malls.setFollowed(mall.mallId, !mall.followed) }
                     }
                     SectionLayout.GRID -> itemsIndexed(section.cards, key = { _, card -> "${section.id}-${card.productId}" }) { position, card ->
                         Column {
-                            ProductCard(card, card.productId in state.wishlisted, 400,
-                                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card.productId) },
+                            ProductCard(card, 400,
+                                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card) },
                                 onShown = { home.shown(section.id, position, card.productId) })
                             TextButton(onClick = { home.notInterested(card.productId) }) { Text(text("not_interested")) }
                         }
@@ -124,12 +123,12 @@ fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGr
 }
 
 @Composable
-private fun Carousel(section: FeedSection, wishlisted: Set<String>, onOpen: OpenProduct, home: HomeViewModel) {
+private fun Carousel(section: FeedSection, onOpen: OpenProduct, home: HomeViewModel) {
     LazyRow(contentPadding = PaddingValues(horizontal = 4.dp)) {
         items(section.cards.size, key = { section.cards[it].productId }) { position ->
             val card = section.cards[position]
-            ProductCard(card, card.productId in wishlisted, 400, modifier = Modifier.width(150.dp),
-                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card.productId) },
+            ProductCard(card, 400, modifier = Modifier.width(150.dp),
+                onOpen = { onOpen(card.productId, section.id, position) }, onWish = { home.toggleWishlist(card) },
                 onShown = { home.shown(section.id, position, card.productId) })
         }
     }
@@ -137,7 +136,7 @@ private fun Carousel(section: FeedSection, wishlisted: Set<String>, onOpen: Open
 
 /** Malls worth following: name, concept, a few photos, why; follow from the card itself. */
 @Composable
-fun MallCarousel(malls: List<MallCard>, follows: (String) -> Boolean, onFollow: (String) -> Unit) {
+fun MallCarousel(malls: List<MallCard>, onFollow: (MallCard) -> Unit) {
     LazyRow(contentPadding = PaddingValues(horizontal = 4.dp)) {
         items(malls, key = { it.mallId }) { mall ->
             Card(Modifier.width(260.dp).padding(4.dp).testTag(Tags.mall(mall.mallId))) {
@@ -147,7 +146,7 @@ fun MallCarousel(malls: List<MallCard>, follows: (String) -> Boolean, onFollow: 
                             Text(mall.name, style = MaterialTheme.typography.titleSmall, maxLines = 1, overflow = TextOverflow.Ellipsis)
                             Text(mall.styles.joinToString(" · "), style = MaterialTheme.typography.labelSmall, maxLines = 1)
                         }
-                        FollowButton(follows(mall.mallId), Modifier.testTag(Tags.follow(mall.mallId))) { onFollow(mall.mallId) }
+                        FollowButton(mall.followed, Modifier.testTag(Tags.follow(mall.mallId))) { onFollow(mall) }
                     }
                     Row {
                         mall.imageUrls.take(3).forEach { url ->

@@ -35,35 +35,32 @@ import app.moa.presentation.MallsViewModel
 import app.moa.presentation.OnboardingViewModel
 import app.moa.presentation.ProductViewModel
 import app.moa.presentation.SearchViewModel
-import app.moa.presentation.WishlistHearts
 import app.moa.presentation.WishlistViewModel
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 
 /**
  * The app's view models over one core, living as long as the app's screens (the Android app
- * keeps them in a ViewModel; the desktop window and the tests for the window's life). One set
- * of 찜 hearts and one list of followed malls serve every screen.
+ * keeps them in a ViewModel; the desktop window and the tests for the window's life). Hearts and
+ * follows are the core's flags on what each screen shows, read again on the core's change notices.
  */
 class MoaScreens(
     val moa: Moa,
     scope: CoroutineScope,
     io: kotlinx.coroutines.CoroutineDispatcher = Dispatchers.IO,
-    /** Milliseconds, for the time away at the mall (tests pass their own). */
-    clock: () -> Long = System::currentTimeMillis,
 ) : AutoCloseable {
-    val hearts = WishlistHearts(moa, scope, io)
     val onboarding = OnboardingViewModel(moa, scope, io)
-    val home = HomeViewModel(moa, scope, io, hearts)
-    val product = ProductViewModel(moa, scope, io, clock, hearts)
+    val home = HomeViewModel(moa, scope, io)
+    val product = ProductViewModel(moa, scope, io)
     val search = SearchViewModel(moa, scope, io)
     val wishlist = WishlistViewModel(moa, scope, io)
     val malls = MallsViewModel(moa, scope, io)
     val account = AccountViewModel(moa, scope, io)
 
+    /** Stops the view models' change notices. */
     override fun close() {
-        hearts.close()
-        malls.close()
+        listOf(home, search, wishlist, malls).forEach { it.close() }
+        product.stopListening()
     }
 }
 
@@ -125,13 +122,13 @@ private fun Screens(screens: MoaScreens, platform: Platform) {
             Box(Modifier.padding(padding)) {
                 when (tab) {
                     Tab.HOME -> HomeScreen(screens.home, screens.malls, grid, open)
-                    Tab.SEARCH -> SearchScreen(screens.search, screens.hearts, open)
-                    Tab.WISHLIST -> WishlistScreen(screens.wishlist, screens.hearts, open)
+                    Tab.SEARCH -> SearchScreen(screens.search, open)
+                    Tab.WISHLIST -> WishlistScreen(screens.wishlist, open)
                     Tab.MALLS -> MallsScreen(screens.malls)
                     Tab.SETTINGS -> SettingsScreen(screens.account)
                 }
             }
         }
-        ProductSheetScreen(screens.product, screens.malls, from, position)
+        ProductSheetScreen(screens.product, from, position)
     }
 }

@@ -43,7 +43,6 @@ import app.moa.presentation.AccountViewModel
 import app.moa.presentation.MallsViewModel
 import app.moa.presentation.OnboardingViewModel
 import app.moa.presentation.SearchViewModel
-import app.moa.presentation.WishlistHearts
 import app.moa.presentation.WishlistViewModel
 
 @OptIn(ExperimentalLayoutApi::class)
@@ -53,23 +52,25 @@ fun OnboardingScreen(onboarding: OnboardingViewModel, finished: () -> Unit) {
     LaunchedEffect(state.done) { if (state.done) finished() }
     Column(Modifier.verticalScroll(rememberScrollState()).padding(24.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Text(text("onboarding_title"), style = MaterialTheme.typography.headlineSmall)
+        // The core's words with the core's labels, in the shopper's language.
+        val words = state.vocabulary
         FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
-            OnboardingViewModel.GENDERS.forEach { g ->
-                FilterChip(selected = state.gender == g, onClick = { onboarding.chooseGender(g.takeIf { state.gender != it }) },
-                    label = { Text(text(wordKey(g))) })
+            words?.genders?.forEach { g ->
+                FilterChip(selected = state.gender == g.word, onClick = { onboarding.chooseGender(g.word.takeIf { state.gender != it }) },
+                    label = { Text(g.label) })
             }
         }
         Text(text("onboarding_age"), style = MaterialTheme.typography.titleSmall)
         FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
-            OnboardingViewModel.AGE_BANDS.forEach { a ->
-                FilterChip(selected = state.ageBand == a, onClick = { onboarding.chooseAgeBand(a.takeIf { state.ageBand != it }) },
-                    label = { Text(text(wordKey(a))) })
+            words?.ageBands?.forEach { a ->
+                FilterChip(selected = state.ageBand == a.word, onClick = { onboarding.chooseAgeBand(a.word.takeIf { state.ageBand != it }) },
+                    label = { Text(a.label) })
             }
         }
         Text(text("onboarding_styles"), style = MaterialTheme.typography.titleSmall)
         FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
-            OnboardingViewModel.STYLES.forEach { s ->
-                FilterChip(selected = s in state.styles, onClick = { onboarding.toggleStyle(s) }, label = { Text(text(wordKey(s))) })
+            words?.styles?.forEach { s ->
+                FilterChip(selected = s.word in state.styles, onClick = { onboarding.toggleStyle(s.word) }, label = { Text(s.label) })
             }
         }
         Button(onClick = { onboarding.finish() }, modifier = Modifier.fillMaxWidth()) { Text(text("onboarding_done")) }
@@ -78,9 +79,8 @@ fun OnboardingScreen(onboarding: OnboardingViewModel, finished: () -> Unit) {
 }
 
 @Composable
-fun SearchScreen(search: SearchViewModel, hearts: WishlistHearts, onOpen: OpenProduct) {
+fun SearchScreen(search: SearchViewModel, onOpen: OpenProduct) {
     val state by search.state.collectAsState()
-    val wishlisted by hearts.ids.collectAsState()
     // The field keeps its own text (an IME composing Hangul must not wait on a round trip through
     // a StateFlow); each change is forwarded to the search.
     var query by rememberSaveable { mutableStateOf(state.text) }
@@ -92,19 +92,18 @@ fun SearchScreen(search: SearchViewModel, hearts: WishlistHearts, onOpen: OpenPr
         }
         LazyVerticalGrid(columns = GridCells.Fixed(2)) {
             itemsIndexed(state.cards, key = { _, card -> card.productId }) { position, card ->
-                ProductCard(card, card.productId in wishlisted, 400, onOpen = { onOpen(card.productId, "search", position) },
-                    onWish = { hearts.toggle(card.productId) })
+                ProductCard(card, 400, onOpen = { onOpen(card.productId, "search", position) },
+                    onWish = { search.toggleWishlist(card) })
             }
         }
     }
 }
 
 @Composable
-fun WishlistScreen(wishlist: WishlistViewModel, hearts: WishlistHearts, onOpen: OpenProduct) {
+fun WishlistScreen(wishlist: WishlistViewModel, onOpen: OpenProduct) {
     val state by wishlist.state.collectAsState()
-    val ids by hearts.ids.collectAsState()
-    // Read again whenever the hearts change, wherever they were tapped.
-    LaunchedEffect(ids) { wishlist.load() }
+    // Read when shown; the view model reads again on every wishlist change the core reports.
+    LaunchedEffect(Unit) { wishlist.load() }
     if (state.items.isEmpty()) Text(text("wishlist_empty"), Modifier.padding(24.dp))
     LazyColumn {
         itemsIndexed(state.items, key = { _, item -> item.productId }) { position, item ->
@@ -115,7 +114,7 @@ fun WishlistScreen(wishlist: WishlistViewModel, hearts: WishlistHearts, onOpen: 
                 supportingContent = {
                     Text(if (!item.listed) text("delisted") else if (!item.inStock) text("sold_out") else item.priceText)
                 },
-                trailingContent = { TextButton(onClick = { hearts.toggle(item.productId) }) { Text(text("wishlist_remove")) } },
+                trailingContent = { TextButton(onClick = { wishlist.remove(item.productId) }) { Text(text("wishlist_remove")) } },
                 modifier = Modifier.testTag(Tags.card(item.productId))
                     .clickable(enabled = item.listed) { onOpen(item.productId, "wishlist", position) },
             )
@@ -132,7 +131,7 @@ fun MallsScreen(malls: MallsViewModel) {
         items(state.followed, key = { it.mallId }) { mall ->
             ListItem(
                 headlineContent = { Text(mall.name) },
-                trailingContent = { OutlinedButton(onClick = { malls.toggleFollow(mall.mallId) }) { Text(text("unfollow")) } },
+                trailingContent = { OutlinedButton(onClick = { malls.setFollowed(mall.mallId, follow = false) }) { Text(text("unfollow")) } },
                 modifier = Modifier.testTag(Tags.mall(mall.mallId)),
             )
         }

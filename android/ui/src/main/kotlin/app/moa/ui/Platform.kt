@@ -29,10 +29,3 @@ val LocalPlatform = staticCompositionLocalOf<Platform> { error("no Platform prov
 /** A string resource in the shopper's language. */
 @Composable
 fun text(key: String, vararg args: Any): String = LocalPlatform.current.text(key, *args)
-
-/** The core's vocabulary words (gender, age band, style) as string resource keys. */
-fun wordKey(word: String): String = when (word) {
-    "women", "men" -> "gender_$word"
-    "teens", "early_20s", "mid_20s", "late_20s", "early_30s", "mid_30s", "late_30s", "forties" -> "age_$word"
-    else -> "style_$word"
-}

@@ -35,7 +35,6 @@ import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.input.pointer.pointerInput
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
-import app.moa.presentation.MallsViewModel
 import app.moa.presentation.ProductViewModel
 
 /**
@@ -45,10 +44,8 @@ import app.moa.presentation.ProductViewModel
  */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-fun BoxScope.ProductSheetScreen(product: ProductViewModel, malls: MallsViewModel, section: String, position: Int) {
+fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, position: Int) {
     val state by product.state.collectAsState()
-    val hearts by product.hearts.ids.collectAsState()
-    val follows by malls.state.collectAsState()
     val platform = LocalPlatform.current
     // The core's link, opened once as it is.
     LaunchedEffect(state.openMall) {
@@ -86,7 +83,6 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, malls: MallsViewModel
         }
         return
     }
-    val wishlisted = sheet.productId in hearts
     Sheet(onDismiss = { product.close() }, modifier = Modifier.testTag(Tags.SHEET)) {
         Column(Modifier.fillMaxSize()) {
             Column(Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(16.dp)) {
@@ -94,7 +90,7 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, malls: MallsViewModel
                 Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(top = 8.dp)) {
                     Text(sheet.mallName, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.outline,
                         modifier = Modifier.weight(1f))
-                    FollowButton(follows.follows(sheet.mallId), Modifier.testTag(Tags.SHEET_FOLLOW)) { malls.toggleFollow(sheet.mallId) }
+                    FollowButton(sheet.mallFollowed, Modifier.testTag(Tags.SHEET_FOLLOW)) { product.toggleFollow() }
                 }
                 Text(sheet.title, style = MaterialTheme.typography.titleMedium)
                 Price(sheet.priceText, sheet.originalPriceText, sheet.discountPercent, large = true)
@@ -129,7 +125,7 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, malls: MallsViewModel
                     }
                     state.error?.let { Text(text(errorKey(it)), color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag(Tags.ERROR)) }
                     Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                        Heart(wishlisted, { product.toggleWishlist() }, Modifier.testTag(Tags.SHEET_HEART), onPhoto = false)
+                        Heart(sheet.wishlisted, { product.toggleWishlist() }, Modifier.testTag(Tags.SHEET_HEART), onPhoto = false)
                         val label = when {
                             state.checking -> "checking"
                             state.awaitingConfirmation -> "go_anyway"
