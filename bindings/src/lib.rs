@@ -277,6 +277,22 @@ pub struct FeedCard {
     pub wishlisted: bool,
 }
 
+/// A mall's own page: what it is, whether the shopper follows it, its products in this
+/// shopper's order.
+#[derive(uniffi::Record)]
+pub struct MallPage {
+    pub mall_id: String,
+    pub name: String,
+    /// Its concept in the shopper's language, strongest first.
+    pub styles: Vec<String>,
+    /// Who it dresses and which ages, e.g. "여성 · 20대 초반, 20대 중반".
+    pub audience: String,
+    pub homepage: String,
+    pub followed: bool,
+    pub products_in_stock: u32,
+    pub cards: Vec<FeedCard>,
+}
+
 /// One word of Moa's vocabulary: `word` to send back, `label` to show.
 #[derive(uniffi::Record)]
 pub struct Choice {
@@ -1065,6 +1081,23 @@ impl Moa {
     pub fn current_home(&self) -> Result<FeedPage> {
         let page = self.inner.current_home()?;
         Ok(FeedPage { sections: page.sections.into_iter().map(section).collect(), generated_at: page.generated_at })
+    }
+
+    /// A mall's page (from a mall card, the sheet or the malls tab): name, concept, follow, and
+    /// its first `limit` products in this shopper's order. From the cache; `NotFound` for an
+    /// unknown mall.
+    pub fn mall_page(&self, mall_id: String, limit: u32) -> Result<MallPage> {
+        let p = self.inner.mall_page(&mall_id, limit)?;
+        Ok(MallPage {
+            mall_id: p.mall_id,
+            name: p.name,
+            styles: p.styles,
+            audience: p.audience,
+            homepage: p.homepage,
+            followed: p.followed,
+            products_in_stock: p.products_in_stock,
+            cards: p.cards.into_iter().map(feed_card).collect(),
+        })
     }
 
     /// The words onboarding and the search filters offer, with labels in the shopper's language.

@@ -527,6 +527,53 @@ pub fn personal_scores(ctx: &FeedContext<'_>) -> Vec<f32> {
     scored.score.iter().map(|s| (s / max).clamp(0.0, 1.0)).collect()
 }
 
+/// A mall's own page: what it is, whether the shopper follows it, and its products in this
+/// shopper's order (their taste first, one card per item, nothing hidden or sold out).
+#[derive(Debug, Clone, Serialize)]
+pub struct MallPage {
+    pub mall_id: String,
+    pub name: String,
+    /// Its concept in the shopper's language, strongest first.
+    pub styles: Vec<String>,
+    /// Who it dresses and which ages, in the shopper's language, e.g. "여성 · 20대 초반, 20대 중반".
+    pub audience: String,
+    pub homepage: String,
+    pub followed: bool,
+    /// How many of its products can be bought now.
+    pub products_in_stock: u32,
+    pub cards: Vec<Card>,
+}
+
+/// The page of the mall at `m` (index in the catalog): its first `limit` products for this shopper.
+pub fn mall_page(ctx: &FeedContext<'_>, m: u16, limit: usize) -> MallPage {
+    let c = ctx.catalog;
+    let mall = &c.malls[m as usize];
+    let scored = score(ctx);
+    let mut order: Vec<u32> = (0..c.products.len() as u32).filter(|&i| c.mall[i as usize] == m).collect();
+    let in_stock = order.len() as u32;
+    order.retain(|&i| scored.eligible[i as usize]);
+    order.sort_by(|&a, &b| scored.score[b as usize].total_cmp(&scored.score[a as usize]).then(a.cmp(&b)));
+    // One card per item: another listing of the same item at this mall would be a repeat.
+    let mut items = HashSet::new();
+    order.retain(|&i| items.insert(c.item[i as usize]));
+    let cards = order
+        .into_iter()
+        .take(limit)
+        .map(|i| card(ctx, i, c.category[i as usize].label(ctx.locale).to_string()))
+        .collect();
+    let ages: Vec<&str> = mall.age_bands.iter().take(2).map(|a| a.label(ctx.locale)).collect();
+    MallPage {
+        mall_id: mall.id.clone(),
+        name: mall.name.clone(),
+        styles: mall.styles.iter().map(|s| s.label(ctx.locale).to_string()).collect(),
+        audience: format!("{} · {}", mall.gender.label(ctx.locale), ages.join(", ")),
+        homepage: mall.homepage.clone(),
+        followed: ctx.followed.contains(&mall.id),
+        products_in_stock: in_stock,
+        cards,
+    }
+}
+
 /// A search result's card: the home's card, its reason the mall's name.
 pub fn search_card(ctx: &FeedContext<'_>, i: u32) -> Card {
     card(ctx, i, ctx.catalog.mall_of(i).name.clone())

@@ -36,7 +36,7 @@ pub use clock::{Clock, FixedClock, SharedClock, SystemClock};
 pub use error::ErrorGroup;
 pub use error::{Error, Result};
 pub use events::Event;
-pub use feed::{Card, FeedPage, Layout, MallCard, Offer, ProductSheet, Section};
+pub use feed::{Card, FeedPage, Layout, MallCard, MallPage, Offer, ProductSheet, Section};
 pub use model::Locale;
 pub use profile::{Choice, ShopperProfile, Vocabulary};
 pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
@@ -775,6 +775,16 @@ impl Moa {
             self.record(Event::Search { query: text })?;
         }
         Ok(results)
+    }
+
+    /// A mall's page (from a mall card, the sheet or the malls tab): what it is, whether the
+    /// shopper follows it, and its first `limit` products in this shopper's order. From the
+    /// cache, offline too; `NotFound` for a mall the catalog does not have.
+    pub fn mall_page(&self, mall_id: &str, limit: u32) -> Result<MallPage> {
+        let page = self.guard(self.compose(|ctx, _| {
+            ctx.catalog.mall_by_id.get(mall_id).map(|&m| feed::mall_page(ctx, m, limit.clamp(1, 200) as usize))
+        }))?;
+        page.ok_or_else(|| Error::NotFound(format!("mall {mall_id}")))
     }
 
     /// Malls by name, id or initials, forgiving a typo.

@@ -238,3 +238,50 @@ async fn malls_are_recommended_too_and_followed_malls_bring_their_news() {
     assert!(recommended.malls.iter().all(|m| m.mall_id != followed), "a followed mall is not recommended again");
     w.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malls_page_has_its_products_in_each_shoppers_order() {
+    let mut w = world().await;
+    let lovely = w.shopper("mall-page-lovely").await;
+    lovely
+        .set_profile(&ShopperProfile {
+            gender: Some(Gender::Women),
+            age_band: Some(AgeBand::Early20s),
+            styles: vec![Style::Lovely],
+        })
+        .unwrap();
+    let street = w.shopper("mall-page-street").await;
+    street
+        .set_profile(&ShopperProfile {
+            gender: Some(Gender::Men),
+            age_band: Some(AgeBand::Late20s),
+            styles: vec![Style::Street],
+        })
+        .unwrap();
+    let mall =
+        w.world.malls.iter().max_by_key(|m| w.world.products.iter().filter(|p| p.mall_id == m.id).count()).unwrap();
+
+    let page = lovely.mall_page(&mall.id, 40).unwrap();
+    assert_eq!((page.mall_id.as_str(), page.name.as_str()), (mall.id.as_str(), mall.name.as_str()));
+    assert!(!page.styles.is_empty() && !page.audience.is_empty() && page.homepage.starts_with("https://"));
+    assert_eq!(page.cards.len(), 40);
+    assert!(page.products_in_stock as usize >= page.cards.len());
+    assert!(page.cards.iter().all(|c| c.mall_id == mall.id), "only the mall's own products");
+    let ids: HashSet<&str> = page.cards.iter().map(|c| c.product_id.as_str()).collect();
+    assert_eq!(ids.len(), page.cards.len(), "no product twice");
+    assert!(page.cards.iter().all(|c| lovely.product(&c.product_id).unwrap().in_stock()));
+    // Each shopper's own order.
+    let other = street.mall_page(&mall.id, 40).unwrap();
+    let order = |p: &moa_core::MallPage| p.cards.iter().take(10).map(|c| c.product_id.clone()).collect::<Vec<_>>();
+    assert_ne!(order(&page), order(&other), "a lovely shopper and a street shopper see the mall differently");
+
+    // Follow from the page; "not interested" leaves it; an unknown mall is NotFound.
+    assert!(!page.followed);
+    lovely.follow_mall(&mall.id).unwrap();
+    assert!(lovely.mall_page(&mall.id, 40).unwrap().followed);
+    let gone = page.cards[0].product_id.clone();
+    lovely.record(Event::NotInterested { product_id: gone.clone() }).unwrap();
+    assert!(lovely.mall_page(&mall.id, 40).unwrap().cards.iter().all(|c| c.product_id != gone));
+    assert!(matches!(lovely.mall_page("no-such-mall", 10), Err(moa_core::Error::NotFound(_))));
+    w.server.shutdown().await;
+}

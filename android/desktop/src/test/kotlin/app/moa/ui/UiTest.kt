@@ -415,6 +415,37 @@ fun consentOnSendsTheImpressionsTheHomeShowed() = launch { app ->
     assertTrue(impressionsOf(cover.mallId) > before, "the cover's mall saw its impression")
 }
 
+fun aMallsPageOpensFromItsCardTheSheetAndTheMallsTab() = launch { app ->
+    awaitHome(app)
+    val sections = app.screens.home.state.value.sections
+    val mallSection = sections.first { it.layout == SectionLayout.MALL_CAROUSEL && it.malls.isNotEmpty() }
+    val mall = mallSection.malls.first()
+    // From the mall card: its page, with its products in this shopper's order.
+    onNodeWithTag(Tags.HOME_GRID).performScrollToKey("malls-${mallSection.id}")
+    onNodeWithTag(Tags.mall(mall.mallId)).performClick()
+    waitFor("the mall's page") { exists(Tags.MALL_PAGE) && app.screens.mallPage.state.value.page != null }
+    val page = app.screens.mallPage.state.value.page!!
+    assertEquals(mall.name, page.name)
+    assertTrue(page.cards.isNotEmpty() && page.cards.all { it.mallId == mall.mallId })
+    onNodeWithTag(Tags.card(page.cards.first().productId)).assertExists()
+    screenshot("mall-page")
+    // Follow from the page: the malls tab lists it.
+    onNodeWithTag(Tags.MALL_FOLLOW).performClick()
+    waitFor("the follow") { app.moa.followedMalls().any { it.mallId == mall.mallId } }
+    waitFor("the page's button") { app.screens.mallPage.state.value.page?.followed == true }
+    // A product on the page opens its sheet; the sheet's mall name opens the page again.
+    onNodeWithTag(Tags.card(page.cards.first().productId)).performClick()
+    waitFor("the sheet") { app.screens.product.state.value.sheet?.productId == page.cards.first().productId }
+    onNodeWithTag(Tags.SHEET_MALL).performClick()
+    waitFor("back on the mall's page") { !exists(Tags.SHEET) && exists(Tags.MALL_PAGE) }
+    onNodeWithText("닫기").performClick()
+    waitFor("the page to close") { !exists(Tags.MALL_PAGE) }
+    onNodeWithTag("tab:malls").performClick()
+    waitFor("the malls tab") { shows(mall.name) }
+    onNodeWithTag(Tags.mall(mall.mallId)).performClick()
+    waitFor("the page from the malls tab") { exists(Tags.MALL_PAGE) }
+}
+
 /** How many impressions the demo server counted for a mall (its own key reads its stats). */
 private fun impressionsOf(mallId: String): Long {
     val connection = java.net.URI("$serverUrl/v1/malls/$mallId/stats").toURL().openConnection() as java.net.HttpURLConnection
@@ -448,6 +479,7 @@ fun main(args: Array<String>) {
         ::aFailedOpenShowsWhatToDoNeverABlankSheet,
         ::theHomeInEnglishAndInTheDark,
         ::consentOnSendsTheImpressionsTheHomeShowed,
+        ::aMallsPageOpensFromItsCardTheSheetAndTheMallsTab,
     ).filter { args.isEmpty() || it.name in args }
     var passed = 0
     var failed = 0

@@ -3,6 +3,7 @@ package app.moa.presentation
 import app.moa.core.ChangeKind
 import app.moa.core.FeedCard
 import app.moa.core.FollowedMall
+import app.moa.core.MallPage
 import app.moa.core.Moa
 import app.moa.core.MoaException
 import app.moa.core.SearchRequest
@@ -213,5 +214,66 @@ class SearchViewModel(
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
         }
+    }
+}
+
+/**
+ * A mall's page, opened from a mall card, the sheet or the malls tab: the core's page (name,
+ * concept, follow, its products in this shopper's order), read again when the follows or the
+ * hearts change.
+ */
+class MallPageViewModel(
+    private val moa: Moa,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) : AutoCloseable {
+    data class State(val page: MallPage? = null, val error: UiError? = null)
+
+    private val _state = MutableStateFlow(State())
+    val state: StateFlow<State> = _state.asStateFlow()
+    private var shown: String? = null
+    private val changes = CoreChanges(moa, setOf(ChangeKind.FOLLOWED_MALLS, ChangeKind.WISHLIST)) { shown?.let { open(it) } }
+
+    override fun close() = changes.close()
+
+    fun open(mallId: String): Job = scope.launch {
+        shown = mallId
+        try {
+            val page = withContext(io) { moa.mallPage(mallId, PAGE) }
+            if (shown == mallId) _state.value = State(page = page)
+        } catch (e: MoaException) {
+            if (shown == mallId) _state.value = State(error = e.toUiError())
+        }
+    }
+
+    fun dismiss() {
+        shown = null
+        _state.value = State()
+    }
+
+    /** Follow or unfollow, as the page's button (the core's flag) says. */
+    fun toggleFollow(): Job = scope.launch {
+        val page = _state.value.page ?: return@launch
+        try {
+            withContext(io) { if (page.followed) moa.unfollowMall(page.mallId) else moa.followMall(page.mallId) }
+            open(page.mallId).join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** A product's heart on the page. */
+    fun toggleWishlist(card: FeedCard): Job = scope.launch {
+        try {
+            withContext(io) { if (card.wishlisted) moa.removeFromWishlist(card.productId) else moa.addToWishlist(card.productId, null) }
+            shown?.let { open(it).join() }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    companion object {
+        /** Products a mall page shows (the shopper's first few screens of it). */
+        const val PAGE = 60u
     }
 }

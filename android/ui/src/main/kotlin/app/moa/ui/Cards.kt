@@ -58,6 +58,9 @@ object Tags {
     const val HOME_GRID = "home-grid"
     const val SEARCH_FIELD = "search-field"
     const val CONSENT = "consent-switch"
+    const val MALL_PAGE = "mall-page"
+    const val MALL_FOLLOW = "mall-page-follow"
+    const val SHEET_MALL = "sheet-mall"
 }
 
 /** A photo that holds its card's shape and colour (from the core) before the pixels arrive. */

@@ -49,7 +49,7 @@ typealias OpenProduct = (productId: String, section: String, position: Int) -> U
  */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGridState, onOpen: OpenProduct) {
+fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGridState, onOpen: OpenProduct, onOpenMall: (String) -> Unit) {
     val state by home.state.collectAsState()
     // Near the end of the grid, ask the core for the next page.
     val nearEnd by remember(grid) {
@@ -106,7 +106,7 @@ fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGr
                         Carousel(section, onOpen, home)
                     }
                     SectionLayout.MALL_CAROUSEL -> item(key = "malls-${section.id}", span = StaggeredGridItemSpan.FullLine) {
-                        MallCarousel(section.malls) { mall -> malls.setFollowed(mall.mallId, !mall.followed) }
+                        MallCarousel(section.malls, onOpenMall) { mall -> malls.setFollowed(mall.mallId, !mall.followed) }
                     }
                     SectionLayout.GRID -> itemsIndexed(section.cards, key = { _, card -> "${section.id}-${card.productId}" }) { position, card ->
                         Column {
@@ -136,10 +136,10 @@ private fun Carousel(section: FeedSection, onOpen: OpenProduct, home: HomeViewMo
 
 /** Malls worth following: name, concept, a few photos, why; follow from the card itself. */
 @Composable
-fun MallCarousel(malls: List<MallCard>, onFollow: (MallCard) -> Unit) {
+fun MallCarousel(malls: List<MallCard>, onOpen: (String) -> Unit, onFollow: (MallCard) -> Unit) {
     LazyRow(contentPadding = PaddingValues(horizontal = 4.dp)) {
         items(malls, key = { it.mallId }) { mall ->
-            Card(Modifier.width(260.dp).padding(4.dp).testTag(Tags.mall(mall.mallId))) {
+            Card(onClick = { onOpen(mall.mallId) }, modifier = Modifier.width(260.dp).padding(4.dp).testTag(Tags.mall(mall.mallId))) {
                 Column(Modifier.padding(8.dp)) {
                     Row {
                         Column(Modifier.weight(1f)) {

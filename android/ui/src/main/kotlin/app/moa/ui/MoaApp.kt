@@ -31,6 +31,7 @@ import androidx.compose.ui.platform.testTag
 import app.moa.core.Moa
 import app.moa.presentation.AccountViewModel
 import app.moa.presentation.HomeViewModel
+import app.moa.presentation.MallPageViewModel
 import app.moa.presentation.MallsViewModel
 import app.moa.presentation.OnboardingViewModel
 import app.moa.presentation.ProductViewModel
@@ -55,11 +56,12 @@ class MoaScreens(
     val search = SearchViewModel(moa, scope, io)
     val wishlist = WishlistViewModel(moa, scope, io)
     val malls = MallsViewModel(moa, scope, io)
+    val mallPage = MallPageViewModel(moa, scope, io)
     val account = AccountViewModel(moa, scope, io)
 
     /** Stops the view models' change notices. */
     override fun close() {
-        listOf(home, search, wishlist, malls).forEach { it.close() }
+        listOf(home, search, wishlist, malls, mallPage).forEach { it.close() }
         product.stopListening()
     }
 }
@@ -105,6 +107,7 @@ private fun Screens(screens: MoaScreens, platform: Platform) {
         position = at
         screens.product.open(id)
     }
+    val openMall: (String) -> Unit = { mallId -> screens.mallPage.open(mallId) }
     Box(Modifier.fillMaxSize()) {
         Scaffold(bottomBar = {
             NavigationBar {
@@ -121,14 +124,16 @@ private fun Screens(screens: MoaScreens, platform: Platform) {
         }) { padding ->
             Box(Modifier.padding(padding)) {
                 when (tab) {
-                    Tab.HOME -> HomeScreen(screens.home, screens.malls, grid, open)
+                    Tab.HOME -> HomeScreen(screens.home, screens.malls, grid, open, openMall)
                     Tab.SEARCH -> SearchScreen(screens.search, open)
                     Tab.WISHLIST -> WishlistScreen(screens.wishlist, open)
-                    Tab.MALLS -> MallsScreen(screens.malls)
+                    Tab.MALLS -> MallsScreen(screens.malls, openMall)
                     Tab.SETTINGS -> SettingsScreen(screens.account)
                 }
             }
         }
-        ProductSheetScreen(screens.product, from, position)
+        // The mall page over the tabs, the product sheet over both.
+        MallScreen(screens.mallPage, open)
+        ProductSheetScreen(screens.product, from, position, openMall)
     }
 }

@@ -123,7 +123,7 @@ fun WishlistScreen(wishlist: WishlistViewModel, onOpen: OpenProduct) {
 }
 
 @Composable
-fun MallsScreen(malls: MallsViewModel) {
+fun MallsScreen(malls: MallsViewModel, onOpenMall: (String) -> Unit) {
     val state by malls.state.collectAsState()
     LaunchedEffect(Unit) { malls.load() }
     if (state.followed.isEmpty()) Text(text("malls_empty"), Modifier.padding(24.dp))
@@ -132,7 +132,7 @@ fun MallsScreen(malls: MallsViewModel) {
             ListItem(
                 headlineContent = { Text(mall.name) },
                 trailingContent = { OutlinedButton(onClick = { malls.setFollowed(mall.mallId, follow = false) }) { Text(text("unfollow")) } },
-                modifier = Modifier.testTag(Tags.mall(mall.mallId)),
+                modifier = Modifier.testTag(Tags.mall(mall.mallId)).clickable { onOpenMall(mall.mallId) },
             )
         }
     }

@@ -44,7 +44,7 @@ import app.moa.presentation.ProductViewModel
  */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, position: Int) {
+fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, position: Int, onOpenMall: (String) -> Unit) {
     val state by product.state.collectAsState()
     val platform = LocalPlatform.current
     // The core's link, opened once as it is.
@@ -88,8 +88,11 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, posi
             Column(Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(16.dp)) {
                 Photo(sheet.imageUrl, null, null, 800, sheet.title)
                 Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(top = 8.dp)) {
-                    Text(sheet.mallName, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.outline,
-                        modifier = Modifier.weight(1f))
+                    // The mall's name opens its page (the sheet closes to show it).
+                    TextButton(onClick = { product.close(); onOpenMall(sheet.mallId) }, modifier = Modifier.weight(1f).testTag(Tags.SHEET_MALL)) {
+                        Text(sheet.mallName, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.outline,
+                            modifier = Modifier.fillMaxWidth())
+                    }
                     FollowButton(sheet.mallFollowed, Modifier.testTag(Tags.SHEET_FOLLOW)) { product.toggleFollow() }
                 }
                 Text(sheet.title, style = MaterialTheme.typography.titleMedium)
