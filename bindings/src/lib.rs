@@ -229,6 +229,15 @@ pub struct LiveCheck {
     pub confirm_first: bool,
 }
 
+/// What the share button hands to the share sheet (Android) / `ShareLink` (iOS).
+#[derive(uniffi::Record)]
+pub struct ShareLink {
+    /// The mall's product page, attributed to Moa as a share.
+    pub url: String,
+    /// A line to go with it, in the shopper's language.
+    pub text: String,
+}
+
 /// One page of alternatives for a shopper who came straight back from a mall.
 #[derive(uniffi::Record)]
 pub struct RescueSheet {
@@ -426,6 +435,8 @@ pub struct Offer {
     pub price: i64,
     pub currency: String,
     pub price_text: String,
+    /// The listing's own photo.
+    pub image_url: String,
     /// The cheapest of all the item's listings.
     pub lowest: bool,
 }
@@ -1027,6 +1038,12 @@ impl Moa {
         Ok(Outlink { outlink_id: o.outlink_id, url: o.url, product_id: o.product_id, mall_id: o.mall_id })
     }
 
+    /// The product to share: its mall's page, attributed as a share, and a line about it.
+    pub fn share_link(&self, product_id: String) -> Result<ShareLink> {
+        let s = self.inner.share_link(&product_id)?;
+        Ok(ShareLink { url: s.url, text: s.text })
+    }
+
     /// The shopper is back from the mall (the core times how long they were away since the
     /// click-out): a rescue sheet to show, or None.
     pub fn returned_from_mall(&self, outlink_id: String) -> Result<Option<RescueSheet>> {
@@ -1149,6 +1166,7 @@ impl Moa {
                     price: o.price,
                     currency: o.currency,
                     price_text: o.price_text,
+                    image_url: o.image_url,
                     lowest: o.lowest,
                 })
                 .collect(),

@@ -137,6 +137,8 @@ pub struct Offer {
     pub price: i64,
     pub currency: String,
     pub price_text: String,
+    /// The listing's own photo (each mall shoots its own).
+    pub image_url: String,
     /// This listing is the cheapest of all, the one on the sheet included.
     pub lowest: bool,
 }
@@ -157,6 +159,7 @@ impl ProductSheet {
                 price: o.price.amount,
                 currency: o.price.currency.clone(),
                 price_text: o.price.display(),
+                image_url: o.image_url.clone(),
                 lowest: o.price.amount == lowest,
             })
             .collect();

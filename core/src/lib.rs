@@ -159,6 +159,15 @@ pub struct Outlink {
     pub mall_id: String,
 }
 
+/// What the share button hands to the platform's share sheet.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShareLink {
+    /// The mall's product page with Moa's attribution as a share.
+    pub url: String,
+    /// A line to go with it, in the shopper's language: title, price, mall, and where it was found.
+    pub text: String,
+}
+
 /// One page of alternatives for a shopper who came straight back from a mall.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RescueSheet {
@@ -546,6 +555,26 @@ impl Moa {
             .links
             .insert(outlink_id.clone(), (product.id.clone(), mall.id.clone(), left_at));
         Ok(Outlink { outlink_id, url, product_id: product.id, mall_id: mall.id.clone() })
+    }
+
+    /// The product to share: its mall's page (checked like a click-out, attributed as a share)
+    /// and a line about it. `InvalidInput` when the product's link is not one Moa would open.
+    pub fn share_link(&self, product_id: &str) -> Result<ShareLink> {
+        let product = self.product(product_id)?;
+        let malls = self.guard(self.store.malls())?;
+        let mall = malls
+            .iter()
+            .find(|m| m.id == product.mall_id)
+            .ok_or_else(|| Error::NotFound(format!("mall {}", product.mall_id)))?;
+        let share_id = format!("s{:015x}", rand::random::<u64>() >> 4);
+        let url = outlink::build_share_link(&product.product_url, &mall.link_hosts, &share_id)?;
+        let text = match self.locale {
+            Locale::Ko => {
+                format!("{} · {} ({}) — 모아에서 발견했어요", product.title, product.price.display(), mall.name)
+            }
+            Locale::En => format!("{} · {} ({}) — found on Moa", product.title, product.price.display(), mall.name),
+        };
+        Ok(ShareLink { url, text })
     }
 
     /// The shopper is back from the mall (the core times how long they were away, from the

@@ -21,6 +21,23 @@ pub fn build_link(
     position: u32,
     outlink_id: &str,
 ) -> Result<String> {
+    attributed(product_url, link_hosts, "app", section, &position.to_string(), outlink_id)
+}
+
+/// The link a shopper shares with a friend: the mall's page, checked like an outlink, attributed
+/// to Moa as a share (`utm_medium=share`), so the mall can tell what a share brought.
+pub fn build_share_link(product_url: &str, link_hosts: &[String], share_id: &str) -> Result<String> {
+    attributed(product_url, link_hosts, "share", "share", "0", share_id)
+}
+
+fn attributed(
+    product_url: &str,
+    link_hosts: &[String],
+    medium: &str,
+    campaign: &str,
+    content: &str,
+    id: &str,
+) -> Result<String> {
     let refuse = |why: &str| Err(Error::InvalidInput(format!("link refused: {why}")));
     let mut url = match Url::parse(product_url.trim()) {
         Ok(url) => url,
@@ -46,10 +63,10 @@ pub fn build_link(
         .clear()
         .extend_pairs(kept)
         .append_pair("utm_source", "moa")
-        .append_pair("utm_medium", "app")
-        .append_pair("utm_campaign", section)
-        .append_pair("utm_content", &position.to_string())
-        .append_pair("moa_outlink", outlink_id);
+        .append_pair("utm_medium", medium)
+        .append_pair("utm_campaign", campaign)
+        .append_pair("utm_content", content)
+        .append_pair("moa_outlink", id);
     Ok(url.into())
 }
 

@@ -85,6 +85,19 @@ async fn links_are_checked_attributed_and_recorded() {
     let rogue = world.products.iter().find(|p| p.in_stock()).unwrap();
     let err = moa.click_out(&rogue.id, "for_you", 0).unwrap_err();
     assert!(matches!(err, moa_core::Error::InvalidInput(ref m) if m.contains("phishing.example")), "{err}");
+
+    // Sharing: the mall's page, checked the same way, attributed as a share, with a line about it.
+    let shared = moa.share_link(&product.id).unwrap();
+    let url = url::Url::parse(&shared.url).unwrap();
+    assert!(mall.link_hosts.contains(&url.host_str().unwrap().to_string()));
+    let medium = url.query_pairs().find(|(k, _)| k == "utm_medium").map(|(_, v)| v.into_owned());
+    assert_eq!(medium.as_deref(), Some("share"));
+    assert!(
+        shared.text.contains(&product.title) && shared.text.contains(&mall.name) && shared.text.contains("모아"),
+        "{}",
+        shared.text
+    );
+    assert!(matches!(moa.share_link(&rogue.id), Err(moa_core::Error::InvalidInput(_))), "no share of a rogue link");
     shop.server.shutdown().await;
 }
 

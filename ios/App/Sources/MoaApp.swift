@@ -28,6 +28,7 @@ final class AppCore {
     let search: SearchModel
     let wishlist: WishlistModel
     let malls: MallsModel
+    let mallPage: MallPageModel
     let account: AccountModel
     let onboarding: OnboardingModel
     private let alerts = NotificationAlerts()
@@ -53,6 +54,7 @@ final class AppCore {
         search = SearchModel(moa: moa)
         wishlist = WishlistModel(moa: moa)
         malls = MallsModel(moa: moa)
+        mallPage = MallPageModel(moa: moa)
         account = AccountModel(moa: moa)
         onboarding = OnboardingModel(moa: moa)
         scheduleSync()

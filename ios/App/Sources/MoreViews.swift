@@ -26,6 +26,10 @@ struct ProductSheetView: View {
                     HStack {
                         Text(sheet.mallName).font(.caption).foregroundStyle(.secondary)
                         Spacer()
+                        // The core's attributed link and line, for the share sheet.
+                        if let share = try? product.shareLink(), let url = URL(string: share.url) {
+                            ShareLink(item: url, message: Text(share.text)) { Label("share", systemImage: "square.and.arrow.up") }
+                        }
                         Button(sheet.mallFollowed ? "unfollow" : "follow") {
                             Task { await product.toggleFollow() }
                         }
@@ -59,6 +63,8 @@ struct ProductSheetView: View {
                                 Task { await product.open(offer.productId) }
                             } label: {
                                 HStack {
+                                    // Each mall's own photo of the item.
+                                    Photo(url: offer.imageUrl, aspectRatio: nil, placeholder: nil, width: 160, label: offer.title).frame(width: 48)
                                     Text(offer.mallName)
                                     Spacer()
                                     Text(offer.priceText)
@@ -236,13 +242,15 @@ struct WishlistView: View {
 
 struct MallsView: View {
     @ObservedObject var model: Watch<MallsModel>
+    @ObservedObject var page: Watch<MallPageModel>
+    let open: (String, String, Int) -> Void
 
     var body: some View {
         let malls = model.model
         NavigationStack {
             List(malls.followed, id: \.mallId) { mall in
                 HStack {
-                    Text(mall.name)
+                    NavigationLink(mall.name) { MallPageView(model: page, mallId: mall.mallId, open: open) }
                     Spacer()
                     Button("unfollow") { Task { await malls.setFollowed(mall.mallId, false) } }.buttonStyle(.bordered)
                 }
@@ -277,6 +285,42 @@ struct SettingsView: View {
             .task { await account.load() }
             .navigationTitle("tab.settings")
         }
+    }
+}
+
+/// A mall's page: name, concept, audience, follow, and its products in this shopper's order.
+struct MallPageView: View {
+    @ObservedObject var model: Watch<MallPageModel>
+    let mallId: String
+    let open: (String, String, Int) -> Void
+
+    var body: some View {
+        let mall = model.model
+        ScrollView {
+            if let page = mall.page, page.mallId == mallId {
+                VStack(alignment: .leading, spacing: 8) {
+                    HStack {
+                        VStack(alignment: .leading) {
+                            Text(page.name).font(.title2).bold()
+                            Text(page.styles.joined(separator: " · ")).font(.caption)
+                            Text(page.audience).font(.caption2).foregroundStyle(.secondary)
+                        }
+                        Spacer()
+                        Button(page.followed ? "unfollow" : "follow") { Task { await mall.toggleFollow() } }.buttonStyle(.bordered)
+                    }
+                    LazyVGrid(columns: [GridItem(), GridItem()]) {
+                        ForEach(Array(page.cards.enumerated()), id: \.element.productId) { index, card in
+                            CardView(card: card, width: 400) { Task { await mall.toggleWishlist(card) } }
+                                .onTapGesture { open(card.productId, "mall:\(page.mallId)", index) }
+                        }
+                    }
+                }
+                .padding()
+            } else if let error = mall.error {
+                Text(errorKey(error)).padding()
+            }
+        }
+        .task(id: mallId) { await mall.open(mallId) }
     }
 }
 

@@ -41,7 +41,8 @@ struct RootView: View {
                         .tabItem { Label("tab.search", systemImage: "magnifyingglass") }
                     WishlistView(model: Watch(core.wishlist), open: open)
                         .tabItem { Label("tab.wishlist", systemImage: "heart") }
-                    MallsView(model: Watch(core.malls)).tabItem { Label("tab.malls", systemImage: "bag") }
+                    MallsView(model: Watch(core.malls), page: Watch(core.mallPage), open: open)
+                        .tabItem { Label("tab.malls", systemImage: "bag") }
                     SettingsView(model: Watch(core.account)).tabItem { Label("tab.settings", systemImage: "gearshape") }
                 }
                 .task {

@@ -197,3 +197,73 @@ public final class SearchModel: StateModel {
         }
     }
 }
+
+/// A mall's page, opened from a mall card, the sheet or the malls tab: the core's page (name,
+/// concept, follow, its products in this shopper's order), read again when follows or hearts change.
+@MainActor
+public final class MallPageModel: StateModel {
+    public private(set) var page: MallPage? { didSet { changed() } }
+    public var error: UiError? { didSet { changed() } }
+    private let moa: Moa
+    private var shown: String?
+    /// Released with the model, which stops the notices.
+    private var changes: ListenerHandle?
+
+    /// Products a mall page shows (the shopper's first few screens of it).
+    public static let pageSize: UInt32 = 60
+
+    public init(moa: Moa) {
+        self.moa = moa
+        super.init()
+        changes = subscribe(moa, to: [.followedMalls, .wishlist]) { [weak self] in
+            guard let self, let shown = self.shown else { return }
+            await self.open(shown)
+        }
+    }
+
+    public func open(_ mallId: String) async {
+        shown = mallId
+        let moa = self.moa
+        do {
+            let page = try await offMain { try moa.mallPage(mallId: mallId, limit: MallPageModel.pageSize) }
+            if shown == mallId { self.page = page; error = nil }
+        } catch {
+            if shown == mallId { page = nil; self.error = UiError(error) }
+        }
+    }
+
+    /// Follow or unfollow, as the page's button (the core's flag) says.
+    public func toggleFollow() async {
+        guard let page else { return }
+        let moa = self.moa
+        do {
+            try await offMain {
+                if page.followed {
+                    _ = try moa.unfollowMall(mallId: page.mallId)
+                } else {
+                    try moa.followMall(mallId: page.mallId)
+                }
+            }
+        } catch {
+            self.error = UiError(error)
+        }
+        await open(page.mallId)
+    }
+
+    /// A product's heart on the page: 찜 on or off as the card says it is now.
+    public func toggleWishlist(_ card: FeedCard) async {
+        let moa = self.moa
+        do {
+            try await offMain {
+                if card.wishlisted {
+                    _ = try moa.removeFromWishlist(productId: card.productId)
+                } else {
+                    try moa.addToWishlist(productId: card.productId, variantId: nil)
+                }
+            }
+        } catch {
+            self.error = UiError(error)
+        }
+        if let shown { await open(shown) }
+    }
+}

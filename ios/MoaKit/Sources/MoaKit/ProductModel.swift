@@ -167,6 +167,12 @@ public final class ProductModel: StateModel {
         }
     }
 
+    /// The open product's share: the core's attributed link and a line about it.
+    public func shareLink() throws -> ShareLink? {
+        guard let sheet else { return nil }
+        return try moa.shareLink(productId: sheet.productId)
+    }
+
     /// The screen opened the mall.
     public func mallOpened() {
         openMall = nil

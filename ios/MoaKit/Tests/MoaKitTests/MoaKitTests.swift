@@ -213,6 +213,11 @@ final class MoaKitTests: XCTestCase {
         let onboarding = OnboardingModel(moa: moa)
         XCTAssertEqual(onboarding.vocabulary.styles.first { $0.word == "lovely" }?.label, "러블리")
 
+        // Share: the core's link, attributed as a share, and a line about the product.
+        let share = try XCTUnwrap(try product.shareLink())
+        XCTAssertTrue(share.url.contains("utm_medium=share"), share.url)
+        XCTAssertTrue(share.text.contains(card.title), share.text)
+
         // A product that cannot be opened: the error, and a retry, never a blank sheet.
         await product.open("nobody-1")
         XCTAssertNil(product.sheet)
@@ -221,6 +226,28 @@ final class MoaKitTests: XCTestCase {
         XCTAssertEqual(product.error, .notFound)
         product.dismissError()
         XCTAssertNil(product.error)
+    }
+
+    func testAMallsPageHasItsProductsAndItsFollow() async throws {
+        let moa = try open(newDir())
+        let home = HomeModel(moa: moa)
+        await home.start()
+        let card = try XCTUnwrap(home.sections.first?.cards.first)
+        let mall = MallPageModel(moa: moa)
+        await mall.open(card.mallId)
+        let page = try XCTUnwrap(mall.page)
+        XCTAssertEqual(page.name, card.mallName)
+        XCTAssertFalse(page.cards.isEmpty)
+        XCTAssertTrue(page.cards.allSatisfy { $0.mallId == card.mallId })
+        XCTAssertFalse(page.followed)
+        await mall.toggleFollow()
+        XCTAssertEqual(mall.page?.followed, true)
+        XCTAssertEqual(try moa.followedMalls().map(\.mallId), [card.mallId])
+        let first = try XCTUnwrap(mall.page?.cards.first)
+        await mall.toggleWishlist(first)
+        XCTAssertEqual(mall.page?.cards.first { $0.productId == first.productId }?.wishlisted, true, "the page's heart is the core's")
+        await mall.open("no-such-mall")
+        XCTAssertEqual(mall.error, .notFound)
     }
 
     /// The demo server's control: the mall sets a product's price.

@@ -2,6 +2,7 @@ package app.moa.android
 
 import android.app.Activity
 import android.content.Context
+import android.content.Intent
 import android.graphics.BitmapFactory
 import android.net.Uri
 import androidx.browser.customtabs.CustomTabsIntent
@@ -40,6 +41,12 @@ class AndroidPlatform(private val activity: Activity, private val moa: Moa, priv
     override fun openMall(url: String) {
         CustomTabsIntent.Builder().setShowTitle(true).build().launchUrl(activity, Uri.parse(url))
         leftForMall()
+    }
+
+    /** Android's share sheet, with the core's line and attributed link. */
+    override fun share(text: String, url: String) {
+        val send = Intent(Intent.ACTION_SEND).setType("text/plain").putExtra(Intent.EXTRA_TEXT, "$text\n$url")
+        activity.startActivity(Intent.createChooser(send, null))
     }
 
     override var onboarded: Boolean

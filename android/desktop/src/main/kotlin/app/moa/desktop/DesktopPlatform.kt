@@ -44,6 +44,14 @@ class DesktopPlatform(private val moa: Moa, locale: String = "ko") : Platform {
         openedMalls += url
         onOpenMall(url)
     }
+
+    /** Every (line, link) the screens shared, in order (the desktop has no share sheet). */
+    val shared = CopyOnWriteArrayList<Pair<String, String>>()
+
+    override fun share(text: String, url: String) {
+        shared += text to url
+        println("share: $text $url")
+    }
 }
 
 /** Android's `res/values[-xx]/strings.xml`, read as Android does: the locale's file over the default. */

@@ -227,8 +227,18 @@ fun aCardOpensItsSheetWithSizesAndOtherMalls() = launch { app ->
     sheet.variants.forEach { onNodeWithTag(Tags.variant(it.id)).assertExists() }
     onNodeWithText("다른 쇼핑몰에서도 팔아요").assertExists()
     assertEquals(card.alsoAtMalls.toInt(), sheet.elsewhere.map { it.mallId }.toSet().size, "the card's N malls are on the sheet")
-    sheet.elsewhere.forEach { offer -> assertTrue(shows(offer.mallName), "offer of ${offer.mallName} listed") }
+    sheet.elsewhere.forEach { offer ->
+        assertTrue(shows(offer.mallName), "offer of ${offer.mallName} listed")
+        onNodeWithTag(Tags.offer(offer.productId)).assertExists()
+    }
+    // The screenshot waits for every photo on the sheet, the other malls' own photos included.
     screenshot("sheet")
+    // Share: the platform's share sheet gets the core's attributed link and line.
+    onNodeWithTag(Tags.SHARE).performClick()
+    waitFor("the share") { app.platform.shared.isNotEmpty() }
+    val (line, url) = app.platform.shared.single()
+    assertTrue("utm_medium=share" in url && url.startsWith("https://"), url)
+    assertTrue(sheet.title in line && "모아" in line, line)
 }
 
 fun tappingASizeSelectsItAndLeavesTheWishlistAlone() = launch { app ->

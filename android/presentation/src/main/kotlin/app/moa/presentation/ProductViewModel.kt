@@ -7,6 +7,7 @@ import app.moa.core.MoaException
 import app.moa.core.Outlink
 import app.moa.core.ProductSheet
 import app.moa.core.RescueSheet
+import app.moa.core.ShareLink
 import app.moa.core.ShopperEvent
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
@@ -46,6 +47,8 @@ class ProductViewModel(
         val awaitingConfirmation: Boolean = false,
         /** Open this in the in-app browser; set once, cleared by [mallOpened]. */
         val openMall: Outlink? = null,
+        /** Hand this to the share sheet; set once, cleared by [shared]. */
+        val share: ShareLink? = null,
         /** Shown when the core decides the shopper came back too quickly. */
         val rescue: RescueSheet? = null,
         val error: UiError? = null,
@@ -161,6 +164,20 @@ class ProductViewModel(
             _state.update { it.copy(checking = false, error = e.toUiError()) }
         }
     }
+
+    /** Share the product: the core's attributed link and line, for the share sheet. */
+    fun share(): Job = scope.launch {
+        val sheet = _state.value.sheet ?: return@launch
+        try {
+            val link = withContext(io) { moa.shareLink(sheet.productId) }
+            _state.update { it.copy(share = link) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** The screen handed the link to the share sheet. */
+    fun shared() = _state.update { it.copy(share = null) }
 
     /** The screen opened the mall. */
     fun mallOpened() {

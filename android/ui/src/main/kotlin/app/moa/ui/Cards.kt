@@ -61,6 +61,8 @@ object Tags {
     const val MALL_PAGE = "mall-page"
     const val MALL_FOLLOW = "mall-page-follow"
     const val SHEET_MALL = "sheet-mall"
+    const val SHARE = "share"
+    fun offer(productId: String) = "offer:$productId"
 }
 
 /** A photo that holds its card's shape and colour (from the core) before the pixels arrive. */

@@ -20,6 +20,9 @@ interface Platform {
     /** Open the mall's page (the core's checked link, as it is) in the in-app browser. */
     fun openMall(url: String)
 
+    /** Hand a link and its line to the platform's share sheet. */
+    fun share(text: String, url: String)
+
     /** Whether onboarding was answered or skipped on this device. */
     var onboarded: Boolean
 }

@@ -15,6 +15,7 @@ import androidx.compose.foundation.layout.fillMaxHeight
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.width
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
@@ -52,6 +53,12 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, posi
         state.openMall?.let {
             platform.openMall(it.url)
             product.mallOpened()
+        }
+    }
+    LaunchedEffect(state.share) {
+        state.share?.let {
+            platform.share(it.text, it.url)
+            product.shared()
         }
     }
 
@@ -93,6 +100,7 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, posi
                         Text(sheet.mallName, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.outline,
                             modifier = Modifier.fillMaxWidth())
                     }
+                    TextButton(onClick = { product.share() }, modifier = Modifier.testTag(Tags.SHARE)) { Text(text("share")) }
                     FollowButton(sheet.mallFollowed, Modifier.testTag(Tags.SHEET_FOLLOW)) { product.toggleFollow() }
                 }
                 Text(sheet.title, style = MaterialTheme.typography.titleMedium)
@@ -113,8 +121,15 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, posi
                 if (sheet.elsewhere.isNotEmpty()) {
                     Text(text("also_elsewhere"), style = MaterialTheme.typography.labelLarge, modifier = Modifier.padding(top = 12.dp))
                     sheet.elsewhere.forEach { offer ->
-                        TextButton(onClick = { product.open(offer.productId) }) {
-                            Text("${offer.mallName} · ${offer.priceText}" + if (offer.lowest) " · ${text("lowest")}" else "")
+                        // Each mall's own photo and price; a tap opens that listing's sheet.
+                        Row(
+                            verticalAlignment = Alignment.CenterVertically,
+                            modifier = Modifier.fillMaxWidth().clickable { product.open(offer.productId) }.padding(vertical = 4.dp)
+                                .testTag(Tags.offer(offer.productId)),
+                        ) {
+                            Photo(offer.imageUrl, null, null, 160, offer.title, Modifier.width(56.dp))
+                            Text(offer.mallName, Modifier.weight(1f).padding(horizontal = 12.dp))
+                            Text(offer.priceText + if (offer.lowest) " · ${text("lowest")}" else "", style = MaterialTheme.typography.titleSmall)
                         }
                     }
                     HorizontalDivider()
