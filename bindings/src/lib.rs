@@ -463,6 +463,8 @@ pub struct FollowedMall {
     pub mall_id: String,
     /// The mall's name, for the malls tab (its id until the mall list has synced).
     pub name: String,
+    /// A few of its products' photos.
+    pub image_urls: Vec<String>,
     pub followed_at: i64,
 }
 
@@ -1038,6 +1040,12 @@ impl Moa {
         Ok(Outlink { outlink_id: o.outlink_id, url: o.url, product_id: o.product_id, mall_id: o.mall_id })
     }
 
+    /// The click-out the shopper has not come back from yet (also after the app was killed
+    /// while they were at the mall): report it with `returned_from_mall` when the app is back.
+    pub fn pending_return(&self) -> Result<Option<String>> {
+        Ok(self.inner.pending_return()?)
+    }
+
     /// The product to share: its mall's page, attributed as a share, and a line about it.
     pub fn share_link(&self, product_id: String) -> Result<ShareLink> {
         let s = self.inner.share_link(&product_id)?;
@@ -1242,7 +1250,12 @@ impl Moa {
             .inner
             .followed_malls()?
             .into_iter()
-            .map(|f| FollowedMall { mall_id: f.mall_id, name: f.name, followed_at: f.followed_at })
+            .map(|f| FollowedMall {
+                mall_id: f.mall_id,
+                name: f.name,
+                image_urls: f.image_urls,
+                followed_at: f.followed_at,
+            })
             .collect())
     }
 

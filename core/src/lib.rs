@@ -195,6 +195,9 @@ struct Personal {
 const PROFILE_SETTING: &str = "profile";
 /// The settings key of the consent to upload behaviour events.
 const CONSENT_SETTING: &str = "consent.events";
+/// The settings key of the last click-out not yet returned from: the trip survives the app's
+/// process being killed while the shopper is at the mall.
+const PENDING_OUTLINK_SETTING: &str = "outlink.pending";
 
 /// What the shopper should know before going to the mall: price and stock now, and how old
 /// that knowledge is.
@@ -549,11 +552,10 @@ impl Moa {
         let url = outlink::build_link(&product.product_url, &mall.link_hosts, section, position, &outlink_id)?;
         self.record(Event::ClickOut { product_id: product_id.to_string() })?;
         let left_at = self.now_ms();
-        self.outlinks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .links
-            .insert(outlink_id.clone(), (product.id.clone(), mall.id.clone(), left_at));
+        let trip = (product.id.clone(), mall.id.clone(), left_at);
+        let saved = serde_json::json!({ "id": outlink_id, "product": trip.0, "mall": trip.1, "left_at": trip.2 });
+        self.guard(self.store.set_setting(PENDING_OUTLINK_SETTING, &saved.to_string()))?;
+        self.outlinks.lock().unwrap_or_else(|e| e.into_inner()).links.insert(outlink_id.clone(), trip);
         Ok(Outlink { outlink_id, url, product_id: product.id, mall_id: mall.id.clone() })
     }
 
@@ -583,10 +585,16 @@ impl Moa {
     /// most a few a day (Korean calendar days).
     pub fn returned_from_mall(&self, outlink_id: &str) -> Result<Option<RescueSheet>> {
         let rules = self.config.rescue;
+        let saved = self.saved_trip()?.filter(|(id, _)| id == outlink_id).map(|(_, trip)| trip);
         let mut session = self.outlinks.lock().unwrap_or_else(|e| e.into_inner());
-        let Some((product_id, mall_id, left_at)) = session.links.get(outlink_id).cloned() else {
+        // This process's trips, or the one saved before the app was killed at the mall.
+        let Some((product_id, mall_id, left_at)) = session.links.get(outlink_id).cloned().or(saved) else {
             return Err(Error::NotFound(format!("outlink {outlink_id}")));
         };
+        session.links.remove(outlink_id);
+        if self.saved_trip()?.is_some_and(|(id, _)| id == outlink_id) {
+            self.guard(self.store.set_setting(PENDING_OUTLINK_SETTING, ""))?;
+        }
         let away_ms = (self.now_ms() - left_at).max(0) as u64;
         // Malls are owed the number of quick returns: every return is an event.
         self.record(Event::ReturnedFromMall { product_id: product_id.clone(), mall_id: mall_id.clone(), away_ms })?;
@@ -614,6 +622,22 @@ impl Moa {
             Locale::En => "How about these?".to_string(),
         };
         Ok(Some(RescueSheet { outlink_id: outlink_id.to_string(), title, cards }))
+    }
+
+    /// The click-out the shopper has not come back from yet, if any — also after the app was
+    /// killed while they were at the mall: report its return with [`Moa::returned_from_mall`].
+    pub fn pending_return(&self) -> Result<Option<String>> {
+        Ok(self.saved_trip()?.map(|(id, _)| id))
+    }
+
+    fn saved_trip(&self) -> Result<Option<(String, (String, String, i64))>> {
+        let saved = self.guard(self.store.setting(PENDING_OUTLINK_SETTING))?.unwrap_or_default();
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&saved) else { return Ok(None) };
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        Ok(match (field("id"), field("product"), field("mall"), v.get("left_at").and_then(|x| x.as_i64())) {
+            (Some(id), Some(product), Some(mall), Some(left_at)) => Some((id, (product, mall, left_at))),
+            _ => None,
+        })
     }
 
     /// Whether the shopper agreed that their behaviour events may leave the device.

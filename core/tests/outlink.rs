@@ -226,3 +226,33 @@ async fn the_core_times_the_look_and_the_time_away_from_the_calls_the_apps_make(
     assert!(again.wishlisted && again.mall_followed);
     shop.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trip_to_the_mall_survives_the_app_being_killed_meanwhile() {
+    let shop = setup(10).await;
+    let picks = one_per_mall(&shop.world, 1);
+    assert_eq!(shop.moa.pending_return().unwrap(), None);
+    let link = shop.moa.click_out(&picks[0].0, "for_you", 0).unwrap();
+    assert_eq!(shop.moa.pending_return().unwrap().as_deref(), Some(link.outlink_id.as_str()));
+
+    // The system kills the app while the shopper is at the mall; 25 s later they are back.
+    let data_dir = shop.moa.config().data_dir.clone();
+    let server_url = shop.server.url.clone();
+    let clock = shop.clock.clone();
+    drop(shop.moa);
+    clock.advance_ms(25_000);
+    let again = Moa::open(MoaConfig::new(&data_dir).clock(clock.clone()).server(&server_url)).unwrap();
+    let pending = again.pending_return().unwrap().expect("the trip was kept");
+    assert_eq!(pending, link.outlink_id);
+    assert!(again.returned_from_mall(&pending).unwrap().is_some(), "a quick return, timed across the restart");
+    let back = again
+        .store()
+        .pending_events(10_000)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .rfind(|e| e.kind == "returned_from_mall");
+    assert_eq!(back.and_then(|e| e.dwell_ms), Some(25_000));
+    assert_eq!(again.pending_return().unwrap(), None, "reported once");
+    shop.server.shutdown().await;
+}

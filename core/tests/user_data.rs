@@ -49,6 +49,7 @@ async fn wishlist_keeps_a_fresh_snapshot_and_survives_delisting() {
     let mall = world.malls.iter().find(|m| m.id == followed[0].mall_id).unwrap();
     assert_eq!(followed[0].name, mall.name);
     assert_ne!(followed[0].name, followed[0].mall_id);
+    assert!(!followed[0].image_urls.is_empty() && followed[0].image_urls.len() <= 3, "{:?}", followed[0].image_urls);
     server.shutdown().await;
 }
 

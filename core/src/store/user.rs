@@ -57,6 +57,8 @@ pub struct FollowedMall {
     pub mall_id: String,
     /// The mall's name as shoppers know it (its id until the mall list has synced).
     pub name: String,
+    /// A few of its products' photos (its most popular in stock), for the malls tab.
+    pub image_urls: Vec<String>,
     pub followed_at: i64,
 }
 
@@ -158,11 +160,21 @@ impl Store {
     pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
         let conn = self.reader();
         let mut stmt = conn.prepare(
-            "SELECT f.mall_id, coalesce(m.name, f.mall_id), f.followed_at
+            "SELECT f.mall_id, coalesce(m.name, f.mall_id), f.followed_at,
+                    (SELECT json_group_array(image_url) FROM
+                        (SELECT image_url FROM products WHERE mall_id = f.mall_id AND in_stock = 1
+                         ORDER BY popularity DESC, id LIMIT 3))
              FROM followed_malls f LEFT JOIN malls m ON m.id = f.mall_id ORDER BY f.followed_at, f.mall_id",
         )?;
-        let rows =
-            stmt.query_map([], |r| Ok(FollowedMall { mall_id: r.get(0)?, name: r.get(1)?, followed_at: r.get(2)? }))?;
+        let rows = stmt.query_map([], |r| {
+            let images: String = r.get(3)?;
+            Ok(FollowedMall {
+                mall_id: r.get(0)?,
+                name: r.get(1)?,
+                followed_at: r.get(2)?,
+                image_urls: serde_json::from_str(&images).unwrap_or_default(),
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -47,6 +47,8 @@ struct RootView: View {
                 }
                 .task {
                     await core.home.ensureStarted()
+                    // A trip to a mall that iOS ended the app during: its return still counts.
+                    await core.product.returnedFromMall()
                     await core.askForNotifications()
                 }
             }

@@ -178,13 +178,14 @@ public final class ProductModel: StateModel {
         openMall = nil
     }
 
-    /// Back from the mall: the core, which timed the trip, decides whether a rescue sheet is worth showing.
+    /// Back in the app: if the shopper went to a mall (in this process, or before iOS ended it),
+    /// the core, which timed the trip, decides whether a rescue sheet is worth showing.
     public func returnedFromMall() async {
-        guard let link = away else { return }
-        away = nil
         let moa = self.moa
+        guard let outlink = away?.outlinkId ?? (try? await offMain { try moa.pendingReturn() }) ?? nil else { return }
+        away = nil
         do {
-            rescue = try await offMain { try moa.returnedFromMall(outlinkId: link.outlinkId) }
+            rescue = try await offMain { try moa.returnedFromMall(outlinkId: outlink) }
         } catch {
             self.error = UiError(error)
         }

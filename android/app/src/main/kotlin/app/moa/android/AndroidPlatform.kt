@@ -19,7 +19,7 @@ import kotlinx.coroutines.withContext
  * the core's thumbnails decoded off the main thread, the mall in a Custom Tab, and onboarding
  * remembered in SharedPreferences.
  */
-class AndroidPlatform(private val activity: Activity, private val moa: Moa, private val leftForMall: () -> Unit) : Platform {
+class AndroidPlatform(private val activity: Activity, private val moa: Moa) : Platform {
     private val prefs = activity.getSharedPreferences("moa", Context.MODE_PRIVATE)
 
     override fun text(key: String, vararg args: Any): String {
@@ -39,8 +39,8 @@ class AndroidPlatform(private val activity: Activity, private val moa: Moa, priv
 
     /** The core's link, as it is, in a Custom Tab. */
     override fun openMall(url: String) {
+        // The core remembers the trip (across a process death too); onResume reports the return.
         CustomTabsIntent.Builder().setShowTitle(true).build().launchUrl(activity, Uri.parse(url))
-        leftForMall()
     }
 
     /** Android's share sheet, with the core's line and attributed link. */

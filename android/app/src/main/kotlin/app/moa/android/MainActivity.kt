@@ -17,7 +17,6 @@ import app.moa.ui.MoaTheme
 /** The one Activity: android/ui's MoaApp over this process's core, with Android's platform pieces. */
 class MainActivity : ComponentActivity() {
     private val app: AppViewModel by viewModels()
-    private var awayAtMall = false
     // Android 13+: alerts need the shopper's yes. Asked while the app is in front, never from the
     // background work that finds the alerts.
     private val askNotifications = registerForActivityResult(ActivityResultContracts.RequestPermission()) { }
@@ -25,7 +24,7 @@ class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
-        val platform = AndroidPlatform(this, (application as MoaApplication).moa) { awayAtMall = true }
+        val platform = AndroidPlatform(this, (application as MoaApplication).moa)
         // The home starts itself when shown (MoaApp), after a process death too.
         setContent { MoaTheme { MoaApp(app.screens, platform) } }
         if (savedInstanceState == null) openLink(intent)
@@ -50,11 +49,9 @@ class MainActivity : ComponentActivity() {
 
     override fun onResume() {
         super.onResume()
-        // Back from the Custom Tab: the core decides whether the rescue sheet is worth showing.
-        if (awayAtMall) {
-            awayAtMall = false
-            app.screens.product.returnedFromMall()
-        }
+        // Back from the Custom Tab (even in a new process, if the system killed this one while
+        // the shopper was at the mall): the core knows the trip and decides about the rescue sheet.
+        app.screens.product.returnedFromMall()
     }
 
     companion object {

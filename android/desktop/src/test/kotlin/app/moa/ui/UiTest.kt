@@ -363,6 +363,29 @@ fun aQuickReturnShowsTheRescueSheetOnce() = launch { app ->
     assertTrue(!exists(Tags.RESCUE))
 }
 
+fun aReturnAfterTheAppWasKilledAtTheMallStillCounts() {
+    val dir = newDir()
+    var left: String? = null
+    launch(dir = dir) { app ->
+        awaitHome(app)
+        val card = app.screens.home.state.value.sections.first().cards.first()
+        onNodeWithTag(Tags.card(card.productId)).performClick()
+        waitFor("the sheet") { app.screens.product.state.value.sheet != null }
+        onNodeWithTag(Tags.GO_TO_MALL).performClick()
+        waitFor("the mall to open") { app.platform.openedMalls.size == 1 }
+        left = app.moa.pendingReturn()
+    }
+    // A new process (the old one was killed at the mall): the Activity's onResume reports the return.
+    launch(dir = dir) { app ->
+        awaitHome(app)
+        assertEquals(left, app.moa.pendingReturn(), "the trip survived")
+        app.clock.ms.addAndGet(8_000)
+        app.screens.product.returnedFromMall()
+        waitFor("the rescue sheet, after the restart") { exists(Tags.RESCUE) }
+        assertNull(app.moa.pendingReturn())
+    }
+}
+
 fun offlineShowsTheCachedHomeWithABanner() {
     val dir = newDir()
     launch(dir = dir) { app -> awaitHome(app) }
@@ -485,6 +508,7 @@ fun main(args: Array<String>) {
         ::followingAMallFromItsCardOrTheSheetListsItByName,
         ::aPriceChangeIsShownBeforeLeavingForTheMall,
         ::aQuickReturnShowsTheRescueSheetOnce,
+        ::aReturnAfterTheAppWasKilledAtTheMallStillCounts,
         ::offlineShowsTheCachedHomeWithABanner,
         ::aFailedOpenShowsWhatToDoNeverABlankSheet,
         ::theHomeInEnglishAndInTheDark,

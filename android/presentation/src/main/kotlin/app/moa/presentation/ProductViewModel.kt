@@ -184,12 +184,15 @@ class ProductViewModel(
         _state.update { it.copy(openMall = null) }
     }
 
-    /** Back from the mall: the core, which timed the trip, decides whether a rescue sheet is worth showing. */
+    /**
+     * Back in the app: if the shopper went to a mall (in this process, or before the system killed
+     * it), the core, which timed the trip, decides whether a rescue sheet is worth showing.
+     */
     fun returnedFromMall(): Job = scope.launch {
-        val link = away ?: return@launch
+        val outlink = away?.outlinkId ?: withContext(io) { runCatching { moa.pendingReturn() }.getOrNull() } ?: return@launch
         away = null
         try {
-            val rescue = withContext(io) { moa.returnedFromMall(link.outlinkId) }
+            val rescue = withContext(io) { moa.returnedFromMall(outlink) }
             _state.update { it.copy(rescue = rescue) }
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
