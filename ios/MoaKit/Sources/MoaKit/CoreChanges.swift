@@ -23,3 +23,14 @@ final class ChangeRelay: ChangeListener, @unchecked Sendable {
         Task { @MainActor in await action() }
     }
 }
+
+/// A card's heart tapped: 찜 on or off as the card (the core's flag) says it is now.
+func toggleHeart(_ moa: Moa, _ card: FeedCard) async throws {
+    try await offMain {
+        if card.wishlisted {
+            _ = try moa.removeFromWishlist(productId: card.productId)
+        } else {
+            try moa.addToWishlist(productId: card.productId, variantId: nil)
+        }
+    }
+}

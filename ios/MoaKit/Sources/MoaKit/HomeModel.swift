@@ -125,15 +125,8 @@ public final class HomeModel: StateModel {
 
     /// The card's heart: 찜 on or off as the card says it is now; the home is restamped after.
     public func toggleWishlist(_ card: FeedCard) async {
-        let moa = self.moa
         do {
-            try await offMain {
-                if card.wishlisted {
-                    _ = try moa.removeFromWishlist(productId: card.productId)
-                } else {
-                    try moa.addToWishlist(productId: card.productId, variantId: nil)
-                }
-            }
+            try await toggleHeart(moa, card)
         } catch {
             self.error = UiError(error)
         }

@@ -160,15 +160,8 @@ public final class SearchModel: StateModel {
 
     /// A result's heart: 찜 on or off as the card says it is now; the results are read again.
     public func toggleWishlist(_ card: FeedCard) async {
-        let moa = self.moa
         do {
-            try await offMain {
-                if card.wishlisted {
-                    _ = try moa.removeFromWishlist(productId: card.productId)
-                } else {
-                    try moa.addToWishlist(productId: card.productId, variantId: nil)
-                }
-            }
+            try await toggleHeart(moa, card)
         } catch {
             self.error = UiError(error)
         }
@@ -210,7 +203,7 @@ public final class MallPageModel: StateModel {
     private var changes: ListenerHandle?
 
     /// Products a mall page shows (the shopper's first few screens of it).
-    public static let pageSize: UInt32 = 60
+    public nonisolated static let pageSize: UInt32 = 60
 
     public init(moa: Moa) {
         self.moa = moa
@@ -252,15 +245,8 @@ public final class MallPageModel: StateModel {
 
     /// A product's heart on the page: 찜 on or off as the card says it is now.
     public func toggleWishlist(_ card: FeedCard) async {
-        let moa = self.moa
         do {
-            try await offMain {
-                if card.wishlisted {
-                    _ = try moa.removeFromWishlist(productId: card.productId)
-                } else {
-                    try moa.addToWishlist(productId: card.productId, variantId: nil)
-                }
-            }
+            try await toggleHeart(moa, card)
         } catch {
             self.error = UiError(error)
         }

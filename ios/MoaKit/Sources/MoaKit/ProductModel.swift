@@ -182,7 +182,11 @@ public final class ProductModel: StateModel {
     /// the core, which timed the trip, decides whether a rescue sheet is worth showing.
     public func returnedFromMall() async {
         let moa = self.moa
-        guard let outlink = away?.outlinkId ?? (try? await offMain { try moa.pendingReturn() }) ?? nil else { return }
+        var outlink = away?.outlinkId
+        if outlink == nil, let pending = try? await offMain({ try moa.pendingReturn() }) {
+            outlink = pending
+        }
+        guard let outlink else { return }
         away = nil
         do {
             rescue = try await offMain { try moa.returnedFromMall(outlinkId: outlink) }

@@ -2,6 +2,7 @@ package app.moa.presentation
 
 import app.moa.core.ChangeKind
 import app.moa.core.ChangeListener
+import app.moa.core.FeedCard
 import app.moa.core.ListenerHandle
 import app.moa.core.Moa
 
@@ -21,4 +22,9 @@ class CoreChanges(moa: Moa, private val kinds: Set<ChangeKind>, private val onCh
         handle.cancel()
         handle.close()
     }
+}
+
+/** A card's heart tapped: 찜 on or off as the card (the core's flag) says it is now. Blocking: call off the main thread. */
+fun Moa.toggleHeart(card: FeedCard) {
+    if (card.wishlisted) removeFromWishlist(card.productId) else addToWishlist(card.productId, null)
 }

@@ -162,7 +162,7 @@ class HomeViewModel(
     /** The card's heart: 찜 on or off as the card says it is now; the home is restamped after. */
     fun toggleWishlist(card: FeedCard): Job = scope.launch {
         try {
-            withContext(io) { if (card.wishlisted) moa.removeFromWishlist(card.productId) else moa.addToWishlist(card.productId, null) }
+            withContext(io) { moa.toggleHeart(card) }
             restamp().join()
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }

@@ -209,7 +209,7 @@ class SearchViewModel(
     /** A result's heart: 찜 on or off as the card says it is now; the results are read again. */
     fun toggleWishlist(card: FeedCard): Job = scope.launch {
         try {
-            withContext(io) { if (card.wishlisted) moa.removeFromWishlist(card.productId) else moa.addToWishlist(card.productId, null) }
+            withContext(io) { moa.toggleHeart(card) }
             search(_state.value.text).join()
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
@@ -265,7 +265,7 @@ class MallPageViewModel(
     /** A product's heart on the page. */
     fun toggleWishlist(card: FeedCard): Job = scope.launch {
         try {
-            withContext(io) { if (card.wishlisted) moa.removeFromWishlist(card.productId) else moa.addToWishlist(card.productId, null) }
+            withContext(io) { moa.toggleHeart(card) }
             shown?.let { open(it).join() }
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
