@@ -215,6 +215,22 @@ fun scrollingTheGridPagesOnWithoutRepeats() = launch { app ->
     assertEquals(ids.size, ids.toSet().size, "no product twice on the home")
 }
 
+fun theGridKeepsItsPlaceAcrossATripToAnotherTab() = launch { app ->
+    awaitHome(app)
+    val grid = app.screens.home.state.value.sections.single { it.layout == SectionLayout.GRID }
+    val deep = grid.cards[16]
+    onNodeWithTag(Tags.HOME_GRID).performScrollToKey(gridKey(grid.id, deep.productId))
+    waitForIdle()
+    val cover = app.screens.home.state.value.sections.first().cards.first()
+    assertTrue(exists(Tags.card(deep.productId)) && !exists(Tags.card(cover.productId)), "scrolled down the grid")
+    onNodeWithTag("tab:wishlist").performClick()
+    waitFor("the wishlist tab") { !exists(Tags.HOME_GRID) }
+    onNodeWithTag("tab:home").performClick()
+    waitFor("the home again") { exists(Tags.HOME_GRID) }
+    assertTrue(exists(Tags.card(deep.productId)), "back where the shopper was, not at the top")
+    assertTrue(!exists(Tags.card(cover.productId)))
+}
+
 fun aCardOpensItsSheetWithSizesAndOtherMalls() = launch { app ->
     awaitHome(app)
     val (section, card) = allHomeCards(app).firstOrNull { it.second.alsoAtMalls > 0u }
@@ -502,6 +518,7 @@ fun main(args: Array<String>) {
     val tests = listOf(
         ::firstLaunchOnboardsThenShowsTheMagazine,
         ::scrollingTheGridPagesOnWithoutRepeats,
+        ::theGridKeepsItsPlaceAcrossATripToAnotherTab,
         ::aCardOpensItsSheetWithSizesAndOtherMalls,
         ::tappingASizeSelectsItAndLeavesTheWishlistAlone,
         ::theSameHeartAgreesOnTheHomeAndInSearch,
