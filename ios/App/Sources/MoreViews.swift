@@ -250,6 +250,9 @@ struct MallsView: View {
         NavigationStack {
             List(malls.followed, id: \.mallId) { mall in
                 HStack {
+                    if let photo = mall.imageUrls.first {
+                        Photo(url: photo, aspectRatio: 1, placeholder: nil, width: 160, label: mall.name).frame(width: 44)
+                    }
                     NavigationLink(mall.name) { MallPageView(model: page, mallId: mall.mallId, open: open) }
                     Spacer()
                     Button("unfollow") { Task { await malls.setFollowed(mall.mallId, false) } }.buttonStyle(.bordered)

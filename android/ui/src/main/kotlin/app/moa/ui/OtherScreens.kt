@@ -130,6 +130,8 @@ fun MallsScreen(malls: MallsViewModel, onOpenMall: (String) -> Unit) {
     LazyColumn {
         items(state.followed, key = { it.mallId }) { mall ->
             ListItem(
+                // One of its popular products' photos (from the core), so the list is not just names.
+                leadingContent = { mall.imageUrls.firstOrNull()?.let { Photo(it, 1f, null, 160, mall.name, Modifier.width(48.dp)) } },
                 headlineContent = { Text(mall.name) },
                 trailingContent = { OutlinedButton(onClick = { malls.setFollowed(mall.mallId, follow = false) }) { Text(text("unfollow")) } },
                 modifier = Modifier.testTag(Tags.mall(mall.mallId)).clickable { onOpenMall(mall.mallId) },
