@@ -140,10 +140,13 @@ pub struct Moa {
     last_search: Mutex<String>,
 }
 
+/// A trip to a mall: (product, mall, when the shopper left, ms).
+type Trip = (String, String, i64);
+
 #[derive(Default)]
 struct OutlinkSession {
-    /// Outlink id → (product, mall, when the shopper left, ms).
-    links: std::collections::HashMap<String, (String, String, i64)>,
+    /// Outlink id → its trip.
+    links: std::collections::HashMap<String, Trip>,
     /// Product sheets open now → when each was opened (ms): the core times the dwell.
     sheets_open: std::collections::HashMap<String, i64>,
     rescued_products: std::collections::HashSet<String>,
@@ -418,8 +421,7 @@ impl Moa {
         let Some(mut page) = page else { return self.home_feed() };
         let wishlisted: HashSet<String> =
             self.guard(self.store.wishlist())?.into_iter().map(|w| w.product_id).collect();
-        let followed: HashSet<String> =
-            self.guard(self.store.followed_malls())?.into_iter().map(|f| f.mall_id).collect();
+        let followed: HashSet<String> = self.guard(self.store.followed_mall_ids())?.into_iter().collect();
         let excluded = self.guard(self.store.exclusions())?;
         for section in &mut page.sections {
             section
@@ -542,12 +544,7 @@ impl Moa {
     /// The hop to the mall: a checked link with attribution (refused with `InvalidInput` when the
     /// product's link is not https on one of its mall's hosts), and the click-out recorded.
     pub fn click_out(&self, product_id: &str, section: &str, position: u32) -> Result<Outlink> {
-        let product = self.product(product_id)?;
-        let malls = self.guard(self.store.malls())?;
-        let mall = malls
-            .iter()
-            .find(|m| m.id == product.mall_id)
-            .ok_or_else(|| Error::NotFound(format!("mall {}", product.mall_id)))?;
+        let (product, mall) = self.product_and_mall(product_id)?;
         let outlink_id = format!("{:016x}", rand::random::<u64>());
         let url = outlink::build_link(&product.product_url, &mall.link_hosts, section, position, &outlink_id)?;
         self.record(Event::ClickOut { product_id: product_id.to_string() })?;
@@ -562,12 +559,7 @@ impl Moa {
     /// The product to share: its mall's page (checked like a click-out, attributed as a share)
     /// and a line about it. `InvalidInput` when the product's link is not one Moa would open.
     pub fn share_link(&self, product_id: &str) -> Result<ShareLink> {
-        let product = self.product(product_id)?;
-        let malls = self.guard(self.store.malls())?;
-        let mall = malls
-            .iter()
-            .find(|m| m.id == product.mall_id)
-            .ok_or_else(|| Error::NotFound(format!("mall {}", product.mall_id)))?;
+        let (product, mall) = self.product_and_mall(product_id)?;
         let share_id = format!("s{:015x}", rand::random::<u64>() >> 4);
         let url = outlink::build_share_link(&product.product_url, &mall.link_hosts, &share_id)?;
         let text = match self.locale {
@@ -587,14 +579,14 @@ impl Moa {
         let rules = self.config.rescue;
         let saved = self.saved_trip()?.filter(|(id, _)| id == outlink_id).map(|(_, trip)| trip);
         let mut session = self.outlinks.lock().unwrap_or_else(|e| e.into_inner());
-        // This process's trips, or the one saved before the app was killed at the mall.
-        let Some((product_id, mall_id, left_at)) = session.links.get(outlink_id).cloned().or(saved) else {
-            return Err(Error::NotFound(format!("outlink {outlink_id}")));
-        };
-        session.links.remove(outlink_id);
-        if self.saved_trip()?.is_some_and(|(id, _)| id == outlink_id) {
+        if saved.is_some() {
+            // Reported now: the saved trip is done.
             self.guard(self.store.set_setting(PENDING_OUTLINK_SETTING, ""))?;
         }
+        // This process's trips, or the one saved before the app was killed at the mall.
+        let Some((product_id, mall_id, left_at)) = session.links.remove(outlink_id).or(saved) else {
+            return Err(Error::NotFound(format!("outlink {outlink_id}")));
+        };
         let away_ms = (self.now_ms() - left_at).max(0) as u64;
         // Malls are owed the number of quick returns: every return is an event.
         self.record(Event::ReturnedFromMall { product_id: product_id.clone(), mall_id: mall_id.clone(), away_ms })?;
@@ -624,13 +616,25 @@ impl Moa {
         Ok(Some(RescueSheet { outlink_id: outlink_id.to_string(), title, cards }))
     }
 
+    /// A cached product and its mall (whose hosts its links are checked against).
+    fn product_and_mall(&self, product_id: &str) -> Result<(Product, model::Mall)> {
+        let product = self.product(product_id)?;
+        let mall = self
+            .guard(self.store.malls())?
+            .into_iter()
+            .find(|m| m.id == product.mall_id)
+            .ok_or_else(|| Error::NotFound(format!("mall {}", product.mall_id)))?;
+        Ok((product, mall))
+    }
+
     /// The click-out the shopper has not come back from yet, if any — also after the app was
     /// killed while they were at the mall: report its return with [`Moa::returned_from_mall`].
     pub fn pending_return(&self) -> Result<Option<String>> {
         Ok(self.saved_trip()?.map(|(id, _)| id))
     }
 
-    fn saved_trip(&self) -> Result<Option<(String, (String, String, i64))>> {
+    /// The saved click-out not yet returned from: (outlink id, trip).
+    fn saved_trip(&self) -> Result<Option<(String, Trip)>> {
         let saved = self.guard(self.store.setting(PENDING_OUTLINK_SETTING))?.unwrap_or_default();
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&saved) else { return Ok(None) };
         let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
@@ -726,7 +730,7 @@ impl Moa {
         let profile = if guest { ShopperProfile::guest_default() } else { stated };
         let excluded = self.store.exclusions()?;
         let impressions = self.store.impressions()?;
-        let followed: Vec<String> = self.store.followed_malls()?.into_iter().map(|f| f.mall_id).collect();
+        let followed = self.store.followed_mall_ids()?;
         let wishlist = self.store.wishlist()?;
         let image_meta = self.images.metas()?;
         let now = self.config.clock.now_secs();
@@ -859,7 +863,7 @@ impl Moa {
         let listings = self.guard(self.store.same_item_listings(&product))?;
         let mut sheet = ProductSheet::with_listings(&product, &malls, &listings, self.locale);
         sheet.wishlisted = self.guard(self.store.is_wishlisted(product_id))?;
-        sheet.mall_followed = self.guard(self.store.followed_malls())?.iter().any(|f| f.mall_id == sheet.mall_id);
+        sheet.mall_followed = self.guard(self.store.followed_mall_ids())?.contains(&sheet.mall_id);
         // Read again while open (a heart tapped), the sheet keeps the time it was opened at.
         let opened = self.now_ms();
         self.outlinks

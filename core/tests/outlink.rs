@@ -105,7 +105,7 @@ async fn links_are_checked_attributed_and_recorded() {
 async fn rescue_comes_only_on_a_quick_first_return_within_the_daily_cap() {
     let shop = setup(3).await;
     let (moa, world) = (&shop.moa, &shop.world);
-    let picks = one_per_mall(&world, 6);
+    let picks = one_per_mall(world, 6);
     let hidden = picks[5].1.clone();
     moa.record(Event::HideMall { mall_id: hidden.clone() }).unwrap();
 
@@ -143,7 +143,7 @@ async fn rescue_comes_only_on_a_quick_first_return_within_the_daily_cap() {
 async fn no_rescue_right_after_a_dismissed_one() {
     let shop = setup(10).await;
     let (moa, world) = (&shop.moa, &shop.world);
-    let picks = one_per_mall(&world, 2);
+    let picks = one_per_mall(world, 2);
     let link = moa.click_out(&picks[0].0, "cover", 0).unwrap();
     assert!(shop.back_after(&link.outlink_id, 15_000).unwrap().is_some());
     moa.record(Event::RescueDismissed).unwrap();

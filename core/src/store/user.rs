@@ -157,6 +157,16 @@ impl Store {
         Ok(removed)
     }
 
+    /// The ids of the followed malls: what the feed and the sheet need, without the malls tab's
+    /// names and photos (read on every home).
+    pub fn followed_mall_ids(&self) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare("SELECT mall_id FROM followed_malls ORDER BY followed_at, mall_id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The followed malls for the malls tab: names and a few photos each.
     pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
         let conn = self.reader();
         let mut stmt = conn.prepare(
