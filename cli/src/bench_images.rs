@@ -8,8 +8,31 @@ use std::path::Path;
 use std::time::Instant;
 
 use image::{Rgb, RgbImage};
-use moa_core::images::{baseline_thumbnail, decode_rgb, make_thumbnail, psnr, ImageLimits};
+use moa_imaging::{decode_rgb, encode_jpeg, make_thumbnail, ImageLimits, ImageProblem};
 use serde::Serialize;
+
+/// The plain `image` crate pipeline the benchmark measures against: decode at full size, resize
+/// with the same filter (Lanczos3), encode at the same quality.
+pub fn baseline_thumbnail(bytes: &[u8], width: u32) -> Result<RgbImage, ImageProblem> {
+    let image = image::load_from_memory(bytes).map_err(|e| ImageProblem::Corrupt(e.to_string()))?.into_rgb8();
+    let height = ((image.height() as u64 * width as u64 + image.width() as u64 / 2) / image.width() as u64) as u32;
+    let resized = image::imageops::resize(&image, width, height, image::imageops::FilterType::Lanczos3);
+    let _ = encode_jpeg(&resized);
+    Ok(resized)
+}
+
+/// Peak signal-to-noise ratio between two images of one size, in dB (higher: more alike; above
+/// ~35 dB the difference is invisible).
+pub fn psnr(a: &RgbImage, b: &RgbImage) -> f64 {
+    let mse: f64 = a.as_raw().iter().zip(b.as_raw()).map(|(&x, &y)| (x as f64 - y as f64).powi(2)).sum::<f64>()
+        / a.as_raw().len().max(1) as f64;
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0f64 * 255.0 / mse).log10()
+    }
+}
+
 
 #[derive(Debug, Serialize)]
 pub struct SetBench {

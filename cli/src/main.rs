@@ -14,6 +14,7 @@ mod bench_ingest;
 mod bench_search;
 mod ingest;
 mod preview;
+mod replay;
 
 use clap::{Parser, Subcommand};
 use moa_core::{CancellationToken, FeedPage, Moa, MoaConfig, SyncListener, SyncOptions, SyncProgress, SyncReport};
@@ -651,7 +652,7 @@ fn replay(
     json: bool,
     params: moa_core::rank::session_knn::KnnParams,
 ) -> CliResult {
-    use moa_core::replay;
+    use crate::replay;
     let open = |path: &std::path::Path| {
         std::fs::File::open(path).map(std::io::BufReader::new).map_err(|e| format!("{}: {e}", path.display()))
     };

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::changes::ChangeKind;
 use crate::error::{Error, Result};
 use crate::sync::blocking;
-use crate::wire::{ListKind, ListOpBatch, SignIn, MAX_LIST_OP_BATCH};
+use moa_protocol::wire::{ListKind, ListOpBatch, SignIn, MAX_LIST_OP_BATCH};
 use crate::Moa;
 
 /// Where the apps keep secrets: the Android Keystore, the iOS Keychain.

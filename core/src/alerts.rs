@@ -10,9 +10,9 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::model::{Locale, Money, Variant};
+use moa_protocol::model::{Locale, Money, Variant};
 use crate::store::Store;
-use crate::wire::Change;
+use moa_protocol::wire::Change;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -161,7 +161,7 @@ pub(crate) fn detect(
         // by enough to matter, and lower than just before (a drop, not a rise back).
         let reference = w.price_at_add.or(w.before.as_ref().map(|b| b.0));
         if let Some(reference) = reference {
-            let worth = crate::model::is_price_drop_worth_telling(reference, price, &p.price.currency);
+            let worth = moa_protocol::model::is_price_drop_worth_telling(reference, price, &p.price.currency);
             let falling = w.before.as_ref().is_none_or(|b| price < b.0);
             if worth && falling {
                 found += insert.execute(params![
@@ -334,14 +334,14 @@ impl PendingAlert {
 
     fn to_alert(&self, locale: Locale) -> Option<Alert> {
         let kind = AlertKind::parse(&self.kind)?;
-        let snapshot: crate::store::ProductSnapshot = serde_json::from_str(self.snapshot.as_deref()?).ok()?;
+        let snapshot: moa_protocol::wire::ProductSnapshot = serde_json::from_str(self.snapshot.as_deref()?).ok()?;
         let money = |amount: i64| Money { amount, currency: snapshot.currency.clone() }.display();
         let now_price = self.price?;
         let ko = locale == Locale::Ko;
         let (title, body) = match kind {
             AlertKind::PriceDrop => {
                 let was = self.price_at_add.unwrap_or(snapshot.price);
-                let percent = crate::model::discount_percent(now_price, Some(was)).unwrap_or(0);
+                let percent = moa_protocol::model::discount_percent(now_price, Some(was)).unwrap_or(0);
                 if ko {
                     (
                         "찜한 상품 가격이 내렸어요".to_string(),

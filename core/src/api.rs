@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::wire::{
+use moa_protocol::wire::{
     AccountList, ChangePage, EventBatch, EventBatchResult, ListKind, ListOpBatch, ListOpResult, LiveProduct, MallList,
     PopulationStats, Problem, Session, SignIn, PROBLEM_CONTENT_TYPE,
 };

@@ -2,7 +2,7 @@
 //! tests to match on, and free of personal data so it can be logged and shown. The bindings map
 //! it to a smaller public enum.
 
-use crate::wire::Problem;
+use moa_protocol::wire::Problem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

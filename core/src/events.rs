@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Style;
+use moa_protocol::model::Style;
 
 /// Something the shopper did (or was shown).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

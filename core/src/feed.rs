@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::{Category, Gender, Locale, Mall, Money, Product, Style, Variant};
+use moa_protocol::model::{Category, Gender, Locale, Mall, Money, Product, Style, Variant};
 use crate::profile::{ShopperProfile, StatedTaste, Taste};
 use crate::rank::catalog::{style_bit, CatalogIndex};
 use crate::rank::session_knn::KnnParams;
 use crate::store::{Exclusions, WishlistItem};
-use crate::wire::segment_key;
+use moa_protocol::wire::segment_key;
 
 /// How the apps draw a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -694,8 +694,8 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
             let then = w.price_at_add?;
             let now = &c.products[i as usize].price;
             // The alert's rule exactly: a drop the home shows is one the shopper was told about.
-            let pct = crate::model::discount_percent(now.amount, Some(then))?;
-            crate::model::is_price_drop_worth_telling(then, now.amount, &now.currency).then_some((i, pct))
+            let pct = moa_protocol::model::discount_percent(now.amount, Some(then))?;
+            moa_protocol::model::is_price_drop_worth_telling(then, now.amount, &now.currency).then_some((i, pct))
         })
         .filter(|(i, _)| scored.eligible[*i as usize])
         .collect();

@@ -13,16 +13,13 @@ pub mod error;
 pub mod events;
 pub mod feed;
 pub mod images;
-pub mod model;
 pub mod outlink;
 pub mod profile;
 pub mod rank;
-pub mod replay;
 pub mod runtime;
 pub mod search;
 pub mod store;
 pub mod sync;
-pub mod wire;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -37,9 +34,12 @@ pub use error::ErrorGroup;
 pub use error::{Error, Result};
 pub use events::Event;
 pub use feed::{Card, FeedPage, Layout, MallCard, MallPage, Offer, ProductSheet, Section};
-pub use model::Locale;
+pub use moa_protocol::model::Locale;
+// The domain and wire types live in moa-protocol; re-exported so `moa_core::model::…` still reads.
+pub use moa_protocol::{model, wire};
 pub use profile::{Choice, ShopperProfile, Vocabulary};
-pub use store::{FollowedMall, ProductSnapshot, Recovery, WishlistItem};
+pub use moa_protocol::wire::ProductSnapshot;
+pub use store::{FollowedMall, Recovery, WishlistItem};
 pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncReport};
 pub use tokio_util::sync::CancellationToken;
 

@@ -13,7 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::events::Event;
-use crate::model::{AgeBand, Category, Gender, Style};
+use moa_protocol::model::{AgeBand, Category, Gender, Style};
 use crate::rank::catalog::{age_bit, style_bit, CatalogIndex};
 
 /// One word of Moa's vocabulary as an app offers it: the `word` to send back, the `label` to show.
@@ -35,7 +35,7 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    pub fn new(locale: crate::model::Locale) -> Vocabulary {
+    pub fn new(locale: moa_protocol::model::Locale) -> Vocabulary {
         fn choices<T: Copy>(all: &[T], word: fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
             all.iter().map(|&v| Choice { word: word(v).into(), label: label(v).into() }).collect()
         }
@@ -233,7 +233,7 @@ impl From<&ShopperProfile> for StatedTaste {
 #[cfg(test)]
 mod vocabulary_tests {
     use super::*;
-    use crate::model::Locale;
+    use moa_protocol::model::Locale;
 
     #[test]
     fn the_vocabulary_has_every_word_with_its_label() {

@@ -107,7 +107,7 @@ pub fn typos_allowed(n: usize) -> usize {
 }
 
 /// Malls whose name (or id, or initials) has `text` in it, or is one typo away.
-pub fn match_malls(malls: &[crate::model::Mall], text: &str, locale: crate::model::Locale) -> Vec<MallHit> {
+pub fn match_malls(malls: &[moa_protocol::model::Mall], text: &str, locale: moa_protocol::model::Locale) -> Vec<MallHit> {
     let q = text.trim().to_lowercase();
     if q.is_empty() {
         return Vec::new();

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::{ApiClient, Conditional, RawChangePage};
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::wire::{Change, DEFAULT_PAGE_LIMIT};
+use moa_protocol::wire::{Change, DEFAULT_PAGE_LIMIT};
 
 /// A product the sync could not take, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,7 +6,7 @@
 //! late never resurrects an item removed after it. Operation ids are remembered per account, so
 //! a retried batch changes nothing — and one account's ids say nothing about another's.
 
-use moa_core::wire::{AccountItem, AccountList, ListKind, ListOp, ListOpResult, Session};
+use moa_protocol::wire::{AccountItem, AccountList, ListKind, ListOp, ListOpResult, Session};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 

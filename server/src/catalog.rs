@@ -9,8 +9,8 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use moa_core::model::{Mall, Product};
-use moa_core::wire::{Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
+use moa_protocol::model::{Mall, Product};
+use moa_protocol::wire::{Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 const SCHEMA: &str = "

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::images;
 use crate::same_item::SameItemGroups;
-use moa_core::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

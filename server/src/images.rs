@@ -10,8 +10,10 @@ use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
-use moa_core::images::{perceptual_hash, ImageLimits, PhotoHash};
-use moa_core::model::{Category, Product};
+use moa_imaging::hash::perceptual_hash;
+use moa_imaging::ImageLimits;
+use moa_protocol::model::PhotoHash;
+use moa_protocol::model::{Category, Product};
 
 /// Fashion photos are portrait, 4:5.
 pub const WIDTH: u32 = 480;

@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
-use moa_core::wire::{
+use moa_protocol::wire::{
     Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH,
     MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
 };
@@ -421,7 +421,7 @@ async fn live_product(State(state): State<AppState>, Path(id): Path<String>) -> 
             format!("{id} is not listed"),
         ));
     };
-    let live = moa_core::wire::LiveProduct {
+    let live = moa_protocol::wire::LiveProduct {
         product_id: p.id,
         price: p.price,
         original_price: p.original_price,
@@ -455,7 +455,7 @@ async fn demo_reprice(
         ));
     };
     product.price.amount = r.price;
-    product.original_price = r.original_price.map(|amount| moa_core::model::Money { amount, ..product.price.clone() });
+    product.original_price = r.original_price.map(|amount| moa_protocol::model::Money { amount, ..product.price.clone() });
     product.updated_at = (now_ms() / 1000).max(product.updated_at + 1);
     product.validate().map_err(bad)?;
     let changed = with_catalog(&state, move |c| c.upsert_products(&[product])).await?;

@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use moa_core::model::{AgeBand, Gender, Product, Style};
-use moa_core::wire::{segment_key, PopulationStats};
+use moa_protocol::model::{AgeBand, Gender, Product, Style};
+use moa_protocol::wire::{segment_key, PopulationStats};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

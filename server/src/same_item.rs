@@ -16,8 +16,9 @@
 
 use std::collections::HashMap;
 
-use moa_core::images::{PhotoHash, SAME_ITEM_DISTANCE};
-use moa_core::model::{Category, Gender, Product};
+use moa_imaging::hash::SAME_ITEM_DISTANCE;
+use moa_protocol::model::PhotoHash;
+use moa_protocol::model::{Category, Gender, Product};
 
 /// Resellers price one item within this factor of each other.
 const PRICE_FACTOR: f64 = 1.5;

@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use moa_core::wire::{Change, ChangePage, MallList, Problem};
+use moa_protocol::wire::{Change, ChangePage, MallList, Problem};
 use moa_server::{DemoSpec, RunningServer};
 use reqwest::header;
 

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use moa_core::model::{Category, Gender, Platform, Product, Style};
+use moa_protocol::model::{Category, Gender, Platform, Product, Style};
 use moa_server::ingest::{ingest, FeedError, Format, ImportReport, IngestError, Limits, MallProfile};
 use moa_server::{CatalogDb, RunningServer};
 

@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use moa_core::model::{Category, Gender, Platform, Product, Style};
+use moa_protocol::model::{Category, Gender, Platform, Product, Style};
 use moa_server::demo::{DemoSpec, DemoWorld};
 use moa_server::images::product_photo;
 use moa_server::ingest::{self, Format, Limits, MallProfile, PhotoOptions};

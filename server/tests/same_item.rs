@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use moa_core::images::{perceptual_hash, ImageLimits, SAME_ITEM_DISTANCE};
-use moa_core::model::Product;
+use moa_imaging::hash::{perceptual_hash, SAME_ITEM_DISTANCE};
+use moa_imaging::ImageLimits;
+use moa_protocol::model::Product;
 use moa_server::demo::{DemoSpec, DemoWorld};
 use moa_server::images::{parse_photo_file, product_photo};
 

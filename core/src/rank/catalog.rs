@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{AgeBand, Category, Gender, Mall, Product, Style};
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, Product, Style};
 use crate::rank::session_knn::SessionIndex;
-use crate::wire::PopulationStats;
+use moa_protocol::wire::PopulationStats;
 
 pub struct CatalogIndex {
     /// In-stock products; a product's index here is its id everywhere in ranking.
@@ -93,7 +93,7 @@ impl CatalogIndex {
                     malls.push(Mall {
                         id: p.mall_id.clone(),
                         name: p.mall_id.clone(),
-                        platform: crate::model::Platform::Cafe24,
+                        platform: moa_protocol::model::Platform::Cafe24,
                         homepage: String::new(),
                         link_hosts: Vec::new(),
                         styles: Vec::new(),

@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{Store, SNAPSHOT_JSON};
 use crate::error::Result;
-use crate::wire::{AccountList, ListKind, ListOp};
+use moa_protocol::wire::{AccountList, ListKind, ListOp};
 
 /// The settings key of the list clock: the time of the last operation, so that the next one is
 /// later even when the device's clock steps back.

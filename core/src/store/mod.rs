@@ -12,8 +12,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 use crate::clock::SharedClock;
 use crate::error::{Error, Result};
-use crate::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
-use crate::wire::{Change, PopulationStats};
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
+use moa_protocol::wire::{Change, PopulationStats};
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
@@ -48,7 +48,7 @@ pub(crate) mod search;
 mod user;
 
 pub use recovery::Recovery;
-pub use user::{Exclusions, FollowedMall, ProductSnapshot, WishlistItem};
+pub use user::{Exclusions, FollowedMall, WishlistItem};
 
 /// The snapshot of product `p` (joined with its mall `m`) that the wishlist keeps, as SQL.
 pub(crate) const SNAPSHOT_JSON: &str = "json_object('title', p.title, 'image_url', p.image_url, \
@@ -457,7 +457,7 @@ fn product_from_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Pro
         updated_at: r.get(at + 15)?,
         popularity: r.get(at + 16)?,
         sale_ends_at: r.get(at + 17)?,
-        image_hash: r.get::<_, Option<String>>(at + 18)?.as_deref().and_then(crate::images::PhotoHash::from_hex),
+        image_hash: r.get::<_, Option<String>>(at + 18)?.as_deref().and_then(moa_protocol::model::PhotoHash::from_hex),
         same_item: r.get(at + 19)?,
     })
 }

@@ -8,7 +8,7 @@ use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::{Store, PRODUCT_COLUMNS};
 use crate::error::{Error, Result};
-use crate::model::{Category, Locale, Product, Style};
+use moa_protocol::model::{Category, Locale, Product, Style};
 
 const INITIALS: [char; 19] =
     ['ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ', 'ㅌ', 'ㅍ', 'ㅎ'];

@@ -2,15 +2,15 @@
 //! this is not a cache: nothing here is dropped unless the shopper asks.
 
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use std::collections::{HashMap, HashSet};
 
 use super::{lists, Store, SNAPSHOT_JSON};
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::model::{Money, Style};
-use crate::wire::ListKind;
+use moa_protocol::model::{Money, Style};
+use moa_protocol::wire::{ListKind, ProductSnapshot};
 
 /// Events kept on the device at most.
 const MAX_EVENTS: i64 = 20_000;
@@ -21,19 +21,6 @@ pub struct Exclusions {
     pub products: HashSet<String>,
     pub malls: HashSet<String>,
     pub styles: HashSet<Style>,
-}
-
-/// What a wishlisted product looked like when last seen, so it still shows when delisted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductSnapshot {
-    pub title: String,
-    pub image_url: String,
-    pub price: i64,
-    pub original_price: Option<i64>,
-    pub currency: String,
-    pub mall_id: String,
-    pub mall_name: String,
-    pub product_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -260,7 +247,7 @@ impl Store {
     }
 
     /// Events not yet uploaded, oldest first: (row id, the event as uploaded).
-    pub fn pending_events(&self, limit: usize) -> Result<Vec<(i64, crate::wire::UploadedEvent)>> {
+    pub fn pending_events(&self, limit: usize) -> Result<Vec<(i64, moa_protocol::wire::UploadedEvent)>> {
         let conn = self.reader();
         let mut stmt = conn.prepare(
             "SELECT id, event_id, at_ms, kind, product_id, mall_id, dwell_ms FROM events WHERE uploaded = 0 ORDER BY id LIMIT ?1",
@@ -268,7 +255,7 @@ impl Store {
         let rows = stmt.query_map([limit as i64], |r| {
             Ok((
                 r.get(0)?,
-                crate::wire::UploadedEvent {
+                moa_protocol::wire::UploadedEvent {
                     event_id: r.get(1)?,
                     at_ms: r.get(2)?,
                     kind: r.get(3)?,

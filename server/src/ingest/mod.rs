@@ -22,12 +22,12 @@ mod text;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use moa_core::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogDb, CatalogError};
 use crate::same_item::SameItemGroups;
-use moa_core::images::PhotoHash;
+use moa_protocol::model::PhotoHash;
 pub use photos::{hash_photos, PhotoOptions, PhotoReport};
 
 pub use registry::ImportOutcome;
@@ -165,7 +165,7 @@ impl MallProfile {
             Ok(u) if u.scheme() == "https" && u.host_str().is_some() => {}
             _ => return Err(format!("homepage {:?} is not an https URL", self.homepage)),
         }
-        if moa_core::model::minor_digits(&self.currency) > 3 || self.currency.len() != 3 {
+        if moa_protocol::model::minor_digits(&self.currency) > 3 || self.currency.len() != 3 {
             return Err(format!("currency {:?} is not an ISO 4217 code", self.currency));
         }
         Ok(())

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use moa_core::images::{perceptual_hash, ImageLimits, PhotoHash};
+use moa_imaging::hash::perceptual_hash;
+use moa_imaging::ImageLimits;
+use moa_protocol::model::PhotoHash;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 

@@ -1,7 +1,7 @@
 //! Prices in every form malls write them: "39800", "39,800원", "₩39,800", "$2,030", "5499.00",
 //! "3.99 AUD", "1230 UAH", "1.234,56 EUR", as minor units of their currency.
 
-use moa_core::model::{minor_digits, Money};
+use moa_protocol::model::{minor_digits, Money};
 
 /// Currency symbols and words, and what they mean.
 const SIGNS: &[(&str, &str)] = &[

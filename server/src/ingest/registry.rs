@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use moa_core::model::{Mall, Product};
+use moa_protocol::model::{Mall, Product};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::MallProfile;

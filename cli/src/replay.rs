@@ -15,8 +15,8 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::rank::session_knn::{KnnParams, SessionIndex};
+use moa_core::{Error, Result};
+use moa_core::rank::session_knn::{KnnParams, SessionIndex};
 
 /// Product ids ↔ dense indices.
 #[derive(Default)]
@@ -46,10 +46,6 @@ impl Vocabulary {
 
     pub fn len(&self) -> usize {
         self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
     }
 }
 

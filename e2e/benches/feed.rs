@@ -1,6 +1,6 @@
 //! The personal home on a cache of 100,000 products (issue #5 targets: first page ≤ 30 ms,
 //! re-rank after one event ≤ 5 ms), each against a plain popularity sort of the same products in
-//! the same run. `cargo bench -p moa-core --bench feed`; figures in docs/BENCHMARKS.md.
+//! the same run. `cargo bench -p moa-e2e --bench feed`; figures in docs/BENCHMARKS.md.
 
 use std::collections::HashMap;
 use std::hint::black_box;

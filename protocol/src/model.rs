@@ -4,7 +4,6 @@
 //! These types are also the wire format of the catalog (see docs/PROTOCOL.md), so the server
 //! and the client can never disagree about a field.
 
-use crate::images::PhotoHash;
 use serde::{Deserialize, Serialize};
 
 /// An amount of money in integer minor units of its currency (KRW has none: 39,800원 is 39800).
@@ -262,7 +261,7 @@ pub struct Product {
 
 /// Hashes travel as hex strings, as JSON has no 256-bit numbers.
 mod hex_hash {
-    use crate::images::PhotoHash;
+    use super::PhotoHash;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(hash: &Option<PhotoHash>, s: S) -> Result<S::Ok, S::Error> {
@@ -343,7 +342,7 @@ fn check_currency(code: &str) -> Result<(), String> {
     }
 }
 
-pub(crate) fn discount_percent(price: i64, original: Option<i64>) -> Option<u8> {
+pub fn discount_percent(price: i64, original: Option<i64>) -> Option<u8> {
     let original = original?;
     if original <= 0 || original <= price {
         return None;
@@ -363,6 +362,36 @@ pub fn is_price_drop_worth_telling(before: i64, now: i64, currency: &str) -> boo
         _ => 500,
     };
     dropped > 0 && (dropped * 100 >= 5 * before || dropped >= amount)
+}
+
+/// A perceptual hash of a photo: 256 bits of its luminance gradients (a 16×16 difference hash).
+/// Near-identical photos — resized, re-encoded, lightly cropped — differ in few bits, different
+/// products in many. 64 bits were tried first: real photos separated, but in a catalog of
+/// thousands of studio shots of one category too many different items came within reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PhotoHash(pub [u64; 4]);
+
+impl PhotoHash {
+    /// How many bits differ.
+    pub fn distance(&self, other: &PhotoHash) -> u32 {
+        self.0.iter().zip(&other.0).map(|(a, b)| (a ^ b).count_ones()).sum()
+    }
+
+    /// 64 hex digits, as the catalog carries it.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|w| format!("{w:016x}")).collect()
+    }
+
+    pub fn from_hex(text: &str) -> Option<PhotoHash> {
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut words = [0u64; 4];
+        for (k, word) in words.iter_mut().enumerate() {
+            *word = u64::from_str_radix(&text[k * 16..k * 16 + 16], 16).ok()?;
+        }
+        Some(PhotoHash(words))
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use image::{ImageFormat, Rgb, RgbImage};
-use moa_core::images::{make_thumbnail, perceptual_hash, same_item, sniff, ImageLimits, ImageProblem};
+use moa_imaging::hash::{perceptual_hash, same_item};
+use moa_imaging::{decode_rgb, make_thumbnail, sniff, ImageLimits, ImageProblem};
 use moa_core::{Error, FixedClock, Moa, MoaConfig};
 use moa_server::{DemoSpec, DemoWorld, RunningServer};
 
@@ -259,13 +260,13 @@ fn the_same_photo_altered_is_the_same_item_and_different_photos_are_not() {
     // The real photos (when ../shared is there) and always six of the demo world's designs,
     // one per category: studio shots alike in layout, which is what a hash must still tell apart.
     let mut photos: Vec<RgbImage> =
-        real_photos().iter().filter_map(|(_, b)| moa_core::images::decode_rgb(b).ok()).collect();
+        real_photos().iter().filter_map(|(_, b)| decode_rgb(b).ok()).collect();
     let world = DemoWorld::generate(DemoSpec { seed: 1, products: 300, now: NOW });
     let mut categories = Vec::new();
     for p in world.products.iter().filter(|p| !p.image_url.contains('~')) {
         if !categories.contains(&p.category) && categories.len() < 6 {
             categories.push(p.category);
-            photos.push(moa_core::images::decode_rgb(&moa_server::images::product_photo(p, None)).unwrap());
+            photos.push(decode_rgb(&moa_server::images::product_photo(p, None)).unwrap());
         }
     }
     let hashes: Vec<_> = photos.iter().map(|p| perceptual_hash(&jpeg_q(p, 90), &limits).unwrap()).collect();

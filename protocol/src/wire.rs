@@ -259,7 +259,7 @@ pub struct ListOp {
     pub variant_id: Option<String>,
     /// What the product looked like, so that another device shows it before its catalog has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<crate::store::ProductSnapshot>,
+    pub snapshot: Option<ProductSnapshot>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_at_add: Option<i64>,
 }
@@ -297,7 +297,20 @@ pub struct AccountItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<crate::store::ProductSnapshot>,
+    pub snapshot: Option<ProductSnapshot>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_at_add: Option<i64>,
+}
+
+/// What a wishlisted product looked like when last seen, so it still shows when delisted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductSnapshot {
+    pub title: String,
+    pub image_url: String,
+    pub price: i64,
+    pub original_price: Option<i64>,
+    pub currency: String,
+    pub mall_id: String,
+    pub mall_name: String,
+    pub product_url: String,
 }
