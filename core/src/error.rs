@@ -56,7 +56,7 @@ pub enum Error {
 
     /// An image that cannot be shown: not an image, damaged, or too large to decode safely.
     #[error("image: {0}")]
-    Image(#[from] crate::images::ImageProblem),
+    Image(#[from] moa_imaging::ImageProblem),
 
     #[error("invalid input: {0}")]
     InvalidInput(String),

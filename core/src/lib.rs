@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod api;
 pub mod changes;
 pub mod clock;
+mod copy;
 pub mod error;
 pub mod events;
 pub mod feed;
@@ -20,6 +21,7 @@ pub mod runtime;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod text;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-pub use crate::store::search::{chosung, is_chosung_query, Match, SearchFilter, SearchHit};
+pub use crate::store::search::{Match, SearchFilter, SearchHit};
+pub use crate::text::{best_window_distance, chosung, edit_distance, is_chosung_query, typos_allowed};
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -55,56 +56,6 @@ pub struct MallHit {
 pub(crate) const MAX_CANDIDATES: usize = 500;
 /// Candidates of the typo pass: those sharing the most three-letter runs with the query.
 pub(crate) const TYPO_CANDIDATES: usize = 300;
-
-/// Edit distance between two strings of characters.
-pub fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + (ca != cb) as usize).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The smallest edit distance between `query` and any stretch of `text` about its length.
-pub fn best_window_distance(query: &str, text: &str) -> usize {
-    let q: Vec<char> = query.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
-    let t: Vec<char> = text.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
-    if q.is_empty() {
-        return 0;
-    }
-    if t.len() < q.len().saturating_sub(1) {
-        return edit_distance(&q, &t);
-    }
-    let mut best = usize::MAX;
-    // A stretch one letter shorter (a letter typed twice) only for longer queries: for short ones
-    // it would let "스커트" match "스트".
-    let shortest = if q.len() >= 5 { q.len() - 1 } else { q.len() };
-    for len in shortest..=q.len() + 1 {
-        if len > t.len() {
-            break;
-        }
-        for start in 0..=t.len() - len {
-            best = best.min(edit_distance(&q, &t[start..start + len]));
-            if best == 0 {
-                return 0;
-            }
-        }
-    }
-    best
-}
-
-/// Typos forgiven for a query of `n` letters: one, from three letters on (two from eight).
-pub fn typos_allowed(n: usize) -> usize {
-    match n {
-        0..=2 => 0,
-        3..=7 => 1,
-        _ => 2,
-    }
-}
 
 /// Malls whose name (or id, or initials) has `text` in it, or is one typo away.
 pub fn match_malls(malls: &[moa_protocol::model::Mall], text: &str, locale: moa_protocol::model::Locale) -> Vec<MallHit> {

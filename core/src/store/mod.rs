@@ -42,6 +42,7 @@ const MALLS_FEED: &str = "malls";
 /// The population statistics' row in `sync_cursor` (ETag only).
 const STATS_FEED: &str = "stats";
 
+mod alerts;
 mod lists;
 mod recovery;
 pub(crate) mod search;
@@ -265,9 +266,9 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Alerts are found in the same transaction: a page and the news it carries commit together.
-        let watched = crate::alerts::watch(&tx, changes)?;
+        let watched = alerts::watch(&tx, changes)?;
         let mut outcome = apply_changes(&tx, changes)?;
-        outcome.alerts = crate::alerts::detect(&tx, &watched, changes, self.clock.now_ms())?;
+        outcome.alerts = alerts::detect(&tx, &watched, changes, self.clock.now_ms())?;
         // Wishlisted products keep an up-to-date snapshot, so that they still show, as last seen,
         // once delisted. The wishlist is small; one statement per page is enough.
         if let Some(first) = changes.first() {

@@ -7,22 +7,9 @@ use std::sync::atomic::Ordering;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::{Store, PRODUCT_COLUMNS};
+use crate::text::chosung;
 use crate::error::{Error, Result};
 use moa_protocol::model::{Category, Locale, Product, Style};
-
-const INITIALS: [char; 19] =
-    ['ㄱ', 'ㄲ', 'ㄴ', 'ㄷ', 'ㄸ', 'ㄹ', 'ㅁ', 'ㅂ', 'ㅃ', 'ㅅ', 'ㅆ', 'ㅇ', 'ㅈ', 'ㅉ', 'ㅊ', 'ㅋ', 'ㅌ', 'ㅍ', 'ㅎ'];
-
-/// The initial consonants of the Hangul syllables in `text`, other letters dropped: 스타일난다 →
-/// ㅅㅌㅇㄴㄷ.
-pub fn chosung(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| {
-            let code = c as u32;
-            (0xAC00..=0xD7A3).contains(&code).then(|| INITIALS[((code - 0xAC00) / 588) as usize])
-        })
-        .collect()
-}
 
 /// Words as " a b c ", so that a filter can look for " b " without parsing JSON.
 pub(crate) fn delimited<'a>(words: impl Iterator<Item = &'a str>) -> String {
@@ -34,12 +21,6 @@ pub(crate) fn delimited<'a>(words: impl Iterator<Item = &'a str>) -> String {
         }
     }
     out
-}
-
-/// Whether a query is typed in initial consonants only.
-pub fn is_chosung_query(query: &str) -> bool {
-    let letters: Vec<char> = query.chars().filter(|c| !c.is_whitespace()).collect();
-    !letters.is_empty() && letters.iter().all(|c| ('\u{3131}'..='\u{314E}').contains(c))
 }
 
 /// What a product is found by: title, brand, mall name, category (both languages) and colours.
@@ -230,7 +211,7 @@ fn run_search(
             // sharing any three letters with the query (many, slower).
             let chars: Vec<char> = needle.chars().collect();
             let letters = chars.iter().filter(|c| !c.is_whitespace()).count();
-            let pieces = crate::search::typos_allowed(letters) + 1;
+            let pieces = crate::text::typos_allowed(letters) + 1;
             let size = chars.len() / pieces;
             let split: Vec<String> = (0..pieces)
                 .map(|k| {

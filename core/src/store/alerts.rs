@@ -1,0 +1,183 @@
+//! The alerts in the store: the wishlisted products a sync page changes (watched before it is
+//! applied), the news found in them (kept once each), and delivery under the shopper's policy.
+//! What is news and when to tell are decided in `crate::alerts`; this file only keeps them.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::Store;
+use crate::alerts::policy::{self, LocalDay};
+use crate::alerts::rules::{self, PendingAlert, Watched};
+use crate::alerts::{Alert, AlertKind, AlertSettings};
+use crate::error::Result;
+use moa_protocol::model::Locale;
+use moa_protocol::wire::Change;
+
+/// The settings key of the alert settings, and of the last digest's local day.
+const SETTINGS_KEY: &str = "alerts.settings";
+const DIGEST_DAY_KEY: &str = "alerts.digest_day";
+
+/// Before a page is applied: the wishlisted products it changes, as they were.
+pub(crate) fn watch(tx: &Transaction<'_>, changes: &[Change]) -> Result<HashMap<String, Watched>> {
+    let mut watched = HashMap::new();
+    let wishlisted: i64 = tx.query_row("SELECT count(*) FROM wishlist", [], |r| r.get(0))?;
+    if wishlisted == 0 {
+        return Ok(watched);
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT w.variant_id, w.price_at_add, p.price, p.variants FROM wishlist w
+         LEFT JOIN products p ON p.id = w.product_id WHERE w.product_id = ?1",
+    )?;
+    for change in changes {
+        let Change::Upsert { product, .. } = change else { continue };
+        let row = stmt
+            .query_row([&product.id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .optional()?;
+        if let Some((variant_id, price_at_add, price, variants)) = row {
+            let before = match (price, variants) {
+                (Some(price), Some(v)) => Some((price, serde_json::from_str(&v).unwrap_or_default())),
+                _ => None,
+            };
+            watched.insert(product.id.clone(), Watched { variant_id, price_at_add, before });
+        }
+    }
+    Ok(watched)
+}
+
+/// After a page is applied: keeps the alerts its changes to watched products are news of.
+pub(crate) fn detect(
+    tx: &Transaction<'_>,
+    watched: &HashMap<String, Watched>,
+    changes: &[Change],
+    now_ms: i64,
+) -> Result<u64> {
+    if watched.is_empty() {
+        return Ok(0);
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO alerts (key, kind, product_id, variant_id, price, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (key) DO NOTHING",
+    )?;
+    let mut found = 0;
+    for change in changes {
+        let Change::Upsert { product: p, .. } = change else { continue };
+        let Some(w) = watched.get(&p.id) else { continue };
+        for news in rules::news(w, p) {
+            found += insert.execute(params![news.key, news.kind.as_str(), p.id, news.variant_id, news.price, now_ms])?
+                as u64;
+        }
+    }
+    Ok(found)
+}
+
+impl Store {
+    pub fn alert_settings(&self) -> Result<AlertSettings> {
+        Ok(self.setting(SETTINGS_KEY)?.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+    }
+
+    pub fn set_alert_settings(&self, settings: &AlertSettings) -> Result<()> {
+        self.set_setting(SETTINGS_KEY, &serde_json::to_string(settings).expect("settings serialise"))
+    }
+
+    /// The alerts due at `now_ms` under the shopper's settings, marked delivered (so never sent
+    /// twice). Alerts that stopped being true are dropped; those over the day's cap wait.
+    pub fn take_due_alerts(&self, now_ms: i64, locale: Locale) -> Result<Vec<Alert>> {
+        let settings = self.alert_settings()?;
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        find_sales_ending(&tx, now_ms)?;
+        let today = LocalDay::at(now_ms, &settings);
+        let digest_sent_today = tx
+            .query_row("SELECT value FROM settings WHERE key = ?1", [DIGEST_DAY_KEY], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse::<i64>().ok())
+            == Some(today.day);
+        if !policy::may_deliver(&settings, today, digest_sent_today) {
+            tx.commit()?;
+            return Ok(Vec::new());
+        }
+        let delivered_today: i64 = tx.query_row(
+            "SELECT count(*) FROM alerts WHERE delivered_ms >= ?1 AND delivered_ms < ?1 + 86400000",
+            [today.start_ms],
+            |r| r.get(0),
+        )?;
+        let due = deliver_pending(&tx, now_ms, locale, policy::room_left(&settings, delivered_today))?;
+        if settings.daily_digest && !due.is_empty() {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![DIGEST_DAY_KEY, today.day.to_string()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(due)
+    }
+}
+
+/// Sales ending within a day, on wishlisted products on sale, become alerts (once per sale end).
+fn find_sales_ending(tx: &Transaction<'_>, now_ms: i64) -> Result<()> {
+    tx.execute(
+        "INSERT INTO alerts (key, kind, product_id, variant_id, created_ms)
+         SELECT 'sale_end:' || p.id || ':' || p.sale_ends_at, ?4, p.id, w.variant_id, ?1
+         FROM wishlist w JOIN products p ON p.id = w.product_id
+         WHERE p.sale_ends_at > ?2 AND p.sale_ends_at <= ?2 + ?3 AND p.original_price > p.price AND p.in_stock
+         ON CONFLICT (key) DO NOTHING",
+        params![now_ms, now_ms / 1000, rules::SALE_ENDING_WINDOW_S, AlertKind::SaleEnding.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Marks up to `room` pending alerts that are still true delivered (oldest first) and drops
+/// those that are not; returns the delivered ones.
+fn deliver_pending(tx: &Transaction<'_>, now_ms: i64, locale: Locale, mut room: i64) -> Result<Vec<Alert>> {
+    // Each pending alert, with what is true now: still wishlisted, the current price and stock,
+    // the sale's end.
+    let mut stmt = tx.prepare(
+        "SELECT a.id, a.kind, a.product_id, a.variant_id, a.price, a.created_ms,
+                w.product_id IS NOT NULL, p.price, p.variants, p.sale_ends_at, w.snapshot, w.price_at_add
+         FROM alerts a LEFT JOIN wishlist w ON w.product_id = a.product_id
+         LEFT JOIN products p ON p.id = a.product_id
+         WHERE a.delivered_ms IS NULL AND a.dropped = 0 ORDER BY a.created_ms, a.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(PendingAlert {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            product_id: r.get(2)?,
+            variant_id: r.get(3)?,
+            alert_price: r.get(4)?,
+            created_ms: r.get(5)?,
+            wishlisted: r.get(6)?,
+            price: r.get(7)?,
+            variants: r.get(8)?,
+            sale_ends_at: r.get(9)?,
+            snapshot: r.get(10)?,
+            price_at_add: r.get(11)?,
+        })
+    })?;
+    let mut drop = tx.prepare_cached("UPDATE alerts SET dropped = 1 WHERE id = ?1")?;
+    let mut deliver = tx.prepare_cached("UPDATE alerts SET delivered_ms = ?2 WHERE id = ?1")?;
+    let mut due = Vec::new();
+    for row in rows {
+        let pending = row?;
+        match pending.still_true(now_ms / 1000).then(|| pending.to_alert(locale)).flatten() {
+            None => {
+                drop.execute([pending.id])?;
+            }
+            Some(alert) if room > 0 => {
+                deliver.execute(params![pending.id, now_ms])?;
+                room -= 1;
+                due.push(alert);
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(due)
+}
