@@ -5,7 +5,7 @@
 //! [`SecretStore`] callback. The core keeps it in memory only for the call that needs it: never in
 //! SQLite, never in an error message or a log line.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -14,7 +14,9 @@ use crate::changes::ChangeKind;
 use crate::error::{Error, Result};
 use crate::sync::blocking;
 use moa_protocol::wire::{ListKind, ListOpBatch, SignIn, MAX_LIST_OP_BATCH};
-use crate::Moa;
+use crate::api::ApiClient;
+use crate::changes::ChangeHub;
+use crate::store::Store;
 
 /// Where the apps keep secrets: the Android Keystore, the iOS Keychain.
 pub trait SecretStore: Send + Sync {
@@ -62,7 +64,31 @@ pub struct SignOutReport {
     pub unsent: u64,
 }
 
-impl Moa {
+/// What account work needs of the rest of the core.
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<'a> {
+    pub store: &'a Arc<Store>,
+    pub api: Option<&'a Arc<ApiClient>>,
+    pub changes: &'a ChangeHub,
+    /// Called when the device's lists became the account's (the feed forgets what it showed).
+    pub lists_replaced: &'a (dyn Fn() + Send + Sync),
+}
+
+impl Parts<'_> {
+    fn api(&self) -> Result<&Arc<ApiClient>> {
+        self.api.ok_or_else(|| Error::InvalidInput("no server configured".into()))
+    }
+}
+
+/// The shopper's account on this device: the platform's secret store (the session token lives
+/// there and only there) and the one account sync that may run at a time.
+#[derive(Default)]
+pub(crate) struct Accounts {
+    secrets: Mutex<Option<Arc<dyn SecretStore>>>,
+    one_sync_at_a_time: tokio::sync::Mutex<()>,
+}
+
+impl Accounts {
     /// Give the core the platform's secret store. Without one, signing in is refused.
     pub fn set_secret_store(&self, store: Arc<dyn SecretStore>) {
         *self.secrets.lock().unwrap_or_else(|e| e.into_inner()) = Some(store);
@@ -77,8 +103,8 @@ impl Moa {
     }
 
     /// The signed-in account, if any.
-    pub fn account(&self) -> Result<Option<Account>> {
-        let Some(json) = self.guard(self.store.setting(ACCOUNT_SETTING))? else { return Ok(None) };
+    pub fn account(&self, store: &Store) -> Result<Option<Account>> {
+        let Some(json) = store.guard(store.setting(ACCOUNT_SETTING))? else { return Ok(None) };
         let Ok(mut account) = serde_json::from_str::<Account>(&json) else { return Ok(None) };
         account.session_valid = self.secret_store().ok().and_then(|s| s.load(TOKEN_KEY.into())).is_some();
         Ok(Some(account))
@@ -87,10 +113,10 @@ impl Moa {
     /// Sign in. The guest's wishlist and follows join the account (a later remove wins over an
     /// earlier add of the same item), and the device then shows the account's lists. If that
     /// first account sync fails (the network went), sign-in still holds and the next sync does it.
-    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Account> {
-        let api = self.api()?;
+    pub async fn sign_in(&self, parts: Parts<'_>, username: &str, password: &str) -> Result<Account> {
+        let api = parts.api()?;
         let secrets = self.secret_store()?;
-        if let Some(current) = self.account()? {
+        if let Some(current) = self.account(parts.store)? {
             // Re-entering the password after a session ended is fine; another account is not:
             // the outbox holds this account's changes, which must not land in the other.
             if current.username != username {
@@ -106,8 +132,8 @@ impl Moa {
         secrets.save(TOKEN_KEY.into(), session.token);
         let account = Account { account_id: session.account_id, username: session.username, session_valid: true };
         let json = serde_json::to_string(&account).map_err(|e| Error::Internal(e.to_string()))?;
-        self.guard(self.store.set_setting(ACCOUNT_SETTING, &json))?;
-        match self.sync_account().await {
+        parts.store.guard(parts.store.set_setting(ACCOUNT_SETTING, &json))?;
+        match self.sync(parts).await {
             Ok(_) | Err(Error::Offline(_) | Error::Timeout | Error::Network(_) | Error::Server { .. }) => Ok(account),
             Err(e) => Err(e),
         }
@@ -115,26 +141,26 @@ impl Moa {
 
     /// Send the outbox (in order, in batches; the server ignores what it already has), then make
     /// the device's lists the account's. Safe to call any time, and after any crash.
-    pub async fn sync_account(&self) -> Result<AccountSyncReport> {
-        let api = self.api()?;
-        let _one_at_a_time = self.account_sync.lock().await;
-        let token = self.token()?;
+    pub async fn sync(&self, parts: Parts<'_>) -> Result<AccountSyncReport> {
+        let api = parts.api()?;
+        let _one_at_a_time = self.one_sync_at_a_time.lock().await;
+        let token = self.token(parts.store)?;
         let cancel = CancellationToken::new();
         let mut report = AccountSyncReport::default();
-        let store = Arc::clone(&self.store);
+        let store = Arc::clone(parts.store);
         // A shopper tapping 찜 during the sync adds to the outbox; send again, a few times at most.
         for _ in 0..3 {
             for list in [ListKind::Wishlist, ListKind::Follows] {
                 loop {
                     let pending =
-                        self.guard(blocking(&store, move |s| s.pending_list_ops(list, MAX_LIST_OP_BATCH)).await)?;
+                        store.guard(blocking(&store, move |s| s.pending_list_ops(list, MAX_LIST_OP_BATCH)).await)?;
                     if pending.is_empty() {
                         break;
                     }
                     let (ids, ops): (Vec<i64>, Vec<_>) = pending.into_iter().unzip();
                     let batch = ListOpBatch { ops };
                     let result = self.session(api.post_list_ops(list, &batch, &token, &cancel).await)?;
-                    self.guard(blocking(&store, move |s| s.ack_list_ops(&ids)).await)?;
+                    store.guard(blocking(&store, move |s| s.ack_list_ops(&ids)).await)?;
                     report.sent += batch.ops.len() as u64;
                     report.duplicates += result.duplicates;
                     report.superseded += result.superseded;
@@ -143,13 +169,13 @@ impl Moa {
             let wishlist = self.session(api.account_list(ListKind::Wishlist, &token, &cancel).await)?;
             let follows = self.session(api.account_list(ListKind::Follows, &token, &cancel).await)?;
             let (w, f) = (wishlist.items.len() as u64, follows.items.len() as u64);
-            if self.guard(blocking(&store, move |s| s.replace_lists(&wishlist, &follows)).await)? {
+            if store.guard(blocking(&store, move |s| s.replace_lists(&wishlist, &follows)).await)? {
                 report.pulled = true;
                 report.wishlist = w;
                 report.followed_malls = f;
-                self.changes.notify(ChangeKind::Wishlist);
-                self.changes.notify(ChangeKind::FollowedMalls);
-                self.personal().session = None;
+                parts.changes.notify(ChangeKind::Wishlist);
+                parts.changes.notify(ChangeKind::FollowedMalls);
+                (parts.lists_replaced)();
                 break;
             }
         }
@@ -159,25 +185,26 @@ impl Moa {
     /// Sign out. What could still be sent is sent first; the token is revoked and forgotten.
     /// With `keep_on_device` the wishlist and follows stay as the guest's own (and join the
     /// next account signed in to); without, they leave the device.
-    pub async fn sign_out(&self, keep_on_device: bool) -> Result<SignOutReport> {
+    pub async fn sign_out(&self, parts: Parts<'_>, keep_on_device: bool) -> Result<SignOutReport> {
         let secrets = self.secret_store()?;
-        if let (Ok(api), Some(token)) = (self.api(), secrets.load(TOKEN_KEY.into())) {
+        if let (Ok(api), Some(token)) = (parts.api(), secrets.load(TOKEN_KEY.into())) {
             // Best effort: offline, the changes stay unsent and the report says how many.
-            let _ = self.sync_account().await;
+            let _ = self.sync(parts).await;
             let _ = api.sign_out(&token, &CancellationToken::new()).await;
         }
-        let report = SignOutReport { unsent: self.guard(self.store.unsent_list_ops())? };
+        let store = parts.store;
+        let report = SignOutReport { unsent: store.guard(store.unsent_list_ops())? };
         secrets.delete(TOKEN_KEY.into());
-        self.guard(self.store.forget_account(keep_on_device))?;
-        self.guard(self.store.delete_setting(ACCOUNT_SETTING))?;
-        self.changes.notify(ChangeKind::Wishlist);
-        self.changes.notify(ChangeKind::FollowedMalls);
-        self.changes.notify(ChangeKind::Feed);
+        store.guard(store.forget_account(keep_on_device))?;
+        store.guard(store.delete_setting(ACCOUNT_SETTING))?;
+        parts.changes.notify(ChangeKind::Wishlist);
+        parts.changes.notify(ChangeKind::FollowedMalls);
+        parts.changes.notify(ChangeKind::Feed);
         Ok(report)
     }
 
-    fn token(&self) -> Result<String> {
-        if self.guard(self.store.setting(ACCOUNT_SETTING))?.is_none() {
+    fn token(&self, store: &Store) -> Result<String> {
+        if store.guard(store.setting(ACCOUNT_SETTING))?.is_none() {
             return Err(Error::Unauthorized("not signed in".into()));
         }
         self.secret_store()?

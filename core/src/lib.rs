@@ -132,10 +132,7 @@ pub struct Moa {
     personal: Mutex<Personal>,
     /// This session's outlinks (id → product, mall) and the products and malls already rescued.
     outlinks: Mutex<OutlinkSession>,
-    /// The platform's secret store (the session token lives there and only there).
-    secrets: Mutex<Option<Arc<dyn account::SecretStore>>>,
-    /// One account sync at a time.
-    account_sync: tokio::sync::Mutex<()>,
+    accounts: account::Accounts,
     alert_listener: Mutex<Option<Arc<dyn alerts::AlertListener>>>,
     images: images::cache::ImageCache,
     /// The last query recorded as a search event.
@@ -260,8 +257,7 @@ impl Moa {
             changes: ChangeHub::new(),
             personal: Mutex::new(Personal::default()),
             outlinks: Mutex::new(OutlinkSession::default()),
-            secrets: Mutex::new(None),
-            account_sync: tokio::sync::Mutex::new(()),
+            accounts: account::Accounts::default(),
             alert_listener: Mutex::new(None),
             images,
             last_search: Mutex::new(String::new()),
@@ -328,6 +324,45 @@ impl Moa {
     /// The thumbnail cache (QA tools and tests).
     pub fn image_cache(&self) -> &images::cache::ImageCache {
         &self.images
+    }
+
+    /// What account work needs; `forget_feed` runs when the lists became the account's.
+    fn account_parts<'a>(&'a self, forget_feed: &'a (dyn Fn() + Send + Sync)) -> account::Parts<'a> {
+        account::Parts { store: &self.store, api: self.api.as_ref(), changes: &self.changes, lists_replaced: forget_feed }
+    }
+
+    fn forget_feed_session(&self) {
+        self.personal().session = None;
+    }
+
+    /// Give the core the platform's secret store. Without one, signing in is refused.
+    pub fn set_secret_store(&self, store: Arc<dyn SecretStore>) {
+        self.accounts.set_secret_store(store)
+    }
+
+    /// The signed-in account, if any.
+    pub fn account(&self) -> Result<Option<Account>> {
+        self.accounts.account(&self.store)
+    }
+
+    /// Sign in. The guest's wishlist and follows join the account (a later remove wins over an
+    /// earlier add of the same item), and the device then shows the account's lists. If that
+    /// first account sync fails (the network went), sign-in still holds and the next sync does it.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Account> {
+        self.accounts.sign_in(self.account_parts(&|| self.forget_feed_session()), username, password).await
+    }
+
+    /// Send the outbox (in order, in batches; the server ignores what it already has), then make
+    /// the device's lists the account's. Safe to call any time, and after any crash.
+    pub async fn sync_account(&self) -> Result<AccountSyncReport> {
+        self.accounts.sync(self.account_parts(&|| self.forget_feed_session())).await
+    }
+
+    /// Sign out. What could still be sent is sent first; the token is revoked and forgotten.
+    /// With `keep_on_device` the wishlist and follows stay as the guest's own (and join the
+    /// next account signed in to); without, they leave the device.
+    pub async fn sign_out(&self, keep_on_device: bool) -> Result<SignOutReport> {
+        self.accounts.sign_out(self.account_parts(&|| self.forget_feed_session()), keep_on_device).await
     }
 
     fn api(&self) -> Result<&Arc<ApiClient>> {
@@ -944,11 +979,6 @@ impl Moa {
 
     /// Every store error passes here: a damaged file is noted so that the next open recovers it.
     fn guard<T>(&self, result: Result<T>) -> Result<T> {
-        if let Err(e) = &result {
-            if e.is_corruption() {
-                self.store.mark_damaged(&e.to_string());
-            }
-        }
-        result
+        self.store.guard(result)
     }
 }

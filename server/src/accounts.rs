@@ -10,38 +10,8 @@ use moa_protocol::wire::{AccountItem, AccountList, ListKind, ListOp, ListOpResul
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{CatalogDb, CatalogError};
+use crate::db::{CatalogDb, CatalogError};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS accounts (
-    id            TEXT PRIMARY KEY,
-    username      TEXT NOT NULL UNIQUE,
-    salt          TEXT NOT NULL,
-    password_hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash  TEXT PRIMARY KEY,  -- SHA-256 of the token: a leaked database holds no usable token
-    account_id  TEXT NOT NULL,
-    expires_ms  INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS account_items (
-    account_id    TEXT NOT NULL,
-    list          TEXT NOT NULL,
-    target        TEXT NOT NULL,
-    present       INTEGER NOT NULL,  -- 0: removed (kept, so that an older add cannot win)
-    at_ms         INTEGER NOT NULL,
-    op_id         TEXT NOT NULL,
-    variant_id    TEXT,
-    snapshot      TEXT,
-    price_at_add  INTEGER,
-    PRIMARY KEY (account_id, list, target)
-);
-CREATE TABLE IF NOT EXISTS account_ops (
-    account_id  TEXT NOT NULL,
-    op_id       TEXT NOT NULL,
-    PRIMARY KEY (account_id, op_id)
-);
-";
 
 /// How long a session lasts unless signed out.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3_600_000;

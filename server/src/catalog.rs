@@ -6,82 +6,14 @@
 //! asks `after=N` gets the latest state of everything that changed since N, each product once.
 //! Writing a product identical to the stored one is not a change.
 
-use std::path::Path;
-use std::sync::Mutex;
-
 use moa_protocol::model::{Mall, Product};
 use moa_protocol::wire::{Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS malls (
-    id    TEXT PRIMARY KEY,
-    body  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS stats (
-    id    INTEGER PRIMARY KEY CHECK (id = 1),
-    body  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    event_id    TEXT PRIMARY KEY,  -- the device's id: a batch sent twice counts once
-    install_id  TEXT NOT NULL,
-    at_ms       INTEGER NOT NULL,
-    kind        TEXT NOT NULL,
-    product_id  TEXT,
-    mall_id     TEXT,
-    dwell_ms    INTEGER
-);
-CREATE INDEX IF NOT EXISTS events_by_mall ON events (mall_id, at_ms);
-CREATE TABLE IF NOT EXISTS conversions (
-    mall_id     TEXT NOT NULL,
-    outlink_id  TEXT NOT NULL,
-    amount      INTEGER NOT NULL,
-    currency    TEXT NOT NULL,
-    at_ms       INTEGER NOT NULL,
-    PRIMARY KEY (mall_id, outlink_id)
-);
-CREATE TABLE IF NOT EXISTS mall_keys (
-    key         TEXT PRIMARY KEY,  -- a mall's secret for its statistics
-    mall_id     TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS products (
-    id       TEXT PRIMARY KEY,
-    mall_id  TEXT NOT NULL,
-    body     TEXT,              -- NULL: deleted (a tombstone the change feed still reports)
-    seq      INTEGER NOT NULL UNIQUE
-);
-";
+pub use crate::db::{CatalogDb, CatalogError};
 
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("catalog database: {0}")]
-    Storage(#[from] rusqlite::Error),
-    #[error("catalog record: {0}")]
-    Json(#[from] serde_json::Error),
-}
-
-pub struct CatalogDb {
-    conn: Mutex<Connection>,
-}
 
 impl CatalogDb {
-    /// Open the catalog at `path`, or in memory when None (demo and tests).
-    pub fn open(path: Option<&Path>) -> Result<Self, CatalogError> {
-        let conn = match path {
-            Some(path) => Connection::open(path)?,
-            None => Connection::open_in_memory()?,
-        };
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(crate::accounts::SCHEMA)?;
-        conn.execute_batch(crate::ingest::REGISTRY_SCHEMA)?;
-        Ok(CatalogDb { conn: Mutex::new(conn) })
-    }
-
-    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     pub fn put_malls(&self, malls: &[Mall]) -> Result<(), CatalogError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;

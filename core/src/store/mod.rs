@@ -260,6 +260,17 @@ impl Store {
         Ok(())
     }
 
+    /// Passes `result` through; a corrupt database seen in it marks the store damaged, so the
+    /// next open recovers it.
+    pub(crate) fn guard<T>(&self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            if e.is_corruption() {
+                self.mark_damaged(&e.to_string());
+            }
+        }
+        result
+    }
+
     /// Apply one page of validated changes and move the cursor to `next`, in one transaction:
     /// a crash leaves either the whole page and its cursor, or neither.
     pub fn apply_catalog_page(&self, changes: &[Change], next: u64) -> Result<PageOutcome> {

@@ -25,13 +25,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use moa_protocol::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{CatalogDb, CatalogError};
+use crate::db::{CatalogDb, CatalogError};
 use crate::same_item::SameItemGroups;
 use moa_protocol::model::PhotoHash;
 pub use photos::{hash_photos, PhotoOptions, PhotoReport};
 
 pub use registry::ImportOutcome;
-pub(crate) use registry::SCHEMA as REGISTRY_SCHEMA;
 
 /// The feed formats Moa reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,14 +7,8 @@ use moa_protocol::model::{Mall, Product};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::MallProfile;
-use crate::catalog::{CatalogDb, CatalogError};
+use crate::db::{CatalogDb, CatalogError};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS mall_profiles (
-    id    TEXT PRIMARY KEY,
-    body  TEXT NOT NULL
-);
-";
 
 /// What an import changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

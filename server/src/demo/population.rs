@@ -12,7 +12,7 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::demo::DemoWorld;
+use super::DemoWorld;
 
 /// Products kept per segment's popularity list.
 const SEGMENT_TOP: usize = 300;

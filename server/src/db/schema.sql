@@ -1,0 +1,77 @@
+-- The server's database: the catalog and its change sequence, the malls, behaviour events and
+-- conversions, the malls' keys and profiles, accounts and their lists. `db::open` runs this on
+-- every start (every statement is IF NOT EXISTS) and records SCHEMA_VERSION in user_version.
+
+-- The catalog
+CREATE TABLE IF NOT EXISTS malls (
+    id    TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stats (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    body  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    event_id    TEXT PRIMARY KEY,  -- the device's id: a batch sent twice counts once
+    install_id  TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    product_id  TEXT,
+    mall_id     TEXT,
+    dwell_ms    INTEGER
+);
+CREATE INDEX IF NOT EXISTS events_by_mall ON events (mall_id, at_ms);
+CREATE TABLE IF NOT EXISTS conversions (
+    mall_id     TEXT NOT NULL,
+    outlink_id  TEXT NOT NULL,
+    amount      INTEGER NOT NULL,
+    currency    TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    PRIMARY KEY (mall_id, outlink_id)
+);
+CREATE TABLE IF NOT EXISTS mall_keys (
+    key         TEXT PRIMARY KEY,  -- a mall's secret for its statistics
+    mall_id     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS products (
+    id       TEXT PRIMARY KEY,
+    mall_id  TEXT NOT NULL,
+    body     TEXT,              -- NULL: deleted (a tombstone the change feed still reports)
+    seq      INTEGER NOT NULL UNIQUE
+);
+
+-- Accounts, sessions and the lists kept for them
+CREATE TABLE IF NOT EXISTS accounts (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    salt          TEXT NOT NULL,
+    password_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash  TEXT PRIMARY KEY,  -- SHA-256 of the token: a leaked database holds no usable token
+    account_id  TEXT NOT NULL,
+    expires_ms  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS account_items (
+    account_id    TEXT NOT NULL,
+    list          TEXT NOT NULL,
+    target        TEXT NOT NULL,
+    present       INTEGER NOT NULL,  -- 0: removed (kept, so that an older add cannot win)
+    at_ms         INTEGER NOT NULL,
+    op_id         TEXT NOT NULL,
+    variant_id    TEXT,
+    snapshot      TEXT,
+    price_at_add  INTEGER,
+    PRIMARY KEY (account_id, list, target)
+);
+CREATE TABLE IF NOT EXISTS account_ops (
+    account_id  TEXT NOT NULL,
+    op_id       TEXT NOT NULL,
+    PRIMARY KEY (account_id, op_id)
+);
+
+-- The malls' registry (how each mall's feed is read)
+CREATE TABLE IF NOT EXISTS mall_profiles (
+    id    TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
+);

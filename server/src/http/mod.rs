@@ -1,0 +1,493 @@
+//! The app protocol over HTTP (axum): routes, handlers, and every error as an
+//! `application/problem+json` document.
+
+pub mod faults;
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use axum::Router;
+use moa_protocol::wire::{
+    Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH,
+    MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
+};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::compression::CompressionLayer;
+
+use crate::db::{CatalogDb, CatalogError};
+pub use faults::FaultPlan;
+
+use crate::{accounts, images};
+
+/// The OpenAPI description of the protocol, served at `/v1/openapi.yaml`.
+pub const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
+
+#[derive(Clone)]
+pub struct AppState {
+    pub catalog: Arc<CatalogDb>,
+}
+
+/// How a server runs besides its catalog.
+#[derive(Clone, Default)]
+pub struct ServerOptions {
+    /// Misbehave on purpose (see [`faults`]).
+    pub faults: Option<Arc<FaultPlan>>,
+    /// The demo world's controls (`POST /v1/demo/…`): a mall changing its products, so QA and
+    /// the apps' tests can watch syncs and alerts react. Never on a real deployment.
+    pub demo_controls: bool,
+}
+
+/// The app protocol's routes; with a fault plan, misbehaving on purpose (see [`faults`]).
+pub fn router(state: AppState, options: ServerOptions) -> Router {
+    let mut app = Router::new()
+        .route("/v1/malls", get(malls))
+        .route("/v1/catalog/changes", get(catalog_changes))
+        .route("/v1/stats", get(stats))
+        .route("/v1/events", axum::routing::post(upload_events))
+        .route("/v1/malls/{mall}/stats", get(mall_stats))
+        .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion))
+        .route("/v1/images/{file}", get(product_image))
+        .route("/v1/products/{id}/live", get(live_product))
+        .route("/v1/session", axum::routing::post(sign_in).delete(sign_out))
+        .route("/v1/me/wishlist", get(my_wishlist))
+        .route("/v1/me/wishlist/ops", axum::routing::post(my_wishlist_ops))
+        .route("/v1/me/follows", get(my_follows))
+        .route("/v1/me/follows/ops", axum::routing::post(my_follows_ops))
+        .route("/v1/openapi.yaml", get(openapi));
+    if options.demo_controls {
+        app = app.route("/v1/demo/products/{id}/reprice", axum::routing::post(demo_reprice));
+    }
+    let mut app = app.fallback(not_found).with_state(state);
+    if let Some(plan) = options.faults {
+        // Inside compression: the faults see, and break, the plain bodies.
+        app = app.layer(axum::middleware::from_fn_with_state(plan, faults::inject));
+    }
+    // Fastest gzip: most of the win of compression at a fraction of the server's CPU.
+    app.layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+}
+
+/// A server running in this process (the CLI's `serve` and `demo`, and the tests).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// Base URL, e.g. "http://127.0.0.1:38211".
+    pub url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Bind `addr` (port 0 picks a free one) and serve `catalog` until shut down.
+    pub async fn start(catalog: Arc<CatalogDb>, addr: SocketAddr) -> std::io::Result<RunningServer> {
+        RunningServer::start_with(catalog, addr, ServerOptions::default()).await
+    }
+
+    /// Like [`RunningServer::start`], injecting the faults of `plan`.
+    pub async fn start_with_faults(
+        catalog: Arc<CatalogDb>,
+        addr: SocketAddr,
+        plan: Option<Arc<FaultPlan>>,
+    ) -> std::io::Result<RunningServer> {
+        RunningServer::start_with(catalog, addr, ServerOptions { faults: plan, demo_controls: false }).await
+    }
+
+    pub async fn start_with(
+        catalog: Arc<CatalogDb>,
+        addr: SocketAddr,
+        options: ServerOptions,
+    ) -> std::io::Result<RunningServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        // Without TCP_NODELAY a response written in two parts can wait for the client's delayed
+        // ACK (40 ms on Linux): with pages of ~1 MB this cost a 100k sync two seconds.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = router(AppState { catalog }, options);
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                eprintln!("moa-server stopped: {e}");
+            }
+        });
+        Ok(RunningServer { addr, url: format!("http://{addr}"), shutdown: Some(tx), task })
+    }
+
+    /// Stop accepting, finish requests in flight, and wait until the server is gone.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Serve until the task ends (for `moa serve`).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// An error answered as a problem document.
+#[derive(Debug)]
+pub struct ApiProblem(Problem);
+
+impl ApiProblem {
+    pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<Option<String>>) -> Self {
+        ApiProblem(Problem {
+            kind: format!("https://moa.app/problems/{kind}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+        })
+    }
+
+    fn bad_query(detail: String) -> Self {
+        ApiProblem::new(StatusCode::BAD_REQUEST, "bad-query", "Invalid query parameter", detail)
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        // The cause goes to the server log, not to the client.
+        eprintln!("moa-server internal error: {e}");
+        ApiProblem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error", None)
+    }
+}
+
+impl IntoResponse for ApiProblem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&self.0).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE)], body).into_response()
+    }
+}
+
+impl From<CatalogError> for ApiProblem {
+    fn from(e: CatalogError) -> Self {
+        ApiProblem::internal(e)
+    }
+}
+
+/// Run catalog work off the async workers.
+async fn with_catalog<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&CatalogDb) -> Result<T, CatalogError> + Send + 'static,
+) -> Result<T, ApiProblem> {
+    let catalog = Arc::clone(&state.catalog);
+    tokio::task::spawn_blocking(move || work(&catalog)).await.map_err(ApiProblem::internal)?.map_err(ApiProblem::from)
+}
+
+fn json_response(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn malls(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    let list = with_catalog(&state, |c| c.malls()).await?;
+    let body = serde_json::to_string(&list).map_err(ApiProblem::internal)?;
+    conditional_json(body, &headers, "m")
+}
+
+async fn upload_events(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiProblem> {
+    let batch: EventBatch = serde_json::from_slice(&body)
+        .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-events", "Unreadable event batch", e.to_string()))?;
+    if batch.events.len() > MAX_EVENT_BATCH {
+        return Err(ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-events",
+            "Event batch too large",
+            format!("{} events; at most {MAX_EVENT_BATCH} a batch", batch.events.len()),
+        ));
+    }
+    let result = with_catalog(&state, move |c| c.ingest_events(&batch)).await?;
+    Ok(json_response(serde_json::to_string(&result).map_err(ApiProblem::internal)?))
+}
+
+/// Check that the request carries `mall`'s own key (`Authorization: Bearer …`): none or an
+/// unknown key is 401, another mall's key 403 (saying nothing of the mall asked for).
+async fn authorise(state: &AppState, headers: &HeaderMap, mall: &str) -> Result<(), ApiProblem> {
+    let unauthorised = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorised", "A mall key is required", None);
+    let key = bearer(headers).ok_or_else(unauthorised)?;
+    let owner = with_catalog(state, move |c| c.mall_of_key(&key)).await?.ok_or_else(unauthorised)?;
+    if owner != mall {
+        return Err(ApiProblem::new(StatusCode::FORBIDDEN, "forbidden", "This key is for another mall", None));
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+}
+
+/// The account whose session token the request carries. Missing, unknown, expired and forged
+/// tokens all get the same 401, which says nothing about any account.
+async fn shopper(state: &AppState, headers: &HeaderMap) -> Result<String, ApiProblem> {
+    let unauthorised = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorised", "Sign in again", None);
+    let token = bearer(headers).ok_or_else(unauthorised)?;
+    with_catalog(state, move |c| c.account_of_token(&token, now_ms())).await?.ok_or_else(unauthorised)
+}
+
+async fn sign_in(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiProblem> {
+    let request: SignIn = serde_json::from_slice(&body)
+        .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-sign-in", "Unreadable sign-in", e.to_string()))?;
+    let session = with_catalog(&state, move |c| {
+        c.sign_in(&request.username, &request.password, now_ms(), accounts::SESSION_TTL_MS)
+    })
+    .await?
+    .ok_or_else(|| ApiProblem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Wrong username or password", None))?;
+    Ok(json_response(serde_json::to_string(&session).map_err(ApiProblem::internal)?))
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    shopper(&state, &headers).await?;
+    let token = bearer(&headers).unwrap_or_default();
+    with_catalog(&state, move |c| c.end_session(&token)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn my_list(state: AppState, headers: HeaderMap, list: ListKind) -> Result<Response, ApiProblem> {
+    let account = shopper(&state, &headers).await?;
+    let items = with_catalog(&state, move |c| c.account_list(&account, list)).await?;
+    Ok(json_response(serde_json::to_string(&items).map_err(ApiProblem::internal)?))
+}
+
+async fn my_list_ops(
+    state: AppState,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+    list: ListKind,
+) -> Result<Response, ApiProblem> {
+    let account = shopper(&state, &headers).await?;
+    let bad = |detail: String| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-ops", "Unreadable operations", detail);
+    let batch: ListOpBatch = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
+    if batch.ops.len() > MAX_LIST_OP_BATCH {
+        return Err(bad(format!("{} operations; at most {MAX_LIST_OP_BATCH} a batch", batch.ops.len())));
+    }
+    if let Some(op) = batch.ops.iter().find(|op| {
+        op.op_id.is_empty() || op.op_id.len() > 64 || op.target.is_empty() || op.target.len() > 200 || op.at_ms < 0
+    }) {
+        return Err(bad(format!("operation {:?} needs an id of at most 64 characters, a target and a time", op.op_id)));
+    }
+    let result = with_catalog(&state, move |c| c.apply_list_ops(&account, list, &batch.ops)).await?;
+    Ok(json_response(serde_json::to_string(&result).map_err(ApiProblem::internal)?))
+}
+
+async fn my_wishlist(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    my_list(state, headers, ListKind::Wishlist).await
+}
+
+async fn my_wishlist_ops(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    my_list_ops(state, headers, body, ListKind::Wishlist).await
+}
+
+async fn my_follows(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    my_list(state, headers, ListKind::Follows).await
+}
+
+async fn my_follows_ops(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    my_list_ops(state, headers, body, ListKind::Follows).await
+}
+
+/// A mall's statistics, for that mall only.
+async fn mall_stats(
+    State(state): State<AppState>,
+    Path(mall): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiProblem> {
+    authorise(&state, &headers, &mall).await?;
+    let id = mall.clone();
+    let days = with_catalog(&state, move |c| c.mall_stats(&id)).await?;
+    let body = serde_json::to_string(&MallStats { mall_id: mall, days }).map_err(ApiProblem::internal)?;
+    Ok(json_response(body))
+}
+
+/// A purchase the mall reports for one of Moa's click-outs.
+async fn report_conversion(
+    State(state): State<AppState>,
+    Path(mall): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    authorise(&state, &headers, &mall).await?;
+    let conversion: Conversion = serde_json::from_slice(&body).map_err(|e| {
+        ApiProblem::new(StatusCode::BAD_REQUEST, "bad-conversion", "Unreadable conversion", e.to_string())
+    })?;
+    if conversion.amount.amount < 0 || conversion.outlink_id.is_empty() {
+        return Err(ApiProblem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-conversion",
+            "Unreadable conversion",
+            "an outlink id and a non-negative amount are required".to_string(),
+        ));
+    }
+    let new = with_catalog(&state, move |c| c.put_conversion(&mall, &conversion)).await?;
+    Ok(json_response(serde_json::json!({ "new": new }).to_string()))
+}
+
+async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    let body = with_catalog(&state, |c| c.stats_json()).await?;
+    conditional_json(body, &headers, "s")
+}
+
+/// A JSON body with an ETag of its content; 304 when the client already has it.
+fn conditional_json(body: String, headers: &HeaderMap, prefix: &str) -> Result<Response, ApiProblem> {
+    let mut hasher = DefaultHasher::new();
+    body.hash(&mut hasher);
+    let etag = format!("\"{prefix}-{:016x}\"", hasher.finish());
+    let etag_value = HeaderValue::from_str(&etag).map_err(ApiProblem::internal)?;
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    let mut response = json_response(body);
+    response.headers_mut().insert(header::ETAG, etag_value);
+    Ok(response)
+}
+
+async fn catalog_changes(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiProblem> {
+    let mut after: u64 = 0;
+    let mut limit: u32 = DEFAULT_PAGE_LIMIT;
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "after" => {
+                after = value.parse().map_err(|_| {
+                    ApiProblem::bad_query(format!("after must be a non-negative integer, got {value:?}"))
+                })?
+            }
+            "limit" => {
+                limit = value.parse().ok().filter(|l| (1..=MAX_PAGE_LIMIT).contains(l)).ok_or_else(|| {
+                    ApiProblem::bad_query(format!("limit must be an integer from 1 to {MAX_PAGE_LIMIT}, got {value:?}"))
+                })?
+            }
+            // Unknown parameters are ignored, so that newer clients can talk to older servers.
+            _ => {}
+        }
+    }
+    if after > i64::MAX as u64 {
+        return Err(ApiProblem::bad_query(format!("after {after} is beyond any sequence number")));
+    }
+    let body = with_catalog(&state, move |c| c.changes_json(after, limit)).await?;
+    Ok(json_response(body))
+}
+
+/// Price and stock right now, for the check before the shopper is sent to the mall. The
+/// reference server answers from its catalog (which the importers keep current); the catalog row
+/// is the freshest knowledge it has, so its update time is what it reports.
+async fn live_product(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiProblem> {
+    let key = id.clone();
+    let product = with_catalog(&state, move |c| c.product(&key)).await?;
+    let Some(p) = product else {
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "delisted",
+            "No longer sold",
+            format!("{id} is not listed"),
+        ));
+    };
+    let live = moa_protocol::wire::LiveProduct {
+        product_id: p.id,
+        price: p.price,
+        original_price: p.original_price,
+        variants: p.variants,
+        checked_at_ms: p.updated_at * 1000,
+    };
+    Ok(json_response(serde_json::to_string(&live).map_err(ApiProblem::internal)?))
+}
+
+/// Demo control: the mall sets a product's price (an original price makes it a sale). The
+/// change enters the change feed like any import.
+async fn demo_reprice(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
+    #[derive(serde::Deserialize)]
+    struct Reprice {
+        price: i64,
+        original_price: Option<i64>,
+    }
+    let bad = |detail: String| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-reprice", "Unreadable reprice", detail);
+    let r: Reprice = serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))?;
+    let key = id.clone();
+    let Some(mut product) = with_catalog(&state, move |c| c.product(&key)).await? else {
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such product",
+            format!("no product {id:?}"),
+        ));
+    };
+    product.price.amount = r.price;
+    product.original_price = r.original_price.map(|amount| moa_protocol::model::Money { amount, ..product.price.clone() });
+    product.updated_at = (now_ms() / 1000).max(product.updated_at + 1);
+    product.validate().map_err(bad)?;
+    let changed = with_catalog(&state, move |c| c.upsert_products(&[product])).await?;
+    Ok(json_response(serde_json::json!({ "changed": changed }).to_string()))
+}
+
+async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {
+    let Some((design, copy)) = images::parse_photo_file(&file) else {
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such image",
+            format!("{file:?} is not a product photo"),
+        ));
+    };
+    let (id, copy) = (design.to_string(), copy.map(str::to_string));
+    let product = with_catalog(&state, move |c| c.product(&id)).await?;
+    let Some(product) = product else {
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such product",
+            format!("no product {design:?}"),
+        ));
+    };
+    let jpeg = tokio::task::spawn_blocking(move || images::product_photo(&product, copy.as_deref()))
+        .await
+        .map_err(ApiProblem::internal)?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "public, max-age=86400")], jpeg).into_response())
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI).into_response()
+}
+
+async fn not_found() -> ApiProblem {
+    ApiProblem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        "no such endpoint; see /v1/openapi.yaml".to_string(),
+    )
+}
