@@ -10,13 +10,13 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::changes::ChangeKind;
-use crate::error::{Error, Result};
-use crate::sync::blocking;
-use moa_protocol::wire::{ListKind, ListOpBatch, SignIn, MAX_LIST_OP_BATCH};
 use crate::api::ApiClient;
 use crate::changes::ChangeHub;
+use crate::changes::ChangeKind;
+use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::sync::blocking;
+use moa_protocol::wire::{ListKind, ListOpBatch, SignIn, MAX_LIST_OP_BATCH};
 
 /// Where the apps keep secrets: the Android Keystore, the iOS Keychain.
 pub trait SecretStore: Send + Sync {

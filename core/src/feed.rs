@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use moa_protocol::model::{Category, Gender, Locale, Mall, Money, Product, Style, Variant};
 use crate::profile::{ShopperProfile, StatedTaste, Taste};
 use crate::rank::catalog::{style_bit, CatalogIndex};
 use crate::rank::session_knn::KnnParams;
 use crate::store::{Exclusions, WishlistItem};
+use moa_protocol::model::{Category, Gender, Locale, Mall, Money, Product, Style, Variant};
 use moa_protocol::wire::segment_key;
 
 /// How the apps draw a section.

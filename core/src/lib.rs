@@ -38,9 +38,9 @@ pub use events::Event;
 pub use feed::{Card, FeedPage, Layout, MallCard, MallPage, Offer, ProductSheet, Section};
 pub use moa_protocol::model::Locale;
 // The domain and wire types live in moa-protocol; re-exported so `moa_core::model::…` still reads.
+pub use moa_protocol::wire::ProductSnapshot;
 pub use moa_protocol::{model, wire};
 pub use profile::{Choice, ShopperProfile, Vocabulary};
-pub use moa_protocol::wire::ProductSnapshot;
 pub use store::{FollowedMall, Recovery, WishlistItem};
 pub use sync::{SkippedProduct, SyncListener, SyncOptions, SyncProgress, SyncReport};
 pub use tokio_util::sync::CancellationToken;
@@ -328,7 +328,12 @@ impl Moa {
 
     /// What account work needs; `forget_feed` runs when the lists became the account's.
     fn account_parts<'a>(&'a self, forget_feed: &'a (dyn Fn() + Send + Sync)) -> account::Parts<'a> {
-        account::Parts { store: &self.store, api: self.api.as_ref(), changes: &self.changes, lists_replaced: forget_feed }
+        account::Parts {
+            store: &self.store,
+            api: self.api.as_ref(),
+            changes: &self.changes,
+            lists_replaced: forget_feed,
+        }
     }
 
     fn forget_feed_session(&self) {

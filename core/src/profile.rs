@@ -13,8 +13,8 @@ use std::collections::{HashMap, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use crate::events::Event;
-use moa_protocol::model::{AgeBand, Category, Gender, Style};
 use crate::rank::catalog::{age_bit, style_bit, CatalogIndex};
+use moa_protocol::model::{AgeBand, Category, Gender, Style};
 
 /// One word of Moa's vocabulary as an app offers it: the `word` to send back, the `label` to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

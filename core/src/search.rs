@@ -58,7 +58,11 @@ pub(crate) const MAX_CANDIDATES: usize = 500;
 pub(crate) const TYPO_CANDIDATES: usize = 300;
 
 /// Malls whose name (or id, or initials) has `text` in it, or is one typo away.
-pub fn match_malls(malls: &[moa_protocol::model::Mall], text: &str, locale: moa_protocol::model::Locale) -> Vec<MallHit> {
+pub fn match_malls(
+    malls: &[moa_protocol::model::Mall],
+    text: &str,
+    locale: moa_protocol::model::Locale,
+) -> Vec<MallHit> {
     let q = text.trim().to_lowercase();
     if q.is_empty() {
         return Vec::new();

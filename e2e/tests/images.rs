@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use image::{ImageFormat, Rgb, RgbImage};
+use moa_core::{Error, FixedClock, Moa, MoaConfig};
 use moa_imaging::hash::{perceptual_hash, same_item};
 use moa_imaging::{decode_rgb, make_thumbnail, sniff, ImageLimits, ImageProblem};
-use moa_core::{Error, FixedClock, Moa, MoaConfig};
 use moa_server::{DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
@@ -259,8 +259,7 @@ fn the_same_photo_altered_is_the_same_item_and_different_photos_are_not() {
     let limits = ImageLimits::default();
     // The real photos (when ../shared is there) and always six of the demo world's designs,
     // one per category: studio shots alike in layout, which is what a hash must still tell apart.
-    let mut photos: Vec<RgbImage> =
-        real_photos().iter().filter_map(|(_, b)| decode_rgb(b).ok()).collect();
+    let mut photos: Vec<RgbImage> = real_photos().iter().filter_map(|(_, b)| decode_rgb(b).ok()).collect();
     let world = DemoWorld::generate(DemoSpec { seed: 1, products: 300, now: NOW });
     let mut categories = Vec::new();
     for p in world.products.iter().filter(|p| !p.image_url.contains('~')) {

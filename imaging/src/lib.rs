@@ -119,7 +119,11 @@ fn swaps_axes(o: Orientation) -> bool {
 }
 
 /// Decode at the smallest scale still at least `target_width` wide (JPEG: DCT scaling), upright.
-pub(crate) fn decode(bytes: &[u8], target_width: u32, limits: &ImageLimits) -> Result<(RgbImage, u32, u32), ImageProblem> {
+pub(crate) fn decode(
+    bytes: &[u8],
+    target_width: u32,
+    limits: &ImageLimits,
+) -> Result<(RgbImage, u32, u32), ImageProblem> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(ImageProblem::TooManyBytes(bytes.len() as u64));
     }

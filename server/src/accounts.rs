@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{CatalogDb, CatalogError};
 
-
 /// How long a session lasts unless signed out.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3_600_000;
 

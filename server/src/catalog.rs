@@ -12,7 +12,6 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 pub use crate::db::{CatalogDb, CatalogError};
 
-
 impl CatalogDb {
     pub fn put_malls(&self, malls: &[Mall]) -> Result<(), CatalogError> {
         let mut conn = self.conn();

@@ -13,5 +13,7 @@ pub mod ingest;
 pub mod same_item;
 
 pub use db::{CatalogDb, CatalogError};
-pub use demo::{demo_catalog, demo_mall_key, population, DemoSpec, DemoWorld, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SHOPPERS};
+pub use demo::{
+    demo_catalog, demo_mall_key, population, DemoSpec, DemoWorld, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SHOPPERS,
+};
 pub use http::{faults, router, ApiProblem, AppState, FaultPlan, RunningServer, ServerOptions, OPENAPI};

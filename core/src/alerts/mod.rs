@@ -84,4 +84,3 @@ impl Default for AlertSettings {
 pub trait AlertListener: Send + Sync {
     fn on_alerts(&self, alerts: Vec<Alert>);
 }
-

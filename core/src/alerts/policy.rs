@@ -18,7 +18,11 @@ impl LocalDay {
         let offset_ms = settings.utc_offset_minutes as i64 * 60_000;
         let local_ms = now_ms + offset_ms;
         let day = local_ms.div_euclid(86_400_000);
-        LocalDay { day, hour: (local_ms.rem_euclid(86_400_000) / 3_600_000) as u8, start_ms: day * 86_400_000 - offset_ms }
+        LocalDay {
+            day,
+            hour: (local_ms.rem_euclid(86_400_000) / 3_600_000) as u8,
+            start_ms: day * 86_400_000 - offset_ms,
+        }
     }
 }
 

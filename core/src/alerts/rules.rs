@@ -116,7 +116,10 @@ impl PendingAlert {
             AlertKind::PriceDrop => {
                 let was = self.price_at_add.unwrap_or(snapshot.price);
                 let percent = moa_protocol::model::discount_percent(now_price, Some(was)).unwrap_or(0);
-                (words.alert_price_drop, (words.alert_price_drop_body)(&snapshot.title, &money(was), &money(now_price), percent))
+                (
+                    words.alert_price_drop,
+                    (words.alert_price_drop_body)(&snapshot.title, &money(was), &money(now_price), percent),
+                )
             }
             AlertKind::BackInStock => (words.alert_back_in_stock, format!("{} · {}", snapshot.title, money(now_price))),
             AlertKind::SaleEnding => (words.alert_sale_ending, format!("{} · {}", snapshot.title, money(now_price))),
@@ -174,7 +177,10 @@ mod tests {
         let watched = Watched { variant_id: None, price_at_add: Some(40_000), before: Some((40_000, vec![])) };
         let news = news(&watched, &product(34_000, vec![]));
         assert_eq!(news.len(), 1);
-        assert_eq!((news[0].kind, news[0].key.as_str(), news[0].price), (AlertKind::PriceDrop, "price:rose-1:34000", Some(34_000)));
+        assert_eq!(
+            (news[0].kind, news[0].key.as_str(), news[0].price),
+            (AlertKind::PriceDrop, "price:rose-1:34000", Some(34_000))
+        );
         // Cheaper than when wishlisted, but dearer than just before: not a drop.
         let rising = Watched { before: Some((30_000, vec![])), ..watched.clone() };
         assert!(news_kinds(&rising, &product(34_000, vec![])).is_empty());
@@ -185,8 +191,12 @@ mod tests {
     #[test]
     fn back_in_stock_is_about_the_chosen_size() {
         let before = vec![variant("S", false), variant("M", true)];
-        let chosen_s = Watched { variant_id: Some("S".into()), price_at_add: None, before: Some((40_000, before.clone())) };
-        assert_eq!(news_kinds(&chosen_s, &product(40_000, vec![variant("S", true), variant("M", true)])), vec![AlertKind::BackInStock]);
+        let chosen_s =
+            Watched { variant_id: Some("S".into()), price_at_add: None, before: Some((40_000, before.clone())) };
+        assert_eq!(
+            news_kinds(&chosen_s, &product(40_000, vec![variant("S", true), variant("M", true)])),
+            vec![AlertKind::BackInStock]
+        );
         // M was in stock all along: nothing came back for a shopper who chose M, or no size.
         let chosen_m = Watched { variant_id: Some("M".into()), ..chosen_s.clone() };
         assert!(news_kinds(&chosen_m, &product(40_000, vec![variant("S", true), variant("M", true)])).is_empty());

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use moa_protocol::model::{AgeBand, Category, Gender, Mall, Product, Style};
 use crate::rank::session_knn::SessionIndex;
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, Product, Style};
 use moa_protocol::wire::PopulationStats;
 
 pub struct CatalogIndex {

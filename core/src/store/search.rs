@@ -7,8 +7,8 @@ use std::sync::atomic::Ordering;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::{Store, PRODUCT_COLUMNS};
-use crate::text::chosung;
 use crate::error::{Error, Result};
+use crate::text::chosung;
 use moa_protocol::model::{Category, Locale, Product, Style};
 
 /// Words as " a b c ", so that a filter can look for " b " without parsing JSON.

@@ -447,7 +447,8 @@ async fn demo_reprice(
         ));
     };
     product.price.amount = r.price;
-    product.original_price = r.original_price.map(|amount| moa_protocol::model::Money { amount, ..product.price.clone() });
+    product.original_price =
+        r.original_price.map(|amount| moa_protocol::model::Money { amount, ..product.price.clone() });
     product.updated_at = (now_ms() / 1000).max(product.updated_at + 1);
     product.validate().map_err(bad)?;
     let changed = with_catalog(&state, move |c| c.upsert_products(&[product])).await?;

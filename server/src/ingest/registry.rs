@@ -9,7 +9,6 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use super::MallProfile;
 use crate::db::{CatalogDb, CatalogError};
 
-
 /// What an import changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOutcome {

@@ -33,7 +33,6 @@ pub fn psnr(a: &RgbImage, b: &RgbImage) -> f64 {
     }
 }
 
-
 #[derive(Debug, Serialize)]
 pub struct SetBench {
     pub set: String,

@@ -15,8 +15,8 @@ use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use moa_core::{Error, Result};
 use moa_core::rank::session_knn::{KnnParams, SessionIndex};
+use moa_core::{Error, Result};
 
 /// Product ids ↔ dense indices.
 #[derive(Default)]

@@ -143,9 +143,27 @@ async fn thumb(State(moa): State<Shared>, Query(params): Query<ThumbParams>) -> 
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "max-age=3600")], bytes).into_response())
 }
 
-pub async fn preview(products: usize, seed: u64, port: u16, data_dir: Option<PathBuf>) -> Result<(), String> {
-    let (catalog, _) =
-        moa_server::demo_catalog(DemoSpec { seed, products, now: crate::unix_now() }).map_err(|e| e.to_string())?;
+#[derive(clap::Args)]
+pub struct PreviewArgs {
+    #[arg(long, default_value_t = 3000)]
+    pub products: usize,
+    #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
+    pub seed: u64,
+    /// 0 picks a free port; the first line printed is the URL.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Keep the cache here (a temporary directory otherwise).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+pub async fn run(a: PreviewArgs) -> Result<(), String> {
+    preview(a.products, a.seed, a.port, a.data_dir).await
+}
+
+async fn preview(products: usize, seed: u64, port: u16, data_dir: Option<PathBuf>) -> Result<(), String> {
+    let (catalog, _) = moa_server::demo_catalog(DemoSpec { seed, products, now: crate::output::unix_now() })
+        .map_err(|e| e.to_string())?;
     let options = ServerOptions { faults: None, demo_controls: true };
     let server = RunningServer::start_with(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options)
         .await

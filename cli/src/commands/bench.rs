@@ -1,0 +1,181 @@
+//! `moa bench …`: Moa measured against baselines run alongside (docs/BENCHMARKS.md).
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use moa_server::DemoSpec;
+
+use crate::output::print_json;
+use crate::output::CliResult;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Search queries over a cache of N products against a plain LIKE scan.
+    Search(SearchArgs),
+    /// Thumbnails of real photos (--dir) and generated ones against the plain `image` pipeline,
+    /// with PSNR against its output; the cache's hit latency.
+    Images(ImagesArgs),
+    /// Import a generated Naver EP file and Merchant XML feed of ROWS rows into a fresh catalog
+    /// database: rows/s, and the ratio to parsing alone in the same run.
+    Ingest(IngestArgs),
+    /// Initial sync of a large catalog from a loopback server (its own process) into an empty
+    /// cache, against raw rusqlite upserts of the same rows, with the sync's peak memory.
+    Sync(SyncArgs),
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub products: usize,
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+#[derive(Args)]
+pub struct ImagesArgs {
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 400)]
+    pub width: u32,
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+#[derive(Args)]
+pub struct IngestArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub rows: usize,
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+#[derive(Args)]
+pub struct SyncArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub products: usize,
+    #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Changes per page.
+    #[arg(long, default_value_t = 1000)]
+    pub page_limit: u32,
+    /// Runs of each side; the medians are reported.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(what: BenchCommand) -> CliResult {
+    match what {
+        BenchCommand::Search(a) => search(a).await,
+        BenchCommand::Images(a) => images(a).await,
+        BenchCommand::Ingest(a) => ingest(a).await,
+        BenchCommand::Sync(a) => sync(a).await,
+    }
+}
+
+async fn sync(a: SyncArgs) -> CliResult {
+    let SyncArgs { products, seed, page_limit, runs, json } = a;
+    let result = crate::bench::sync::sync_bench(products, seed, page_limit, runs).await?;
+    if json {
+        print_json(&result);
+    } else {
+        println!(
+            "initial sync of {} products, pages of {}, median of {} runs each",
+            result.products, result.page_limit, result.runs
+        );
+        println!(
+            "  moa sync (HTTP + checks + SQLite): {:>8.0} products/s  ({:.2} s, {} MB received)",
+            result.sync_products_per_second,
+            result.sync_seconds,
+            result.bytes_received / 1_000_000
+        );
+        println!(
+            "  baseline raw rusqlite upsert:      {:>8.0} rows/s      ({:.2} s)",
+            result.baseline_rows_per_second, result.baseline_seconds
+        );
+        println!(
+            "  ratio to baseline: {:.2}× (until the home feed is ready: {:.2}×; then {:.2} s of search indexing)   peak RSS during sync: {:.0} MB",
+            result.ratio_to_baseline, result.ratio_until_home_ready, result.search_index_seconds, result.sync_peak_rss_mb
+        );
+    }
+    Ok(())
+}
+
+async fn search(a: SearchArgs) -> CliResult {
+    let SearchArgs { products, runs, json } = a;
+    let result = tokio::task::spawn_blocking(move || crate::bench::search::search_bench(products, runs))
+        .await
+        .map_err(|e| e.to_string())??;
+    if json {
+        print_json(&result);
+    } else {
+        println!("search over {} cached products, median of {} runs per query", result.products, result.runs);
+        for q in &result.queries {
+            println!(
+                "  {:<15} {:<28} {:>6} results  {:>7.2} ms{}",
+                q.kind,
+                format!("{:?}", q.query),
+                q.results,
+                q.moa_ms,
+                q.like_scan_ms.map(|l| format!("   (LIKE scan {l:.2} ms)")).unwrap_or_default()
+            );
+        }
+        println!(
+            "  median {:.2} ms, slowest {:.2} ms; LIKE scan / moa = {:.2}×",
+            result.median_ms, result.max_ms, result.ratio_to_like_scan
+        );
+    }
+    Ok(())
+}
+
+async fn images(a: ImagesArgs) -> CliResult {
+    let ImagesArgs { dir, width, runs, json } = a;
+    let result = crate::bench::images::image_bench(dir.as_deref(), width, runs).await?;
+    if json {
+        print_json(&result);
+    } else {
+        for s in &result.sets {
+            println!(
+                "{}: {} photos to {} px, median of {} runs\n  moa:      {:>7.1} ms/photo\n  baseline: {:>7.1} ms/photo (image crate: full decode, Lanczos3, same JPEG quality)\n  speed-up {:.2}×, PSNR against the baseline's thumbnails: mean {:.1} dB, min {:.1} dB",
+                s.set, s.photos, s.width, result.runs, s.moa_ms_per_photo, s.baseline_ms_per_photo, s.speedup, s.mean_psnr_db, s.min_psnr_db
+            );
+        }
+        println!("cache hit (lookup + validation): {:.0} µs median", result.cache_hit_us);
+    }
+    Ok(())
+}
+
+async fn ingest(a: IngestArgs) -> CliResult {
+    let IngestArgs { rows, runs, json } = a;
+    let result = tokio::task::spawn_blocking(move || crate::bench::ingest::ingest_bench(rows, runs))
+        .await
+        .map_err(|e| e.to_string())??;
+    if json {
+        print_json(&result);
+    } else {
+        for f in &result.formats {
+            println!(
+                "{}: {} rows, {:.1} MB, median of {} runs\n  parse only:  {:>9.0} rows/s ({:.2} s)\n  + normalise: {:.2} s\n  import:      {:>9.0} rows/s ({:.2} s), {:.2}× parsing's throughput\n  re-import:   {:>9.0} rows/s ({:.2} s), {} unchanged",
+                f.format,
+                f.rows,
+                f.bytes as f64 / 1e6,
+                result.runs,
+                f.parse_rows_per_second,
+                f.parse_seconds,
+                f.normalise_seconds,
+                f.import_rows_per_second,
+                f.import_seconds,
+                f.import_to_parse_ratio,
+                f.reimport_rows_per_second,
+                f.reimport_seconds,
+                f.unchanged_on_reimport
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! `moa replay`: recorded sessions ranked by the feed's behaviour model (HR@K, MRR@K).
+
+mod model;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::output::CliResult;
+
+/// Rank recorded sessions with the feed's behaviour model, for QA and offline evaluation.
+///
+/// Learns from population sessions, then writes for each test case the top-K products the
+/// ranker would show next (JSON Lines). With targets in the cases, prints HR@K and MRR@K.
+/// Formats: docs/RANKING.md.
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// Population sessions to learn from (JSON Lines, or TSV "index<TAB>items").
+    #[arg(long)]
+    pub sessions: PathBuf,
+    /// Test cases: session prefixes (JSON Lines with optional "next", or TSV "prefix<TAB>next").
+    #[arg(long)]
+    pub cases: PathBuf,
+    /// How many products to rank per case.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Where to write the rankings (JSON Lines); not written when absent.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the metrics as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Override model parameters, e.g. "k=100,sample=1000,position=2" (docs/RANKING.md).
+    #[arg(long, default_value = "")]
+    pub knn: String,
+}
+
+pub fn run(a: ReplayArgs) -> CliResult {
+    let params = moa_core::rank::session_knn::KnnParams::default().with_overrides(&a.knn)?;
+    replay(&a.sessions, &a.cases, a.top, a.out.as_deref(), a.json, params)
+}
+
+fn replay(
+    sessions: &std::path::Path,
+    cases: &std::path::Path,
+    top: usize,
+    out: Option<&std::path::Path>,
+    json: bool,
+    params: moa_core::rank::session_knn::KnnParams,
+) -> CliResult {
+    let open = |path: &std::path::Path| {
+        std::fs::File::open(path).map(std::io::BufReader::new).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let started = Instant::now();
+    let (population, skipped, problem) = model::read_records(open(sessions)?, false).map_err(|e| e.to_string())?;
+    if let Some(problem) = problem {
+        eprintln!("moa: skipped {skipped} unreadable sessions (first: {problem})");
+    }
+    let (cases, skipped, problem) = model::read_records(open(cases)?, true).map_err(|e| e.to_string())?;
+    if let Some(problem) = problem {
+        eprintln!("moa: skipped {skipped} unreadable cases (first: {problem})");
+    }
+    let model = model::BehaviourModel::learn(&population, params);
+    let learned = started.elapsed();
+    let started = Instant::now();
+    let sink: Box<dyn std::io::Write> = match out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::sink()),
+    };
+    let metrics = model::run(&model, &cases, top, sink).map_err(|e| e.to_string())?;
+    let ranked = started.elapsed();
+    let rss = crate::bench::peak_rss_mb();
+    if json {
+        let figures = serde_json::json!({
+            "sessions": population.len(), "products": model.vocabulary.len(), "cases": cases.len(),
+            "judged": metrics.cases, "top": top, "hit_rate": metrics.hit_rate, "mrr": metrics.mrr,
+            "learn_seconds": learned.as_secs_f64(), "rank_seconds": ranked.as_secs_f64(), "peak_rss_mb": rss,
+        });
+        println!("{}", serde_json::to_string_pretty(&figures).expect("figures serialise"));
+    } else {
+        println!(
+            "learned from {} sessions over {} products ({:.2} s); ranked {} cases ({:.2} s); peak RSS {:.0} MB",
+            population.len(),
+            model.vocabulary.len(),
+            learned.as_secs_f64(),
+            cases.len(),
+            ranked.as_secs_f64(),
+            rss
+        );
+        if metrics.cases > 0 {
+            println!("HR@{top} {:.4}   MRR@{top} {:.4}   over {} cases", metrics.hit_rate, metrics.mrr, metrics.cases);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! `moa serve`: the reference catalog server, over a demo world or a catalog database.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use moa_server::{CatalogDb, DemoSpec, FaultPlan, RunningServer};
+
+use crate::output::unix_now;
+use crate::output::CliResult;
+
+/// Run the reference catalog server. Prints the URL it listens on as its first line.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Serve a generated demo world (in memory).
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: how many products to generate.
+    #[arg(long, default_value_t = DemoSpec::DEFAULT_PRODUCTS)]
+    pub products: usize,
+    /// With --demo: seed of the demo world.
+    #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
+    pub seed: u64,
+    /// With --demo: the time (Unix seconds) the world is built at, so that tests pinning
+    /// their clock to it see the same new arrivals and sale ends on any date. Default: now.
+    #[arg(long, requires = "demo")]
+    pub now: Option<i64>,
+    /// Serve the catalog kept in this SQLite file (the server's own database).
+    #[arg(long, conflicts_with = "demo")]
+    pub db: Option<PathBuf>,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind. Loopback by default: the server has no authentication yet.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    /// Misbehave on purpose, for resilience tests: e.g. "500@0.2,429:2@req=3,cut@req=5".
+    /// Rules are KIND[:ARG]@TRIGGER[@TARGET]; see docs/CLI.md for the list.
+    #[arg(long)]
+    pub faults: Option<String>,
+}
+
+pub async fn run(a: ServeArgs) -> CliResult {
+    let faults = a.faults.map(|spec| spec.parse::<FaultPlan>().map(Arc::new)).transpose().map_err(|e| e.to_string())?;
+    let addr = SocketAddr::new(a.bind, a.port);
+    serve(a.demo, a.products, a.seed, a.now.unwrap_or_else(unix_now), a.db, addr, faults).await
+}
+
+async fn serve(
+    demo: bool,
+    products: usize,
+    seed: u64,
+    now: i64,
+    db: Option<PathBuf>,
+    addr: SocketAddr,
+    faults: Option<Arc<FaultPlan>>,
+) -> CliResult {
+    let catalog = if demo {
+        moa_server::demo_catalog(DemoSpec { seed, products, now }).map_err(|e| e.to_string())?.0
+    } else if let Some(db) = db {
+        Arc::new(CatalogDb::open(Some(&db)).map_err(|e| e.to_string())?)
+    } else {
+        return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
+    };
+    // A demo world is a QA world: its controls let tests and QA play the malls.
+    let options = moa_server::ServerOptions { faults, demo_controls: demo };
+    let server =
+        RunningServer::start_with(catalog, addr, options).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The first line is the URL, so scripts and tests can read where to connect.
+    println!("{}", server.url);
+    eprintln!("moa-server: serving the catalog; Ctrl-C to stop");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = server.wait() => {}
+    }
+    Ok(())
+}

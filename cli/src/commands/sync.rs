@@ -1,0 +1,54 @@
+//! `moa sync`: a server's catalog into a local cache, with progress, cancellable by Ctrl-C.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Args;
+use moa_core::{CancellationToken, Moa, MoaConfig, SyncOptions};
+
+use crate::output::CliResult;
+use crate::output::{print_json, print_sync_report, report_recovery, ProgressLine};
+
+/// Sync a server's catalog into a local cache (the database file is created if missing).
+#[derive(Args)]
+pub struct SyncArgs {
+    /// The server's base URL, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    pub server: String,
+    /// The cache database file.
+    #[arg(long)]
+    pub db: PathBuf,
+    /// Changes per page (1–1000); the server's default when absent.
+    #[arg(long)]
+    pub page_limit: Option<u32>,
+    /// Print the sync report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(a: SyncArgs) -> CliResult {
+    let SyncArgs { server, db, page_limit, json } = a;
+    let moa = Moa::open(MoaConfig::with_database(&db).server(server)).map_err(|e| e.to_string())?;
+    report_recovery(&moa);
+    // Ctrl-C cancels cleanly: the page being written is finished, the cursor kept.
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    let options = SyncOptions {
+        page_limit,
+        listener: Some(Arc::new(ProgressLine { started: Instant::now() })),
+        cancel: Some(cancel),
+    };
+    let report = moa.sync_with(options).await.map_err(|e| format!("sync failed: {e}"))?;
+    if json {
+        print_json(&report);
+    } else {
+        print_sync_report(&report);
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! What the CLI prints: progress lines, reports and the feed as text.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use moa_core::{FeedPage, Moa, SyncListener, SyncProgress, SyncReport};
+use serde::Serialize;
+
+/// What a command ends with: nothing, or the message `moa` prints before exiting non-zero.
+pub type CliResult = Result<(), String>;
+
+/// The wall clock, in Unix seconds (the demo world is built at it unless told otherwise).
+pub fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Pretty JSON on standard output (for --json).
+pub fn print_json(value: &impl Serialize) {
+    println!("{}", serde_json::to_string_pretty(value).expect("output serialises"));
+}
+
+/// Sync progress on standard error, so that standard output stays clean for --json.
+pub struct ProgressLine {
+    pub started: Instant,
+}
+
+impl SyncListener for ProgressLine {
+    fn on_progress(&self, p: SyncProgress) {
+        eprintln!(
+            "  page {:>4}: {} products, {} skipped, {} KB, cursor {} {}",
+            p.pages,
+            p.products,
+            p.skipped,
+            p.bytes / 1024,
+            p.cursor,
+            took(self.started)
+        );
+    }
+}
+
+/// Say so when the cache had to be rebuilt, and what of the shopper's data was kept.
+pub fn report_recovery(moa: &Moa) {
+    if let Some(r) = moa.recovery() {
+        eprintln!(
+            "moa: the cache was unreadable ({}); moved to {} and started fresh, keeping {} wishlist items, {} followed malls, {} settings",
+            r.reason,
+            r.moved_to.display(),
+            r.salvaged_wishlist,
+            r.salvaged_followed_malls,
+            r.salvaged_settings
+        );
+    }
+}
+
+pub fn took(since: Instant) -> String {
+    let d: Duration = since.elapsed();
+    if d.as_secs() >= 1 {
+        format!("({:.2} s)", d.as_secs_f64())
+    } else {
+        format!("({} ms)", d.as_millis())
+    }
+}
+
+pub fn print_sync_report(report: &SyncReport) {
+    println!(
+        "synced: {} upserted, {} deleted, {} skipped in {} pages ({} retries); cursor {} → {}; {} products cached; {} malls ({} ms)",
+        report.upserted,
+        report.deleted,
+        report.skipped.len(),
+        report.pages,
+        report.retries,
+        report.cursor_before,
+        report.cursor_after,
+        report.products_in_cache,
+        report.malls,
+        report.took.as_millis()
+    );
+    for s in &report.skipped {
+        println!(
+            "  skipped {} (seq {}): {}",
+            s.product_id.as_deref().unwrap_or("?"),
+            s.seq.map(|n| n.to_string()).unwrap_or("?".into()),
+            s.reason
+        );
+    }
+}
+
+pub fn print_feed(page: &FeedPage) {
+    for section in &page.sections {
+        println!(
+            "━━ {} ({}) ━━",
+            section.title,
+            serde_json::to_value(section.layout).expect("layout").as_str().unwrap_or("")
+        );
+        for (i, card) in section.cards.iter().enumerate() {
+            let price = match (card.original_price, card.discount_percent) {
+                (Some(original), Some(pct)) => {
+                    format!(
+                        "{} (was {}, -{pct}%)",
+                        card.price_text,
+                        moa_core::model::Money { amount: original, currency: card.currency.clone() }.display()
+                    )
+                }
+                _ => card.price_text.clone(),
+            };
+            println!("{:>3}. [{}] {} · {} — {}", i + 1, card.mall_name, card.title, price, card.reason);
+        }
+        for (i, mall) in section.malls.iter().enumerate() {
+            println!("{:>3}. {} ({}) — {}", i + 1, mall.name, mall.styles.join(", "), mall.reason);
+        }
+        println!();
+    }
+}
