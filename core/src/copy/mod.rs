@@ -10,6 +10,37 @@ use moa_protocol::model::Locale;
 
 /// One language's phrases. Phrases with blanks are functions of what fills them.
 pub(crate) struct Phrases {
+    // The home's sections.
+    pub cover: &'static str,
+    pub price_drops: &'static str,
+    /// (percent below the price when wishlisted)
+    pub price_drop_reason: fn(u8) -> String,
+    pub because_you_like: fn(&str) -> String,
+    pub picked_by_fans: fn(&str) -> String,
+    pub new_from_followed: &'static str,
+    /// (mall, days since it arrived)
+    pub new_at_followed_mall: fn(&str, i64) -> String,
+    pub new_this_week: &'static str,
+    /// (days since it arrived; 0 is today)
+    pub arrived: fn(i64) -> String,
+    /// (age band label, gender label)
+    pub trending: fn(&str, &str) -> String,
+    pub malls_for_you: &'static str,
+    /// (the favourite mall whose fans shop there too)
+    pub fans_shop_here_too: fn(&str) -> String,
+    pub for_you: &'static str,
+    // Why a card is there.
+    pub viewed_together: &'static str,
+    pub favourite_mall: fn(&str) -> String,
+    pub your_style: fn(&str) -> String,
+    /// (age band label, gender label)
+    pub popular_with: fn(&str, &str) -> String,
+    pub popular: &'static str,
+    pub explore: &'static str,
+    // The rescue sheet.
+    pub similar_at: fn(&str) -> String,
+    pub more_for_you_at: fn(&str) -> String,
+    // Alerts.
     pub alert_price_drop: &'static str,
     /// (title, price before, price now, percent off)
     pub alert_price_drop_body: fn(&str, &str, &str, u8) -> String,

@@ -11,12 +11,19 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+mod score;
+mod sections;
+
+pub use sections::compose_home;
+
+use score::score;
+
+use crate::copy;
 use crate::profile::{ShopperProfile, StatedTaste, Taste};
-use crate::rank::catalog::{style_bit, CatalogIndex};
+use crate::rank::catalog::CatalogIndex;
 use crate::rank::session_knn::KnnParams;
 use crate::store::{Exclusions, WishlistItem};
-use moa_protocol::model::{Category, Gender, Locale, Mall, Money, Product, Style, Variant};
-use moa_protocol::wire::segment_key;
+use moa_protocol::model::{Locale, Mall, Money, Product, Style, Variant};
 
 /// How the apps draw a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -311,147 +318,6 @@ fn normalise(values: &[f64]) -> Vec<f32> {
     values.iter().map(|v| (v / max) as f32).collect()
 }
 
-/// Score every product for this shopper. Exclusions make a product ineligible; everything else
-/// only moves it. No input exists for paid placement.
-fn score(ctx: &FeedContext<'_>) -> Scored {
-    let c = ctx.catalog;
-    let t = ctx.taste;
-    let n = c.len();
-    let stated = StatedTaste::from(ctx.profile);
-    let evidence = t.evidence_now();
-    // Behaviour weighs in as it accumulates; the stated profile yields (a guest's default more).
-    let learned = (evidence / (evidence + 3.0)) as f32;
-    let stated_weight = if ctx.guest { 1.0 - 0.9 * learned } else { 1.0 - 0.5 * learned };
-    let malls = normalise(&t.malls);
-    let categories = normalise(&t.categories);
-    let styles = normalise(&t.styles);
-    let brands_max = t.brands.values().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
-    let price_level = t.price_level();
-
-    // Viewed together with what the shopper engaged with in this visit.
-    let mut together = vec![0f32; n];
-    let visit = t.visit_products();
-    if !visit.is_empty() {
-        let mut scores = HashMap::new();
-        c.sessions.score_next(&visit, &FEED_KNN, c.sessions.len(), &mut scores);
-        let max = scores.values().fold(0.0f64, |m, v| m.max(*v)).max(1e-9);
-        for (i, s) in scores {
-            together[i as usize] = (s / max) as f32;
-        }
-        for i in &visit {
-            together[*i as usize] = 0.0;
-        }
-    }
-    // Popular in the shopper's segment.
-    let mut segment = vec![0f32; n];
-    if let (Some(g), Some(a)) = (ctx.profile.gender, ctx.profile.age_band) {
-        if let Some(list) = c.segments.get(&segment_key(g, a)) {
-            let len = list.len().max(1) as f32;
-            for (rank, &i) in list.iter().enumerate() {
-                segment[i as usize] = 1.0 - rank as f32 / len;
-            }
-        }
-    }
-    let excluded_styles = ctx.excluded.styles.iter().fold(0u16, |m, s| m | style_bit(*s));
-    // The shopper's sets are small and the catalog large: turn them into per-product arrays
-    // once, instead of hashing 100,000 ids per home.
-    let mut blocked = vec![false; n];
-    for id in &ctx.excluded.products {
-        if let Some(i) = c.get(id) {
-            blocked[i as usize] = true;
-        }
-    }
-    let hidden_malls: Vec<bool> = c.malls.iter().map(|m| ctx.excluded.malls.contains(&m.id)).collect();
-    let mut shown_times = vec![0u32; n];
-    for (id, times) in ctx.impressions {
-        if let Some(i) = c.get(id) {
-            shown_times[i as usize] = *times;
-        }
-    }
-    let brand_scores: Vec<f32> =
-        c.brands.iter().map(|b| t.brands.get(b).map(|v| (v / brands_max) as f32).unwrap_or(0.0)).collect();
-    let stated_styles: Vec<(u16, Style)> = ctx.profile.styles.iter().map(|s| (style_bit(*s), *s)).collect();
-    let score_one = |i: usize| -> Option<(f32, Why)> {
-        if blocked[i] || hidden_malls[c.mall[i] as usize] || c.style_mask[i] & excluded_styles != 0 {
-            return None;
-        }
-        let mall = malls.get(c.mall[i] as usize).copied().unwrap_or(0.0);
-        let category = categories[Category::ALL.iter().position(|x| *x == c.category[i]).unwrap_or(0)];
-        // Only the compact columns are read here: touching the products themselves (strings on
-        // the heap) made this loop ten times slower.
-        let mask = c.style_mask[i];
-        let (mut style_best, mut style_of) = (0f32, None);
-        for (k, style) in Style::ALL.iter().enumerate() {
-            if mask & (1 << k) != 0 && styles[k] > style_best {
-                style_best = styles[k];
-                style_of = Some(*style);
-            }
-        }
-        let brand = brand_scores.get(c.brand[i] as usize).copied().unwrap_or(0.0);
-        let taste = 1.0 * mall + 0.8 * category + 1.3 * style_best + 0.4 * brand;
-        let stated_style = if c.style_mask[i] & stated.style_mask != 0 { 1.0 } else { 0.0 };
-        let stated_style_of = stated_styles.iter().find(|(bit, _)| mask & bit != 0).map(|(_, s)| *s);
-        let stated_age = if c.age_mask[i] & stated.age_mask != 0 { 1.0 } else { 0.0 };
-        let gender_clash = match (stated.gender, c.gender[i]) {
-            (Some(Gender::Women), Gender::Men) | (Some(Gender::Men), Gender::Women) => 3.0,
-            _ => 0.0,
-        };
-        let age_days = (ctx.now - c.created_at[i]).max(0) as f32 / DAY as f32;
-        let fresh = (-age_days / 14.0).exp();
-        let price_fit = match price_level {
-            Some(level) => (-((c.log_price[i] as f64 - level).powi(2)) / (2.0 * 0.45f64.powi(2))).exp() as f32,
-            None => 0.0,
-        };
-        let fatigue = match shown_times[i] {
-            0 => 0.0,
-            shown if !t.engaged.contains(&(i as u32)) => (0.12 * (shown as f32 - 3.0)).clamp(0.0, 1.0),
-            _ => 0.0,
-        };
-        let parts = [
-            (
-                learned * taste,
-                if mall >= style_best.max(category) {
-                    Why::FavouriteMall
-                } else {
-                    style_of.map(Why::YourStyle).unwrap_or(Why::Popular)
-                },
-            ),
-            (
-                stated_weight * (1.4 * stated_style + 0.5 * stated_age),
-                stated_style_of.map(Why::YourStyle).unwrap_or(Why::Segment),
-            ),
-            (1.6 * together[i], Why::ViewedTogether),
-            (0.7 * segment[i], Why::Segment),
-            (0.5 * fresh, Why::New),
-            (0.6 * c.popularity[i], Why::Popular),
-        ];
-        let total: f32 = parts.iter().map(|(v, _)| v).sum::<f32>() + 0.3 * learned * price_fit - gender_clash - fatigue
-            + 0.08 * hash(ctx.seed, i as u32);
-        let why = parts.iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, w)| *w).unwrap_or(Why::Popular);
-        Some((total, why))
-    };
-    let mut out = Scored { score: vec![f32::NEG_INFINITY; n], why: vec![Why::Popular; n], eligible: vec![false; n] };
-    // Two halves on two threads: scoring is the bulk of a home, and phones have cores to spare.
-    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(4);
-    let chunk = n.div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let parts = out.score.chunks_mut(chunk).zip(out.why.chunks_mut(chunk)).zip(out.eligible.chunks_mut(chunk));
-        for (k, ((score, why), eligible)) in parts.enumerate() {
-            let score_one = &score_one;
-            scope.spawn(move || {
-                for j in 0..score.len() {
-                    if let Some((s, w)) = score_one(k * chunk + j) {
-                        score[j] = s;
-                        why[j] = w;
-                        eligible[j] = true;
-                    }
-                }
-            });
-        }
-    });
-    out
-}
-
 /// Indices of eligible products, best first, at most `limit`.
 fn top(scored: &Scored, filter: impl Fn(usize) -> bool, limit: usize) -> Vec<u32> {
     let mut idx: Vec<u32> =
@@ -629,262 +495,25 @@ fn card(ctx: &FeedContext<'_>, i: u32, reason: String) -> Card {
 }
 
 fn reason(ctx: &FeedContext<'_>, i: u32, why: Why) -> String {
-    let ko = ctx.locale == Locale::Ko;
-    let mall = &ctx.catalog.mall_of(i).name;
+    let words = copy::phrases(ctx.locale);
     match why {
-        Why::ViewedTogether if ko => "방금 본 상품과 함께 많이 봤어요".into(),
-        Why::ViewedTogether => "Often viewed with what you just saw".into(),
-        Why::FavouriteMall if ko => format!("자주 보는 {mall}"),
-        Why::FavouriteMall => format!("From {mall}, a favourite"),
-        Why::YourStyle(s) if ko => format!("{} 취향", s.label(ctx.locale)),
-        Why::YourStyle(s) => format!("Your {} taste", s.label(ctx.locale).to_lowercase()),
-        Why::Segment => segment_phrase(ctx).unwrap_or_else(|| {
-            if ko {
-                "많이 찾는 상품".into()
-            } else {
-                "Shoppers' favourite".into()
-            }
-        }),
-        Why::New if ko => "이번 주 신상".into(),
-        Why::New => "New this week".into(),
-        Why::Popular if ko => "많이 찾는 상품".into(),
-        Why::Popular => "Shoppers' favourite".into(),
-        Why::Explore if ko => "새로운 스타일 제안".into(),
-        Why::Explore => "Something new to try".into(),
+        Why::ViewedTogether => words.viewed_together.into(),
+        Why::FavouriteMall => (words.favourite_mall)(&ctx.catalog.mall_of(i).name),
+        Why::YourStyle(s) => (words.your_style)(s.label(ctx.locale)),
+        Why::Segment => segment_phrase(ctx).unwrap_or_else(|| words.popular.into()),
+        Why::New => words.new_this_week.into(),
+        Why::Popular => words.popular.into(),
+        Why::Explore => words.explore.into(),
     }
 }
 
 fn segment_phrase(ctx: &FeedContext<'_>) -> Option<String> {
     let (g, a) = (ctx.profile.gender?, ctx.profile.age_band?);
-    Some(if ctx.locale == Locale::Ko {
-        format!("{} {}에게 인기", a.label(ctx.locale), g.label(ctx.locale))
-    } else {
-        format!("Popular with {} in their {}", g.label(ctx.locale).to_lowercase(), a.label(ctx.locale).to_lowercase())
-    })
+    Some((copy::phrases(ctx.locale).popular_with)(a.label(ctx.locale), g.label(ctx.locale)))
 }
 
 fn section(id: &str, title: String, layout: Layout, cards: Vec<Card>) -> Section {
     Section { id: id.into(), title, layout, cards, malls: Vec::new() }
-}
-
-/// Compose the shopper's home. Also returns the session that pages "for you" further.
-pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
-    let c = ctx.catalog;
-    let ko = ctx.locale == Locale::Ko;
-    let scored = score(ctx);
-    let ranked = top(&scored, |_| true, RANKED_POOL);
-    let mut shown = Shown::new(c);
-    let mut sections = Vec::new();
-
-    let cover = pick_diverse(c, &ranked, 1, 1, &mut shown);
-    let cards = cover.iter().map(|&i| card(ctx, i, reason(ctx, i, scored.why[i as usize]))).collect();
-    sections.push(section(
-        "cover",
-        if ko { "오늘의 커버".into() } else { "Today's cover".into() },
-        Layout::Cover,
-        cards,
-    ));
-
-    // Price drops on the wishlist: the shopper's own intent, worth a place near the top.
-    let drops: Vec<(u32, u8)> = ctx
-        .wishlist
-        .iter()
-        .filter_map(|w| {
-            let i = c.get(&w.product_id)?;
-            let then = w.price_at_add?;
-            let now = &c.products[i as usize].price;
-            // The alert's rule exactly: a drop the home shows is one the shopper was told about.
-            let pct = moa_protocol::model::discount_percent(now.amount, Some(then))?;
-            moa_protocol::model::is_price_drop_worth_telling(then, now.amount, &now.currency).then_some((i, pct))
-        })
-        .filter(|(i, _)| scored.eligible[*i as usize])
-        .collect();
-    if !drops.is_empty() {
-        let cards = drops
-            .iter()
-            .take(CAROUSEL)
-            .map(|&(i, pct)| {
-                shown.insert(i);
-                card(
-                    ctx,
-                    i,
-                    if ko {
-                        format!("찜할 때보다 {pct}% 내렸어요")
-                    } else {
-                        format!("{pct}% below when you saved it")
-                    },
-                )
-            })
-            .collect();
-        sections.push(section(
-            "price_drops",
-            if ko { "찜한 상품 가격 인하".into() } else { "Price drops on your wishlist".into() },
-            Layout::Carousel,
-            cards,
-        ));
-    }
-
-    // For you, with something new to try every few cards.
-    let mut session = for_you_session(ctx, &scored, &ranked, shown.clone());
-    let for_you = next_page(ctx, &mut session, FOR_YOU_PAGE);
-    shown = session.shown.clone();
-
-    // Because you like {mall}: what that mall's fans look at, in keeping with its concept.
-    let favourite = ctx
-        .taste
-        .favourite_mall()
-        .or_else(|| ctx.followed.first().and_then(|m| c.mall_by_id.get(m)).map(|m| *m as usize));
-    if let Some(m) = favourite {
-        let mall = &c.malls[m];
-        let mut seed: Vec<u32> =
-            ctx.taste.visit_products().into_iter().filter(|&i| c.mall[i as usize] as usize == m).collect();
-        if seed.is_empty() {
-            seed = top(&scored, |i| c.mall[i] as usize == m, 5);
-        }
-        let mut scores = HashMap::new();
-        c.sessions.score_next(&seed, &FEED_KNN, c.sessions.len(), &mut scores);
-        let concept = mall.styles.iter().fold(0u16, |acc, s| acc | style_bit(*s));
-        let mut fans: Vec<(u32, f64)> = scores
-            .into_iter()
-            .filter(|(i, _)| scored.eligible[*i as usize] && (concept == 0 || c.style_mask[*i as usize] & concept != 0))
-            .collect();
-        fans.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut order: Vec<u32> = fans.into_iter().map(|(i, _)| i).collect();
-        order.extend(top(&scored, |i| c.style_mask[i] & concept != 0, 200));
-        let picked = pick_diverse(c, &order, CAROUSEL, PER_MALL_CAROUSEL + 1, &mut shown);
-        if picked.len() >= 4 {
-            let cards = picked
-                .iter()
-                .map(|&i| {
-                    card(
-                        ctx,
-                        i,
-                        if ko {
-                            format!("{} 팬들의 선택", mall.name)
-                        } else {
-                            format!("Picked by {} fans", mall.name)
-                        },
-                    )
-                })
-                .collect();
-            sections.push(section(
-                "because_you_like",
-                if ko {
-                    format!("{} 팬들이 좋아하는 상품", mall.name)
-                } else {
-                    format!("Because you like {}", mall.name)
-                },
-                Layout::Carousel,
-                cards,
-            ));
-        }
-    }
-
-    // New from malls you follow.
-    if !ctx.followed.is_empty() {
-        let followed: HashSet<u16> = ctx.followed.iter().filter_map(|m| c.mall_by_id.get(m).copied()).collect();
-        let order = top(
-            &scored,
-            |i| followed.contains(&c.mall[i]) && ctx.now - c.created_at[i] < FOLLOWED_NEW_WITHIN_DAYS * DAY,
-            200,
-        );
-        let picked = pick_diverse(c, &order, CAROUSEL, CAROUSEL, &mut shown);
-        if !picked.is_empty() {
-            let cards = picked
-                .iter()
-                .map(|&i| {
-                    let days = (ctx.now - c.created_at[i as usize]).max(0) / DAY;
-                    let mall = &c.mall_of(i).name;
-                    card(
-                        ctx,
-                        i,
-                        if ko {
-                            format!("{mall} 신상 · {days}일 전")
-                        } else {
-                            format!("New at {mall} · {days} days ago")
-                        },
-                    )
-                })
-                .collect();
-            sections.push(section(
-                "new_from_followed",
-                if ko { "팔로우한 몰의 신상".into() } else { "New from malls you follow".into() },
-                Layout::Carousel,
-                cards,
-            ));
-        }
-    }
-
-    // New this week, in the shopper's order.
-    let order = top(&scored, |i| ctx.now - c.created_at[i] < NEW_WITHIN_DAYS * DAY, 300);
-    let picked = pick_diverse(c, &order, CAROUSEL, PER_MALL_CAROUSEL, &mut shown);
-    let cards = picked
-        .iter()
-        .map(|&i| {
-            let days = (ctx.now - c.created_at[i as usize]).max(0) / DAY;
-            card(
-                ctx,
-                i,
-                match (days, ko) {
-                    (0, true) => "오늘 입고".into(),
-                    (0, false) => "New today".into(),
-                    (d, true) => format!("{d}일 전 입고"),
-                    (d, false) => format!("New {d} days ago"),
-                },
-            )
-        })
-        .collect();
-    sections.push(section(
-        "new_this_week",
-        if ko { "이번 주 신상".into() } else { "New this week".into() },
-        Layout::Carousel,
-        cards,
-    ));
-
-    // Trending in the shopper's segment.
-    if let (Some(g), Some(a)) = (ctx.profile.gender, ctx.profile.age_band) {
-        if let Some(list) = c.segments.get(&segment_key(g, a)) {
-            let mut order: Vec<u32> = list.iter().copied().filter(|i| scored.eligible[*i as usize]).collect();
-            // A small segment's list runs short: go on with what suits its age and gender best.
-            let age = crate::rank::catalog::age_bit(a);
-            order.extend(top(&scored, |i| c.age_mask[i] & age != 0 && c.popularity[i] > 0.5, 300));
-            let picked = pick_diverse(c, &order, CAROUSEL, PER_MALL_CAROUSEL, &mut shown);
-            let phrase = segment_phrase(ctx).unwrap_or_default();
-            let cards = picked.iter().map(|&i| card(ctx, i, phrase.clone())).collect();
-            sections.push(section(
-                "trending",
-                if ko {
-                    format!("{} {}에게 인기", a.label(ctx.locale), g.label(ctx.locale))
-                } else {
-                    format!(
-                        "Trending with {} in their {}",
-                        g.label(ctx.locale).to_lowercase(),
-                        a.label(ctx.locale).to_lowercase()
-                    )
-                },
-                Layout::Carousel,
-                cards,
-            ));
-        }
-    }
-
-    // Malls you might like.
-    sections.push(malls_for_you(ctx, &scored, favourite));
-    // Ranked in its place above (the carousels after it leave its cards out) but shown last: it pages on
-    // without end, and a section after it would move away each time the shopper neared it.
-    sections.push(for_you);
-
-    sections.retain(|s| !s.cards.is_empty() || !s.malls.is_empty());
-    let page = FeedPage { sections, generated_at: ctx.now };
-    session.shown = shown;
-    session.reserved = page
-        .sections
-        .iter()
-        .filter(|s| s.id != "for_you")
-        .flat_map(|s| &s.cards)
-        .filter_map(|card| c.get(&card.product_id))
-        .collect();
-    (page, session)
 }
 
 /// The "for you" ranking with an exploration pick every few cards, to page through.
@@ -937,7 +566,6 @@ pub fn rerank_for_you(ctx: &FeedContext<'_>, session: &mut FeedSession) -> Secti
 /// already on the home or an earlier page.
 pub fn next_page(ctx: &FeedContext<'_>, session: &mut FeedSession, n: usize) -> Section {
     let c = ctx.catalog;
-    let ko = ctx.locale == Locale::Ko;
     let rest: Vec<u32> = session.ranked[session.cursor..].iter().map(|(i, _)| *i).collect();
     let picked = pick_diverse(
         c,
@@ -953,93 +581,7 @@ pub fn next_page(ctx: &FeedContext<'_>, session: &mut FeedSession, n: usize) -> 
     }
     session.page += 1;
     let cards = picked.iter().map(|&i| card(ctx, i, reason(ctx, i, session.why[i as usize]))).collect();
-    section("for_you", if ko { "당신을 위한 추천".into() } else { "For you".into() }, Layout::Grid, cards)
-}
-
-fn malls_for_you(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usize>) -> Section {
-    let c = ctx.catalog;
-    let ko = ctx.locale == Locale::Ko;
-    let stated = StatedTaste::from(ctx.profile);
-    let styles = normalise(&ctx.taste.styles);
-    // Malls whose products the favourite mall's fans also view.
-    let mut co_view = vec![0f64; c.malls.len()];
-    if let Some(f) = favourite {
-        let seed = top(scored, |i| c.mall[i] as usize == f, 5);
-        let mut scores = HashMap::new();
-        c.sessions.score_next(&seed, &FEED_KNN, c.sessions.len(), &mut scores);
-        for (i, s) in scores {
-            co_view[c.mall[i as usize] as usize] += s;
-        }
-    }
-    let co_view = normalise(&co_view);
-    let mut ranked: Vec<(usize, f32, bool)> = c
-        .malls
-        .iter()
-        .enumerate()
-        .filter(|(m, mall)| {
-            Some(*m) != favourite && !ctx.followed.contains(&mall.id) && !ctx.excluded.malls.contains(&mall.id)
-        })
-        .map(|(m, mall)| {
-            let style: f32 = mall
-                .styles
-                .iter()
-                .enumerate()
-                .map(|(k, s)| {
-                    let weight = if k == 0 { 1.0 } else { 0.5 };
-                    let learned = styles[Style::ALL.iter().position(|x| x == s).unwrap_or(0)];
-                    let said = if stated.style_mask & style_bit(*s) != 0 { 1.0 } else { 0.0 };
-                    weight * (learned + said)
-                })
-                .sum();
-            let age = mall.age_bands.iter().any(|a| ctx.profile.age_band == Some(*a)) as u8 as f32;
-            let clash = matches!(
-                (ctx.profile.gender, mall.gender),
-                (Some(Gender::Women), Gender::Men) | (Some(Gender::Men), Gender::Women)
-            );
-            let co = co_view[m];
-            (
-                m,
-                style + 0.5 * age + 1.5 * co - if clash { 5.0 } else { 0.0 } + 0.05 * hash(ctx.seed, m as u32),
-                co > 0.3,
-            )
-        })
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let cards = ranked
-        .into_iter()
-        .take(6)
-        .map(|(m, _, co)| {
-            let mall = &c.malls[m];
-            let images = top(scored, |i| c.mall[i] as usize == m, 3)
-                .iter()
-                .map(|&i| c.products[i as usize].image_url.clone())
-                .collect();
-            let labels: Vec<String> = mall.styles.iter().map(|s| s.label(ctx.locale).to_string()).collect();
-            let reason = match (favourite.filter(|_| co), ko) {
-                (Some(f), true) => format!("{} 팬들이 자주 가요", c.malls[f].name),
-                (Some(f), false) => format!("{} fans shop here too", c.malls[f].name),
-                (None, _) => {
-                    let ages: Vec<&str> = mall.age_bands.iter().take(2).map(|a| a.label(ctx.locale)).collect();
-                    format!("{} · {}", labels.join(" "), ages.join(", "))
-                }
-            };
-            MallCard {
-                followed: ctx.followed.contains(&mall.id),
-                mall_id: mall.id.clone(),
-                name: mall.name.clone(),
-                styles: labels,
-                image_urls: images,
-                reason,
-            }
-        })
-        .collect();
-    Section {
-        id: "malls_for_you".into(),
-        title: if ko { "취향에 맞는 쇼핑몰".into() } else { "Malls you might like".into() },
-        layout: Layout::MallCarousel,
-        cards: Vec::new(),
-        malls: cards,
-    }
+    section("for_you", copy::phrases(ctx.locale).for_you.into(), Layout::Grid, cards)
 }
 
 /// The rescue sheet's products for a shopper back from the page of `left`: similar products from
@@ -1047,7 +589,7 @@ fn malls_for_you(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usize
 /// the same mall's best matches for this shopper — in stock, not hidden, never `left` itself.
 pub fn rescue(ctx: &FeedContext<'_>, left: u32) -> Vec<Card> {
     let c = ctx.catalog;
-    let ko = ctx.locale == Locale::Ko;
+    let words = copy::phrases(ctx.locale);
     let scored = score(ctx);
     let l = left as usize;
     let mut together = HashMap::new();
@@ -1066,20 +608,13 @@ pub fn rescue(ctx: &FeedContext<'_>, left: u32) -> Vec<Card> {
     shown.insert(left);
     let mut cards: Vec<Card> = pick_diverse(c, &order, 4, 1, &mut shown)
         .into_iter()
-        .map(|i| {
-            let reason = if ko {
-                format!("{}에도 비슷한 상품이 있어요", c.mall_of(i).name)
-            } else {
-                format!("Something similar at {}", c.mall_of(i).name)
-            };
-            card(ctx, i, reason)
-        })
+        .map(|i| card(ctx, i, (words.similar_at)(&c.mall_of(i).name)))
         .collect();
     let same_mall = top(&scored, |i| i != l && c.mall[i] == c.mall[l], 20);
     let mall = &c.mall_of(left).name;
-    cards.extend(pick_diverse(c, &same_mall, 2, 2, &mut shown).into_iter().map(|i| {
-        card(ctx, i, if ko { format!("{mall}에서 취향에 맞는 상품") } else { format!("More for you at {mall}") })
-    }));
+    cards.extend(
+        pick_diverse(c, &same_mall, 2, 2, &mut shown).into_iter().map(|i| card(ctx, i, (words.more_for_you_at)(mall))),
+    );
     cards
 }
 
