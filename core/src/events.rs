@@ -101,86 +101,64 @@ pub(crate) struct EventRow<'a> {
 }
 
 impl Event {
-    pub(crate) fn to_row(&self) -> EventRow<'_> {
-        let mut row = EventRow { kind: "", product_id: None, mall_id: None, dwell_ms: None, detail: None };
-        let mut detail = Detail::default();
-        row.kind = match self {
-            Event::ProductView { product_id, dwell_ms } => {
-                row.product_id = Some(product_id);
-                row.dwell_ms = Some(*dwell_ms);
-                "product_view"
-            }
-            Event::WishlistAdd { product_id } => {
-                row.product_id = Some(product_id);
-                "wishlist_add"
-            }
-            Event::WishlistRemove { product_id } => {
-                row.product_id = Some(product_id);
-                "wishlist_remove"
-            }
-            Event::AddToCart { product_id } => {
-                row.product_id = Some(product_id);
-                "add_to_cart"
-            }
-            Event::Purchase { product_id } => {
-                row.product_id = Some(product_id);
-                "purchase"
-            }
-            Event::Search { query } => {
-                detail.query = Some(query.clone());
-                "search"
-            }
-            Event::ClickOut { product_id } => {
-                row.product_id = Some(product_id);
-                "click_out"
-            }
-            Event::NotInterested { product_id } => {
-                row.product_id = Some(product_id);
-                "not_interested"
-            }
-            Event::HideMall { mall_id } => {
-                row.mall_id = Some(mall_id);
-                "hide_mall"
-            }
-            Event::HideStyle { style } => {
-                detail.style = Some(*style);
-                "hide_style"
-            }
-            Event::FollowMall { mall_id } => {
-                row.mall_id = Some(mall_id);
-                "follow_mall"
-            }
-            Event::UnfollowMall { mall_id } => {
-                row.mall_id = Some(mall_id);
-                "unfollow_mall"
-            }
-            Event::RescueShown { product_id, mall_id } => {
-                row.product_id = Some(product_id);
-                row.mall_id = Some(mall_id);
-                "rescue_shown"
-            }
-            Event::RescueTapped { product_id } => {
-                row.product_id = Some(product_id);
-                "rescue_tapped"
-            }
+    /// The event's kind as the events table and the server name it.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Event::ProductView { .. } => "product_view",
+            Event::WishlistAdd { .. } => "wishlist_add",
+            Event::WishlistRemove { .. } => "wishlist_remove",
+            Event::AddToCart { .. } => "add_to_cart",
+            Event::Purchase { .. } => "purchase",
+            Event::Search { .. } => "search",
+            Event::ClickOut { .. } => "click_out",
+            Event::NotInterested { .. } => "not_interested",
+            Event::HideMall { .. } => "hide_mall",
+            Event::HideStyle { .. } => "hide_style",
+            Event::FollowMall { .. } => "follow_mall",
+            Event::UnfollowMall { .. } => "unfollow_mall",
+            Event::RescueShown { .. } => "rescue_shown",
+            Event::RescueTapped { .. } => "rescue_tapped",
             Event::RescueDismissed => "rescue_dismissed",
-            Event::ReturnedFromMall { product_id, mall_id, away_ms } => {
-                row.product_id = Some(product_id);
-                row.mall_id = Some(mall_id);
-                row.dwell_ms = Some(*away_ms);
-                "returned_from_mall"
-            }
-            Event::Impression { product_id, section, position } => {
-                row.product_id = Some(product_id);
-                detail.section = Some(section.clone());
-                detail.position = Some(*position);
-                "impression"
-            }
-        };
-        if detail.query.is_some() || detail.style.is_some() || detail.section.is_some() {
-            row.detail = serde_json::to_string(&detail).ok();
+            Event::ReturnedFromMall { .. } => "returned_from_mall",
+            Event::Impression { .. } => "impression",
         }
-        row
+    }
+
+    pub(crate) fn to_row(&self) -> EventRow<'_> {
+        let (product_id, mall_id, dwell_ms) = match self {
+            Event::ProductView { product_id, dwell_ms } => (Some(product_id), None, Some(*dwell_ms)),
+            Event::WishlistAdd { product_id }
+            | Event::WishlistRemove { product_id }
+            | Event::AddToCart { product_id }
+            | Event::Purchase { product_id }
+            | Event::ClickOut { product_id }
+            | Event::NotInterested { product_id }
+            | Event::RescueTapped { product_id }
+            | Event::Impression { product_id, .. } => (Some(product_id), None, None),
+            Event::HideMall { mall_id } | Event::FollowMall { mall_id } | Event::UnfollowMall { mall_id } => {
+                (None, Some(mall_id), None)
+            }
+            Event::RescueShown { product_id, mall_id } => (Some(product_id), Some(mall_id), None),
+            Event::ReturnedFromMall { product_id, mall_id, away_ms } => {
+                (Some(product_id), Some(mall_id), Some(*away_ms))
+            }
+            Event::Search { .. } | Event::HideStyle { .. } | Event::RescueDismissed => (None, None, None),
+        };
+        let detail = match self {
+            Event::Search { query } => Some(Detail { query: Some(query.clone()), ..Detail::default() }),
+            Event::HideStyle { style } => Some(Detail { style: Some(*style), ..Detail::default() }),
+            Event::Impression { section, position, .. } => {
+                Some(Detail { section: Some(section.clone()), position: Some(*position), ..Detail::default() })
+            }
+            _ => None,
+        };
+        EventRow {
+            kind: self.kind(),
+            product_id: product_id.map(String::as_str),
+            mall_id: mall_id.map(String::as_str),
+            dwell_ms,
+            detail: detail.and_then(|d| serde_json::to_string(&d).ok()),
+        }
     }
 
     /// Read an event back from its row; None for a kind this version does not know.

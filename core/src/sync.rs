@@ -114,46 +114,14 @@ pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, optio
     let cancel = options.cancel.clone().unwrap_or_default();
     let mut report = SyncReport::default();
 
-    let etag = blocking(store, |s| s.malls_etag()).await?;
-    let known_malls: HashSet<String> = match api.malls(etag.as_deref(), &cancel).await? {
-        Conditional::Changed { body: list, etag } => {
-            let ids = list.malls.iter().map(|m| m.id.clone()).collect();
-            blocking(store, move |s| s.replace_malls(&list.malls, etag.as_deref())).await?;
-            ids
-        }
-        Conditional::NotModified => {
-            report.malls_unchanged = true;
-            blocking(store, |s| s.malls()).await?.into_iter().map(|m| m.id).collect()
-        }
-    };
+    let known_malls = sync_malls(api, store, &cancel, &mut report).await?;
     report.malls = known_malls.len() as u64;
 
     let cursor = blocking(store, |s| s.catalog_cursor()).await?;
     report.cursor_before = cursor;
     let mut committed = cursor;
 
-    // A fetcher task reads pages ahead (fetch, decompress, parse, check) while this task writes
-    // them in order; the channel bounds how many wait in memory.
-    let (pages_tx, mut pages) = tokio::sync::mpsc::channel::<Result<CheckedPage>>(PAGES_AHEAD);
-    let fetcher = {
-        let (api, cancel, known_malls) = (Arc::clone(api), cancel.clone(), Arc::new(known_malls));
-        tokio::spawn(async move {
-            let mut cursor = cursor;
-            loop {
-                let page = fetch_page(&api, cursor, limit, &cancel, &known_malls).await;
-                let last = match &page {
-                    Ok(page) => {
-                        cursor = page.next;
-                        !page.more
-                    }
-                    Err(_) => true,
-                };
-                if pages_tx.send(page).await.is_err() || last {
-                    break;
-                }
-            }
-        })
-    };
+    let (fetcher, mut pages) = fetch_pages_ahead(api, cursor, limit, &cancel, known_malls);
     let outcome: Result<()> = async {
         while let Some(page) = pages.recv().await {
             let page = page?;
@@ -185,16 +153,7 @@ pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, optio
     report.search_indexed = blocking(store, |s| s.catch_up_search_index()).await?;
     report.search_index_took = indexing.elapsed();
 
-    // What the population does: popularity per segment and anonymous sessions, for ranking.
-    let etag = blocking(store, |s| s.stats_etag()).await?;
-    match api.stats(etag.as_deref(), &cancel).await? {
-        Conditional::Changed { body, etag } => {
-            report.population_sessions = body.sessions.len() as u64;
-            blocking(store, move |s| s.replace_stats(&body, etag.as_deref())).await?;
-            report.stats_changed = true;
-        }
-        Conditional::NotModified => {}
-    }
+    sync_population(api, store, &cancel, &mut report).await?;
 
     report.cursor_after = committed;
     report.retries = api.retries() - retries_before;
@@ -202,6 +161,77 @@ pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, optio
     report.products_in_cache = blocking(store, |s| s.product_count()).await?;
     report.took = started.elapsed();
     Ok(report)
+}
+
+/// The mall list, when it changed (an ETag says so); the ids of the malls known now.
+async fn sync_malls(
+    api: &Arc<ApiClient>,
+    store: &Arc<Store>,
+    cancel: &CancellationToken,
+    report: &mut SyncReport,
+) -> Result<HashSet<String>> {
+    let etag = blocking(store, |s| s.malls_etag()).await?;
+    let known_malls = match api.malls(etag.as_deref(), cancel).await? {
+        Conditional::Changed { body: list, etag } => {
+            let ids = list.malls.iter().map(|m| m.id.clone()).collect();
+            blocking(store, move |s| s.replace_malls(&list.malls, etag.as_deref())).await?;
+            ids
+        }
+        Conditional::NotModified => {
+            report.malls_unchanged = true;
+            blocking(store, |s| s.malls()).await?.into_iter().map(|m| m.id).collect()
+        }
+    };
+    Ok(known_malls)
+}
+
+/// A task that reads pages ahead (fetch, decompress, parse, check) while the caller writes them
+/// in order; the channel bounds how many wait in memory.
+fn fetch_pages_ahead(
+    api: &Arc<ApiClient>,
+    mut cursor: u64,
+    limit: u32,
+    cancel: &CancellationToken,
+    known_malls: HashSet<String>,
+) -> (tokio::task::JoinHandle<()>, tokio::sync::mpsc::Receiver<Result<CheckedPage>>) {
+    let (pages_tx, pages) = tokio::sync::mpsc::channel::<Result<CheckedPage>>(PAGES_AHEAD);
+    let (api, cancel) = (Arc::clone(api), cancel.clone());
+    let fetcher = tokio::spawn(async move {
+        loop {
+            let page = fetch_page(&api, cursor, limit, &cancel, &known_malls).await;
+            let last = match &page {
+                Ok(page) => {
+                    cursor = page.next;
+                    !page.more
+                }
+                Err(_) => true,
+            };
+            if pages_tx.send(page).await.is_err() || last {
+                break;
+            }
+        }
+    });
+    (fetcher, pages)
+}
+
+/// What the population does (popularity per segment and anonymous sessions, for ranking), when
+/// it changed.
+async fn sync_population(
+    api: &Arc<ApiClient>,
+    store: &Arc<Store>,
+    cancel: &CancellationToken,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let etag = blocking(store, |s| s.stats_etag()).await?;
+    match api.stats(etag.as_deref(), cancel).await? {
+        Conditional::Changed { body, etag } => {
+            report.population_sessions = body.sessions.len() as u64;
+            blocking(store, move |s| s.replace_stats(&body, etag.as_deref())).await?;
+            report.stats_changed = true;
+        }
+        Conditional::NotModified => {}
+    }
+    Ok(())
 }
 
 fn report_progress(options: &SyncOptions, report: &SyncReport, bytes: u64, cursor: u64) {

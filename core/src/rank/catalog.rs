@@ -38,6 +38,20 @@ pub struct CatalogIndex {
     pub listings: HashMap<u32, Vec<u32>>,
 }
 
+/// A product of a mall we have no record of still ranks, under its id.
+fn unknown_mall(p: &Product) -> Mall {
+    Mall {
+        id: p.mall_id.clone(),
+        name: p.mall_id.clone(),
+        platform: moa_protocol::model::Platform::Cafe24,
+        homepage: String::new(),
+        link_hosts: Vec::new(),
+        styles: Vec::new(),
+        gender: p.gender,
+        age_bands: Vec::new(),
+    }
+}
+
 pub fn style_bit(style: Style) -> u16 {
     1 << Style::ALL.iter().position(|s| *s == style).unwrap_or(0)
 }
@@ -87,19 +101,9 @@ impl CatalogIndex {
             let mall = match mall_by_id.get(&p.mall_id) {
                 Some(&m) => m,
                 None => {
-                    // A product of a mall we have no record of still ranks, under its id.
                     let m = malls.len() as u16;
                     mall_by_id.insert(p.mall_id.clone(), m);
-                    malls.push(Mall {
-                        id: p.mall_id.clone(),
-                        name: p.mall_id.clone(),
-                        platform: moa_protocol::model::Platform::Cafe24,
-                        homepage: String::new(),
-                        link_hosts: Vec::new(),
-                        styles: Vec::new(),
-                        gender: p.gender,
-                        age_bands: Vec::new(),
-                    });
+                    malls.push(unknown_mall(p));
                     m
                 }
             };
@@ -112,18 +116,34 @@ impl CatalogIndex {
             index.created_at.push(p.created_at);
             index.popularity.push((p.popularity.ln_1p() / max_pop) as f32);
         }
+        index.learn_population(stats, products.len());
+        index.item = Arc::new(index.group_same_items(&products));
+        index.products = products;
+        index.malls = malls;
+        index.mall_by_id = mall_by_id;
+        index
+    }
+
+    /// The population's sessions and segment lists, in catalog indices (products no longer in
+    /// stock drop out).
+    fn learn_population(&mut self, stats: &PopulationStats, products: usize) {
         let sessions: Vec<Vec<u32>> = stats
             .sessions
             .iter()
-            .map(|s| s.iter().filter_map(|id| index.by_id.get(id).copied()).collect::<Vec<u32>>())
+            .map(|s| s.iter().filter_map(|id| self.by_id.get(id).copied()).collect::<Vec<u32>>())
             .filter(|s| s.len() >= 2)
             .collect();
-        index.sessions = SessionIndex::build(sessions, products.len());
-        index.segments = stats
+        self.sessions = SessionIndex::build(sessions, products);
+        self.segments = stats
             .segments
             .iter()
-            .map(|(k, ids)| (k.clone(), ids.iter().filter_map(|id| index.by_id.get(id).copied()).collect()))
+            .map(|(k, ids)| (k.clone(), ids.iter().filter_map(|id| self.by_id.get(id).copied()).collect()))
             .collect();
+    }
+
+    /// The item each product is (the first listing of its same-item group), and the listings of
+    /// each item sold by several malls.
+    fn group_same_items(&mut self, products: &[Product]) -> Vec<u32> {
         let mut first_of_group: HashMap<&str, u32> = HashMap::new();
         let mut item = Vec::with_capacity(products.len());
         for (i, p) in products.iter().enumerate() {
@@ -134,14 +154,10 @@ impl CatalogIndex {
             };
             item.push(it);
             if it != me {
-                index.listings.entry(it).or_insert_with(|| vec![it]).push(me);
+                self.listings.entry(it).or_insert_with(|| vec![it]).push(me);
             }
         }
-        index.item = Arc::new(item);
-        index.products = products;
-        index.malls = malls;
-        index.mall_by_id = mall_by_id;
-        index
+        item
     }
 
     pub fn len(&self) -> usize {

@@ -186,60 +186,8 @@ pub struct SearchHit {
     pub rank: f64,
 }
 
-fn run_search(
-    conn: &Connection,
-    text: &str,
-    how: Match,
-    filter: &SearchFilter,
-    limit: usize,
-) -> Result<Vec<SearchHit>> {
-    let cols = "p.id, p.mall_id, p.title, p.brand, p.created_at, p.price";
-    let mut clauses = vec!["p.in_stock = 1".to_string()];
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let text = text.trim();
-    let mut from = "products p".to_string();
-    let mut rank = "0.0".to_string();
-    if !text.is_empty() {
-        let (column, needle) = match how {
-            Match::Chosung => ("chosung", text.chars().filter(|c| !c.is_whitespace()).collect::<String>()),
-            _ => ("text", text.to_string()),
-        };
-        from = "product_search s JOIN products p ON p.rowid = s.rowid".into();
-        if how == Match::AnyTrigram {
-            // With k typos, one of k + 1 pieces of the query is typed right: candidates contain a
-            // whole piece (few, and found fast). Pieces too short for a trigram fall back to
-            // sharing any three letters with the query (many, slower).
-            let chars: Vec<char> = needle.chars().collect();
-            let letters = chars.iter().filter(|c| !c.is_whitespace()).count();
-            let pieces = crate::text::typos_allowed(letters) + 1;
-            let size = chars.len() / pieces;
-            let split: Vec<String> = (0..pieces)
-                .map(|k| {
-                    let end = if k + 1 == pieces { chars.len() } else { (k + 1) * size };
-                    chars[k * size..end].iter().collect::<String>().trim().to_string()
-                })
-                .collect();
-            let grams: Vec<String> = if split.iter().all(|p| p.chars().count() >= 3) {
-                split.iter().map(|p| fts_phrase(p)).collect()
-            } else {
-                chars.windows(3).map(|w| fts_phrase(&w.iter().collect::<String>())).collect()
-            };
-            if grams.is_empty() {
-                return Ok(Vec::new());
-            }
-            clauses.push("product_search MATCH ?".into());
-            args.push(format!("text : ({})", grams.join(" OR ")).into());
-            rank = "s.rank".into();
-        } else if needle.chars().count() >= 3 {
-            clauses.push("product_search MATCH ?".into());
-            args.push(format!("{column} : {}", fts_phrase(&needle)).into());
-            rank = "s.rank".into();
-        } else {
-            // Fewer than three letters: no trigram to look up; a scan of the index's text.
-            clauses.push(format!("s.{column} LIKE ?"));
-            args.push(format!("%{}%", needle.replace('%', "\\%").replace('_', "\\_")).into());
-        }
-    }
+/// The WHERE clauses (and their arguments) of the filters.
+fn filter_clauses(filter: &SearchFilter, clauses: &mut Vec<String>, args: &mut Vec<rusqlite::types::Value>) {
     if let Some(c) = filter.category {
         clauses.push("p.category = ?".into());
         args.push(c.as_str().to_string().into());
@@ -269,6 +217,67 @@ fn run_search(
         clauses.push("instr(p.sizes_in_stock, ?) > 0".into());
         args.push(format!(" {size} ").into());
     }
+}
+
+/// The FTS terms of the typo pass: with k typos, one of k + 1 pieces of the query is typed
+/// right, so candidates contain a whole piece (few, and found fast). Pieces too short for a
+/// trigram fall back to sharing any three letters with the query (many, slower).
+fn typo_grams(needle: &str) -> Vec<String> {
+    let chars: Vec<char> = needle.chars().collect();
+    let letters = chars.iter().filter(|c| !c.is_whitespace()).count();
+    let pieces = crate::text::typos_allowed(letters) + 1;
+    let size = chars.len() / pieces;
+    let split: Vec<String> = (0..pieces)
+        .map(|k| {
+            let end = if k + 1 == pieces { chars.len() } else { (k + 1) * size };
+            chars[k * size..end].iter().collect::<String>().trim().to_string()
+        })
+        .collect();
+    if split.iter().all(|p| p.chars().count() >= 3) {
+        split.iter().map(|p| fts_phrase(p)).collect()
+    } else {
+        chars.windows(3).map(|w| fts_phrase(&w.iter().collect::<String>())).collect()
+    }
+}
+
+fn run_search(
+    conn: &Connection,
+    text: &str,
+    how: Match,
+    filter: &SearchFilter,
+    limit: usize,
+) -> Result<Vec<SearchHit>> {
+    let cols = "p.id, p.mall_id, p.title, p.brand, p.created_at, p.price";
+    let mut clauses = vec!["p.in_stock = 1".to_string()];
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let text = text.trim();
+    let mut from = "products p".to_string();
+    let mut rank = "0.0".to_string();
+    if !text.is_empty() {
+        let (column, needle) = match how {
+            Match::Chosung => ("chosung", text.chars().filter(|c| !c.is_whitespace()).collect::<String>()),
+            _ => ("text", text.to_string()),
+        };
+        from = "product_search s JOIN products p ON p.rowid = s.rowid".into();
+        if how == Match::AnyTrigram {
+            let grams = typo_grams(&needle);
+            if grams.is_empty() {
+                return Ok(Vec::new());
+            }
+            clauses.push("product_search MATCH ?".into());
+            args.push(format!("text : ({})", grams.join(" OR ")).into());
+            rank = "s.rank".into();
+        } else if needle.chars().count() >= 3 {
+            clauses.push("product_search MATCH ?".into());
+            args.push(format!("{column} : {}", fts_phrase(&needle)).into());
+            rank = "s.rank".into();
+        } else {
+            // Fewer than three letters: no trigram to look up; a scan of the index's text.
+            clauses.push(format!("s.{column} LIKE ?"));
+            args.push(format!("%{}%", needle.replace('%', "\\%").replace('_', "\\_")).into());
+        }
+    }
+    filter_clauses(filter, &mut clauses, &mut args);
     // Without text there is nothing to order by here: the first `limit` matches will do (ranking
     // happens in Rust), and SQLite stops as soon as it has them.
     let order = if rank == "0.0" { String::new() } else { "ORDER BY 7".to_string() };
