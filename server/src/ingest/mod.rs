@@ -4,7 +4,7 @@
 //! summary TSV) and Cafe24's product API JSON.
 //!
 //! Each format's reader turns bytes into [`Item`]s (what the feed says, as strings, with the row
-//! it came from); [`normalise`] turns an item into Moa's [`Product`] using the mall's
+//! it came from); `normalise` turns an item into Moa's [`Product`] using the mall's
 //! [`MallProfile`] (ids scoped by mall, prices, currency, stock per variant, categories and
 //! styles through the mall's mapping table, links checked against the mall's hosts). A row that
 //! cannot be used is skipped and reported with its line and reason; a feed that cannot be read at
@@ -14,15 +14,17 @@
 mod cafe24;
 mod merchant;
 mod naver;
+mod normalise;
 mod photos;
 pub mod price;
 mod registry;
 mod shopify;
 mod text;
+mod vocab;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use moa_protocol::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, Platform, Product, Style};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{CatalogDb, CatalogError};
@@ -304,351 +306,6 @@ pub fn parse(format: Format, bytes: &[u8], limits: Limits) -> Result<Parsed, Fee
     Ok(parsed)
 }
 
-/// Moa's product from a feed's item, for `mall`; Err: why the row is skipped.
-fn normalise(
-    item: &Item,
-    mall: &MallProfile,
-    homepage: &url::Url,
-    hosts: &[String],
-    now: i64,
-) -> Result<(Product, bool), String> {
-    let own_id = item.id.trim();
-    if own_id.is_empty() {
-        return Err("no product id".into());
-    }
-    if own_id.len() > 100 || own_id.chars().any(|c| c.is_control()) {
-        return Err(format!("product id {own_id:?} is not usable"));
-    }
-    let title = text::clean(&item.title);
-    if title.is_empty() {
-        return Err("no title".into());
-    }
-    if title.contains('\u{FFFD}') {
-        return Err("the title has undecodable bytes".into());
-    }
-    // Prices: the product's, or else the lowest of its variants'.
-    let parse_price = |text: &str| price::parse(text, &mall.currency).map_err(|e| format!("price {text:?}: {e}"));
-    let mut price = item.price.as_deref().filter(|p| !p.trim().is_empty()).map(parse_price).transpose()?;
-    let mut original = item.original_price.as_deref().and_then(|p| price::parse(p, &mall.currency).ok());
-    if price.is_none() {
-        for v in &item.variants {
-            if let Some(p) = v.price.as_deref().map(parse_price).transpose()? {
-                if price.as_ref().is_none_or(|best: &Money| p.amount < best.amount) {
-                    original = v.original_price.as_deref().and_then(|o| price::parse(o, &mall.currency).ok());
-                    price = Some(p);
-                }
-            }
-        }
-    }
-    let price = price.ok_or("no price")?;
-    if price.amount <= 0 {
-        return Err(format!("price {} is not positive", price.amount));
-    }
-    // A "normal price" at or below the price (0 meaning none, another currency) is no sale.
-    let original_price = original.filter(|o| o.currency == price.currency && o.amount > price.amount);
-
-    let category = category_of(item, mall, &title).ok_or_else(|| {
-        let words: Vec<&str> = item.categories.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
-        if words.is_empty() {
-            "no category, and the mall has no default".to_string()
-        } else {
-            format!("category {:?} is not mapped for this mall", words.join(" > "))
-        }
-    })?;
-    let styles = styles_of(item, mall);
-    let gender = item.gender.as_deref().and_then(gender_of).unwrap_or(mall.gender);
-
-    // Relative links (Shopify handles, Cafe24 product numbers) are on the mall's homepage;
-    // Cafe24 writes its own host as "{domain}".
-    let on_homepage = |s: &str| {
-        let s = s.trim().replace("{domain}", homepage.host_str().unwrap_or_default());
-        homepage.join(&s).map_err(|e| format!("{s:?}: {e}"))
-    };
-    let link = on_homepage(item.link.as_deref().ok_or("no product link")?)?;
-    let (product_url, upgraded) = check_link(link.as_str(), hosts)?;
-    let image = item.image_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).ok_or("no image")?;
-    // Images too are fetched over https only (App Transport Security, and no mixed content),
-    // except from this machine itself (development and tests), as the platforms allow.
-    let image_url = match on_homepage(image) {
-        Ok(u) if u.scheme() == "https" => u.to_string(),
-        Ok(u) if u.scheme() == "http" && is_loopback(&u) => u.to_string(),
-        Ok(mut u) if u.scheme() == "http" => {
-            let _ = u.set_scheme("https");
-            u.to_string()
-        }
-        _ => return Err(format!("image {image:?} is not a web address")),
-    };
-
-    let id = format!("{}-{}", mall.id, own_id);
-    let variants: Vec<Variant> = if item.variants.is_empty() {
-        vec![Variant {
-            id: format!("{id}-default"),
-            color: None,
-            size: None,
-            available: item.available.unwrap_or(true),
-        }]
-    } else {
-        let mut seen = HashSet::new();
-        item.variants
-            .iter()
-            .map(|v| {
-                let mut vid = format!("{id}-{}", v.id.trim());
-                // Two variants with one id would be one size too few for the shopper.
-                let mut n = 2;
-                while !seen.insert(vid.clone()) {
-                    vid = format!("{id}-{}-{n}", v.id.trim());
-                    n += 1;
-                }
-                Variant {
-                    id: vid,
-                    color: v.color.as_deref().map(text::clean).filter(|c| !c.is_empty()),
-                    size: v.size.as_deref().map(text::clean).filter(|s| !s.is_empty()),
-                    available: v.available && item.available != Some(false),
-                }
-            })
-            .collect()
-    };
-    let product = Product {
-        id,
-        mall_id: mall.id.clone(),
-        title,
-        brand: item.brand.as_deref().map(text::clean).filter(|b| !b.is_empty()),
-        category,
-        styles,
-        gender,
-        age_bands: mall.age_bands.clone(),
-        price,
-        original_price,
-        image_url,
-        product_url,
-        variants,
-        created_at: item.created_at.unwrap_or(now),
-        updated_at: item.updated_at.unwrap_or(now),
-        popularity: 0.0,
-        sale_ends_at: item.sale_ends_at,
-        // Hashed and grouped after the feed is read (it needs the photo, fetched once per URL).
-        image_hash: None,
-        same_item: None,
-    };
-    product.validate()?;
-    Ok((product, upgraded))
-}
-
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        None => false,
-    }
-}
-
-/// The link, if it is on one of the mall's hosts; http is upgraded to https (Moa never sends a
-/// shopper over cleartext), and reported.
-fn check_link(link: &str, hosts: &[String]) -> Result<(String, bool), String> {
-    let mut url = url::Url::parse(link.trim()).map_err(|e| format!("product link {link:?}: {e}"))?;
-    let host = url.host_str().ok_or_else(|| format!("product link {link:?} has no host"))?.to_ascii_lowercase();
-    if !hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))) {
-        return Err(format!("product link host {host} is not one of the mall's"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("product link carries credentials".into());
-    }
-    let upgraded = match url.scheme() {
-        "https" => false,
-        "http" => {
-            url.set_scheme("https").map_err(|_| "cannot make the link https".to_string())?;
-            if url.port() == Some(80) {
-                let _ = url.set_port(None);
-            }
-            true
-        }
-        other => return Err(format!("product link scheme {other} is not https")),
-    };
-    Ok((url.to_string(), upgraded))
-}
-
-/// Built-in words for categories, Korean and English (lowercase), most specific first.
-const CATEGORY_WORDS: &[(&str, Category)] = &[
-    ("원피스", Category::Dress),
-    ("점프수트", Category::Dress),
-    ("dress", Category::Dress),
-    ("jumpsuit", Category::Dress),
-    ("스커트", Category::Skirt),
-    ("치마", Category::Skirt),
-    ("skirt", Category::Skirt),
-    ("아우터", Category::Outer),
-    ("코트", Category::Outer),
-    ("자켓", Category::Outer),
-    ("재킷", Category::Outer),
-    ("점퍼", Category::Outer),
-    ("패딩", Category::Outer),
-    ("가디건", Category::Outer),
-    ("outer", Category::Outer),
-    ("coat", Category::Outer),
-    ("jacket", Category::Outer),
-    ("parka", Category::Outer),
-    ("cardigan", Category::Outer),
-    ("blazer", Category::Outer),
-    ("tuxedo", Category::Outer),
-    ("블레이저", Category::Outer),
-    ("팬츠", Category::Pants),
-    ("바지", Category::Pants),
-    ("슬랙스", Category::Pants),
-    ("청바지", Category::Pants),
-    ("데님", Category::Pants),
-    ("pants", Category::Pants),
-    ("trousers", Category::Pants),
-    ("jeans", Category::Pants),
-    ("shorts", Category::Pants),
-    ("leggings", Category::Pants),
-    ("상의", Category::Top),
-    ("티셔츠", Category::Top),
-    ("블라우스", Category::Top),
-    ("셔츠", Category::Top),
-    ("니트", Category::Top),
-    ("맨투맨", Category::Top),
-    ("후드", Category::Top),
-    ("top", Category::Top),
-    ("shirt", Category::Top),
-    ("blouse", Category::Top),
-    ("t-shirt", Category::Top),
-    ("tee", Category::Top),
-    ("sweater", Category::Top),
-    ("jumper", Category::Top),
-    ("hoodie", Category::Top),
-    ("knit", Category::Top),
-    ("가방", Category::Bag),
-    ("백팩", Category::Bag),
-    ("bag", Category::Bag),
-    ("backpack", Category::Bag),
-    ("신발", Category::Shoes),
-    ("슈즈", Category::Shoes),
-    ("스니커즈", Category::Shoes),
-    ("shoes", Category::Shoes),
-    ("sneakers", Category::Shoes),
-    ("boots", Category::Shoes),
-    ("액세서리", Category::Accessory),
-    ("악세사리", Category::Accessory),
-    ("모자", Category::Accessory),
-    ("accessories", Category::Accessory),
-    ("accessory", Category::Accessory),
-    ("jewelry", Category::Accessory),
-    ("hat", Category::Accessory),
-    ("cap", Category::Accessory),
-    // Google product taxonomy ids malls put in `google_product_category`.
-    ("2271", Category::Dress),
-    ("1581", Category::Skirt),
-    ("5598", Category::Outer),
-    ("204", Category::Pants),
-    ("212", Category::Top),
-    ("187", Category::Shoes),
-    ("3032", Category::Bag),
-    ("167", Category::Accessory),
-];
-
-/// The category: the mall's table over its category words, then the built-in words over the
-/// category words, then over the title; then the mall's default.
-fn category_of(item: &Item, mall: &MallProfile, title: &str) -> Option<Category> {
-    let words: Vec<String> = item.categories.iter().chain(&item.tags).map(|w| text::clean(w).to_lowercase()).collect();
-    // The most specific words are last in a path: look from the end.
-    for word in words.iter().rev() {
-        // Numbers (Cafe24 category numbers) match exactly; words anywhere in the mall's phrase.
-        let matches = |k: &String| {
-            let k = k.to_lowercase();
-            if k.bytes().all(|b| b.is_ascii_digit()) {
-                *word == k
-            } else {
-                word.contains(&k)
-            }
-        };
-        if let Some(c) = mall.category_map.iter().find(|(k, _)| matches(k)).map(|(_, c)| *c) {
-            return Some(c);
-        }
-    }
-    for word in words.iter().rev() {
-        if let Some(c) = lookup(CATEGORY_WORDS, word, true) {
-            return Some(c);
-        }
-    }
-    lookup(CATEGORY_WORDS, &title.to_lowercase(), false).or(mall.default_category)
-}
-
-/// The first entry of `table` whose word occurs in `text` (lowercase): Korean as a substring (no
-/// spaces between words there), Latin as a whole word (or its plural), numbers (taxonomy ids)
-/// only when `numbers`. The text is split into words once, not once per entry.
-fn lookup<T: Copy>(table: &[(&str, T)], text: &str, numbers: bool) -> Option<T> {
-    let tokens: Vec<&str> =
-        text.split(|c: char| !(c.is_alphanumeric() || c == '-')).filter(|t| !t.is_empty()).collect();
-    table
-        .iter()
-        .find(|(w, _)| {
-            if !w.is_ascii() {
-                text.contains(w)
-            } else if w.bytes().all(|b| b.is_ascii_digit()) {
-                numbers && tokens.contains(w)
-            } else {
-                tokens.iter().any(|t| t == w || t.strip_suffix('s') == Some(w))
-            }
-        })
-        .map(|(_, v)| *v)
-}
-
-const STYLE_WORDS: &[(&str, Style)] = &[
-    ("러블리", Style::Lovely),
-    ("lovely", Style::Lovely),
-    ("심플", Style::SimpleBasic),
-    ("베이직", Style::SimpleBasic),
-    ("basic", Style::SimpleBasic),
-    ("오피스", Style::OfficeLook),
-    ("office", Style::OfficeLook),
-    ("캐주얼", Style::Casual),
-    ("casual", Style::Casual),
-    ("스트릿", Style::Street),
-    ("street", Style::Street),
-    ("streetwear", Style::Street),
-    ("미니멀", Style::Minimal),
-    ("minimal", Style::Minimal),
-    ("빈티지", Style::Vintage),
-    ("vintage", Style::Vintage),
-    ("페미닌", Style::Feminine),
-    ("feminine", Style::Feminine),
-    ("모던", Style::ModernChic),
-    ("시크", Style::ModernChic),
-    ("chic", Style::ModernChic),
-];
-
-fn styles_of(item: &Item, mall: &MallProfile) -> Vec<Style> {
-    let mut styles = Vec::new();
-    for tag in item.tags.iter().chain(&item.categories) {
-        let tag = text::clean(tag).to_lowercase();
-        let found = mall
-            .style_map
-            .iter()
-            .find(|(k, _)| tag == k.to_lowercase())
-            .map(|(_, s)| *s)
-            .or_else(|| lookup(STYLE_WORDS, &tag, false));
-        if let Some(s) = found {
-            if !styles.contains(&s) {
-                styles.push(s);
-            }
-        }
-    }
-    if styles.is_empty() {
-        styles = mall.styles.clone();
-    }
-    styles
-}
-
-fn gender_of(text: &str) -> Option<Gender> {
-    match text.trim().to_lowercase().as_str() {
-        "female" | "women" | "woman" | "여성" | "여" | "w" | "f" => Some(Gender::Women),
-        "male" | "men" | "man" | "남성" | "남" | "m" => Some(Gender::Men),
-        "unisex" | "남녀공용" | "공용" => Some(Gender::Unisex),
-        _ => None,
-    }
-}
-
 /// The mall's products after reading `parsed`: normalised, repeated ids merged (the later row
 /// wins), problems added to the reader's.
 pub struct Normalised {
@@ -691,7 +348,7 @@ pub fn products_of(parsed: &Parsed, mall: &MallProfile, now: i64) -> Normalised 
             out.deletes.push(format!("{}-{}", mall.id, item.id.trim()));
             continue;
         }
-        match normalise(item, mall, &homepage, &hosts, now) {
+        match normalise::normalise(item, mall, &homepage, &hosts, now) {
             Ok((product, was_http)) => {
                 out.upgraded_links += was_http as usize;
                 match index.get(&product.id) {
