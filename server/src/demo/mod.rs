@@ -493,6 +493,28 @@ fn mall_from_seed(seed: &MallSeed) -> Mall {
     }
 }
 
+/// Every colour in every size, a few sold out (and 6% of products sold out whole). The draws
+/// come in the same order as ever, so a seed still makes the same world.
+fn make_variants(id: &str, category: Category, gender: Gender, colours: &[&str], rng: &mut ChaCha8Rng) -> Vec<Variant> {
+    let sold_out = rng.random_bool(0.06);
+    let sizes = sizes(category, gender, rng);
+    let mut variants = Vec::with_capacity(colours.len() * sizes.len());
+    for (ci, colour) in colours.iter().enumerate() {
+        for (si, size) in sizes.iter().enumerate() {
+            variants.push(Variant {
+                id: format!("{id}-{ci}{si}"),
+                color: Some(colour.to_string()),
+                size: Some(size.to_string()),
+                available: !sold_out && rng.random_bool(0.9),
+            });
+        }
+    }
+    if !sold_out && !variants.iter().any(|v| v.available) {
+        variants[0].available = true;
+    }
+    variants
+}
+
 fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha8Rng, now: i64) -> Product {
     let id = format!("{}-{}", mall.id, number);
     // Mostly the mall's main concept, sometimes its second one.
@@ -524,22 +546,7 @@ fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha
         if rng.random_bool(0.35) { *[10i64, 15, 20, 25, 30, 40, 50].choose(rng).expect("non-empty") } else { 0 };
     let price = if discount > 0 { ((list_price * (100 - discount) / 100) / 100) * 100 } else { list_price };
 
-    let sold_out = rng.random_bool(0.06);
-    let sizes = sizes(category, mall.gender, rng);
-    let mut variants = Vec::with_capacity(colours.len() * sizes.len());
-    for (ci, colour) in colours.iter().enumerate() {
-        for (si, size) in sizes.iter().enumerate() {
-            variants.push(Variant {
-                id: format!("{id}-{ci}{si}"),
-                color: Some(colour.to_string()),
-                size: Some(size.to_string()),
-                available: !sold_out && rng.random_bool(0.9),
-            });
-        }
-    }
-    if !sold_out && !variants.iter().any(|v| v.available) {
-        variants[0].available = true;
-    }
+    let variants = make_variants(&id, category, mall.gender, &colours, rng);
 
     let created_at = now - rng.random_range(0..90 * DAY);
     // Heavy-tailed popularity: most items are seen a little, a few a lot.

@@ -40,36 +40,7 @@ pub(super) fn parse(text: &str) -> Result<Parsed, FeedError> {
                 .map(|c| c.split('>').map(|s| s.trim().to_string()).collect::<Vec<_>>())
                 .unwrap_or_default(),
         );
-        let variants = p
-            .get("variants")
-            .and_then(Value::as_array)
-            .map(|vs| {
-                vs.iter()
-                    .enumerate()
-                    .map(|(vn, v)| {
-                        let mut variant = ItemVariant {
-                            id: v.get("variant_code").and_then(json_text).unwrap_or_else(|| format!("v{}", vn + 1)),
-                            ..Default::default()
-                        };
-                        for option in v.get("options").and_then(Value::as_array).into_iter().flatten() {
-                            let name = option.get("name").and_then(Value::as_str).unwrap_or("").to_lowercase();
-                            let value = option.get("value").and_then(json_text);
-                            if name.contains("colo") || name.contains("색") {
-                                variant.color = value;
-                            } else {
-                                variant.size = value;
-                            }
-                        }
-                        let tracked = yes(v.get("use_inventory")) == Some(true);
-                        let quantity = v.get("quantity").and_then(Value::as_i64).unwrap_or(0);
-                        variant.available = yes(v.get("selling")) != Some(false)
-                            && yes(v.get("display")) != Some(false)
-                            && (!tracked || quantity > 0);
-                        variant
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let variants = p.get("variants").and_then(Value::as_array).map(|vs| variants(vs)).unwrap_or_default();
         parsed.items.push(Item {
             line,
             title: p.get("product_name").and_then(Value::as_str).map(strip_html).unwrap_or_default(),
@@ -92,4 +63,33 @@ pub(super) fn parse(text: &str) -> Result<Parsed, FeedError> {
         });
     }
     Ok(parsed)
+}
+
+/// Cafe24's variants: options named like colour (색상, Color) are the colour, others the size;
+/// a variant can be bought when selling, displayed, and in stock where stock is tracked.
+fn variants(vs: &[Value]) -> Vec<ItemVariant> {
+    vs.iter()
+        .enumerate()
+        .map(|(vn, v)| {
+            let mut variant = ItemVariant {
+                id: v.get("variant_code").and_then(json_text).unwrap_or_else(|| format!("v{}", vn + 1)),
+                ..Default::default()
+            };
+            for option in v.get("options").and_then(Value::as_array).into_iter().flatten() {
+                let name = option.get("name").and_then(Value::as_str).unwrap_or("").to_lowercase();
+                let value = option.get("value").and_then(json_text);
+                if name.contains("colo") || name.contains("색") {
+                    variant.color = value;
+                } else {
+                    variant.size = value;
+                }
+            }
+            let tracked = yes(v.get("use_inventory")) == Some(true);
+            let quantity = v.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+            variant.available = yes(v.get("selling")) != Some(false)
+                && yes(v.get("display")) != Some(false)
+                && (!tracked || quantity > 0);
+            variant
+        })
+        .collect()
 }

@@ -9,21 +9,32 @@ use quick_xml::Reader;
 use super::text::{cell, clean, strip_html, timestamp, tsv};
 use super::{FeedError, Format, Item, ItemVariant, Parsed, RowProblem};
 
+/// The line of a byte position, counted as the reader moves on, never from the start again (that
+/// was quadratic).
+#[derive(Default)]
+struct LineCounter {
+    counted_to: usize,
+    lines: usize,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, text: &str, pos: u64) -> usize {
+        let pos = (pos as usize).min(text.len());
+        if pos >= self.counted_to {
+            self.lines += text.as_bytes()[self.counted_to..pos].iter().filter(|&&b| b == b'\n').count();
+            self.counted_to = pos;
+        }
+        self.lines + 1
+    }
+}
+
 /// One `<item>`/`<entry>` (or TSV row): field name (without prefix) → text.
 type Fields = HashMap<String, String>;
 
 pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
     let wrong = |reason: String| FeedError::WrongFormat { format: Format::MerchantXml.as_str(), reason };
-    // Lines are counted as the reader moves on, never from the start again (that was quadratic).
-    let mut counted = (0usize, 1usize);
-    let mut line_of = |pos: u64| {
-        let pos = (pos as usize).min(text.len());
-        if pos >= counted.0 {
-            counted.1 += text.as_bytes()[counted.0..pos].iter().filter(|&&b| b == b'\n').count();
-            counted.0 = pos;
-        }
-        counted.1
-    };
+    let mut lines = LineCounter::default();
+    let mut line_of = |pos: u64| lines.line_of(text, pos);
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(true);
     let mut records: Vec<(usize, Fields)> = Vec::new();
@@ -65,17 +76,7 @@ pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
             Event::Text(t) if field.is_some() => {
                 value.push_str(&t.decode().map_err(|e| wrong(e.to_string()))?);
             }
-            Event::GeneralRef(r) if field.is_some() => {
-                let name = String::from_utf8_lossy(r.as_ref()).to_string();
-                value.push_str(match name.as_str() {
-                    "amp" => "&",
-                    "lt" => "<",
-                    "gt" => ">",
-                    "quot" => "\"",
-                    "apos" => "'",
-                    _ => "",
-                });
-            }
+            Event::GeneralRef(r) if field.is_some() => value.push_str(entity(&String::from_utf8_lossy(r.as_ref()))),
             Event::CData(t) if field.is_some() => value.push_str(&String::from_utf8_lossy(&t)),
             Event::End(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).to_lowercase();
@@ -106,6 +107,18 @@ pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
     }
     items_of(records, &mut parsed);
     Ok(parsed)
+}
+
+/// The text of XML's predefined entities (others, undeclared in a feed, read as nothing).
+fn entity(name: &str) -> &'static str {
+    match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => "",
+    }
 }
 
 pub(super) fn parse_tsv(text: &str) -> Result<Parsed, FeedError> {

@@ -57,30 +57,7 @@ pub(super) fn parse(format: Format, text: &str) -> Result<Parsed, FeedError> {
             .iter()
             .filter_map(|c| get(c))
             .collect();
-        // option_detail: "사이즈:S, 색상:블랙^0|사이즈:M, 색상:블랙^0" — one variant per entry.
-        let variants = get("option_detail")
-            .map(|detail| {
-                detail
-                    .split('|')
-                    .filter(|o| !o.trim().is_empty())
-                    .enumerate()
-                    .map(|(n, option)| {
-                        let (pairs, _extra) = option.split_once('^').unwrap_or((option, ""));
-                        let mut v = ItemVariant { id: format!("o{}", n + 1), available: true, ..Default::default() };
-                        for pair in pairs.split(',') {
-                            let Some((name, value)) = pair.split_once(':') else { continue };
-                            let name = name.trim();
-                            if name.contains("색") || name.to_lowercase().contains("colo") {
-                                v.color = cell(value);
-                            } else {
-                                v.size = cell(value);
-                            }
-                        }
-                        v
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let variants = get("option_detail").map(|detail| options(&detail)).unwrap_or_default();
         parsed.items.push(Item {
             line,
             id,
@@ -99,4 +76,27 @@ pub(super) fn parse(format: Format, text: &str) -> Result<Parsed, FeedError> {
         });
     }
     Ok(parsed)
+}
+
+/// option_detail: "사이즈:S, 색상:블랙^0|사이즈:M, 색상:블랙^0" — one variant per entry.
+fn options(detail: &str) -> Vec<ItemVariant> {
+    detail
+        .split('|')
+        .filter(|o| !o.trim().is_empty())
+        .enumerate()
+        .map(|(n, option)| {
+            let (pairs, _extra) = option.split_once('^').unwrap_or((option, ""));
+            let mut v = ItemVariant { id: format!("o{}", n + 1), available: true, ..Default::default() };
+            for pair in pairs.split(',') {
+                let Some((name, value)) = pair.split_once(':') else { continue };
+                let name = name.trim();
+                if name.contains("색") || name.to_lowercase().contains("colo") {
+                    v.color = cell(value);
+                } else {
+                    v.size = cell(value);
+                }
+            }
+            v
+        })
+        .collect()
 }

@@ -156,18 +156,7 @@ pub(super) fn parse_csv(text: &str) -> Result<Parsed, FeedError> {
                 skipped_handle = Some(handle);
                 continue;
             }
-            parsed.items.push(Item {
-                line,
-                id: handle.clone(),
-                title: get(&record, "title").map(|t| clean(&t)).unwrap_or_default(),
-                brand: get(&record, "vendor"),
-                categories: get(&record, "type").into_iter().collect(),
-                tags: get(&record, "tags").map(|t| t.split(',').filter_map(cell).collect()).unwrap_or_default(),
-                gender: get(&record, "google shopping / gender"),
-                image_url: get(&record, "image src"),
-                link: Some(format!("/products/{handle}")),
-                ..Default::default()
-            });
+            parsed.items.push(csv_product(|name| get(&record, name), line, &handle));
         }
         let item = parsed.items.last_mut().expect("pushed above");
         if item.image_url.is_none() {
@@ -178,36 +167,63 @@ pub(super) fn parse_csv(text: &str) -> Result<Parsed, FeedError> {
         if price.is_none() && values.iter().all(Option::is_none) {
             continue; // a row that only adds an image
         }
-        let mut variant = ItemVariant {
-            id: get(&record, "variant sku").unwrap_or_else(|| {
-                let joined: Vec<&str> =
-                    values.iter().flatten().map(String::as_str).filter(|v| *v != "Default Title").collect();
-                if joined.is_empty() {
-                    "default".into()
-                } else {
-                    joined.join("-")
-                }
-            }),
-            price,
-            original_price: get(&record, "variant compare at price"),
-            ..Default::default()
-        };
-        let tracked = get(&record, "variant inventory tracker").is_some();
-        let continues = get(&record, "variant inventory policy").as_deref() == Some("continue");
-        let quantity: i64 = get(&record, "variant inventory qty").and_then(|q| q.parse().ok()).unwrap_or(0);
-        variant.available = !tracked || continues || quantity > 0;
-        for (i, value) in values.into_iter().enumerate() {
-            let Some(value) = value.filter(|v| v != "Default Title") else { continue };
-            match option_names[i] {
-                Some("color") => variant.color = Some(value),
-                _ if variant.size.is_none() => variant.size = Some(value),
-                _ => {}
-            }
-        }
-        item.variants.push(variant);
+        item.variants.push(csv_variant(|name| get(&record, name), price, values, &option_names));
     }
     if parsed.rows > 0 && parsed.items.is_empty() && parsed.problems.len() == parsed.rows {
         return Err(wrong("no row could be read as a product".into()));
     }
     Ok(parsed)
+}
+
+/// One CSV row's variant: its SKU (or its option values) as id, price, stock by Shopify's
+/// inventory rules, and the option values as colour and size by the option names.
+fn csv_variant(
+    field: impl Fn(&str) -> Option<String>,
+    price: Option<String>,
+    values: Vec<Option<String>>,
+    option_names: &[Option<&'static str>; 3],
+) -> ItemVariant {
+    let mut variant = ItemVariant {
+        id: field("variant sku").unwrap_or_else(|| {
+            let joined: Vec<&str> =
+                values.iter().flatten().map(String::as_str).filter(|v| *v != "Default Title").collect();
+            if joined.is_empty() {
+                "default".into()
+            } else {
+                joined.join("-")
+            }
+        }),
+        price,
+        original_price: field("variant compare at price"),
+        ..Default::default()
+    };
+    let tracked = field("variant inventory tracker").is_some();
+    let continues = field("variant inventory policy").as_deref() == Some("continue");
+    let quantity: i64 = field("variant inventory qty").and_then(|q| q.parse().ok()).unwrap_or(0);
+    variant.available = !tracked || continues || quantity > 0;
+    for (i, value) in values.into_iter().enumerate() {
+        let Some(value) = value.filter(|v| v != "Default Title") else { continue };
+        match option_names[i] {
+            Some("color") => variant.color = Some(value),
+            _ if variant.size.is_none() => variant.size = Some(value),
+            _ => {}
+        }
+    }
+    variant
+}
+
+/// A product from the first CSV row of its handle (its other rows add variants and images).
+fn csv_product(field: impl Fn(&str) -> Option<String>, line: usize, handle: &str) -> Item {
+    Item {
+        line,
+        id: handle.to_string(),
+        title: field("title").map(|t| clean(&t)).unwrap_or_default(),
+        brand: field("vendor"),
+        categories: field("type").into_iter().collect(),
+        tags: field("tags").map(|t| t.split(',').filter_map(cell).collect()).unwrap_or_default(),
+        gender: field("google shopping / gender"),
+        image_url: field("image src"),
+        link: Some(format!("/products/{handle}")),
+        ..Default::default()
+    }
 }
