@@ -15,7 +15,7 @@ use crate::changes::ChangeHub;
 use crate::changes::ChangeKind;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::sync::blocking;
+use crate::store::blocking;
 use moa_protocol::wire::{ListKind, ListOpBatch, SignIn, MAX_LIST_OP_BATCH};
 
 /// Where the apps keep secrets: the Android Keystore, the iOS Keychain.

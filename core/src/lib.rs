@@ -706,14 +706,14 @@ impl Moa {
         let cancel = CancellationToken::new();
         loop {
             let store = Arc::clone(&self.store);
-            let pending = self.guard(sync::blocking(&store, |s| s.pending_events(wire::MAX_EVENT_BATCH)).await)?;
+            let pending = self.guard(store::blocking(&store, |s| s.pending_events(wire::MAX_EVENT_BATCH)).await)?;
             if pending.is_empty() {
                 return Ok(report);
             }
             let (ids, events): (Vec<i64>, Vec<wire::UploadedEvent>) = pending.into_iter().unzip();
             let batch = wire::EventBatch { install_id: self.config.install_id.clone(), events };
             let result = api.post_events(&batch, &cancel).await?;
-            self.guard(sync::blocking(&store, move |s| s.mark_uploaded(&ids)).await)?;
+            self.guard(store::blocking(&store, move |s| s.mark_uploaded(&ids)).await)?;
             report.sent += batch.events.len() as u64;
             report.duplicates += result.duplicates;
         }

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiClient, Conditional, RawChangePage};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{blocking, Store};
 use moa_protocol::wire::{Change, DEFAULT_PAGE_LIMIT};
 
 /// A product the sync could not take, and why.
@@ -371,14 +371,3 @@ fn product_id_of(value: &serde_json::Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Run store work on a blocking thread: SQLite must never stall the async runtime's workers.
-pub(crate) async fn blocking<T, F>(store: &Arc<Store>, work: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T> + Send + 'static,
-{
-    let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || work(&store))
-        .await
-        .map_err(|e| Error::Internal(format!("store task failed: {e}")))?
-}

@@ -6,7 +6,7 @@
 //! older one step by step, and a test proves both roads end in the same schema.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -14,6 +14,18 @@ use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use moa_protocol::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
 use moa_protocol::wire::{Change, PopulationStats};
+
+/// Run store work on a blocking thread: SQLite must never stall the async runtime's workers.
+pub(crate) async fn blocking<T, F>(store: &Arc<Store>, work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T> + Send + 'static,
+{
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || work(&store))
+        .await
+        .map_err(|e| Error::Internal(format!("store task failed: {e}")))?
+}
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
