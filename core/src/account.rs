@@ -10,12 +10,10 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::api::ApiClient;
-use crate::changes::ChangeHub;
 use crate::changes::ChangeKind;
 use crate::error::{Error, Result};
-use crate::store::Store;
-use crate::store::blocking;
+use crate::parts::Parts;
+use crate::store::{blocking, Store};
 use moa_protocol::wire::{ListKind, ListOpBatch, SignIn, MAX_LIST_OP_BATCH};
 
 /// Where the apps keep secrets: the Android Keystore, the iOS Keychain.
@@ -64,22 +62,6 @@ pub struct SignOutReport {
     pub unsent: u64,
 }
 
-/// What account work needs of the rest of the core.
-#[derive(Clone, Copy)]
-pub(crate) struct Parts<'a> {
-    pub store: &'a Arc<Store>,
-    pub api: Option<&'a Arc<ApiClient>>,
-    pub changes: &'a ChangeHub,
-    /// Called when the device's lists became the account's (the feed forgets what it showed).
-    pub lists_replaced: &'a (dyn Fn() + Send + Sync),
-}
-
-impl Parts<'_> {
-    fn api(&self) -> Result<&Arc<ApiClient>> {
-        self.api.ok_or_else(|| Error::InvalidInput("no server configured".into()))
-    }
-}
-
 /// The shopper's account on this device: the platform's secret store (the session token lives
 /// there and only there) and the one account sync that may run at a time.
 #[derive(Default)]
@@ -113,10 +95,11 @@ impl Accounts {
     /// Sign in. The guest's wishlist and follows join the account (a later remove wins over an
     /// earlier add of the same item), and the device then shows the account's lists. If that
     /// first account sync fails (the network went), sign-in still holds and the next sync does it.
-    pub async fn sign_in(&self, parts: Parts<'_>, username: &str, password: &str) -> Result<Account> {
+    pub async fn sign_in(&self, parts: &Parts, username: &str, password: &str) -> Result<Account> {
         let api = parts.api()?;
         let secrets = self.secret_store()?;
-        if let Some(current) = self.account(parts.store)? {
+        let stored = parts.guard(blocking(&parts.store, |s| s.setting(ACCOUNT_SETTING)).await)?;
+        if let Some(current) = stored.and_then(|json: String| serde_json::from_str::<Account>(&json).ok()) {
             // Re-entering the password after a session ended is fine; another account is not:
             // the outbox holds this account's changes, which must not land in the other.
             if current.username != username {
@@ -132,7 +115,7 @@ impl Accounts {
         secrets.save(TOKEN_KEY.into(), session.token);
         let account = Account { account_id: session.account_id, username: session.username, session_valid: true };
         let json = serde_json::to_string(&account).map_err(|e| Error::Internal(e.to_string()))?;
-        parts.store.guard(parts.store.set_setting(ACCOUNT_SETTING, &json))?;
+        parts.guard(blocking(&parts.store, move |s| s.set_setting(ACCOUNT_SETTING, &json)).await)?;
         match self.sync(parts).await {
             Ok(_) | Err(Error::Offline(_) | Error::Timeout | Error::Network(_) | Error::Server { .. }) => Ok(account),
             Err(e) => Err(e),
@@ -141,13 +124,14 @@ impl Accounts {
 
     /// Send the outbox (in order, in batches; the server ignores what it already has), then make
     /// the device's lists the account's. Safe to call any time, and after any crash.
-    pub async fn sync(&self, parts: Parts<'_>) -> Result<AccountSyncReport> {
+    pub async fn sync(&self, parts: &Parts) -> Result<AccountSyncReport> {
         let api = parts.api()?;
         let _one_at_a_time = self.one_sync_at_a_time.lock().await;
-        let token = self.token(parts.store)?;
+        let signed_in = parts.guard(blocking(&parts.store, |s| s.setting(ACCOUNT_SETTING)).await)?.is_some();
+        let token = self.token(signed_in)?;
         let cancel = CancellationToken::new();
         let mut report = AccountSyncReport::default();
-        let store = Arc::clone(parts.store);
+        let store = Arc::clone(&parts.store);
         // A shopper tapping 찜 during the sync adds to the outbox; send again, a few times at most.
         for _ in 0..3 {
             for list in [ListKind::Wishlist, ListKind::Follows] {
@@ -175,7 +159,7 @@ impl Accounts {
                 report.followed_malls = f;
                 parts.changes.notify(ChangeKind::Wishlist);
                 parts.changes.notify(ChangeKind::FollowedMalls);
-                (parts.lists_replaced)();
+                parts.forget_feed_session();
                 break;
             }
         }
@@ -185,26 +169,31 @@ impl Accounts {
     /// Sign out. What could still be sent is sent first; the token is revoked and forgotten.
     /// With `keep_on_device` the wishlist and follows stay as the guest's own (and join the
     /// next account signed in to); without, they leave the device.
-    pub async fn sign_out(&self, parts: Parts<'_>, keep_on_device: bool) -> Result<SignOutReport> {
+    pub async fn sign_out(&self, parts: &Parts, keep_on_device: bool) -> Result<SignOutReport> {
         let secrets = self.secret_store()?;
         if let (Ok(api), Some(token)) = (parts.api(), secrets.load(TOKEN_KEY.into())) {
             // Best effort: offline, the changes stay unsent and the report says how many.
             let _ = self.sync(parts).await;
             let _ = api.sign_out(&token, &CancellationToken::new()).await;
         }
-        let store = parts.store;
-        let report = SignOutReport { unsent: store.guard(store.unsent_list_ops())? };
+        let unsent = parts.guard(blocking(&parts.store, |s| s.unsent_list_ops()).await)?;
+        let report = SignOutReport { unsent };
         secrets.delete(TOKEN_KEY.into());
-        store.guard(store.forget_account(keep_on_device))?;
-        store.guard(store.delete_setting(ACCOUNT_SETTING))?;
+        parts.guard(
+            blocking(&parts.store, move |s| {
+                s.forget_account(keep_on_device)?;
+                s.delete_setting(ACCOUNT_SETTING)
+            })
+            .await,
+        )?;
         parts.changes.notify(ChangeKind::Wishlist);
         parts.changes.notify(ChangeKind::FollowedMalls);
         parts.changes.notify(ChangeKind::Feed);
         Ok(report)
     }
 
-    fn token(&self, store: &Store) -> Result<String> {
-        if store.guard(store.setting(ACCOUNT_SETTING))?.is_none() {
+    fn token(&self, signed_in: bool) -> Result<String> {
+        if !signed_in {
             return Err(Error::Unauthorized("not signed in".into()));
         }
         self.secret_store()?

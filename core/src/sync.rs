@@ -370,4 +370,3 @@ fn product_id_of(value: &serde_json::Value) -> Option<String> {
         .and_then(|id| id.as_str())
         .map(str::to_string)
 }
-

@@ -80,6 +80,16 @@ impl Default for AlertSettings {
     }
 }
 
+impl AlertSettings {
+    /// Hours are 0 to 23.
+    pub fn validate(&self) -> crate::error::Result<()> {
+        if self.digest_hour > 23 || self.quiet_start_hour > 23 || self.quiet_end_hour > 23 {
+            return Err(crate::error::Error::InvalidInput("alert hours are 0 to 23".into()));
+        }
+        Ok(())
+    }
+}
+
 /// Hears alerts when they are due: the apps turn them into notifications.
 pub trait AlertListener: Send + Sync {
     fn on_alerts(&self, alerts: Vec<Alert>);

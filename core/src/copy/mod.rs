@@ -40,6 +40,14 @@ pub(crate) struct Phrases {
     // The rescue sheet.
     pub similar_at: fn(&str) -> String,
     pub more_for_you_at: fn(&str) -> String,
+    // Before the hop to the mall.
+    pub no_longer_sold: &'static str,
+    pub sold_out_now: &'static str,
+    /// (price seen, price now)
+    pub price_changed: fn(&str, &str) -> String,
+    /// (title, price, mall)
+    pub share_text: fn(&str, &str, &str) -> String,
+    pub rescue_title: &'static str,
     // Alerts.
     pub alert_price_drop: &'static str,
     /// (title, price before, price now, percent off)

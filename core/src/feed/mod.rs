@@ -13,6 +13,7 @@ use serde::Serialize;
 
 mod score;
 mod sections;
+pub(crate) mod state;
 
 pub use sections::compose_home;
 

@@ -335,3 +335,29 @@ impl Store {
         Ok(out)
     }
 }
+
+/// The settings key of the onboarding profile.
+const PROFILE_SETTING: &str = "profile";
+/// The settings key of the consent to upload behaviour events.
+const CONSENT_SETTING: &str = "consent.events";
+
+impl Store {
+    /// The onboarding profile (empty for a guest who skipped it).
+    pub fn profile(&self) -> Result<crate::profile::ShopperProfile> {
+        Ok(self.setting(PROFILE_SETTING)?.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+    }
+
+    pub fn set_profile(&self, profile: &crate::profile::ShopperProfile) -> Result<()> {
+        let json = serde_json::to_string(profile).map_err(|e| Error::Internal(e.to_string()))?;
+        self.set_setting(PROFILE_SETTING, &json)
+    }
+
+    /// Whether the shopper agreed that their behaviour events may leave the device.
+    pub fn event_consent(&self) -> Result<bool> {
+        Ok(self.setting(CONSENT_SETTING)?.as_deref() == Some("granted"))
+    }
+
+    pub fn set_event_consent(&self, granted: bool) -> Result<()> {
+        self.set_setting(CONSENT_SETTING, if granted { "granted" } else { "refused" })
+    }
+}
