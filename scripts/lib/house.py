@@ -132,8 +132,8 @@ def collect(crate):
         for name in names:
             if name.endswith(".rs"):
                 path = os.path.join(dirpath, name)
-                if os.sep + "bin" + os.sep in path:
-                    continue
+                if os.sep + "bin" + os.sep in path or name == "tests.rs":
+                    continue  # generated binaries' glue, and test modules in their own file
                 files[module_path(src, path)] = path
     return src, files
 

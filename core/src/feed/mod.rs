@@ -14,6 +14,8 @@ use serde::Serialize;
 mod score;
 mod sections;
 pub(crate) mod state;
+#[cfg(test)]
+mod tests;
 
 pub use sections::compose_home;
 

@@ -72,8 +72,11 @@ pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    /// Search's own reader: interrupting a search (a newer keystroke) never stops the feed's
+    /// query, and a search never waits for a feed.
+    search_reader: Mutex<Connection>,
     recovery: Option<Recovery>,
-    /// Stops a search still running on the reader when a newer one starts.
+    /// Stops a search still running on the search reader when a newer one starts.
     search_interrupt: rusqlite::InterruptHandle,
     searching: std::sync::atomic::AtomicBool,
     /// What "now" is for this store's records (the config's clock).
@@ -109,11 +112,14 @@ impl Store {
         search::catch_up(&writer, clock.now_secs())?;
         let reader = Connection::open(path)?;
         configure(&reader)?;
-        let search_interrupt = reader.get_interrupt_handle();
+        let search_reader = Connection::open(path)?;
+        configure(&search_reader)?;
+        let search_interrupt = search_reader.get_interrupt_handle();
         Ok(Store {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            search_reader: Mutex::new(search_reader),
             recovery: None,
             search_interrupt,
             searching: std::sync::atomic::AtomicBool::new(false),
@@ -162,6 +168,10 @@ impl Store {
 
     pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
         self.reader.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn search_reader(&self) -> MutexGuard<'_, Connection> {
+        self.search_reader.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Where the catalog sync left off: the seq of the last change committed.

@@ -157,7 +157,7 @@ impl Store {
         if self.searching.swap(true, Ordering::SeqCst) {
             self.search_interrupt.interrupt();
         }
-        let conn = self.reader();
+        let conn = self.search_reader();
         self.searching.store(true, Ordering::SeqCst);
         let result = run_search(&conn, text, how, filter, limit);
         self.searching.store(false, Ordering::SeqCst);

@@ -1,0 +1,33 @@
+//! Alerts about wishlisted products.
+
+#[derive(uniffi::Enum)]
+pub enum AlertKind {
+    PriceDrop,
+    BackInStock,
+    SaleEnding,
+}
+
+/// An alert about a wishlisted product, ready to be a notification.
+#[derive(uniffi::Record)]
+pub struct Alert {
+    pub alert_id: i64,
+    pub kind: AlertKind,
+    pub product_id: String,
+    pub variant_id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub image_url: String,
+    pub created_ms: i64,
+}
+
+/// How alerts reach the shopper (defaults: a daily digest at 20:00, quiet 22:00–08:00, 3 a day).
+#[derive(uniffi::Record)]
+pub struct AlertSettings {
+    pub enabled: bool,
+    pub daily_digest: bool,
+    pub digest_hour: u8,
+    pub quiet_start_hour: u8,
+    pub quiet_end_hour: u8,
+    pub max_per_day: u32,
+    pub utc_offset_minutes: i32,
+}
