@@ -10,6 +10,7 @@ use moa_protocol::model::{Mall, Product};
 use moa_protocol::wire::{Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
+use crate::db::changes::ChangeWriter;
 pub use crate::db::{CatalogDb, CatalogError};
 
 impl CatalogDb {
@@ -165,23 +166,13 @@ impl CatalogDb {
     pub fn upsert_products(&self, products: &[Product]) -> Result<u64, CatalogError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
         let mut changed = 0;
         {
-            let mut current = tx.prepare("SELECT body FROM products WHERE id = ?1")?;
-            let mut write = tx.prepare(
-                "INSERT INTO products (id, mall_id, body, seq) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET mall_id = excluded.mall_id, body = excluded.body, seq = excluded.seq",
-            )?;
+            let mut changes = ChangeWriter::new(&tx)?;
             for product in products {
                 let body = serde_json::to_string(product)?;
-                let existing: Option<Option<String>> = current.query_row([&product.id], |r| r.get(0)).optional()?;
-                if existing.flatten().as_deref() == Some(body.as_str()) {
-                    continue;
-                }
-                seq += 1;
-                write.execute(params![product.id, product.mall_id, body, seq])?;
-                changed += 1;
+                let stored = changes.stored(&product.id)?;
+                changed += changes.put(&product.id, &product.mall_id, &body, stored.as_deref())? as u64;
             }
         }
         tx.commit()?;
@@ -192,16 +183,11 @@ impl CatalogDb {
     pub fn delete_products(&self, ids: &[&str]) -> Result<u64, CatalogError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
         let mut deleted = 0;
         {
-            let mut tombstone =
-                tx.prepare("UPDATE products SET body = NULL, seq = ?2 WHERE id = ?1 AND body IS NOT NULL")?;
+            let mut changes = ChangeWriter::new(&tx)?;
             for id in ids {
-                if tombstone.execute(params![id, seq + 1])? == 1 {
-                    seq += 1;
-                    deleted += 1;
-                }
+                deleted += changes.delist(id, None)? as u64;
             }
         }
         tx.commit()?;

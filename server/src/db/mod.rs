@@ -3,6 +3,8 @@
 //! in SQLite's `user_version`; the modules that read and write it (`catalog`, `accounts`,
 //! `ingest::registry`) each add their part of [`CatalogDb`]'s methods.
 
+pub(crate) mod changes;
+
 use std::path::Path;
 use std::sync::Mutex;
 

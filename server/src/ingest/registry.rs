@@ -7,6 +7,7 @@ use moa_protocol::model::{Mall, Product};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::MallProfile;
+use crate::db::changes::ChangeWriter;
 use crate::db::{CatalogDb, CatalogError};
 
 /// What an import changed.
@@ -57,45 +58,21 @@ impl CatalogDb {
             "INSERT INTO malls (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
             params![mall.id, serde_json::to_string(mall)?],
         )?;
-        let mut seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
         let mut outcome = ImportOutcome::default();
         {
-            let mut current = tx.prepare_cached("SELECT body FROM products WHERE id = ?1")?;
-            let mut write = tx.prepare_cached(
-                "INSERT INTO products (id, mall_id, body, seq) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (id) DO UPDATE SET mall_id = excluded.mall_id, body = excluded.body, seq = excluded.seq",
-            )?;
+            let mut changes = ChangeWriter::new(&tx)?;
             for product in products {
-                let old: Option<Product> = current
-                    .query_row([&product.id], |r| r.get::<_, Option<String>>(0))
-                    .optional()?
-                    .flatten()
-                    .map(|b| serde_json::from_str(&b))
-                    .transpose()?;
-                let mut next = product.clone();
-                if let Some(old) = &old {
-                    // What the feed does not know (or cannot say twice the same way) is kept, so
-                    // that re-reading an unchanged feed is no change at all.
-                    next.created_at = old.created_at;
-                    next.popularity = old.popularity;
-                    next.updated_at = old.updated_at;
-                    if &next == old {
-                        outcome.unchanged += 1;
-                        continue;
-                    }
-                    next.updated_at = if product.updated_at > old.updated_at {
-                        product.updated_at
-                    } else {
-                        now.max(old.updated_at + 1)
-                    };
+                let stored = changes.stored(&product.id)?;
+                let old: Option<Product> = stored.as_deref().map(serde_json::from_str).transpose()?;
+                let next = merged(product, old.as_ref(), now);
+                let body = serde_json::to_string(&next)?;
+                // An unchanged row serialises to the stored body exactly: the one rule of change.
+                if changes.put(&next.id, &next.mall_id, &body, stored.as_deref())? {
+                    outcome.changed += 1;
+                } else {
+                    outcome.unchanged += 1;
                 }
-                seq += 1;
-                write.execute(params![next.id, next.mall_id, serde_json::to_string(&next)?, seq])?;
-                outcome.changed += 1;
             }
-            let mut tombstone = tx.prepare_cached(
-                "UPDATE products SET body = NULL, seq = ?2 WHERE id = ?1 AND mall_id = ?3 AND body IS NOT NULL",
-            )?;
             let mut gone: Vec<String> = deletes.to_vec();
             if full {
                 let listed: HashSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
@@ -105,13 +82,27 @@ impl CatalogDb {
                 gone.extend(ids.into_iter().filter(|id| !listed.contains(id.as_str())));
             }
             for id in gone {
-                if tombstone.execute(params![id, seq + 1, mall.id])? == 1 {
-                    seq += 1;
-                    outcome.delisted += 1;
-                }
+                outcome.delisted += changes.delist(&id, Some(&mall.id))? as u64;
             }
         }
         tx.commit()?;
         Ok(outcome)
     }
+}
+
+/// A feed's product as it is to be stored over `old`: what the feed does not know (or cannot
+/// say twice the same way) is kept, so that re-reading an unchanged feed is no change at all;
+/// a real change moves `updated_at` on.
+fn merged(product: &Product, old: Option<&Product>, now: i64) -> Product {
+    let mut next = product.clone();
+    if let Some(old) = old {
+        next.created_at = old.created_at;
+        next.popularity = old.popularity;
+        next.updated_at = old.updated_at;
+        if &next != old {
+            next.updated_at =
+                if product.updated_at > old.updated_at { product.updated_at } else { now.max(old.updated_at + 1) };
+        }
+    }
+    next
 }
