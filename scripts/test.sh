@@ -26,7 +26,9 @@ run_suite() {
     fi
 }
 
-suite_format() { cargo fmt --all --check; }
+# Formatting, and the house rules (scripts/lib/house.py): no import cycle among a crate's
+# modules, no function over 80 lines outside tests.
+suite_format() { cargo fmt --all --check && python3 scripts/lib/house.py --self-test && python3 scripts/lib/house.py; }
 suite_rust() { cargo test --workspace --no-fail-fast; }
 
 # The binding suites talk to a real moa-server on loopback, started once for both. Its demo world
