@@ -46,26 +46,7 @@ impl Moa {
             listener: listener.map(|l| Arc::new(ProgressBridge(l)) as Arc<dyn moa_core::SyncListener>),
             cancel: cancellation.map(|c| c.token.clone()),
         };
-        let r = self.inner.sync_with(options).await?;
-        Ok(SyncReport {
-            malls: r.malls,
-            malls_unchanged: r.malls_unchanged,
-            pages: r.pages,
-            upserted: r.upserted,
-            deleted: r.deleted,
-            skipped: r
-                .skipped
-                .into_iter()
-                .map(|s| SkippedProduct { product_id: s.product_id, seq: s.seq, reason: s.reason })
-                .collect(),
-            retries: r.retries,
-            bytes: r.bytes,
-            cursor_before: r.cursor_before,
-            cursor_after: r.cursor_after,
-            products_in_cache: r.products_in_cache,
-            took_ms: r.took.as_millis() as u64,
-            feed_changed: r.feed_changed,
-        })
+        Ok(self.inner.sync_with(options).await?.into())
     }
 
     /// The home feed from the cache (blocking, local: call it off the main thread). Starts a
@@ -125,13 +106,7 @@ impl Moa {
             offset: request.offset,
             limit: request.limit,
         };
-        let r = self.inner.search(&query)?;
-        Ok(SearchResults {
-            total: r.total,
-            capped: r.capped,
-            cards: r.cards.into_iter().map(feed_card).collect(),
-            typo_tolerant: r.typo_tolerant,
-        })
+        Ok(self.inner.search(&query)?.into())
     }
 
     /// Malls by name, id or 초성, forgiving a typo.
@@ -236,20 +211,7 @@ impl Moa {
 
     /// Check price and stock with the server before opening the mall (the cache answers offline).
     pub async fn live_check(self: Arc<Self>, product_id: String) -> Result<LiveCheck> {
-        let c = self.inner.live_check(&product_id).await?;
-        Ok(LiveCheck {
-            product_id: c.product_id,
-            live: c.live,
-            delisted: c.delisted,
-            in_stock: c.in_stock,
-            price: c.price,
-            price_text: c.price_text,
-            previous_price_text: c.previous_price_text,
-            age_secs: c.age_secs,
-            notice: c.notice,
-            can_go: c.can_go,
-            confirm_first: c.confirm_first,
-        })
+        Ok(self.inner.live_check(&product_id).await?.into())
     }
 
     /// The hop to the mall: the checked, attributed link (refused with `InvalidInput` when it is
@@ -331,17 +293,7 @@ impl Moa {
     /// its first `limit` products in this shopper's order. From the cache; `NotFound` for an
     /// unknown mall.
     pub fn mall_page(&self, mall_id: String, limit: u32) -> Result<MallPage> {
-        let p = self.inner.mall_page(&mall_id, limit)?;
-        Ok(MallPage {
-            mall_id: p.mall_id,
-            name: p.name,
-            styles: p.styles,
-            audience: p.audience,
-            homepage: p.homepage,
-            followed: p.followed,
-            products_in_stock: p.products_in_stock,
-            cards: p.cards.into_iter().map(feed_card).collect(),
-        })
+        Ok(self.inner.mall_page(&mall_id, limit)?.into())
     }
 
     /// The words onboarding and the search filters offer, with labels in the shopper's language.
@@ -360,46 +312,7 @@ impl Moa {
     /// The product sheet, from the cache. Opening it starts the clock of the view (see
     /// `sheet_closed`).
     pub fn product(&self, product_id: String) -> Result<ProductSheet> {
-        let p = self.inner.product_sheet(&product_id)?;
-        Ok(ProductSheet {
-            product_id: p.product_id,
-            mall_id: p.mall_id,
-            mall_name: p.mall_name,
-            title: p.title,
-            brand: p.brand,
-            category: p.category,
-            price: p.price,
-            original_price: p.original_price,
-            currency: p.currency,
-            price_text: p.price_text,
-            original_price_text: p.original_price_text,
-            discount_percent: p.discount_percent,
-            image_url: p.image_url,
-            product_url: p.product_url,
-            variants: p
-                .variants
-                .into_iter()
-                .map(|v| ProductVariant { id: v.id, color: v.color, size: v.size, available: v.available })
-                .collect(),
-            in_stock: p.in_stock,
-            elsewhere: p
-                .elsewhere
-                .into_iter()
-                .map(|o| Offer {
-                    product_id: o.product_id,
-                    mall_id: o.mall_id,
-                    mall_name: o.mall_name,
-                    title: o.title,
-                    price: o.price,
-                    currency: o.currency,
-                    price_text: o.price_text,
-                    image_url: o.image_url,
-                    lowest: o.lowest,
-                })
-                .collect(),
-            wishlisted: p.wishlisted,
-            mall_followed: p.mall_followed,
-        })
+        Ok(self.inner.product_sheet(&product_id)?.into())
     }
 
     /// Record something the shopper did; "not interested" and "hide this mall" apply at once.
@@ -435,25 +348,7 @@ impl Moa {
     }
 
     pub fn wishlist(&self) -> Result<Vec<WishlistItem>> {
-        Ok(self
-            .inner
-            .wishlist()?
-            .into_iter()
-            .map(|w| WishlistItem {
-                product_id: w.product_id,
-                variant_id: w.variant_id,
-                added_at: w.added_at,
-                title: w.snapshot.title,
-                image_url: w.snapshot.image_url,
-                price: w.snapshot.price,
-                price_text: w.price_text,
-                mall_id: w.snapshot.mall_id,
-                mall_name: w.snapshot.mall_name,
-                product_url: w.snapshot.product_url,
-                listed: w.listed,
-                in_stock: w.in_stock,
-            })
-            .collect())
+        Ok(self.inner.wishlist()?.into_iter().map(WishlistItem::from).collect())
     }
 
     pub fn follow_mall(&self, mall_id: String) -> Result<()> {
@@ -465,17 +360,7 @@ impl Moa {
     }
 
     pub fn followed_malls(&self) -> Result<Vec<FollowedMall>> {
-        Ok(self
-            .inner
-            .followed_malls()?
-            .into_iter()
-            .map(|f| FollowedMall {
-                mall_id: f.mall_id,
-                name: f.name,
-                image_urls: f.image_urls,
-                followed_at: f.followed_at,
-            })
-            .collect())
+        Ok(self.inner.followed_malls()?.into_iter().map(FollowedMall::from).collect())
     }
 
     /// Hear what changes, in batches, on a core thread, until the handle is cancelled or

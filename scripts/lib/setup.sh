@@ -92,6 +92,12 @@ swift_chroot_unmounts() {
 
 # Run a command for Swift: directly with a host swift, or inside the chroot with the repository
 # bind-mounted at /moa (same loopback network, so tests reach a server started outside).
+# libfaketime, for running the suites with the clock moved (scripts/test-a-year-ahead.sh).
+ensure_faketime() {
+    command -v faketime >/dev/null 2>&1 && return 0
+    apt_install faketime
+}
+
 run_swift() {
     local dir="$1"; shift
     if [ "$SWIFT_MODE" = host ]; then
@@ -103,9 +109,19 @@ run_swift() {
         swift_chroot_mounts
         mountpoint -q "$MOA_SWIFT_ROOT/moa" || mount --bind "$repo" "$MOA_SWIFT_ROOT/moa"
         local rel="${dir#"$repo"/}"
+        # With the clock moved (MOA_FAKETIME), the chroot's processes get the same library and offset.
+        local -a faked=()
+        if [ -n "${MOA_FAKETIME:-}" ] && [ -n "${LD_PRELOAD:-}" ]; then
+            # faketime preloads /usr/$LIB/faketime/…; the chroot is Debian too, with the same $LIB.
+            local libdir
+            for libdir in /usr/lib/*/faketime; do
+                mkdir -p "$MOA_SWIFT_ROOT$libdir" && cp -f "$libdir"/libfaketime*.so.1 "$MOA_SWIFT_ROOT$libdir/"
+            done
+            faked=(LD_PRELOAD="$LD_PRELOAD" FAKETIME="$MOA_FAKETIME")
+        fi
         chroot "$MOA_SWIFT_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin \
             MOA_SERVER_URL="${MOA_SERVER_URL:-}" MOA_NOW_MS="${MOA_NOW_MS:-}" MOA_LIB_DIR="/moa/${MOA_LIB_DIR#"$repo"/}" \
-            /bin/sh -c "cd /moa/$rel && $*"
+            ${faked[@]+"${faked[@]}"} /bin/sh -c "cd /moa/$rel && $*"
         local status=$?
         swift_chroot_unmounts
         # The chroot's /tmp is ours alone: swiftpm's and the tests' temp dirs would pile up run after run.

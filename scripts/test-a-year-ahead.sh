@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test suite (scripts/test.sh) with the machine's clock set a year ahead, through
+# libfaketime: proof that no test depends on today's date. Installs Debian's faketime if missing.
+#
+#   scripts/test-a-year-ahead.sh                 all suites, a year ahead
+#   MOA_FAKETIME=+3650d scripts/test-a-year-ahead.sh   ten years ahead
+#   MOA_SUITES="rust" scripts/test-a-year-ahead.sh     only the named suites
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/setup.sh
+
+ensure_faketime
+export MOA_FAKETIME="${MOA_FAKETIME:-+365d}"
+echo "the clock is moved by $MOA_FAKETIME: $(faketime -f "$MOA_FAKETIME" date -u)"
+exec faketime -f "$MOA_FAKETIME" bash scripts/test.sh
