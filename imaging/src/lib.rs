@@ -213,12 +213,17 @@ fn resize(source: RgbImage, width: u32) -> Result<RgbImage, ImageProblem> {
     RgbImage::from_raw(width, height, rgb).ok_or_else(|| ImageProblem::Corrupt("resize".into()))
 }
 
+/// A JPEG of `image` at Moa's quality, without chroma subsampling (4:4:4: thin stripes and
+/// lettering on clothes stay crisp). Thumbnails are at most 2048 px wide.
 pub fn encode_jpeg(image: &RgbImage) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::with_capacity(32 * 1024));
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-        .encode_image(image)
+    let mut out = Vec::with_capacity(32 * 1024);
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_4_4);
+    let (width, height) = (image.width().min(u16::MAX as u32) as u16, image.height().min(u16::MAX as u32) as u16);
+    encoder
+        .encode(image.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
         .expect("encoding RGB to memory cannot fail");
-    out.into_inner()
+    out
 }
 
 fn placeholder_color(image: &RgbImage) -> String {
@@ -257,5 +262,12 @@ pub fn make_thumbnail(bytes: &[u8], width: u32, limits: &ImageLimits) -> Result<
 
 /// Decode a JPEG thumbnail back (for similarity checks).
 pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageProblem> {
-    Ok(image::load_from_memory(bytes).map_err(|e| ImageProblem::Corrupt(e.to_string()))?.into_rgb8())
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    let pixels = decoder.decode().map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    let info = decoder.info().ok_or_else(|| ImageProblem::Corrupt("no frame".into()))?;
+    if info.pixel_format != jpeg_decoder::PixelFormat::RGB24 {
+        return Err(ImageProblem::Corrupt(format!("a {:?} JPEG, not RGB", info.pixel_format)));
+    }
+    RgbImage::from_raw(info.width as u32, info.height as u32, pixels)
+        .ok_or_else(|| ImageProblem::Corrupt("fewer pixels than the frame says".into()))
 }
