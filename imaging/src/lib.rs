@@ -260,14 +260,23 @@ pub fn make_thumbnail(bytes: &[u8], width: u32, limits: &ImageLimits) -> Result<
     })
 }
 
-/// Decode a JPEG thumbnail back (for similarity checks).
+/// Decode a photo (JPEG, PNG or WebP) to RGB at full size: thumbnails decoded back for
+/// similarity checks, and test photos.
 pub fn decode_rgb(bytes: &[u8]) -> Result<RgbImage, ImageProblem> {
+    if sniff(bytes)? != ImageFormat::Jpeg {
+        // PNG and WebP through `image`, which reads them (JPEG is not compiled into it).
+        return Ok(image::load_from_memory(bytes).map_err(|e| ImageProblem::Corrupt(e.to_string()))?.into_rgb8());
+    }
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     let pixels = decoder.decode().map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
     let info = decoder.info().ok_or_else(|| ImageProblem::Corrupt("no frame".into()))?;
-    if info.pixel_format != jpeg_decoder::PixelFormat::RGB24 {
-        return Err(ImageProblem::Corrupt(format!("a {:?} JPEG, not RGB", info.pixel_format)));
-    }
-    RgbImage::from_raw(info.width as u32, info.height as u32, pixels)
-        .ok_or_else(|| ImageProblem::Corrupt("fewer pixels than the frame says".into()))
+    let image = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(info.width as u32, info.height as u32, pixels),
+        jpeg_decoder::PixelFormat::L8 => {
+            let rgb = pixels.iter().flat_map(|&l| [l, l, l]).collect();
+            RgbImage::from_raw(info.width as u32, info.height as u32, rgb)
+        }
+        other => return Err(ImageProblem::Corrupt(format!("a {other:?} JPEG"))),
+    };
+    image.ok_or_else(|| ImageProblem::Corrupt("fewer pixels than the frame says".into()))
 }
