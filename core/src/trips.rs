@@ -139,7 +139,7 @@ fn rescue_allowed_today(parts: &Parts) -> Result<bool> {
     let now = parts.now_ms();
     let today = (now + KST_MS) / 86_400_000 * 86_400_000 - KST_MS;
     let (shown_today, last_dismissed) = parts.guard(parts.store.rescue_history(today))?;
-    Ok(shown_today < rules.max_per_day && !last_dismissed.is_some_and(|t| now - t < rules.quiet_after_dismiss_ms))
+    Ok(shown_today < rules.max_per_day && last_dismissed.is_none_or(|t| now - t >= rules.quiet_after_dismiss_ms))
 }
 
 /// The product to share: its mall's page (checked like a click-out, attributed as a share)

@@ -14,6 +14,7 @@ use moa_server::CatalogDb;
 use crate::output::CliResult;
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
 pub enum MallCommand {
     /// Register a mall (or update it): from a JSON profile (--file) or from flags.
     Add(MallAddArgs),

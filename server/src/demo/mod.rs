@@ -597,6 +597,35 @@ fn weighted_index(weights: &[f64], rng: &mut ChaCha8Rng) -> usize {
     weights.len() - 1
 }
 
+/// The demo world's key for a mall's statistics (a real deployment issues random keys).
+pub fn demo_mall_key(mall_id: &str) -> String {
+    format!("demo-key-{mall_id}")
+}
+
+/// The demo world's shoppers' accounts, all with [`DEMO_PASSWORD`].
+pub const DEMO_ACCOUNTS: [&str; 3] = ["jiwoo", "minji", "hana"];
+pub const DEMO_PASSWORD: &str = "moa-demo";
+
+/// Shoppers simulated for the demo world's population statistics.
+pub const DEMO_SHOPPERS: usize = 3000;
+
+/// Build the demo catalog in memory: the world of `spec`, malls and products, and the
+/// statistics of a simulated population of shoppers.
+pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), CatalogError> {
+    let world = DemoWorld::generate(spec);
+    let catalog = CatalogDb::open(None)?;
+    catalog.put_malls(&world.malls)?;
+    catalog.upsert_products(&world.products)?;
+    catalog.put_stats(&population::simulate(&world, spec.seed ^ 0x5eed, DEMO_SHOPPERS))?;
+    for mall in &world.malls {
+        catalog.put_mall_key(&mall.id, &demo_mall_key(&mall.id))?;
+    }
+    for username in DEMO_ACCOUNTS {
+        catalog.create_account(username, DEMO_PASSWORD)?;
+    }
+    Ok((Arc::new(catalog), world))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,33 +668,4 @@ mod tests {
             world.products.iter().filter(|p| p.gender == Gender::Men && p.category == Category::Dress).count();
         assert_eq!(men_dresses, 0);
     }
-}
-
-/// The demo world's key for a mall's statistics (a real deployment issues random keys).
-pub fn demo_mall_key(mall_id: &str) -> String {
-    format!("demo-key-{mall_id}")
-}
-
-/// The demo world's shoppers' accounts, all with [`DEMO_PASSWORD`].
-pub const DEMO_ACCOUNTS: [&str; 3] = ["jiwoo", "minji", "hana"];
-pub const DEMO_PASSWORD: &str = "moa-demo";
-
-/// Shoppers simulated for the demo world's population statistics.
-pub const DEMO_SHOPPERS: usize = 3000;
-
-/// Build the demo catalog in memory: the world of `spec`, malls and products, and the
-/// statistics of a simulated population of shoppers.
-pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), CatalogError> {
-    let world = DemoWorld::generate(spec);
-    let catalog = CatalogDb::open(None)?;
-    catalog.put_malls(&world.malls)?;
-    catalog.upsert_products(&world.products)?;
-    catalog.put_stats(&population::simulate(&world, spec.seed ^ 0x5eed, DEMO_SHOPPERS))?;
-    for mall in &world.malls {
-        catalog.put_mall_key(&mall.id, &demo_mall_key(&mall.id))?;
-    }
-    for username in DEMO_ACCOUNTS {
-        catalog.create_account(username, DEMO_PASSWORD)?;
-    }
-    Ok((Arc::new(catalog), world))
 }
