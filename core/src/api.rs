@@ -11,7 +11,7 @@ use reqwest::{header, StatusCode};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, REFUSED_REDIRECT};
 use moa_protocol::wire::{
     AccountList, ChangePage, EventBatch, EventBatchResult, ListKind, ListOpBatch, ListOpResult, LiveProduct, MallList,
     PopulationStats, Problem, Session, SignIn, PROBLEM_CONTENT_TYPE,
@@ -94,14 +94,27 @@ impl ApiClient {
     pub fn new(server_url: &str, options: &ClientOptions) -> Result<Self> {
         let mut base =
             Url::parse(server_url).map_err(|e| Error::InvalidInput(format!("server URL {server_url:?}: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(Error::InvalidInput(format!("server URL {server_url:?} is not http(s)")));
+        if !may_fetch(&base) {
+            return Err(Error::InvalidInput(format!(
+                "server URL {server_url:?} is not https (plain http only to this device)"
+            )));
         }
         // A base without a trailing slash would make `join("v1/…")` replace its last segment.
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
         let http = reqwest::Client::builder()
+            // A redirect may not leave https either: the session token and the shopper's lists
+            // would travel in clear on the next hop.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() >= MAX_REDIRECTS {
+                    attempt.error(format!("{REFUSED_REDIRECT}: too many"))
+                } else if may_fetch(attempt.url()) {
+                    attempt.follow()
+                } else {
+                    attempt.error(format!("{REFUSED_REDIRECT} to plain http"))
+                }
+            }))
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .user_agent(concat!("moa-core/", env!("CARGO_PKG_VERSION")))
@@ -241,8 +254,8 @@ impl ApiClient {
     /// An error status is [`Error::Server`]; transient failures are retried.
     pub async fn fetch_image(&self, url: &str, max_bytes: u64, cancel: &CancellationToken) -> Result<Vec<u8>> {
         let url = self.base.join(url).map_err(|e| Error::InvalidInput(format!("image URL {url:?}: {e}")))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::InvalidInput(format!("image URL {url} is not http(s)")));
+        if !may_fetch(&url) {
+            return Err(Error::InvalidInput(format!("image URL {url} is not https (plain http only to this device)")));
         }
         self.get_with_retry(cancel, || {
             let request = self.http.get(url.clone());
@@ -253,12 +266,11 @@ impl ApiClient {
                         response.content_length().unwrap_or(0),
                     )));
                 }
-                let body = response.bytes().await?;
-                if body.len() as u64 > max_bytes {
-                    return Err(Error::Image(crate::images::ImageProblem::TooManyBytes(body.len() as u64)));
-                }
+                let body = read_capped(response, max_bytes)
+                    .await?
+                    .ok_or(Error::Image(crate::images::ImageProblem::TooManyBytes(max_bytes + 1)))?;
                 self.bytes_received.fetch_add(body.len() as u64, Ordering::Relaxed);
-                Ok(body.to_vec())
+                Ok(body)
             }
         })
         .await
@@ -333,7 +345,9 @@ impl ApiClient {
     }
 
     async fn read_json<T: serde::de::DeserializeOwned>(&self, response: reqwest::Response) -> Result<T> {
-        let body = response.bytes().await?;
+        let body = read_capped(response, MAX_JSON_BYTES)
+            .await?
+            .ok_or_else(|| Error::Protocol(format!("a response over {MAX_JSON_BYTES} bytes")))?;
         self.bytes_received.fetch_add(body.len() as u64, Ordering::Relaxed);
         serde_json::from_slice(&body).map_err(|e| Error::Protocol(format!("response is not the expected JSON: {e}")))
     }
@@ -377,4 +391,62 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response> {
         .is_some_and(|v| v.starts_with(PROBLEM_CONTENT_TYPE));
     let problem = if is_problem { response.json::<Problem>().await.ok() } else { None };
     Err(Error::Server { status: status.as_u16(), problem, retry_after })
+}
+
+/// Redirects followed at most, per request.
+const MAX_REDIRECTS: usize = 5;
+/// The largest JSON document the client reads (a change page of 1,000 products is ~2 MB): a
+/// misbehaving server cannot make the phone buffer without end.
+const MAX_JSON_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Whether the client may fetch `url`: https anywhere, plain http only to this device (the demo,
+/// tests and QA run a server on loopback). Rust's own sockets are not bound by the platforms'
+/// cleartext rules (Android's network security config, iOS's ATS), so the core keeps its own.
+pub fn may_fetch(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// The body, read as it arrives and given up on past `cap` bytes (None): never more than the cap
+/// is held, whatever the server says (or does not say) of its length.
+async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Option<Vec<u8>>> {
+    if response.content_length().is_some_and(|n| n > cap) {
+        return Ok(None);
+    }
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(cap) as usize);
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() as u64 + chunk.len() as u64 > cap {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_plain_http_only_to_this_device() {
+        let ok = |u: &str| may_fetch(&Url::parse(u).unwrap());
+        assert!(ok("https://api.moa.app/") && ok("https://10.0.0.1/x.jpg"));
+        assert!(
+            ok("http://127.0.0.1:8080/")
+                && ok("http://127.9.9.9/")
+                && ok("http://localhost:1/")
+                && ok("http://[::1]:80/")
+        );
+        assert!(!ok("http://api.moa.app/") && !ok("http://10.0.0.1/") && !ok("http://192.168.0.2/"));
+        assert!(!ok("http://localhost.evil.example/") && !ok("http://127.0.0.1.nip.io/"));
+        assert!(!ok("ftp://127.0.0.1/") && !ok("file:///etc/passwd"));
+    }
 }

@@ -111,7 +111,9 @@ impl Error {
     /// Worth trying again (the same idempotent request, after a pause)?
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Offline(_) | Error::Timeout | Error::Network(_) | Error::Protocol(_) => true,
+            // A refused redirect is the server's answer every time: asking again changes nothing.
+            Error::Protocol(m) => !m.starts_with(REFUSED_REDIRECT),
+            Error::Offline(_) | Error::Timeout | Error::Network(_) => true,
             Error::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
         }
@@ -129,6 +131,9 @@ impl Error {
     }
 }
 
+/// How the API client's redirect policy words its refusals (to plain http, or one too many).
+pub(crate) const REFUSED_REDIRECT: &str = "refused a redirect";
+
 impl From<reqwest::Error> for Error {
     fn from(e: reqwest::Error) -> Self {
         // Only the kind of failure, never the URL: it can carry query parameters.
@@ -139,6 +144,9 @@ impl From<reqwest::Error> for Error {
             Error::Offline(e.to_string())
         } else if e.is_decode() {
             Error::Protocol(format!("undecodable body: {e}"))
+        } else if e.is_redirect() {
+            // Our redirect policy's refusals (to cleartext, or too many): the server misbehaves.
+            Error::Protocol(std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string()))
         } else {
             Error::Network(std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string()))
         }
