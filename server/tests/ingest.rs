@@ -555,3 +555,36 @@ fn real_cafe24_responses() {
         assert!(r.imported + r.unchanged >= 1 && r.skipped.is_empty(), "{file}: {r:?}");
     }
 }
+
+// ── Ids that cannot collide (issue #16) ──────────────────────────────────────────────────────
+
+#[test]
+fn mall_ids_cannot_make_two_malls_products_one() {
+    // "rose" item "ribbon-12" and "rose-ribbon" item "12" would both be "rose-ribbon-12".
+    let db = CatalogDb::open(None).unwrap();
+    let refused = db.put_mall_profile(&profile("rose-ribbon", "https://rose-ribbon.example", "KRW")).unwrap_err();
+    assert!(refused.to_string().contains("no '-'"), "{refused}");
+    assert!(db.mall_profile("rose-ribbon").unwrap().is_none());
+    db.put_mall_profile(&profile("rose_ribbon", "https://rose-ribbon.example", "KRW")).unwrap();
+}
+
+#[test]
+fn an_import_never_takes_another_malls_product() {
+    let db = catalog_with(&lacemuse());
+    run(&db, "lacemuse", Format::NaverEp, &own("naver_ep.tsv"));
+    let theirs = product(&db, "lacemuse-N101");
+    // Another mall's import carrying that id (a mall registered before ids were checked, or a
+    // crafted feed): refused and reported, the product stays lacemuse's.
+    let other = profile("rival", "https://rival.example", "KRW");
+    db.put_mall_profile(&other).unwrap();
+    let mut stolen = theirs.clone();
+    stolen.mall_id = "rival".into();
+    stolen.title = "가로챈 상품".into();
+    let outcome = db.import(&other.mall(), &[stolen], &[], false, NOW).unwrap();
+    assert_eq!((outcome.changed, outcome.foreign.clone()), (0, vec!["lacemuse-N101".to_string()]));
+    assert_eq!(product(&db, "lacemuse-N101"), theirs);
+    // Nor can a full feed of the other mall delist it.
+    let outcome = db.import(&other.mall(), &[], &[], true, NOW).unwrap();
+    assert_eq!(outcome.delisted, 0);
+    assert_eq!(product(&db, "lacemuse-N101"), theirs);
+}

@@ -21,6 +21,9 @@ pub enum CatalogError {
     Storage(#[from] rusqlite::Error),
     #[error("catalog record: {0}")]
     Json(#[from] serde_json::Error),
+    /// A record the catalog refuses to keep (a mall profile that does not validate).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 pub struct CatalogDb {

@@ -202,6 +202,10 @@ pub fn commit(
     }
     let regrouped = group_same_items(catalog, &mall.id, &mut n.products)?;
     let outcome = catalog.import(&mall.mall(), &n.products, &n.deletes, format.is_full(), now)?;
+    for id in &outcome.foreign {
+        let reason = "the id is another mall's product: not imported".to_string();
+        n.problems.push(RowProblem { line: 0, id: Some(id.clone()), reason });
+    }
     if !regrouped.is_empty() {
         catalog.upsert_products(&regrouped)?;
     }

@@ -69,9 +69,11 @@ impl MallProfile {
     pub fn validate(&self) -> Result<(), String> {
         let id_ok = !self.id.is_empty()
             && self.id.len() <= 40
-            && self.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            && self.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !id_ok {
-            return Err(format!("mall id {:?}: 1 to 40 of a-z, 0-9, '-' and '_'", self.id));
+            // No '-': a product's id is "{mall}-{its own id}", and with '-' in mall ids mall "rose"
+            // item "ribbon-12" and mall "rose-ribbon" item "12" would be one product.
+            return Err(format!("mall id {:?}: 1 to 40 of a-z, 0-9 and '_' (no '-')", self.id));
         }
         if self.name.trim().is_empty() {
             return Err("the mall needs a name".into());

@@ -11,16 +11,20 @@ use crate::db::changes::ChangeWriter;
 use crate::db::{CatalogDb, CatalogError};
 
 /// What an import changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportOutcome {
     pub changed: u64,
     pub unchanged: u64,
     pub delisted: u64,
+    /// Products not written because their id is another mall's product: an import never
+    /// changes which mall a product belongs to.
+    pub foreign: Vec<String>,
 }
 
 impl CatalogDb {
     /// Register a mall, or update its profile; the apps see it in the mall list at once.
     pub fn put_mall_profile(&self, profile: &MallProfile) -> Result<(), CatalogError> {
+        profile.validate().map_err(CatalogError::Invalid)?;
         self.conn().execute(
             "INSERT INTO mall_profiles (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
             params![profile.id, serde_json::to_string(profile)?],
@@ -64,6 +68,10 @@ impl CatalogDb {
             for product in products {
                 let stored = changes.stored(&product.id)?;
                 let old: Option<Product> = stored.as_deref().map(serde_json::from_str).transpose()?;
+                if old.as_ref().is_some_and(|old| old.mall_id != mall.id) || product.mall_id != mall.id {
+                    outcome.foreign.push(product.id.clone());
+                    continue;
+                }
                 let next = merged(product, old.as_ref(), now);
                 let body = serde_json::to_string(&next)?;
                 // An unchanged row serialises to the stored body exactly: the one rule of change.
