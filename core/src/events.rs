@@ -219,9 +219,9 @@ impl Event {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_event_round_trips_through_its_row() {
-        let events = vec![
+    /// One event of every kind.
+    fn sample_events() -> Vec<Event> {
+        vec![
             Event::ProductView { product_id: "a-1".into(), dwell_ms: 4200 },
             Event::WishlistAdd { product_id: "a-1".into() },
             Event::WishlistRemove { product_id: "a-1".into() },
@@ -239,8 +239,19 @@ mod tests {
             Event::RescueTapped { product_id: "a-2".into() },
             Event::RescueDismissed,
             Event::ReturnedFromMall { product_id: "a-1".into(), mall_id: "a".into(), away_ms: 20_000 },
-        ];
-        for event in events {
+        ]
+    }
+
+    #[test]
+    fn every_kind_is_one_the_protocol_carries() {
+        for event in sample_events() {
+            assert!(moa_protocol::wire::EVENT_KINDS.contains(&event.kind()), "{} is not in the protocol", event.kind());
+        }
+    }
+
+    #[test]
+    fn every_event_round_trips_through_its_row() {
+        for event in sample_events() {
             let row = event.to_row();
             let back = Event::from_row(
                 row.kind,

@@ -188,3 +188,50 @@ async fn a_simulated_day_gives_each_mall_exactly_its_numbers_and_only_its_own() 
     assert_eq!(bad.status(), 400);
     server.shutdown().await;
 }
+
+/// Events from anyone (the endpoint needs no sign-in) cannot fake a mall's numbers or break them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_and_hostile_events_neither_move_nor_break_a_malls_numbers() {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 53, products: 600, now: NOW }).unwrap();
+    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let (a, b) = (world.malls[0].id.clone(), world.malls[1].id.clone());
+    let pa = world.products.iter().find(|p| p.mall_id == a).unwrap().id.clone();
+    let event = |id: &str, kind: &str, at_ms: i64, mall: Option<&str>, dwell_ms: Option<i64>| UploadedEvent {
+        event_id: id.into(),
+        at_ms,
+        kind: kind.into(),
+        product_id: Some(pa.clone()),
+        mall_id: mall.map(str::to_string),
+        dwell_ms,
+    };
+    let at = NOW * 1000;
+    let batch = EventBatch {
+        install_id: "hostile".into(),
+        events: vec![
+            // Claims mall B for A's product: counted for A, never for B.
+            event("forged-1", "product_view", at, Some(&b), Some(4_000)),
+            // A dwell that would overflow a sum: counted as a day at most.
+            event("huge-dwell", "product_view", at, None, Some(i64::MAX)),
+            // Off the calendar, an unknown kind, an id longer than any id: not kept.
+            event("year-99999", "product_view", 3_093_527_980_800_000, None, Some(1)),
+            event("odd-kind", "page_view", at, None, None),
+            event(&"x".repeat(10_000), "click_out", at, None, None),
+        ],
+    };
+    let http = reqwest::Client::new();
+    let result: EventBatchResult =
+        http.post(format!("{}/v1/events", server.url)).json(&batch).send().await.unwrap().json().await.unwrap();
+    assert_eq!((result.accepted, result.duplicates, result.rejected), (2, 0, 3));
+    let stats = |mall: String| {
+        let http = http.clone();
+        let url = format!("{}/v1/malls/{mall}/stats", server.url);
+        async move { http.get(url).bearer_auth(demo_mall_key(&mall)).send().await.unwrap() }
+    };
+    let of_a = stats(a.clone()).await;
+    assert_eq!(of_a.status(), 200, "the stats answer whatever was sent");
+    let of_a: MallStats = of_a.json().await.unwrap();
+    assert_eq!((total(&of_a).product_views, total(&of_a).dwell_ms), (2, 4_000 + 86_400_000));
+    let of_b: MallStats = stats(b.clone()).await.json().await.unwrap();
+    assert_eq!(total(&of_b).product_views, 0, "B's numbers are untouched");
+    server.shutdown().await;
+}

@@ -127,7 +127,39 @@ pub struct UploadedEvent {
 pub struct EventBatchResult {
     pub accepted: u64,
     pub duplicates: u64,
+    /// Events the server would not keep: an unknown kind, a time outside any calendar, a field
+    /// over its length (older servers did not say: 0).
+    #[serde(default)]
+    pub rejected: u64,
 }
+
+/// The behaviour event kinds the protocol carries (`UploadedEvent.kind`).
+pub const EVENT_KINDS: &[&str] = &[
+    "product_view",
+    "wishlist_add",
+    "wishlist_remove",
+    "add_to_cart",
+    "purchase",
+    "search",
+    "click_out",
+    "not_interested",
+    "hide_mall",
+    "hide_style",
+    "follow_mall",
+    "unfollow_mall",
+    "impression",
+    "rescue_shown",
+    "rescue_tapped",
+    "rescue_dismissed",
+    "returned_from_mall",
+];
+
+/// The longest event id, install id or product id a server keeps.
+pub const MAX_EVENT_FIELD: usize = 200;
+/// The longest dwell (or time away) an event counts for: a day.
+pub const MAX_DWELL_MS: i64 = 86_400_000;
+/// Event times a server keeps: from the epoch to the end of year 9999 (what SQLite's dates reach).
+pub const EVENT_TIME_RANGE_MS: std::ops::RangeInclusive<i64> = 0..=253_402_300_799_999;
 
 /// Most events in one batch.
 pub const MAX_EVENT_BATCH: usize = 1000;

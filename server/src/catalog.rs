@@ -7,7 +7,10 @@
 //! Writing a product identical to the stored one is not a change.
 
 use moa_protocol::model::{Mall, Product};
-use moa_protocol::wire::{Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats};
+use moa_protocol::wire::{
+    Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats, UploadedEvent, EVENT_KINDS,
+    EVENT_TIME_RANGE_MS, MAX_DWELL_MS, MAX_EVENT_FIELD,
+};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use crate::db::changes::ChangeWriter;
@@ -41,13 +44,23 @@ impl CatalogDb {
     pub fn ingest_events(&self, batch: &EventBatch) -> Result<EventBatchResult, CatalogError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut result = EventBatchResult { accepted: 0, duplicates: 0 };
+        let mut result = EventBatchResult { accepted: 0, duplicates: 0, rejected: 0 };
         {
+            // The mall is the product's, whatever the device says; without a product, a mall
+            // the catalog knows, or none. A device cannot count views for a mall of its choosing.
             let mut insert = tx.prepare(
                 "INSERT OR IGNORE INTO events (event_id, install_id, at_ms, kind, product_id, mall_id, dwell_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, (SELECT mall_id FROM products WHERE id = ?5)), ?7)",
+                 VALUES (?1, ?2, ?3, ?4, ?5,
+                         CASE WHEN ?5 IS NOT NULL THEN (SELECT mall_id FROM products WHERE id = ?5)
+                              ELSE (SELECT id FROM malls WHERE id = ?6) END,
+                         ?7)",
             )?;
             for e in &batch.events {
+                if !keepable(&batch.install_id, e) {
+                    result.rejected += 1;
+                    continue;
+                }
+                let dwell = e.dwell_ms.map(|d| d.clamp(0, MAX_DWELL_MS));
                 let n = insert.execute(params![
                     e.event_id,
                     batch.install_id,
@@ -55,7 +68,7 @@ impl CatalogDb {
                     e.kind,
                     e.product_id,
                     e.mall_id,
-                    e.dwell_ms
+                    dwell
                 ])?;
                 if n == 1 {
                     result.accepted += 1;
@@ -97,11 +110,12 @@ impl CatalogDb {
         let mut stmt = conn.prepare(
             "SELECT date(at_ms / 1000 + 9 * 3600, 'unixepoch') AS day,
                     sum(kind = 'impression'), sum(kind = 'product_view'),
-                    coalesce(sum(CASE WHEN kind = 'product_view' THEN dwell_ms END), 0),
+                    coalesce(sum(CASE WHEN kind = 'product_view' THEN max(0, min(dwell_ms, 86400000)) END), 0),
                     sum(kind = 'wishlist_add'), sum(kind = 'click_out'),
                     sum(kind = 'returned_from_mall' AND dwell_ms <= 60000),
                     sum(kind = 'rescue_shown'), sum(kind = 'rescue_tapped'), sum(kind = 'purchase')
-             FROM events WHERE mall_id = ?1 GROUP BY day ORDER BY day",
+             FROM events WHERE mall_id = ?1 AND at_ms BETWEEN 0 AND 253402300799999
+             GROUP BY day ORDER BY day",
         )?;
         let rows = stmt.query_map([mall_id], |r| {
             Ok(MallDayStats {
@@ -122,7 +136,8 @@ impl CatalogDb {
         let mut days: Vec<MallDayStats> = rows.collect::<rusqlite::Result<_>>()?;
         let mut stmt = conn.prepare(
             "SELECT date(at_ms / 1000 + 9 * 3600, 'unixepoch') AS day, count(*), sum(amount)
-             FROM conversions WHERE mall_id = ?1 AND currency = 'KRW' GROUP BY day",
+             FROM conversions WHERE mall_id = ?1 AND currency = 'KRW' AND at_ms BETWEEN 0 AND 253402300799999
+             GROUP BY day",
         )?;
         let reported =
             stmt.query_map([mall_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
@@ -280,4 +295,16 @@ impl CatalogDb {
         let seq: i64 = self.conn().query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
         Ok(seq as u64)
     }
+}
+
+/// Whether an uploaded event is one the catalog keeps: a known kind, a time on the calendar, and
+/// ids of sane length.
+fn keepable(install_id: &str, e: &UploadedEvent) -> bool {
+    let short = |s: &str| !s.is_empty() && s.len() <= MAX_EVENT_FIELD;
+    EVENT_KINDS.contains(&e.kind.as_str())
+        && EVENT_TIME_RANGE_MS.contains(&e.at_ms)
+        && short(&e.event_id)
+        && short(install_id)
+        && e.product_id.as_deref().is_none_or(short)
+        && e.mall_id.as_deref().is_none_or(short)
 }

@@ -15,8 +15,8 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
 use moa_protocol::wire::{
-    Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, MAX_EVENT_BATCH,
-    MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
+    Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, EVENT_TIME_RANGE_MS,
+    MAX_EVENT_BATCH, MAX_EVENT_FIELD, MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
 };
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -210,6 +210,9 @@ async fn upload_events(State(state): State<AppState>, body: axum::body::Bytes) -
     Ok(json_response(serde_json::to_string(&result).map_err(ApiProblem::internal)?))
 }
 
+/// The largest purchase a mall may report (a trillion in minor units).
+const MAX_CONVERSION_AMOUNT: i64 = 1_000_000_000_000;
+
 /// Check that the request carries `mall`'s own key (`Authorization: Bearer …`): none or an
 /// unknown key is 401, another mall's key 403 (saying nothing of the mall asked for).
 async fn authorise(state: &AppState, headers: &HeaderMap, mall: &str) -> Result<(), ApiProblem> {
@@ -338,12 +341,19 @@ async fn report_conversion(
     let conversion: Conversion = serde_json::from_slice(&body).map_err(|e| {
         ApiProblem::new(StatusCode::BAD_REQUEST, "bad-conversion", "Unreadable conversion", e.to_string())
     })?;
-    if conversion.amount.amount < 0 || conversion.outlink_id.is_empty() {
+    // Bounded so that a day's sum can never overflow, and the day is on the calendar.
+    let sane = (0..=MAX_CONVERSION_AMOUNT).contains(&conversion.amount.amount)
+        && EVENT_TIME_RANGE_MS.contains(&conversion.at_ms)
+        && !conversion.outlink_id.is_empty()
+        && conversion.outlink_id.len() <= MAX_EVENT_FIELD;
+    if !sane {
         return Err(ApiProblem::new(
             StatusCode::BAD_REQUEST,
             "bad-conversion",
             "Unreadable conversion",
-            "an outlink id and a non-negative amount are required".to_string(),
+            format!(
+                "an outlink id, an amount from 0 to {MAX_CONVERSION_AMOUNT} and a time on the calendar are required"
+            ),
         ));
     }
     let new = with_catalog(&state, move |c| c.put_conversion(&mall, &conversion)).await?;
