@@ -12,8 +12,15 @@ use rusqlite::Connection;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
-/// The version `schema.sql` creates; a later schema bumps it and adds an upgrade step.
+/// The version `schema.sql` creates. A later schema bumps it, updates `schema.sql`, and adds
+/// the step from the version before to [`UPGRADES`]; the tests hold both roads to one schema.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Upgrade steps: `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`. A database
+/// from before versioning (version 0) is version 1's schema, which `schema.sql` completes.
+const UPGRADES: &[&str] = &[];
+
+const _: () = assert!(UPGRADES.len() == SCHEMA_VERSION as usize - 1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -24,6 +31,9 @@ pub enum CatalogError {
     /// A record the catalog refuses to keep (a mall profile that does not validate).
     #[error("{0}")]
     Invalid(String),
+    /// The database was written by a newer server; this one could damage what it wrote.
+    #[error("catalog database version {found} is newer than this server's ({supported}); run the newer server")]
+    NewerDatabase { found: u32, supported: u32 },
 }
 
 pub struct CatalogDb {
@@ -38,12 +48,77 @@ impl CatalogDb {
             None => Connection::open_in_memory()?,
         };
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        migrate(&conn)?;
         Ok(CatalogDb { conn: Mutex::new(conn) })
     }
 
     pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Bring the schema to [`SCHEMA_VERSION`] in one transaction; a newer database is refused and
+/// left as it is.
+fn migrate(conn: &Connection) -> Result<(), CatalogError> {
+    let found: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(CatalogError::NewerDatabase { found, supported: SCHEMA_VERSION });
+    }
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let steps = || -> Result<(), CatalogError> {
+        for step in &UPGRADES[found.saturating_sub(1) as usize..] {
+            conn.execute_batch(step)?;
+        }
+        // Every statement of the schema is IF NOT EXISTS: it creates what a database from before
+        // versioning (or a fresh one) lacks, and leaves an upgraded one as it is.
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(())
+    };
+    match steps() {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_recorded_and_a_newer_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.db");
+        let db = CatalogDb::open(Some(&path)).unwrap();
+        db.put_malls(&[]).unwrap();
+        let version =
+            |conn: &Connection| conn.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).unwrap();
+        assert_eq!(version(&db.conn()), SCHEMA_VERSION);
+        drop(db);
+        // A database from before versioning (version 0, the same tables): adopted, data kept.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute("INSERT INTO malls (id, body) VALUES ('rose', '{}')", []).unwrap();
+        conn.pragma_update(None, "user_version", 0).unwrap();
+        drop(conn);
+        let db = CatalogDb::open(Some(&path)).unwrap();
+        assert_eq!(version(&db.conn()), SCHEMA_VERSION);
+        let malls: i64 = db.conn().query_row("SELECT count(*) FROM malls", [], |r| r.get(0)).unwrap();
+        assert_eq!(malls, 1);
+        drop(db);
+        // A newer server's database: refused, and its version left as it was.
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        drop(conn);
+        assert!(matches!(
+            CatalogDb::open(Some(&path)),
+            Err(CatalogError::NewerDatabase { found, supported }) if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION
+        ));
+        assert_eq!(version(&Connection::open(&path).unwrap()), SCHEMA_VERSION + 1);
     }
 }
