@@ -6,9 +6,14 @@
 //! late never resurrects an item removed after it. Operation ids are remembered per account, so
 //! a retried batch changes nothing — and one account's ids say nothing about another's.
 
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
 use moa_protocol::wire::{AccountItem, AccountList, ListKind, ListOp, ListOpResult, Session};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::db::{CatalogDb, CatalogError};
 
@@ -28,15 +33,43 @@ fn random_hex(bytes: usize) -> String {
     (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
 }
 
+/// A password as stored: Argon2id (OWASP's parameters, the crate's defaults) in a PHC string
+/// that carries its own salt and parameters.
+fn hash_password(password: &str) -> String {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).expect("16 bytes make a salt");
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("Argon2id hashes any password").to_string()
+}
+
+/// A hash no password is checked against but that costs what a real check costs: an unknown
+/// user name takes as long as a wrong password, and says nothing of which names exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_hex(16)))
+}
+
+/// Whether `password` is the one stored, and whether the stored hash is an old one to replace.
+/// Hashes from before Argon2 (one salted SHA-256) are still accepted once, compared in constant
+/// time, and upgraded at that sign-in.
+fn check_password(password: &str, salt: &str, stored: &str) -> (bool, bool) {
+    match PasswordHash::new(stored) {
+        Ok(hash) => (Argon2::default().verify_password(password.as_bytes(), &hash).is_ok(), false),
+        Err(_) => {
+            let legacy = sha256_hex(&[salt, password]);
+            let same: bool = legacy.as_bytes().ct_eq(stored.as_bytes()).into();
+            (same, true)
+        }
+    }
+}
+
 impl CatalogDb {
     /// Create an account (the demo world's shoppers; a real deployment has a sign-up flow).
     /// Passwords are kept salted and hashed.
     pub fn create_account(&self, username: &str, password: &str) -> Result<String, CatalogError> {
         let id = format!("acct-{}", random_hex(8));
-        let salt = random_hex(16);
+        // The salt lives in the PHC string; the column kept the salt of the old SHA-256 hashes.
         self.conn().execute(
-            "INSERT INTO accounts (id, username, salt, password_hash) VALUES (?1, ?2, ?3, ?4)",
-            params![id, username, salt, sha256_hex(&[&salt, password])],
+            "INSERT INTO accounts (id, username, salt, password_hash) VALUES (?1, ?2, '', ?3)",
+            params![id, username, hash_password(password)],
         )?;
         Ok(id)
     }
@@ -50,15 +83,27 @@ impl CatalogDb {
         now_ms: i64,
         ttl_ms: i64,
     ) -> Result<Option<Session>, CatalogError> {
-        let conn = self.conn();
-        let account: Option<(String, String, String)> = conn
+        let account: Option<(String, String, String)> = self
+            .conn()
             .query_row("SELECT id, salt, password_hash FROM accounts WHERE username = ?1", [username], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
-        let Some((account_id, salt, hash)) = account else { return Ok(None) };
-        if sha256_hex(&[&salt, password]) != hash {
+        // The hash is checked without the lock held: it is meant to be slow.
+        let Some((account_id, salt, stored)) = account else {
+            let _ = check_password(password, "", dummy_hash());
             return Ok(None);
+        };
+        let (right, outdated) = check_password(password, &salt, &stored);
+        if !right {
+            return Ok(None);
+        }
+        let conn = self.conn();
+        if outdated {
+            conn.execute(
+                "UPDATE accounts SET salt = '', password_hash = ?2 WHERE id = ?1",
+                params![account_id, hash_password(password)],
+            )?;
         }
         let token = format!("moa_{}", random_hex(32));
         let expires_at_ms = now_ms + ttl_ms;
@@ -152,5 +197,52 @@ impl CatalogDb {
             items.push(AccountItem { target, at_ms, variant_id, snapshot, price_at_add });
         }
         Ok(AccountList { items })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW_MS: i64 = 1_795_000_000_000;
+
+    fn stored_hash(db: &CatalogDb, username: &str) -> (String, String) {
+        db.conn()
+            .query_row("SELECT salt, password_hash FROM accounts WHERE username = ?1", [username], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn passwords_are_kept_as_argon2id_and_checked_against_it() {
+        let db = CatalogDb::open(None).unwrap();
+        db.create_account("jiwoo", "moa-demo").unwrap();
+        let (_, hash) = stored_hash(&db, "jiwoo");
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(db.sign_in("jiwoo", "moa-demo", NOW_MS, 1000).unwrap().is_some());
+        assert!(db.sign_in("jiwoo", "moa-demo ", NOW_MS, 1000).unwrap().is_none());
+        assert!(db.sign_in("nobody", "moa-demo", NOW_MS, 1000).unwrap().is_none());
+        // Two accounts with one password hash differently (each has its own salt).
+        db.create_account("minji", "moa-demo").unwrap();
+        assert_ne!(stored_hash(&db, "minji").1, hash);
+    }
+
+    #[test]
+    fn an_old_sha256_password_works_once_and_is_upgraded() {
+        let db = CatalogDb::open(None).unwrap();
+        let salt = "00112233445566778899aabbccddeeff";
+        db.conn()
+            .execute(
+                "INSERT INTO accounts (id, username, salt, password_hash) VALUES ('acct-old', 'hana', ?1, ?2)",
+                params![salt, sha256_hex(&[salt, "moa-demo"])],
+            )
+            .unwrap();
+        assert!(db.sign_in("hana", "wrong", NOW_MS, 1000).unwrap().is_none());
+        assert_eq!(stored_hash(&db, "hana").0, salt, "a wrong password changes nothing");
+        assert!(db.sign_in("hana", "moa-demo", NOW_MS, 1000).unwrap().is_some());
+        let (salt_now, hash_now) = stored_hash(&db, "hana");
+        assert!(salt_now.is_empty() && hash_now.starts_with("$argon2id$"), "{hash_now}");
+        assert!(db.sign_in("hana", "moa-demo", NOW_MS, 1000).unwrap().is_some());
     }
 }

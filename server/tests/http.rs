@@ -135,3 +135,61 @@ async fn demo_images_are_real_jpegs_of_the_product() {
     assert_eq!((img.width(), img.height()), (moa_server::images::WIDTH, moa_server::images::HEIGHT));
     server.shutdown().await;
 }
+
+/// What a sign-in answered: its status, its problem type, and whether it said when to retry.
+async fn sign_in(http: &reqwest::Client, url: &str, username: &str, password: &str) -> (u16, String, bool) {
+    let response = http
+        .post(format!("{url}/v1/session"))
+        .json(&serde_json::json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response.headers().contains_key(header::RETRY_AFTER);
+    let kind = match status {
+        200 => "session".to_string(),
+        _ => response.json::<Problem>().await.unwrap().kind.trim_start_matches("https://moa.app/problems/").to_string(),
+    };
+    (status, kind, retry_after)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_storm_is_shut_out_and_never_tells_which_names_exist() {
+    let server = demo_server(50).await;
+    let http = reqwest::Client::new();
+    // A known name and an unknown one answer alike, attempt after attempt: ten wrong passwords
+    // each, then "slow down" with a time to wait — for the right password too.
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..14 {
+        known.push(sign_in(&http, &server.url, "jiwoo", "guess").await);
+        unknown.push(sign_in(&http, &server.url, "nobody-here", "guess").await);
+    }
+    assert_eq!(known, unknown);
+    let wrong = (401, "bad-credentials".to_string(), false);
+    let shut = (429, "slow-down".to_string(), true);
+    assert_eq!(known[..10], vec![wrong; 10][..]);
+    assert_eq!(known[10..], vec![shut.clone(); 4][..]);
+    assert_eq!(sign_in(&http, &server.url, "jiwoo", moa_server::DEMO_PASSWORD).await, shut);
+    // Another name from this address still signs in: the address has room left.
+    assert_eq!(sign_in(&http, &server.url, "minji", moa_server::DEMO_PASSWORD).await.0, 200);
+
+    // A storm of 10,000 guesses over many names: past the address's limit every answer is 429,
+    // given before any password is checked.
+    let (mut statuses, mut tasks) = (Vec::new(), Vec::new());
+    for n in 0..10_000 {
+        let (http, url) = (http.clone(), server.url.clone());
+        tasks.push(tokio::spawn(async move { sign_in(&http, &url, &format!("guess-{}", n % 500), "x").await.0 }));
+        if tasks.len() == 64 || n == 9_999 {
+            for task in tasks.drain(..) {
+                statuses.push(task.await.unwrap());
+            }
+        }
+    }
+    let checked = statuses.iter().filter(|&&s| s == 401).count();
+    let refused = statuses.iter().filter(|&&s| s == 429).count();
+    assert_eq!(checked + refused, 10_000, "only 401 and 429");
+    assert!(checked > 0 && checked <= 100 - 20, "{checked} passwords checked: the address had 80 failures left");
+    assert_eq!(sign_in(&http, &server.url, "hana", moa_server::DEMO_PASSWORD).await, shut, "the address is shut");
+    server.shutdown().await;
+}

@@ -2,13 +2,14 @@
 //! `application/problem+json` document.
 
 pub mod faults;
+mod limits;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -33,6 +34,14 @@ pub const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<CatalogDb>,
+    /// Failed sign-ins per name and per address (see `limits`).
+    failed_sign_ins: Arc<limits::FailedSignIns>,
+}
+
+impl AppState {
+    pub fn new(catalog: Arc<CatalogDb>) -> AppState {
+        AppState { catalog, failed_sign_ins: Arc::default() }
+    }
 }
 
 /// How a server runs besides its catalog.
@@ -111,11 +120,12 @@ impl RunningServer {
             let _ = tcp.set_nodelay(true);
         });
         let (tx, rx) = oneshot::channel::<()>();
-        let app = router(AppState { catalog }, options);
+        let app = router(AppState::new(catalog), options);
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
             };
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
             if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
                 eprintln!("moa-server stopped: {e}");
             }
@@ -248,14 +258,28 @@ async fn shopper(state: &AppState, headers: &HeaderMap) -> Result<String, ApiPro
     with_catalog(state, move |c| c.account_of_token(&token, now_ms())).await?.ok_or_else(unauthorised)
 }
 
-async fn sign_in(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiProblem> {
+async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
     let request: SignIn = serde_json::from_slice(&body)
         .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-sign-in", "Unreadable sign-in", e.to_string()))?;
+    let (name, guard) = (request.username.clone(), Arc::clone(&state.failed_sign_ins));
+    if let Err(wait) = guard.begin(&name, peer.ip(), std::time::Instant::now()) {
+        let mut problem = ApiProblem::new(StatusCode::TOO_MANY_REQUESTS, "slow-down", "Too many failed sign-ins", None)
+            .into_response();
+        problem.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        return Ok(problem);
+    }
     let session = with_catalog(&state, move |c| {
         c.sign_in(&request.username, &request.password, now_ms(), accounts::SESSION_TTL_MS)
     })
-    .await?
-    .ok_or_else(|| ApiProblem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Wrong username or password", None))?;
+    .await?;
+    let Some(session) = session else {
+        return Err(ApiProblem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Wrong username or password", None));
+    };
+    guard.succeeded(&name, peer.ip());
     Ok(json_response(serde_json::to_string(&session).map_err(ApiProblem::internal)?))
 }
 
