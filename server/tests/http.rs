@@ -193,3 +193,19 @@ async fn a_wrong_password_storm_is_shut_out_and_never_tells_which_names_exist() 
     assert_eq!(sign_in(&http, &server.url, "hana", moa_server::DEMO_PASSWORD).await, shut, "the address is shut");
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_frameworks_own_errors_are_problem_documents_too() {
+    let server = demo_server(20).await;
+    let http = reqwest::Client::new();
+    let wrong_method = http.delete(format!("{}/v1/malls", server.url)).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.headers()[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(wrong_method.json::<Problem>().await.unwrap().status, 405);
+    // A body over the limit (2 MB) is refused before it is read whole.
+    let huge = http.post(format!("{}/v1/events", server.url)).body(vec![b' '; 3 << 20]).send().await.unwrap();
+    assert_eq!(huge.status(), 413);
+    assert_eq!(huge.headers()[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(huge.json::<Problem>().await.unwrap().status, 413);
+    server.shutdown().await;
+}

@@ -21,7 +21,9 @@ use moa_protocol::wire::{
 };
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::db::{CatalogDb, CatalogError};
 pub use faults::FaultPlan;
@@ -74,9 +76,19 @@ pub fn router(state: AppState, options: ServerOptions) -> Router {
     if options.demo_controls {
         app = app.route("/v1/demo/products/{id}/reprice", axum::routing::post(demo_reprice));
     }
-    let mut app = app.fallback(not_found).with_state(state);
+    let mut app = app
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        // A panicking handler answers 500 instead of dropping the connection; a request that
+        // takes longer than REQUEST_TIMEOUT (a body trickling in, say) answers 408.
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(CatchPanicLayer::new())
+        // Every error is a problem document, the framework's own (405, 408, 413, 500) too.
+        .layer(axum::middleware::map_response(as_problem));
     if let Some(plan) = options.faults {
-        // Inside compression: the faults see, and break, the plain bodies.
+        // Outside the server's own answers, inside compression: the faults break what a real
+        // server would send, plain bodies and all.
         app = app.layer(axum::middleware::from_fn_with_state(plan, faults::inject));
     }
     // Fastest gzip: most of the win of compression at a fraction of the server's CPU.
@@ -516,6 +528,31 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI).into_response()
+}
+
+/// The longest a request may take, body included.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+async fn method_not_allowed() -> ApiProblem {
+    ApiProblem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", None)
+}
+
+/// An error answer that is not a problem document yet (the framework's and the layers' own)
+/// becomes one, with its status kept.
+async fn as_problem(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t == PROBLEM_CONTENT_TYPE);
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let title = status.canonical_reason().unwrap_or("Error");
+    let kind = title.to_lowercase().replace(' ', "-");
+    let mut problem = ApiProblem::new(status, &kind, title, None).into_response();
+    // What the original said of retrying stays (a 503's or 429's Retry-After).
+    if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
+        problem.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+    }
+    problem
 }
 
 async fn not_found() -> ApiProblem {
