@@ -209,3 +209,41 @@ async fn the_frameworks_own_errors_are_problem_documents_too() {
     assert_eq!(huge.json::<Problem>().await.unwrap().status, 413);
     server.shutdown().await;
 }
+
+/// Slow loris: a thousand connections opened and left idle (half of them stopping mid-header)
+/// neither stop a shopper's sync nor stay open: the server cuts them at its header-read timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_idle_connections_neither_stop_a_sync_nor_stay_open() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = demo_server(300).await;
+    let mut idle = Vec::new();
+    for n in 0..1000 {
+        let mut socket = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        if n % 2 == 0 {
+            socket.write_all(b"GET /v1/malls HTTP/1.1\r\nHost: moa\r\n").await.unwrap();
+        }
+        idle.push(socket);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config =
+        moa_core::MoaConfig::new(dir.path()).server(&server.url).clock(moa_core::FixedClock::at_secs(1_795_000_000));
+    let moa = moa_core::Moa::open(config).unwrap();
+    let report = moa.sync().await.unwrap();
+    assert_eq!(moa.store().product_count().unwrap(), report.products_in_cache);
+    assert!(report.upserted >= 250, "{report:?}");
+    // Every idle connection is closed by the server (read: end of stream, or a reset).
+    for mut socket in idle {
+        let mut byte = [0u8; 512];
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            loop {
+                match socket.read(&mut byte).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {} // an error answer (408) before the close
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "an idle connection was left open");
+    }
+    server.shutdown().await;
+}

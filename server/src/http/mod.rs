@@ -13,7 +13,6 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use moa_protocol::wire::{
     Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, EVENT_TIME_RANGE_MS,
@@ -126,22 +125,9 @@ impl RunningServer {
     ) -> std::io::Result<RunningServer> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        // Without TCP_NODELAY a response written in two parts can wait for the client's delayed
-        // ACK (40 ms on Linux): with pages of ~1 MB this cost a 100k sync two seconds.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         let (tx, rx) = oneshot::channel::<()>();
         let app = router(AppState::new(catalog), options);
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            let app = app.into_make_service_with_connect_info::<SocketAddr>();
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-                eprintln!("moa-server stopped: {e}");
-            }
-        });
+        let task = tokio::spawn(serve(listener, app, rx));
         Ok(RunningServer { addr, url: format!("http://{addr}"), shutdown: Some(tx), task })
     }
 
@@ -528,6 +514,64 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI).into_response()
+}
+
+/// How long a connection may take to send a request's headers: a client that opens connections
+/// and trickles (or never sends) its headers is cut off, so idle sockets cannot pile up.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Connections served at once; past it, new ones wait to be accepted.
+const MAX_CONNECTIONS: usize = 4096;
+
+/// Accept and serve connections until `shutdown`: HTTP/1.1 and HTTP/2, each connection's peer
+/// address given to the handlers (`ConnectInfo`), headers read within [`HEADER_READ_TIMEOUT`], at
+/// most [`MAX_CONNECTIONS`] at once; at shutdown, connections in flight get a few seconds.
+async fn serve(listener: TcpListener, app: Router, shutdown: oneshot::Receiver<()>) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => permit.expect("the semaphore is never closed"),
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, say: pause rather than spin.
+                Err(_) => { tokio::time::sleep(std::time::Duration::from_millis(50)).await; continue }
+            },
+            _ = &mut shutdown => break,
+        };
+        // Without TCP_NODELAY a response written in two parts can wait for the client's delayed
+        // ACK (40 ms on Linux): with pages of ~1 MB this cost a 100k sync two seconds.
+        let _ = stream.set_nodelay(true);
+        let service = app.clone().map_request(move |request: hyper::Request<hyper::body::Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(ConnectInfo(peer));
+            request
+        });
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
+        tokio::spawn(async move {
+            // A connection that sends nothing at all is dropped too: HTTP/1's timer starts only
+            // once the protocol is known, which takes the first bytes.
+            let mut first = [0u8; 1];
+            if let Ok(Ok(1)) = tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await {
+                let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                let _ = watcher.watch(connection.into_owned()).await;
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+    }
 }
 
 /// The longest a request may take, body included.
