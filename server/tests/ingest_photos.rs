@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -67,7 +69,9 @@ fn stored(db: &CatalogDb, id: &str) -> Product {
 async fn run(db: &CatalogDb, mall: &str, bytes: &[u8]) -> (ingest::ImportReport, Vec<String>) {
     let prepared = ingest::prepare(db, mall, Format::NaverEp, bytes, Limits::default(), NOW).unwrap();
     let urls = prepared.photos_to_hash();
-    let photos = ingest::hash_photos(urls.clone(), PhotoOptions::default()).await;
+    // The photo server is on loopback: allowed here, as it is only for tests and the demo.
+    let photos =
+        ingest::hash_photos(urls.clone(), PhotoOptions { allow_private: true, ..PhotoOptions::default() }).await;
     (ingest::commit(db, prepared, &photos, NOW).unwrap(), urls)
 }
 
@@ -128,4 +132,31 @@ async fn the_same_photo_at_two_malls_is_one_item_and_bad_photos_cost_only_the_gr
     assert!(tried.is_empty(), "{tried:?}");
     assert_eq!((again.imported, again.unchanged), (0, 2));
     assert_eq!(stored(&db, "alpha-1").same_item, b_coat.same_item, "keys are stable across imports");
+}
+
+/// A feed's photo URLs cannot make the server reach into its own network.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_on_private_addresses_are_not_fetched() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&asked);
+    let app = Router::new().fallback(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+        async { ([(header::CONTENT_TYPE, "image/jpeg")], vec![0u8; 10]).into_response() }
+    });
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let urls: Vec<String> = [
+        format!("http://127.0.0.1:{port}/a.jpg"),
+        format!("http://localhost:{port}/b.jpg"),
+        format!("http://[::1]:{port}/c.jpg"),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://10.0.0.1/d.jpg".to_string(),
+        "file:///etc/passwd".to_string(),
+    ]
+    .into();
+    let report = ingest::hash_photos(urls.clone(), PhotoOptions::default()).await;
+    assert!(report.hashes.is_empty());
+    assert_eq!(report.failed.len(), urls.len(), "{:?}", report.failed);
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "no request reached the private address");
 }

@@ -63,11 +63,17 @@ pub struct IngestArgs {
     /// changed photos; hashes already known are kept).
     #[arg(long)]
     pub no_photos: bool,
+    /// Fetch photos from private and loopback addresses too: for tests and local demos only
+    /// (a feed must not make the server reach into its own network).
+    #[arg(long)]
+    pub allow_private_photos: bool,
 }
 
 pub async fn run(a: IngestArgs) -> Result<(), String> {
     let limits = Limits { max_bytes: a.max_mb * 1024 * 1024, max_rows: a.max_rows };
-    ingest_command(&a.db, &a.mall, &a.format, &a.source, limits, a.json, !a.no_photos).await
+    let photos = (!a.no_photos)
+        .then_some(ingest::PhotoOptions { allow_private: a.allow_private_photos, ..ingest::PhotoOptions::default() });
+    ingest_command(&a.db, &a.mall, &a.format, &a.source, limits, a.json, photos).await
 }
 
 async fn ingest_command(
@@ -77,7 +83,7 @@ async fn ingest_command(
     source: &str,
     limits: Limits,
     json: bool,
-    photos: bool,
+    photos: Option<ingest::PhotoOptions>,
 ) -> Result<(), String> {
     let format = Format::parse(format).ok_or_else(|| {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
@@ -86,12 +92,12 @@ async fn ingest_command(
     let catalog = open(db)?;
     let bytes = fetch(source, limits).await?;
     let prepared = ingest::prepare(&catalog, mall, format, &bytes, limits, unix_now()).map_err(|e| e.to_string())?;
-    let hashed = if photos {
+    let hashed = if let Some(options) = photos {
         let urls = prepared.photos_to_hash();
         if !json && !urls.is_empty() {
             eprintln!("hashing {} photos…", urls.len());
         }
-        ingest::hash_photos(urls, ingest::PhotoOptions::default()).await
+        ingest::hash_photos(urls, options).await
     } else {
         ingest::PhotoReport::default()
     };
