@@ -23,9 +23,12 @@ esac
 
 out=bindings/generated
 rm -rf "$out/kotlin" "$out/swift"
+# Built, then run as a program (not through `cargo run`, whose runner a test setup may set: the
+# generator runs `cargo metadata`, which must not see a moved clock).
+cargo build -q ${cargo_flags[@]+"${cargo_flags[@]}"} -p moa-ffi --features bindgen --bin uniffi-bindgen
 # --no-format: ktlint and swift-format are not needed to use the code, and may be absent.
 for language in kotlin swift; do
-    cargo run -q ${cargo_flags[@]+"${cargo_flags[@]}"} -p moa-ffi --features bindgen --bin uniffi-bindgen -- \
+    "target/$profile/uniffi-bindgen" \
         generate --library "$lib" --language "$language" --out-dir "$out/$language" \
         --config uniffi.toml --no-format
 done
