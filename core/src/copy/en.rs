@@ -16,6 +16,7 @@ pub(super) static PHRASES: Phrases = Phrases {
     malls_for_you: "Malls you might like",
     fans_shop_here_too: |mall| format!("{mall} fans shop here too"),
     for_you: "For you",
+    also_at: |n, lowest| format!("Also at {n} mall{} · from {lowest}", if n == 1 { "" } else { "s" }),
     viewed_together: "Often viewed with what you just saw",
     favourite_mall: |mall| format!("From {mall}, a favourite"),
     your_style: |style| format!("Your {} taste", style.to_lowercase()),

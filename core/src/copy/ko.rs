@@ -16,6 +16,7 @@ pub(super) static PHRASES: Phrases = Phrases {
     malls_for_you: "취향에 맞는 쇼핑몰",
     fans_shop_here_too: |mall| format!("{mall} 팬들이 자주 가요"),
     for_you: "당신을 위한 추천",
+    also_at: |n, lowest| format!("외 {n}개 쇼핑몰 · 최저 {lowest}"),
     viewed_together: "방금 본 상품과 함께 많이 봤어요",
     favourite_mall: |mall| format!("자주 보는 {mall}"),
     your_style: |style| format!("{style} 취향"),

@@ -29,6 +29,8 @@ pub(crate) struct Phrases {
     /// (the favourite mall whose fans shop there too)
     pub fans_shop_here_too: fn(&str) -> String,
     pub for_you: &'static str,
+    /// (how many other malls sell the item, its lowest price)
+    pub also_at: fn(usize, &str) -> String,
     // Why a card is there.
     pub viewed_together: &'static str,
     pub favourite_mall: fn(&str) -> String,

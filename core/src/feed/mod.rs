@@ -466,14 +466,7 @@ fn card(ctx: &FeedContext<'_>, i: u32, reason: String) -> Card {
         .chain([&p.price])
         .min_by_key(|m| m.amount)
         .filter(|_| !other_malls.is_empty());
-    let also_at_text = lowest.map(|low| {
-        let n = other_malls.len();
-        if ctx.locale == Locale::Ko {
-            format!("외 {n}개 쇼핑몰 · 최저 {}", low.display())
-        } else {
-            format!("Also at {n} mall{} · from {}", if n == 1 { "" } else { "s" }, low.display())
-        }
-    });
+    let also_at_text = lowest.map(|low| (copy::phrases(ctx.locale).also_at)(other_malls.len(), &low.display()));
     Card {
         wishlisted: ctx.wishlist.iter().any(|w| w.product_id == p.id),
         also_at_malls: other_malls.len() as u32,
