@@ -117,7 +117,7 @@ run_swift() {
             for libdir in /usr/lib/*/faketime; do
                 mkdir -p "$MOA_SWIFT_ROOT$libdir" && cp -f "$libdir"/libfaketime*.so.1 "$MOA_SWIFT_ROOT$libdir/"
             done
-            faked=('LD_PRELOAD=/usr/$LIB/faketime/libfaketime.so.1' FAKETIME="$MOA_FAKETIME")
+            faked=('LD_PRELOAD=/usr/$LIB/faketime/libfaketime.so.1' FAKETIME="$MOA_FAKETIME" DONT_FAKE_MONOTONIC=1)
         fi
         chroot "$MOA_SWIFT_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin \
             MOA_SERVER_URL="${MOA_SERVER_URL:-}" MOA_NOW_MS="${MOA_NOW_MS:-}" MOA_LIB_DIR="/moa/${MOA_LIB_DIR#"$repo"/}" \
