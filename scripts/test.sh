@@ -87,10 +87,11 @@ suite_swift() {
     # The bindings' own tests, then the iOS app's view models (ios/MoaKit) over them.
     local link="-Xlinker -L\$MOA_LIB_DIR -Xlinker -rpath -Xlinker \$MOA_LIB_DIR"
     for package in bindings/tests/swift ios/MoaKit; do
-        # Built, then run (with MOA_FAKETIME, only the run sees the moved clock).
+        # Built, then run. With MOA_FAKETIME the tests talk to the year-ahead server but run with
+        # the real clock (their core's clock is pinned anyway): XCTest in the Debian chroot hangs
+        # under libfaketime (a listener test's timed wait never returns).
         MOA_LIB_DIR="$PWD/target/debug" run_swift "$PWD/$package" "swift build --build-tests $link 2>&1" &&
-            MOA_LIB_DIR="$PWD/target/debug" MOA_SWIFT_FAKED=1 run_swift "$PWD/$package" \
-                "swift test --skip-build $link 2>&1" || status=1
+            MOA_LIB_DIR="$PWD/target/debug" run_swift "$PWD/$package" "swift test --skip-build $link 2>&1" || status=1
     done
     return $status
 }

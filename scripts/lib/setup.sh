@@ -109,19 +109,9 @@ run_swift() {
         swift_chroot_mounts
         mountpoint -q "$MOA_SWIFT_ROOT/moa" || mount --bind "$repo" "$MOA_SWIFT_ROOT/moa"
         local rel="${dir#"$repo"/}"
-        # With the clock moved (MOA_FAKETIME), the chroot's processes get the same library and offset.
-        local -a faked=()
-        if [ -n "${MOA_FAKETIME:-}" ] && [ -n "${MOA_SWIFT_FAKED:-}" ]; then
-            # faketime preloads /usr/$LIB/faketime/…; the chroot is Debian too, with the same $LIB.
-            local libdir
-            for libdir in /usr/lib/*/faketime; do
-                mkdir -p "$MOA_SWIFT_ROOT$libdir" && cp -f "$libdir"/libfaketime*.so.1 "$MOA_SWIFT_ROOT$libdir/"
-            done
-            faked=('LD_PRELOAD=/usr/$LIB/faketime/libfaketime.so.1' FAKETIME="$MOA_FAKETIME" DONT_FAKE_MONOTONIC=1)
-        fi
         chroot "$MOA_SWIFT_ROOT" /usr/bin/env -i HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin \
             MOA_SERVER_URL="${MOA_SERVER_URL:-}" MOA_NOW_MS="${MOA_NOW_MS:-}" MOA_LIB_DIR="/moa/${MOA_LIB_DIR#"$repo"/}" \
-            ${faked[@]+"${faked[@]}"} /bin/sh -c "cd /moa/$rel && $*"
+            /bin/sh -c "cd /moa/$rel && $*"
         local status=$?
         swift_chroot_unmounts
         # The chroot's /tmp is ours alone: swiftpm's and the tests' temp dirs would pile up run after run.
