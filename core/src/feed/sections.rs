@@ -193,6 +193,7 @@ fn trending(home: &mut Home<'_, '_>) -> Option<Section> {
 fn malls_for_you(home: &mut Home<'_, '_>) -> Option<Section> {
     let (ctx, c, scored, favourite) = (home.ctx, home.ctx.catalog, &home.scored, home.favourite);
     let co_view = co_viewed_malls(ctx, scored, favourite);
+    let (stated, styles) = (StatedTaste::from(ctx.profile), normalise(&ctx.taste.styles));
     let mut ranked: Vec<(usize, f32, bool)> = c
         .malls
         .iter()
@@ -200,7 +201,7 @@ fn malls_for_you(home: &mut Home<'_, '_>) -> Option<Section> {
         .filter(|(m, mall)| {
             Some(*m) != favourite && !ctx.followed.contains(&mall.id) && !ctx.excluded.malls.contains(&mall.id)
         })
-        .map(|(m, _)| (m, mall_fit(ctx, m, co_view[m]), co_view[m] > 0.3))
+        .map(|(m, _)| (m, mall_fit(ctx, &stated, &styles, m, co_view[m]), co_view[m] > 0.3))
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let cards = ranked
@@ -252,10 +253,9 @@ fn co_viewed_malls(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usi
 
 /// How well the mall at `m` suits the shopper: its styles (the first counts most) against the
 /// learned and stated ones, its ages, its fans' overlap; another gender's mall sinks.
-fn mall_fit(ctx: &FeedContext<'_>, m: usize, co_view: f32) -> f32 {
+/// `stated` and `styles` (the learned ones, normalised) are the shopper's, computed once per home.
+fn mall_fit(ctx: &FeedContext<'_>, stated: &StatedTaste, styles: &[f32], m: usize, co_view: f32) -> f32 {
     let mall = &ctx.catalog.malls[m];
-    let stated = StatedTaste::from(ctx.profile);
-    let styles = normalise(&ctx.taste.styles);
     let style: f32 = mall
         .styles
         .iter()
