@@ -110,14 +110,17 @@ impl CatalogDb {
         let mut stmt = conn.prepare(
             "SELECT date(at_ms / 1000 + 9 * 3600, 'unixepoch') AS day,
                     sum(kind = 'impression'), sum(kind = 'product_view'),
-                    coalesce(sum(CASE WHEN kind = 'product_view' THEN max(0, min(dwell_ms, 86400000)) END), 0),
+                    coalesce(sum(CASE WHEN kind = 'product_view' THEN max(0, min(dwell_ms, ?4)) END), 0),
                     sum(kind = 'wishlist_add'), sum(kind = 'click_out'),
                     sum(kind = 'returned_from_mall' AND dwell_ms <= 60000),
                     sum(kind = 'rescue_shown'), sum(kind = 'rescue_tapped'), sum(kind = 'purchase')
-             FROM events WHERE mall_id = ?1 AND at_ms BETWEEN 0 AND 253402300799999
+             FROM events WHERE mall_id = ?1 AND at_ms BETWEEN ?2 AND ?3
              GROUP BY day ORDER BY day",
         )?;
-        let rows = stmt.query_map([mall_id], |r| {
+        // Only what is on the calendar, each dwell at most a day: rows stored before these rules
+        // (or by hand) cannot break the answer.
+        let (first, last) = (*EVENT_TIME_RANGE_MS.start(), *EVENT_TIME_RANGE_MS.end());
+        let rows = stmt.query_map(params![mall_id, first, last, MAX_DWELL_MS], |r| {
             Ok(MallDayStats {
                 day: r.get(0)?,
                 impressions: r.get::<_, i64>(1)? as u64,
@@ -136,11 +139,12 @@ impl CatalogDb {
         let mut days: Vec<MallDayStats> = rows.collect::<rusqlite::Result<_>>()?;
         let mut stmt = conn.prepare(
             "SELECT date(at_ms / 1000 + 9 * 3600, 'unixepoch') AS day, count(*), sum(amount)
-             FROM conversions WHERE mall_id = ?1 AND currency = 'KRW' AND at_ms BETWEEN 0 AND 253402300799999
+             FROM conversions WHERE mall_id = ?1 AND currency = 'KRW' AND at_ms BETWEEN ?2 AND ?3
              GROUP BY day",
         )?;
-        let reported =
-            stmt.query_map([mall_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+        let reported = stmt.query_map(params![mall_id, first, last], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        })?;
         for row in reported {
             let (day, count, amount) = row?;
             let at = match days.iter().position(|d| d.day == day) {
