@@ -67,7 +67,7 @@ pub struct Moa {
     parts: Parts,
     accounts: account::Accounts,
     /// This session's trips to malls and the product sheets open now.
-    trips: Mutex<Trips>,
+    trips: Trips,
     alerts: AlertDelivery,
     /// The last query recorded as a search event.
     last_search: Mutex<String>,
@@ -81,7 +81,7 @@ impl Moa {
         Ok(Moa {
             parts,
             accounts: account::Accounts::default(),
-            trips: Mutex::new(Trips::default()),
+            trips: Trips::default(),
             alerts: AlertDelivery::default(),
             last_search: Mutex::new(String::new()),
         })
@@ -231,7 +231,7 @@ impl Moa {
     /// The hop to the mall: a checked link with attribution (refused with `InvalidInput` when the
     /// product's link is not https on one of its mall's hosts), and the click-out recorded.
     pub fn click_out(&self, product_id: &str, section: &str, position: u32) -> Result<Outlink> {
-        Trips::click_out(&self.trips, &self.parts, product_id, section, position)
+        self.trips.click_out(&self.parts, product_id, section, position)
     }
 
     /// The product to share: its mall's page (checked like a click-out, attributed as a share)
@@ -245,7 +245,7 @@ impl Moa {
     /// once per product and per mall in a session, never soon after a dismissed sheet, and at
     /// most a few a day (Korean calendar days).
     pub fn returned_from_mall(&self, outlink_id: &str) -> Result<Option<RescueSheet>> {
-        Trips::returned(&self.trips, &self.parts, outlink_id)
+        self.trips.returned(&self.parts, outlink_id)
     }
 
     /// The click-out the shopper has not come back from yet, if any — also after the app was
@@ -315,14 +315,14 @@ impl Moa {
     /// [`Moa::sheet_closed`] records how long it was looked at.
     pub fn product_sheet(&self, product_id: &str) -> Result<ProductSheet> {
         let sheet = self.parts.product_sheet(product_id)?;
-        Trips::sheet_opened(&self.trips, &self.parts, product_id);
+        self.trips.sheet_opened(&self.parts, product_id);
         Ok(sheet)
     }
 
     /// The product sheet was closed: the view is recorded with how long it was open (false when
     /// no sheet of that product was open).
     pub fn sheet_closed(&self, product_id: &str) -> Result<bool> {
-        Trips::sheet_closed(&self.trips, &self.parts, product_id)
+        self.trips.sheet_closed(&self.parts, product_id)
     }
 
     /// 찜: add a product (optionally a chosen size/colour) to the wishlist. Local and instant.

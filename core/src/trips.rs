@@ -20,9 +20,16 @@ const PENDING_OUTLINK_SETTING: &str = "outlink.pending";
 /// A trip to a mall: (product, mall, when the shopper left, ms).
 type Trip = (String, String, i64);
 
-/// This session's trips to malls, and the products and malls already rescued.
+/// This session's trips to malls and open product sheets (one lock: a return reads and updates
+/// both the trips and the rescues).
 #[derive(Default)]
 pub(crate) struct Trips {
+    session: Mutex<Session>,
+}
+
+/// What a session remembers of trips, sheets and rescues.
+#[derive(Default)]
+struct Session {
     /// Outlink id → its trip.
     links: std::collections::HashMap<String, Trip>,
     /// Product sheets open now → when each was opened (ms): the core times the dwell.
@@ -59,13 +66,7 @@ pub struct RescueSheet {
 
 impl Trips {
     /// The hop to the mall: a checked link with attribution, the click-out recorded.
-    pub fn click_out(
-        this: &Mutex<Trips>,
-        parts: &Parts,
-        product_id: &str,
-        section: &str,
-        position: u32,
-    ) -> Result<Outlink> {
+    pub fn click_out(&self, parts: &Parts, product_id: &str, section: &str, position: u32) -> Result<Outlink> {
         let (product, mall) = product_and_mall(parts, product_id)?;
         let outlink_id = format!("{:016x}", rand::random::<u64>());
         let url = outlink::build_link(&product.product_url, &mall.link_hosts, section, position, &outlink_id)?;
@@ -73,15 +74,15 @@ impl Trips {
         let trip = (product.id.clone(), mall.id.clone(), parts.now_ms());
         let saved = serde_json::json!({ "id": outlink_id, "product": trip.0, "mall": trip.1, "left_at": trip.2 });
         parts.guard(parts.store.set_setting(PENDING_OUTLINK_SETTING, &saved.to_string()))?;
-        lock(this).links.insert(outlink_id.clone(), trip);
+        self.lock().links.insert(outlink_id.clone(), trip);
         Ok(Outlink { outlink_id, url, product_id: product.id, mall_id: mall.id.clone() })
     }
 
     /// The shopper is back: whether to show a rescue sheet, and its products.
-    pub fn returned(this: &Mutex<Trips>, parts: &Parts, outlink_id: &str) -> Result<Option<RescueSheet>> {
+    pub fn returned(&self, parts: &Parts, outlink_id: &str) -> Result<Option<RescueSheet>> {
         let rules = parts.config.rescue;
         let saved = saved_trip(parts)?.filter(|(id, _)| id == outlink_id).map(|(_, trip)| trip);
-        let mut session = lock(this);
+        let mut session = self.lock();
         if saved.is_some() {
             // Reported now: the saved trip is done.
             parts.guard(parts.store.set_setting(PENDING_OUTLINK_SETTING, ""))?;
@@ -112,15 +113,15 @@ impl Trips {
 
     /// A product sheet opened: the core times the view (read again while open, it keeps the
     /// time it was first opened at).
-    pub fn sheet_opened(this: &Mutex<Trips>, parts: &Parts, product_id: &str) {
+    pub fn sheet_opened(&self, parts: &Parts, product_id: &str) {
         let opened = parts.now_ms();
-        lock(this).sheets_open.entry(product_id.to_string()).or_insert(opened);
+        self.lock().sheets_open.entry(product_id.to_string()).or_insert(opened);
     }
 
     /// The sheet was closed: the view is recorded with how long it was open (false when no
     /// sheet of that product was open).
-    pub fn sheet_closed(this: &Mutex<Trips>, parts: &Parts, product_id: &str) -> Result<bool> {
-        let opened = lock(this).sheets_open.remove(product_id);
+    pub fn sheet_closed(&self, parts: &Parts, product_id: &str) -> Result<bool> {
+        let opened = self.lock().sheets_open.remove(product_id);
         let Some(opened) = opened else { return Ok(false) };
         let dwell_ms = (parts.now_ms() - opened).max(0) as u64;
         parts.record(Event::ProductView { product_id: product_id.to_string(), dwell_ms })?;
@@ -128,8 +129,10 @@ impl Trips {
     }
 }
 
-fn lock(trips: &Mutex<Trips>) -> std::sync::MutexGuard<'_, Trips> {
-    trips.lock().unwrap_or_else(|e| e.into_inner())
+impl Trips {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// At most a few rescue sheets a day (Korean calendar days), never soon after one was dismissed.
