@@ -173,6 +173,12 @@ impl Moa {
         Ok(self.inner.sign_out(keep_on_device).await?.unsent)
     }
 
+    /// Sign out on every device of the account (a lost phone). Needs the server: offline it
+    /// fails and this device stays signed in. Returns what `sign_out` returns.
+    pub async fn sign_out_everywhere(self: Arc<Self>, keep_on_device: bool) -> Result<u64> {
+        Ok(self.inner.sign_out_everywhere(keep_on_device).await?.unsent)
+    }
+
     /// Hear alerts about wishlisted products when due; None stops.
     pub fn set_alert_listener(&self, listener: Option<Arc<dyn AlertListener>>) {
         self.inner.set_alert_listener(listener.map(|l| Arc::new(AlertBridge(l)) as Arc<dyn moa_core::AlertListener>));

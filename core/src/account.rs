@@ -176,6 +176,25 @@ impl Accounts {
             let _ = self.sync(parts).await;
             let _ = api.sign_out(&token, &CancellationToken::new()).await;
         }
+        self.forget_here(parts, keep_on_device).await
+    }
+
+    /// Sign out on every device of the account (a lost phone): the server ends all its
+    /// sessions, then this device signs out as [`Accounts::sign_out`] does. Unlike a plain sign
+    /// out it needs the server: offline, nothing changes and the error says so.
+    pub async fn sign_out_everywhere(&self, parts: &Parts, keep_on_device: bool) -> Result<SignOutReport> {
+        let api = parts.api()?;
+        let signed_in = parts.guard(blocking(&parts.store, |s| s.setting(ACCOUNT_SETTING)).await)?.is_some();
+        let token = self.token(signed_in)?;
+        // This device's changes reach the account before its sessions end.
+        let _ = self.sync(parts).await;
+        self.session(api.sign_out_everywhere(&token, &CancellationToken::new()).await)?;
+        self.forget_here(parts, keep_on_device).await
+    }
+
+    /// The device's part of signing out: the token goes, the lists stay only if asked.
+    async fn forget_here(&self, parts: &Parts, keep_on_device: bool) -> Result<SignOutReport> {
+        let secrets = self.secret_store()?;
         let unsent = parts.guard(blocking(&parts.store, |s| s.unsent_list_ops()).await)?;
         let report = SignOutReport { unsent };
         secrets.delete(TOKEN_KEY.into());

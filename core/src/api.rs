@@ -13,8 +13,8 @@ use url::Url;
 
 use crate::error::{Error, Result, REFUSED_REDIRECT};
 use moa_protocol::wire::{
-    AccountList, ChangePage, EventBatch, EventBatchResult, ListKind, ListOpBatch, ListOpResult, LiveProduct, MallList,
-    PopulationStats, Problem, Session, SignIn, PROBLEM_CONTENT_TYPE,
+    AccountList, ChangePage, EventBatch, EventBatchResult, InstallCredential, ListKind, ListOpBatch, ListOpResult,
+    LiveProduct, MallList, PopulationStats, Problem, Session, SignIn, INSTALL_KEY_HEADER, PROBLEM_CONTENT_TYPE,
 };
 
 /// How hard the client tries before it reports a failure.
@@ -186,11 +186,28 @@ impl ApiClient {
         .await
     }
 
-    /// `POST /v1/events`: idempotent by event id, so it is retried like a GET.
-    pub async fn post_events(&self, batch: &EventBatch, cancel: &CancellationToken) -> Result<EventBatchResult> {
+    /// `POST /v1/installs`: this install's id and key for its event uploads. Retried like a GET:
+    /// a second registration only leaves an install that never sends anything.
+    pub async fn register_install(&self, cancel: &CancellationToken) -> Result<InstallCredential> {
+        let url = self.url("v1/installs")?;
+        self.get_with_retry(cancel, || {
+            let request = self.http.post(url.clone());
+            async move { self.read_json(check(request.send().await?).await?).await }
+        })
+        .await
+    }
+
+    /// `POST /v1/events` with the install's key: idempotent by event id, so it is retried like a
+    /// GET.
+    pub async fn post_events(
+        &self,
+        batch: &EventBatch,
+        install_key: &str,
+        cancel: &CancellationToken,
+    ) -> Result<EventBatchResult> {
         let url = self.url("v1/events")?;
         self.get_with_retry(cancel, || {
-            let request = self.http.post(url.clone()).json(batch);
+            let request = self.http.post(url.clone()).header(INSTALL_KEY_HEADER, install_key).json(batch);
             async move { self.read_json(check(request.send().await?).await?).await }
         })
         .await
@@ -217,6 +234,16 @@ impl ApiClient {
     /// `DELETE /v1/session`: the token stops working.
     pub async fn sign_out(&self, token: &str, cancel: &CancellationToken) -> Result<()> {
         let url = self.url("v1/session")?;
+        self.get_with_retry(cancel, || {
+            let request = self.http.delete(url.clone()).bearer_auth(token);
+            async move { authorised(request.send().await?).await.map(drop) }
+        })
+        .await
+    }
+
+    /// `DELETE /v1/me/sessions`: every session of the account stops working, this one too.
+    pub async fn sign_out_everywhere(&self, token: &str, cancel: &CancellationToken) -> Result<()> {
+        let url = self.url("v1/me/sessions")?;
         self.get_with_retry(cancel, || {
             let request = self.http.delete(url.clone()).bearer_auth(token);
             async move { authorised(request.send().await?).await.map(drop) }

@@ -151,6 +151,11 @@ impl Moa {
         self.accounts.sign_out(&self.parts, keep_on_device).await
     }
 
+    /// Sign out on every device of the account (a lost phone); needs the server.
+    pub async fn sign_out_everywhere(&self, keep_on_device: bool) -> Result<SignOutReport> {
+        self.accounts.sign_out_everywhere(&self.parts, keep_on_device).await
+    }
+
     /// Hear alerts about wishlisted products when they are due (the apps post notifications).
     pub fn set_alert_listener(&self, listener: Option<Arc<dyn alerts::AlertListener>>) {
         self.alerts.set_listener(listener)

@@ -202,6 +202,43 @@ async fn an_ended_session_asks_to_sign_in_again_and_loses_nothing() {
     server.shutdown().await;
 }
 
+/// A lost phone: from the tablet, the shopper signs out everywhere. The phone's next account
+/// sync asks it to sign in again, its unsent 찜 kept; another account's session is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_everywhere_ends_the_lost_phones_session_too() {
+    let (_catalog, world, server) = world(45).await;
+    let (tablet, tablet_secrets, _t) = device(&server.url).await;
+    let (phone, _, _p) = device(&server.url).await;
+    let (other, _, _o) = device(&server.url).await;
+    tablet.sign_in("jiwoo", moa_server::DEMO_PASSWORD).await.unwrap();
+    phone.sign_in("jiwoo", moa_server::DEMO_PASSWORD).await.unwrap();
+    other.sign_in("minji", moa_server::DEMO_PASSWORD).await.unwrap();
+    tablet.add_to_wishlist(&world.products[1].id, None).unwrap();
+
+    tablet.sign_out_everywhere(true).await.unwrap();
+    assert!(tablet.account().unwrap().is_none(), "the tablet is signed out");
+    assert!(tablet_secrets.secrets.lock().unwrap().is_empty(), "and forgot its token");
+    assert_eq!(wished(&tablet), vec![world.products[1].id.clone()], "kept on the device, as asked");
+    let fresh = sign_in_raw(&server.url, "jiwoo").await;
+    assert_eq!(
+        targets(&server_list(&server.url, "wishlist", &fresh.token).await),
+        vec![world.products[1].id.clone()],
+        "the tablet's 찜 reached the account before its sessions ended"
+    );
+
+    phone.add_to_wishlist(&world.products[2].id, None).unwrap();
+    assert!(matches!(phone.sync_account().await, Err(Error::Unauthorized(_))));
+    assert!(!phone.account().unwrap().unwrap().session_valid, "the phone asks to sign in again");
+    assert_eq!(phone.store().unsent_list_ops().unwrap(), 1, "its 찜 waits in the outbox");
+    other.sync_account().await.expect("minji's session is another account's, untouched");
+
+    // Signed out, there is nothing to sign out of; offline, nothing changes.
+    assert!(matches!(tablet.sign_out_everywhere(true).await, Err(Error::Unauthorized(_))));
+    server.shutdown().await;
+    assert!(other.sign_out_everywhere(true).await.is_err());
+    assert!(other.account().unwrap().is_some(), "offline, minji stays signed in");
+}
+
 trait LoadToken {
     fn load_token(&self) -> String;
 }

@@ -104,10 +104,27 @@ pub struct LiveProduct {
 /// Idempotent by `event_id`: a batch sent twice is counted once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventBatch {
-    /// The installation's random id; the only identifier that leaves the device.
+    /// The install the server registered (`POST /v1/installs`); the only identifier that leaves
+    /// the device. The request proves it with the install's key in [`INSTALL_KEY_HEADER`].
     pub install_id: String,
     pub events: Vec<UploadedEvent>,
+    /// The device's clock when it sent the batch (Unix ms): the server moves every event by the
+    /// difference to its own clock, so a phone set an hour wrong still counts its events on the
+    /// right day and inside the upload window (older devices did not say: taken as is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at_ms: Option<i64>,
 }
+
+/// `POST /v1/installs`: the server's answer to a new install, kept by the device with its data.
+/// Events are accepted only with the key, so nobody can send events as another install.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallCredential {
+    pub install_id: String,
+    pub key: String,
+}
+
+/// The header that carries an install's key with its event batches.
+pub const INSTALL_KEY_HEADER: &str = "moa-install-key";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadedEvent {
@@ -160,6 +177,11 @@ pub const MAX_EVENT_FIELD: usize = 200;
 pub const MAX_DWELL_MS: i64 = 86_400_000;
 /// Event times a server keeps: from the epoch to the end of year 9999 (what SQLite's dates reach).
 pub const EVENT_TIME_RANGE_MS: std::ops::RangeInclusive<i64> = 0..=253_402_300_799_999;
+/// How old an event may be when it arrives (after the clock correction): thirty days. Older
+/// ones (a device that was offline for months, or consent given long after) are rejected.
+pub const EVENT_UPLOAD_WINDOW_MS: i64 = 30 * 86_400_000;
+/// How far ahead of the server's clock an event may be (after the correction): five minutes.
+pub const EVENT_FUTURE_SLACK_MS: i64 = 5 * 60_000;
 
 /// Most events in one batch.
 pub const MAX_EVENT_BATCH: usize = 1000;

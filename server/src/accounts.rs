@@ -20,7 +20,7 @@ use crate::db::{CatalogDb, CatalogError};
 /// How long a session lasts unless signed out.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3_600_000;
 
-fn sha256_hex(parts: &[&str]) -> String {
+pub(crate) fn sha256_hex(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
@@ -29,7 +29,7 @@ fn sha256_hex(parts: &[&str]) -> String {
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
 }
 
@@ -107,6 +107,9 @@ impl CatalogDb {
         }
         let token = format!("moa_{}", random_hex(32));
         let expires_at_ms = now_ms + ttl_ms;
+        // Expired sessions go as new ones come (an index on the expiry keeps it cheap): the
+        // table holds the sessions that still open something, and no more.
+        conn.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now_ms])?;
         conn.execute(
             "INSERT INTO sessions (token_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
             params![sha256_hex(&[&token]), account_id, expires_at_ms],
@@ -129,6 +132,17 @@ impl CatalogDb {
     /// Sign out: the token stops working.
     pub fn end_session(&self, token: &str) -> Result<bool, CatalogError> {
         Ok(self.conn().execute("DELETE FROM sessions WHERE token_hash = ?1", [sha256_hex(&[token])])? == 1)
+    }
+
+    /// Sign out everywhere (a lost phone): every session of the account stops working. Returns
+    /// how many there were.
+    pub fn end_all_sessions(&self, account_id: &str) -> Result<u64, CatalogError> {
+        Ok(self.conn().execute("DELETE FROM sessions WHERE account_id = ?1", [account_id])? as u64)
+    }
+
+    /// Sessions kept, expired or not (for the purge's test and operators).
+    pub fn session_count(&self) -> Result<u64, CatalogError> {
+        Ok(self.conn().query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// Apply a batch of one account's operations, in one transaction.
@@ -244,5 +258,27 @@ mod tests {
         let (salt_now, hash_now) = stored_hash(&db, "hana");
         assert!(salt_now.is_empty() && hash_now.starts_with("$argon2id$"), "{hash_now}");
         assert!(db.sign_in("hana", "moa-demo", NOW_MS, 1000).unwrap().is_some());
+    }
+
+    #[test]
+    fn expired_sessions_are_purged_and_sign_out_everywhere_ends_them_all() {
+        let db = CatalogDb::open(None).unwrap();
+        db.create_account("jiwoo", "moa-demo").unwrap();
+        db.create_account("minji", "moa-demo").unwrap();
+        let phone = db.sign_in("jiwoo", "moa-demo", NOW_MS, 1_000).unwrap().unwrap();
+        let tablet = db.sign_in("jiwoo", "moa-demo", NOW_MS, 60_000).unwrap().unwrap();
+        assert_eq!(db.session_count().unwrap(), 2);
+        // Later, another shopper signs in: the phone's expired session is gone from the table.
+        let hers = db.sign_in("minji", "moa-demo", NOW_MS + 5_000, 60_000).unwrap().unwrap();
+        assert_eq!(db.session_count().unwrap(), 2, "the expired session was purged, the live ones kept");
+        assert_eq!(db.account_of_token(&phone.token, NOW_MS + 5_000).unwrap(), None);
+        assert_eq!(db.account_of_token(&tablet.token, NOW_MS + 5_000).unwrap().as_deref(), Some(&*tablet.account_id));
+        // Sign out everywhere: all of jiwoo's sessions end, minji's does not.
+        let laptop = db.sign_in("jiwoo", "moa-demo", NOW_MS + 6_000, 60_000).unwrap().unwrap();
+        assert_eq!(db.end_all_sessions(&laptop.account_id).unwrap(), 2);
+        for token in [&tablet.token, &laptop.token] {
+            assert_eq!(db.account_of_token(token, NOW_MS + 7_000).unwrap(), None);
+        }
+        assert!(db.account_of_token(&hers.token, NOW_MS + 7_000).unwrap().is_some());
     }
 }

@@ -8,11 +8,14 @@
 
 use moa_protocol::model::{Mall, Product};
 use moa_protocol::wire::{
-    Conversion, EventBatch, EventBatchResult, MallDayStats, MallList, PopulationStats, UploadedEvent, EVENT_KINDS,
-    EVENT_TIME_RANGE_MS, MAX_DWELL_MS, MAX_EVENT_FIELD,
+    Conversion, EventBatch, EventBatchResult, InstallCredential, MallDayStats, MallList, PopulationStats,
+    UploadedEvent, EVENT_FUTURE_SLACK_MS, EVENT_KINDS, EVENT_TIME_RANGE_MS, EVENT_UPLOAD_WINDOW_MS, MAX_DWELL_MS,
+    MAX_EVENT_FIELD,
 };
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use subtle::ConstantTimeEq;
 
+use crate::accounts::{random_hex, sha256_hex};
 use crate::db::changes::ChangeWriter;
 pub use crate::db::{CatalogDb, CatalogError};
 
@@ -40,8 +43,12 @@ impl CatalogDb {
         Ok(MallList { malls })
     }
 
-    /// Store uploaded events, each id once; a product's mall is filled in when the event lacks it.
-    pub fn ingest_events(&self, batch: &EventBatch) -> Result<EventBatchResult, CatalogError> {
+    /// Store uploaded events, each id once, their times moved onto the server's clock (see
+    /// [`EventBatch::sent_at_ms`]); events outside the upload window are rejected. The batch's
+    /// install is the caller's to check (its key).
+    pub fn ingest_events(&self, batch: &EventBatch, now_ms: i64) -> Result<EventBatchResult, CatalogError> {
+        let skew = batch.sent_at_ms.map_or(0, |sent| now_ms.saturating_sub(sent));
+        let window = now_ms.saturating_sub(EVENT_UPLOAD_WINDOW_MS)..=now_ms.saturating_add(EVENT_FUTURE_SLACK_MS);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut result = EventBatchResult { accepted: 0, duplicates: 0, rejected: 0 };
@@ -56,7 +63,8 @@ impl CatalogDb {
                          ?7)",
             )?;
             for e in &batch.events {
-                if !keepable(&batch.install_id, e) {
+                let at_ms = e.at_ms.saturating_add(skew);
+                if !keepable(&batch.install_id, e) || !window.contains(&at_ms) {
                     result.rejected += 1;
                     continue;
                 }
@@ -64,7 +72,7 @@ impl CatalogDb {
                 let n = insert.execute(params![
                     e.event_id,
                     batch.install_id,
-                    e.at_ms,
+                    at_ms,
                     e.kind,
                     e.product_id,
                     e.mall_id,
@@ -81,18 +89,45 @@ impl CatalogDb {
         Ok(result)
     }
 
-    /// Give a mall the key that opens its statistics.
+    /// Give a mall the key that opens its statistics. Only the key's SHA-256 is kept (keys are
+    /// long and random, so a fast hash is enough): a copy of the database opens nothing.
     pub fn put_mall_key(&self, mall_id: &str, key: &str) -> Result<(), CatalogError> {
         self.conn().execute(
-            "INSERT INTO mall_keys (key, mall_id) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET mall_id = excluded.mall_id",
-            params![key, mall_id],
+            "INSERT INTO mall_keys (key_hash, mall_id) VALUES (?1, ?2)
+             ON CONFLICT (key_hash) DO UPDATE SET mall_id = excluded.mall_id",
+            params![sha256_hex(&[key]), mall_id],
         )?;
         Ok(())
     }
 
     /// The mall a key belongs to.
     pub fn mall_of_key(&self, key: &str) -> Result<Option<String>, CatalogError> {
-        Ok(self.conn().query_row("SELECT mall_id FROM mall_keys WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn()
+            .query_row("SELECT mall_id FROM mall_keys WHERE key_hash = ?1", [sha256_hex(&[key])], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Register a new install: its id and the key it proves itself with (kept as SHA-256 only).
+    pub fn register_install(&self, now_ms: i64) -> Result<InstallCredential, CatalogError> {
+        let credential = InstallCredential { install_id: format!("i-{}", random_hex(16)), key: random_hex(32) };
+        self.conn().execute(
+            "INSERT INTO installs (install_id, key_hash, created_ms) VALUES (?1, ?2, ?3)",
+            params![credential.install_id, sha256_hex(&[&credential.key]), now_ms],
+        )?;
+        Ok(credential)
+    }
+
+    /// Whether `key` is `install_id`'s (None: no such install).
+    pub fn install_key_matches(&self, install_id: &str, key: &str) -> Result<Option<bool>, CatalogError> {
+        let stored: Option<String> = self
+            .conn()
+            .query_row("SELECT key_hash FROM installs WHERE install_id = ?1", [install_id], |r| r.get(0))
+            .optional()?;
+        Ok(stored.map(|hash| {
+            let given = sha256_hex(&[key]);
+            bool::from(hash.as_bytes().ct_eq(given.as_bytes()))
+        }))
     }
 
     /// Record a purchase the mall reports; a second report of the same outlink is ignored.

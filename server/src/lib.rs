@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod http;
@@ -12,6 +13,7 @@ pub mod images;
 pub mod ingest;
 pub mod same_item;
 
+pub use clock::Clock;
 pub use db::{CatalogDb, CatalogError};
 pub use demo::{
     demo_catalog, demo_mall_key, population, DemoSpec, DemoWorld, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SHOPPERS,

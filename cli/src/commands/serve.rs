@@ -23,7 +23,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = DemoSpec::DEFAULT_SEED)]
     pub seed: u64,
     /// With --demo: the time (Unix seconds) the world is built at, so that tests pinning
-    /// their clock to it see the same new arrivals and sale ends on any date. Default: now.
+    /// their clock to it see the same new arrivals and sale ends on any date; the server's clock
+    /// starts there too. Default: now.
     #[arg(long, requires = "demo")]
     pub now: Option<i64>,
     /// Serve the catalog kept in this SQLite file (the server's own database).
@@ -44,7 +45,11 @@ pub struct ServeArgs {
 pub async fn run(a: ServeArgs) -> CliResult {
     let faults = a.faults.map(|spec| spec.parse::<FaultPlan>().map(Arc::new)).transpose().map_err(|e| e.to_string())?;
     let addr = SocketAddr::new(a.bind, a.port);
-    serve(a.demo, a.products, a.seed, a.now.unwrap_or_else(unix_now), a.db, addr, faults).await
+    // A world built at a given time runs the server's clock from there (sessions, the events'
+    // upload window), so the apps' tests agree with it on any date.
+    let clock = a.now.map(|now| moa_server::Clock::starting_at(now * 1000));
+    let options = moa_server::ServerOptions { faults, demo_controls: a.demo, clock };
+    serve(a.demo, a.products, a.seed, a.now.unwrap_or_else(unix_now), a.db, addr, options).await
 }
 
 async fn serve(
@@ -54,7 +59,7 @@ async fn serve(
     now: i64,
     db: Option<PathBuf>,
     addr: SocketAddr,
-    faults: Option<Arc<FaultPlan>>,
+    options: moa_server::ServerOptions,
 ) -> CliResult {
     let catalog = if demo {
         moa_server::demo_catalog(DemoSpec { seed, products, now }).map_err(|e| e.to_string())?.0
@@ -63,8 +68,7 @@ async fn serve(
     } else {
         return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
     };
-    // A demo world is a QA world: its controls let tests and QA play the malls.
-    let options = moa_server::ServerOptions { faults, demo_controls: demo };
+    // A demo world is a QA world: its controls let tests and QA play the malls (options).
     let server =
         RunningServer::start_with(catalog, addr, options).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // The first line is the URL, so scripts and tests can read where to connect.

@@ -14,11 +14,41 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// The version `schema.sql` creates. A later schema bumps it, updates `schema.sql`, and adds
 /// the step from the version before to [`UPGRADES`]; the tests hold both roads to one schema.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// An upgrade step, run inside the upgrade's transaction.
+type Upgrade = fn(&Connection) -> Result<(), CatalogError>;
 
 /// Upgrade steps: `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`. A database
-/// from before versioning (version 0) is version 1's schema, which `schema.sql` completes.
-const UPGRADES: &[&str] = &[];
+/// from before versioning (version 0) is version 1's schema, which `schema.sql` completes; it
+/// and a fresh file run every step, so a step acts only on what is there to change.
+const UPGRADES: &[Upgrade] = &[hash_mall_keys];
+
+/// Version 2 keeps a mall's key as its SHA-256: the plain keys of version 1 are hashed in place.
+fn hash_mall_keys(conn: &Connection) -> Result<(), CatalogError> {
+    let plain = conn.prepare("SELECT key FROM mall_keys LIMIT 0").is_ok();
+    if !plain {
+        return Ok(());
+    }
+    // Freed pages are zeroed, so the plain keys do not linger in the file's free space.
+    conn.execute_batch(
+        "PRAGMA secure_delete = ON;
+         ALTER TABLE mall_keys RENAME TO mall_keys_v1;
+         CREATE TABLE mall_keys (key_hash TEXT PRIMARY KEY, mall_id TEXT NOT NULL);",
+    )?;
+    let keys: Vec<(String, String)> = conn
+        .prepare("SELECT key, mall_id FROM mall_keys_v1")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (key, mall_id) in keys {
+        conn.execute(
+            "INSERT OR REPLACE INTO mall_keys (key_hash, mall_id) VALUES (?1, ?2)",
+            rusqlite::params![crate::accounts::sha256_hex(&[&key]), mall_id],
+        )?;
+    }
+    conn.execute_batch("DROP TABLE mall_keys_v1")?;
+    Ok(())
+}
 
 const _: () = assert!(UPGRADES.len() == SCHEMA_VERSION as usize - 1);
 
@@ -70,7 +100,7 @@ fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let steps = || -> Result<(), CatalogError> {
         for step in &UPGRADES[found.saturating_sub(1) as usize..] {
-            conn.execute_batch(step)?;
+            step(conn)?;
         }
         // Every statement of the schema is IF NOT EXISTS: it creates what a database from before
         // versioning (or a fresh one) lacks, and leaves an upgraded one as it is.
@@ -120,5 +150,26 @@ mod tests {
             Err(CatalogError::NewerDatabase { found, supported }) if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION
         ));
         assert_eq!(version(&Connection::open(&path).unwrap()), SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn version_1_mall_keys_are_hashed_and_still_open_their_stats() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE mall_keys (key TEXT PRIMARY KEY, mall_id TEXT NOT NULL);
+             INSERT INTO mall_keys VALUES ('rose-plain-secret-key', 'rose');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        drop(conn);
+        let db = CatalogDb::open(Some(&path)).unwrap();
+        assert_eq!(db.mall_of_key("rose-plain-secret-key").unwrap().as_deref(), Some("rose"));
+        assert_eq!(db.mall_of_key("rose").unwrap(), None);
+        drop(db);
+        let bytes = std::fs::read(&path).unwrap();
+        let plain = b"rose-plain-secret-key";
+        assert!(!bytes.windows(plain.len()).any(|w| w == plain), "the plain key is gone from the file");
     }
 }

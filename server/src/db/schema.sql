@@ -30,8 +30,14 @@ CREATE TABLE IF NOT EXISTS conversions (
     PRIMARY KEY (mall_id, outlink_id)
 );
 CREATE TABLE IF NOT EXISTS mall_keys (
-    key         TEXT PRIMARY KEY,  -- a mall's secret for its statistics
+    key_hash    TEXT PRIMARY KEY,  -- SHA-256 of a mall's key (version 2): a leaked file opens no stats
     mall_id     TEXT NOT NULL
+);
+-- The installs the server registered (version 2): events count only with the install's key.
+CREATE TABLE IF NOT EXISTS installs (
+    install_id  TEXT PRIMARY KEY,
+    key_hash    TEXT NOT NULL,     -- SHA-256 of the key the device keeps
+    created_ms  INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS products (
     id       TEXT PRIMARY KEY,
@@ -52,6 +58,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     account_id  TEXT NOT NULL,
     expires_ms  INTEGER NOT NULL
 );
+-- "Sign out everywhere" and the purge of expired sessions (version 2).
+CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions (account_id);
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_ms);
 CREATE TABLE IF NOT EXISTS account_items (
     account_id    TEXT NOT NULL,
     list          TEXT NOT NULL,

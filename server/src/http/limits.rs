@@ -50,10 +50,42 @@ impl FailedSignIns {
     }
 }
 
+/// New installs registered per address: a phone registers once, so the limit is far above any
+/// household or office, yet bounds how many fake installs one address can make to forge events.
+/// (Many phones share a carrier's address behind CGNAT, hence not lower.)
+pub(crate) struct NewInstalls {
+    per_address: u32,
+    by_address: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+/// The window new installs are counted in, and how many an address may register in it.
+const INSTALL_WINDOW: Duration = Duration::from_secs(60 * 60);
+pub(crate) const INSTALLS_PER_ADDRESS: u32 = 1_000;
+
+impl NewInstalls {
+    pub fn new(per_address: u32) -> NewInstalls {
+        NewInstalls { per_address, by_address: Mutex::default() }
+    }
+
+    /// Count a registration from `address`, or refuse it with how long to wait.
+    pub fn begin(&self, address: IpAddr, now: Instant) -> Result<(), Duration> {
+        let mut by_address = lock(&self.by_address);
+        if let Some(wait) = over_in(by_address.get(&address), self.per_address, INSTALL_WINDOW, now) {
+            return Err(wait);
+        }
+        count_in(&mut by_address, address, INSTALL_WINDOW, now);
+        Ok(())
+    }
+}
+
 /// The rest of the window when `failures` reached `limit` in it.
 fn over(failures: Option<&(Instant, u32)>, limit: u32, now: Instant) -> Option<Duration> {
-    match failures {
-        Some(&(started, n)) if n >= limit && now < started + WINDOW => Some(started + WINDOW - now),
+    over_in(failures, limit, WINDOW, now)
+}
+
+fn over_in(counted: Option<&(Instant, u32)>, limit: u32, window: Duration, now: Instant) -> Option<Duration> {
+    match counted {
+        Some(&(started, n)) if n >= limit && now < started + window => Some(started + window - now),
         _ => None,
     }
 }
@@ -63,11 +95,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn count<K: std::hash::Hash + Eq>(failures: &mut HashMap<K, (Instant, u32)>, key: K, now: Instant) {
-    if failures.len() >= REMEMBERED {
-        failures.retain(|_, (started, _)| now < *started + WINDOW);
+    count_in(failures, key, WINDOW, now)
+}
+
+fn count_in<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, (Instant, u32)>, key: K, window: Duration, now: Instant) {
+    if counts.len() >= REMEMBERED {
+        counts.retain(|_, (started, _)| now < *started + window);
     }
-    let entry = failures.entry(key).or_insert((now, 0));
-    if now >= entry.0 + WINDOW {
+    let entry = counts.entry(key).or_insert((now, 0));
+    if now >= entry.0 + window {
         *entry = (now, 0);
     }
     entry.1 += 1;
@@ -100,5 +136,17 @@ mod tests {
         }
         assert!(guard.begin("someone-new", here, t0).is_err());
         assert_eq!(guard.begin("someone-new", there, t0), Ok(()));
+    }
+
+    #[test]
+    fn an_address_registering_installs_by_the_thousand_is_stopped_for_the_hour() {
+        let installs = NewInstalls::new(3);
+        let (t0, here, there) = (Instant::now(), IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
+        for _ in 0..3 {
+            assert_eq!(installs.begin(here, t0), Ok(()));
+        }
+        assert_eq!(installs.begin(here, t0), Err(INSTALL_WINDOW));
+        assert_eq!(installs.begin(there, t0), Ok(()), "another address is not stopped");
+        assert_eq!(installs.begin(here, t0 + INSTALL_WINDOW), Ok(()), "the hour ended");
     }
 }

@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use moa_protocol::wire::{
     Conversion, EventBatch, ListKind, ListOpBatch, MallStats, Problem, SignIn, DEFAULT_PAGE_LIMIT, EVENT_TIME_RANGE_MS,
-    MAX_EVENT_BATCH, MAX_EVENT_FIELD, MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
+    INSTALL_KEY_HEADER, MAX_EVENT_BATCH, MAX_EVENT_FIELD, MAX_LIST_OP_BATCH, MAX_PAGE_LIMIT, PROBLEM_CONTENT_TYPE,
 };
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -24,6 +24,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::clock::Clock;
 use crate::db::{CatalogDb, CatalogError};
 pub use faults::FaultPlan;
 
@@ -35,13 +36,26 @@ pub const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<CatalogDb>,
+    /// Every time the server compares against (sessions, the events' window).
+    pub clock: Clock,
     /// Failed sign-ins per name and per address (see `limits`).
     failed_sign_ins: Arc<limits::FailedSignIns>,
+    /// New installs per address (see `limits`).
+    new_installs: Arc<limits::NewInstalls>,
 }
 
 impl AppState {
-    pub fn new(catalog: Arc<CatalogDb>) -> AppState {
-        AppState { catalog, failed_sign_ins: Arc::default() }
+    pub fn new(catalog: Arc<CatalogDb>, clock: Clock) -> AppState {
+        AppState {
+            catalog,
+            clock,
+            failed_sign_ins: Arc::default(),
+            new_installs: Arc::new(limits::NewInstalls::new(limits::INSTALLS_PER_ADDRESS)),
+        }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 }
 
@@ -53,20 +67,26 @@ pub struct ServerOptions {
     /// The demo world's controls (`POST /v1/demo/…`): a mall changing its products, so QA and
     /// the apps' tests can watch syncs and alerts react. Never on a real deployment.
     pub demo_controls: bool,
+    /// The server's clock; the machine's when None. A demo world built at a fixed time starts
+    /// the clock there, so sessions and the events' window agree with the world on any date.
+    pub clock: Option<Clock>,
 }
 
 /// The app protocol's routes; with a fault plan, misbehaving on purpose (see [`faults`]).
-pub fn router(state: AppState, options: ServerOptions) -> Router {
+pub fn router(catalog: Arc<CatalogDb>, options: ServerOptions) -> Router {
+    let state = AppState::new(catalog, options.clock.clone().unwrap_or_default());
     let mut app = Router::new()
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
         .route("/v1/stats", get(stats))
+        .route("/v1/installs", axum::routing::post(register_install))
         .route("/v1/events", axum::routing::post(upload_events))
         .route("/v1/malls/{mall}/stats", get(mall_stats))
         .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/products/{id}/live", get(live_product))
         .route("/v1/session", axum::routing::post(sign_in).delete(sign_out))
+        .route("/v1/me/sessions", axum::routing::delete(sign_out_everywhere))
         .route("/v1/me/wishlist", get(my_wishlist))
         .route("/v1/me/wishlist/ops", axum::routing::post(my_wishlist_ops))
         .route("/v1/me/follows", get(my_follows))
@@ -115,7 +135,7 @@ impl RunningServer {
         addr: SocketAddr,
         plan: Option<Arc<FaultPlan>>,
     ) -> std::io::Result<RunningServer> {
-        RunningServer::start_with(catalog, addr, ServerOptions { faults: plan, demo_controls: false }).await
+        RunningServer::start_with(catalog, addr, ServerOptions { faults: plan, ..ServerOptions::default() }).await
     }
 
     pub async fn start_with(
@@ -126,7 +146,7 @@ impl RunningServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let app = router(AppState::new(catalog), options);
+        let app = router(catalog, options);
         let task = tokio::spawn(serve(listener, app, rx));
         Ok(RunningServer { addr, url: format!("http://{addr}"), shutdown: Some(tx), task })
     }
@@ -203,7 +223,33 @@ async fn malls(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     conditional_json(body, &headers, "m")
 }
 
-async fn upload_events(State(state): State<AppState>, body: axum::body::Bytes) -> Result<Response, ApiProblem> {
+/// `POST /v1/installs`: a new install's id and key. Counted per address (see `limits`).
+async fn register_install(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Result<Response, ApiProblem> {
+    if let Err(wait) = state.new_installs.begin(peer.ip(), std::time::Instant::now()) {
+        return Ok(slow_down("Too many new installs from this address", wait));
+    }
+    let now = state.now_ms();
+    let credential = with_catalog(&state, move |c| c.register_install(now)).await?;
+    let mut response = json_response(serde_json::to_string(&credential).map_err(ApiProblem::internal)?);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// 429 with `Retry-After`.
+fn slow_down(title: &str, wait: std::time::Duration) -> Response {
+    let mut problem = ApiProblem::new(StatusCode::TOO_MANY_REQUESTS, "slow-down", title, None).into_response();
+    problem.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+    problem
+}
+
+async fn upload_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiProblem> {
     let batch: EventBatch = serde_json::from_slice(&body)
         .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-events", "Unreadable event batch", e.to_string()))?;
     if batch.events.len() > MAX_EVENT_BATCH {
@@ -214,7 +260,18 @@ async fn upload_events(State(state): State<AppState>, body: axum::body::Bytes) -
             format!("{} events; at most {MAX_EVENT_BATCH} a batch", batch.events.len()),
         ));
     }
-    let result = with_catalog(&state, move |c| c.ingest_events(&batch)).await?;
+    // Only the install itself can send its events: the key it was given proves it. A missing,
+    // wrong or unknown key all answer alike; the device registers again.
+    let unknown = || {
+        ApiProblem::new(StatusCode::UNAUTHORIZED, "unknown-install", "Register this install again", None)
+    };
+    let key = headers.get(INSTALL_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string).ok_or_else(unknown)?;
+    let install = batch.install_id.clone();
+    if with_catalog(&state, move |c| c.install_key_matches(&install, &key)).await? != Some(true) {
+        return Err(unknown());
+    }
+    let now = state.now_ms();
+    let result = with_catalog(&state, move |c| c.ingest_events(&batch, now)).await?;
     Ok(json_response(serde_json::to_string(&result).map_err(ApiProblem::internal)?))
 }
 
@@ -233,10 +290,6 @@ async fn authorise(state: &AppState, headers: &HeaderMap, mall: &str) -> Result<
     Ok(())
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 /// The bearer token of a request, if it has one.
 fn bearer(headers: &HeaderMap) -> Option<String> {
     headers
@@ -253,7 +306,8 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 async fn shopper(state: &AppState, headers: &HeaderMap) -> Result<String, ApiProblem> {
     let unauthorised = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unauthorised", "Sign in again", None);
     let token = bearer(headers).ok_or_else(unauthorised)?;
-    with_catalog(state, move |c| c.account_of_token(&token, now_ms())).await?.ok_or_else(unauthorised)
+    let now = state.now_ms();
+    with_catalog(state, move |c| c.account_of_token(&token, now)).await?.ok_or_else(unauthorised)
 }
 
 async fn sign_in(
@@ -265,13 +319,11 @@ async fn sign_in(
         .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-sign-in", "Unreadable sign-in", e.to_string()))?;
     let (name, guard) = (request.username.clone(), Arc::clone(&state.failed_sign_ins));
     if let Err(wait) = guard.begin(&name, peer.ip(), std::time::Instant::now()) {
-        let mut problem = ApiProblem::new(StatusCode::TOO_MANY_REQUESTS, "slow-down", "Too many failed sign-ins", None)
-            .into_response();
-        problem.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
-        return Ok(problem);
+        return Ok(slow_down("Too many failed sign-ins", wait));
     }
+    let now = state.now_ms();
     let session = with_catalog(&state, move |c| {
-        c.sign_in(&request.username, &request.password, now_ms(), accounts::SESSION_TTL_MS)
+        c.sign_in(&request.username, &request.password, now, accounts::SESSION_TTL_MS)
     })
     .await?;
     let Some(session) = session else {
@@ -285,6 +337,13 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     shopper(&state, &headers).await?;
     let token = bearer(&headers).unwrap_or_default();
     with_catalog(&state, move |c| c.end_session(&token)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE /v1/me/sessions`: sign out everywhere (a lost phone); this session too.
+async fn sign_out_everywhere(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
+    let account = shopper(&state, &headers).await?;
+    with_catalog(&state, move |c| c.end_all_sessions(&account)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -481,7 +540,7 @@ async fn demo_reprice(
     product.price.amount = r.price;
     product.original_price =
         r.original_price.map(|amount| moa_protocol::model::Money { amount, ..product.price.clone() });
-    product.updated_at = (now_ms() / 1000).max(product.updated_at + 1);
+    product.updated_at = (state.now_ms() / 1000).max(product.updated_at + 1);
     product.validate().map_err(bad)?;
     let changed = with_catalog(&state, move |c| c.upsert_products(&[product])).await?;
     Ok(json_response(serde_json::json!({ "changed": changed }).to_string()))

@@ -164,7 +164,7 @@ pub async fn run(a: PreviewArgs) -> Result<(), String> {
 async fn preview(products: usize, seed: u64, port: u16, data_dir: Option<PathBuf>) -> Result<(), String> {
     let (catalog, _) = moa_server::demo_catalog(DemoSpec { seed, products, now: crate::output::unix_now() })
         .map_err(|e| e.to_string())?;
-    let options = ServerOptions { faults: None, demo_controls: true };
+    let options = ServerOptions { demo_controls: true, ..ServerOptions::default() };
     let server = RunningServer::start_with(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options)
         .await
         .map_err(|e| e.to_string())?;
