@@ -18,7 +18,8 @@ pub struct MoaConfig {
     pub server_url: Option<String>,
     /// BCP 47 tag of the shopper's language, e.g. "ko-KR"; decides the words of the feed.
     pub locale: String,
-    /// A random id for this installation; the only identifier that ever leaves the device.
+    /// A random id for this installation; it seeds the daily shuffle and stays on the device
+    /// (events leave under the id the server registers, see `upload`).
     pub install_id: String,
     /// Timeouts and retries of the API client.
     pub network: ClientOptions,

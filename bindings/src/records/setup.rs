@@ -10,7 +10,8 @@ pub struct MoaConfig {
     pub server_url: Option<String>,
     /// BCP 47 tag of the shopper's language, e.g. "ko-KR".
     pub locale: String,
-    /// A random id for this installation; the only identifier that leaves the device.
+    /// A random id for this installation; it seeds the daily shuffle and stays on the device
+    /// (events leave under an install id the server registers).
     pub install_id: String,
     /// Whole-request timeout; the core's default (30 s) when None.
     pub request_timeout_ms: Option<u64>,
