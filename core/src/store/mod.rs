@@ -92,17 +92,31 @@ impl Store {
     }
 
     /// [`Store::open`] with the clock that stamps sync times, alerts and recovered files.
+    ///
+    /// A recovery is resumable: the damaged file is listed as pending before it is moved aside,
+    /// and every open carries the pending files' rows into the database until one restore
+    /// commits. A full disk (or a crash) halfway loses nothing; a later open finishes the job.
     pub fn open_with_clock(path: &Path, clock: SharedClock) -> Result<Store> {
         let marker = recovery::damage_marker(path);
-        if marker.exists() {
+        let (mut store, reason) = if marker.exists() {
             let found = std::fs::read_to_string(&marker).unwrap_or_default();
-            return Store::recover(path, format!("damage found while running: {}", found.trim()), clock);
-        }
-        match Store::open_unchecked(path, clock.clone()) {
-            Ok(store) => Ok(store),
-            Err(e) if e.is_corruption() => Store::recover(path, e.to_string(), clock),
-            Err(e) => Err(e),
-        }
+            recovery::move_aside(path, clock.now_secs())?;
+            let _ = std::fs::remove_file(&marker);
+            (Store::open_unchecked(path, clock)?, Some(format!("damage found while running: {}", found.trim())))
+        } else {
+            match Store::open_unchecked(path, clock.clone()) {
+                Ok(store) => (store, None),
+                Err(e) if e.is_corruption() => {
+                    recovery::move_aside(path, clock.now_secs())?;
+                    (Store::open_unchecked(path, clock)?, Some(e.to_string()))
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let reason = reason.unwrap_or_else(|| "an earlier recovery did not finish (the disk was full?)".into());
+        let rescued = recovery::rescue(&mut store.writer(), path, reason)?;
+        store.recovery = rescued;
+        Ok(store)
     }
 
     fn open_unchecked(path: &Path, clock: SharedClock) -> Result<Store> {
@@ -125,15 +139,6 @@ impl Store {
             searching: std::sync::atomic::AtomicBool::new(false),
             clock,
         })
-    }
-
-    fn recover(path: &Path, reason: String, clock: SharedClock) -> Result<Store> {
-        let (report, salvage) = recovery::move_aside_and_salvage(path, reason, clock.now_secs())?;
-        let mut store = Store::open_unchecked(path, clock)?;
-        recovery::restore(&mut store.writer(), &salvage)?;
-        let _ = std::fs::remove_file(recovery::damage_marker(path));
-        store.recovery = Some(report);
-        Ok(store)
     }
 
     /// What opening had to do about a damaged or foreign file, if anything.

@@ -3,6 +3,7 @@
 //! into a fresh database, and the app starts clean with a report of what happened. The catalog
 //! is a cache and simply syncs again.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection};
@@ -51,15 +52,26 @@ fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Move the database (and its WAL and shared-memory files) aside and read what can be read of
-/// the shopper's data from the moved copy.
-pub(super) fn move_aside_and_salvage(db: &Path, reason: String, now: i64) -> Result<(Recovery, Salvage)> {
+/// The list of moved-aside files whose rescue has not yet committed, one file name a line: a
+/// rescue the disk (or a crash) stopped halfway is finished by a later open, and only the files
+/// listed here are ever read again (older `.corrupt-*` files were rescued long ago).
+fn pending_list(db: &Path) -> PathBuf {
+    suffixed(db, ".rescue-pending")
+}
+
+/// Move the database (and its WAL and shared-memory files) aside, listed as pending first: if
+/// the list cannot be written (a full disk), nothing moves and the next open tries again.
+pub(super) fn move_aside(db: &Path, now: i64) -> Result<PathBuf> {
     let mut moved_to = suffixed(db, &format!(".corrupt-{now}"));
     let mut n = 1;
     while moved_to.exists() {
         moved_to = suffixed(db, &format!(".corrupt-{now}-{n}"));
         n += 1;
     }
+    let name = moved_to.file_name().expect("a file name").to_string_lossy().into_owned();
+    let mut list = std::fs::OpenOptions::new().create(true).append(true).open(pending_list(db))?;
+    list.write_all(format!("{name}\n").as_bytes())?;
+    list.sync_all()?;
     std::fs::rename(db, &moved_to)?;
     for side in ["-wal", "-shm"] {
         let from = suffixed(db, side);
@@ -68,17 +80,46 @@ pub(super) fn move_aside_and_salvage(db: &Path, reason: String, now: i64) -> Res
             std::fs::rename(&from, suffixed(&moved_to, side))?;
         }
     }
-    let salvage = salvage(&moved_to);
-    let recovery = Recovery {
-        reason,
-        moved_to,
-        salvaged_wishlist: salvage.wishlist.len() as u64,
-        salvaged_followed_malls: salvage.followed_malls.len() as u64,
-        salvaged_settings: salvage.settings.len() as u64,
-        salvaged_events: salvage.events.len() as u64,
-        salvaged_list_ops: salvage.list_ops.len() as u64,
+    Ok(moved_to)
+}
+
+/// The moved-aside files still to rescue, oldest first.
+pub(super) fn pending(db: &Path) -> Vec<PathBuf> {
+    let dir = db.parent().unwrap_or(Path::new("."));
+    let listed = std::fs::read_to_string(pending_list(db)).unwrap_or_default();
+    listed.lines().map(str::trim).filter(|l| !l.is_empty()).map(|name| dir.join(name)).filter(|p| p.exists()).collect()
+}
+
+/// Carry what can be read of the pending files into the (fresh) database in one transaction,
+/// then forget the list. A failure (a full disk) leaves the list for the next open.
+pub(super) fn rescue(conn: &mut Connection, db: &Path, reason: String) -> Result<Option<Recovery>> {
+    let files = pending(db);
+    let Some(first) = files.first() else {
+        let _ = std::fs::remove_file(pending_list(db));
+        return Ok(None);
     };
-    Ok((recovery, salvage))
+    let mut recovery = Recovery {
+        reason,
+        moved_to: first.clone(),
+        salvaged_wishlist: 0,
+        salvaged_followed_malls: 0,
+        salvaged_settings: 0,
+        salvaged_events: 0,
+        salvaged_list_ops: 0,
+    };
+    let salvages: Vec<Salvage> = files.iter().map(|f| salvage(f)).collect();
+    restore(conn, &salvages)?;
+    for s in &salvages {
+        recovery.salvaged_wishlist += s.wishlist.len() as u64;
+        recovery.salvaged_followed_malls += s.followed_malls.len() as u64;
+        recovery.salvaged_settings += s.settings.len() as u64;
+        recovery.salvaged_events += s.events.len() as u64;
+        recovery.salvaged_list_ops += s.list_ops.len() as u64;
+    }
+    // Committed: the files are kept for diagnosis, never read again. (If this removal fails,
+    // the next open restores the same rows again, which changes nothing.)
+    let _ = std::fs::remove_file(pending_list(db));
+    Ok(Some(recovery))
 }
 
 /// Read row by row, keeping every row read before the first error of each table.
@@ -126,9 +167,17 @@ fn read_rows<T>(
     }
 }
 
-/// Write the salvaged rows into the fresh database.
-pub(super) fn restore(conn: &mut Connection, salvage: &Salvage) -> Result<()> {
+/// Write the salvaged rows into the fresh database, in one transaction.
+fn restore(conn: &mut Connection, salvages: &[Salvage]) -> Result<()> {
     let tx = conn.transaction()?;
+    for salvage in salvages {
+        restore_one(&tx, salvage)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn restore_one(tx: &rusqlite::Transaction<'_>, salvage: &Salvage) -> Result<()> {
     for (product_id, variant_id, added_at, snapshot) in &salvage.wishlist {
         tx.execute(
             "INSERT OR IGNORE INTO wishlist (product_id, variant_id, added_at, snapshot) VALUES (?1, ?2, ?3, ?4)",
@@ -158,6 +207,5 @@ pub(super) fn restore(conn: &mut Connection, salvage: &Salvage) -> Result<()> {
             params![op_id, list, target, present, at_ms, variant_id, snapshot, price_at_add],
         )?;
     }
-    tx.commit()?;
     Ok(())
 }
