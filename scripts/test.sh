@@ -3,12 +3,13 @@
 # summary line per suite. Exits non-zero when any suite fails.
 #
 #   scripts/test.sh                          all suites
-#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift ui browser)
+#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift ui browser
+#                                            attack; and fuzz, which is not in the default set)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
-SUITES="${MOA_SUITES:-format rust kotlin swift ui browser}"
+SUITES="${MOA_SUITES:-format rust kotlin swift ui browser attack}"
 
 # With MOA_FAKETIME set (scripts/test-a-year-ahead.sh), what the suites run — test programs,
 # servers, JVMs — sees the clock moved by it; the compilers do not (rustc hangs under
@@ -128,6 +129,29 @@ suite_browser() {
     kill "$pid" 2>/dev/null
     return $status
 }
+
+# Schemathesis against docs/openapi.yaml and a real server of its own (its sign-ins and reprices
+# must not disturb the binding tests' server); reports in artifacts/attack/. The attacks written
+# as Rust tests (forged events, password storms, slow-loris, hostile feeds) are in the rust suite.
+suite_attack() {
+    ensure_schemathesis && cargo build -q -p moa-cli || return 1
+    local fifo url pid status
+    fifo="$(mktemp -u)"
+    mkfifo "$fifo"
+    ${FAKE[@]+"${FAKE[@]}"} target/debug/moa serve --demo --products 600 --port 0 >"$fifo" 2>/dev/null &
+    pid=$!
+    read -r url <"$fifo"
+    rm -f "$fifo"
+    rm -rf artifacts/attack
+    SCHEMATHESIS="$SCHEMATHESIS" tests/attack/schemathesis.sh "$url" artifacts/attack
+    status=$?
+    kill "$pid" 2>/dev/null
+    return $status
+}
+
+# cargo fuzz over every feed parser and the image decoder, for MOA_FUZZ_SECONDS each (default
+# 60), the corpus seeded from ../shared/fixtures. Not in the default set: run it on purpose.
+suite_fuzz() { scripts/fuzz.sh "${MOA_FUZZ_SECONDS:-60}"; }
 
 ensure_rust
 for suite in $SUITES; do

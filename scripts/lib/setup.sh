@@ -138,6 +138,16 @@ ensure_playwright() {
     PLAYWRIGHT_PYTHON="$venv/bin/python"
 }
 
+# Schemathesis (PyPI) in a venv of our own, for the attack suite. Sets SCHEMATHESIS.
+ensure_schemathesis() {
+    local version=4.32.5 venv="$MOA_TOOLS/schemathesis-venv"
+    SCHEMATHESIS="$venv/bin/st"
+    if [ -x "$SCHEMATHESIS" ] && [ "$("$venv/bin/pip" show schemathesis 2>/dev/null | sed -n 's/^Version: //p')" = "$version" ]; then
+        return 0
+    fi
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q "schemathesis==$version"
+}
+
 # Compose Multiplatform for the desktop JVM (the Android app's screens, drawn and tapped here),
 # resolved by Maven from Maven Central over android/desktop/pom.xml into one folder of jars, plus
 # a font with Hangul for the screenshots. Sets COMPOSE_CP (the jars, ':'-joined).

@@ -426,14 +426,17 @@ async fn report_conversion(
     let sane = (0..=MAX_CONVERSION_AMOUNT).contains(&conversion.amount.amount)
         && EVENT_TIME_RANGE_MS.contains(&conversion.at_ms)
         && !conversion.outlink_id.is_empty()
-        && conversion.outlink_id.len() <= MAX_EVENT_FIELD;
+        && conversion.outlink_id.len() <= MAX_EVENT_FIELD
+        // An ISO 4217 code (found by schemathesis: "" was summed as if it were a currency).
+        && conversion.amount.currency.len() == 3
+        && conversion.amount.currency.bytes().all(|b| b.is_ascii_uppercase());
     if !sane {
         return Err(ApiProblem::new(
             StatusCode::BAD_REQUEST,
             "bad-conversion",
             "Unreadable conversion",
             format!(
-                "an outlink id, an amount from 0 to {MAX_CONVERSION_AMOUNT} and a time on the calendar are required"
+                "an outlink id, an amount from 0 to {MAX_CONVERSION_AMOUNT} in a currency (ISO 4217) and a time on the calendar are required"
             ),
         ));
     }
