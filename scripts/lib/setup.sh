@@ -138,6 +138,14 @@ ensure_playwright() {
     PLAYWRIGHT_PYTHON="$venv/bin/python"
 }
 
+# cargo fuzz and the nightly toolchain it needs (libFuzzer's sanitizer flags), for the fuzz suite.
+ensure_cargo_fuzz() {
+    rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal || return 1
+    if ! cargo fuzz --version 2>/dev/null | grep -q "0.13.1"; then
+        cargo install cargo-fuzz --version 0.13.1 --locked || return 1
+    fi
+}
+
 # Schemathesis (PyPI) in a venv of our own, for the attack suite. Sets SCHEMATHESIS.
 ensure_schemathesis() {
     local version=4.32.5 venv="$MOA_TOOLS/schemathesis-venv"
