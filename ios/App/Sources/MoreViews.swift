@@ -278,6 +278,7 @@ struct SettingsView: View {
                     Text("signed.in.as \(signedIn.username)")
                     Button("sign.out") { Task { await account.signOut(keepOnDevice: false) } }
                     Button("sign.out.keep") { Task { await account.signOut(keepOnDevice: true) } }
+                    Button("sign.out.everywhere") { Task { await account.signOutEverywhere() } }.disabled(account.busy)
                 } else {
                     TextField("username", text: $username).textInputAutocapitalization(.never)
                     SecureField("password", text: $password)

@@ -51,6 +51,20 @@ public final class AccountModel: StateModel {
         }
     }
 
+    /// Sign out on every device of the account (a lost phone). It needs the server: offline, the
+    /// error shows and this device stays signed in.
+    public func signOutEverywhere() async {
+        busy = true
+        error = nil
+        defer { busy = false }
+        do {
+            _ = try await moa.signOutEverywhere(keepOnDevice: true)
+            account = nil
+        } catch {
+            self.error = UiError(error)
+        }
+    }
+
     public func setEventConsent(_ granted: Bool) async {
         let moa = self.moa
         do {

@@ -119,6 +119,30 @@ final class MoaKitTests: XCTestCase {
         XCTAssertEqual(keychain.count, 0)
     }
 
+    /// A lost phone: from the tablet, sign out everywhere; the phone is asked to sign in again.
+    func testSignOutEverywhereEndsTheOtherDevicesSession() async throws {
+        let phone = try open(newDir())
+        let tablet = try open(newDir())
+        phone.setSecretStore(store: Keychain())
+        let tabletKeychain = Keychain()
+        tablet.setSecretStore(store: tabletKeychain)
+        let onPhone = AccountModel(moa: phone)
+        let onTablet = AccountModel(moa: tablet)
+        await onPhone.signIn(username: "hana", password: "moa-demo")
+        await onTablet.signIn(username: "hana", password: "moa-demo")
+        XCTAssertEqual(onPhone.account?.username, "hana")
+        await onTablet.signOutEverywhere()
+        XCTAssertNil(onTablet.error)
+        XCTAssertNil(onTablet.account)
+        XCTAssertEqual(tabletKeychain.count, 0)
+        do {
+            _ = try await phone.syncAccount()
+            XCTFail("the phone's session ended too")
+        } catch MoaError.Unauthorized {}
+        await onPhone.load()
+        XCTAssertEqual(onPhone.account?.sessionValid, false, "the phone asks to sign in again")
+    }
+
     func testAQuickReturnFromTheMallOffersTheRescueSheetOnce() async throws {
         let clock = WorldClock()
         let moa = try open(newDir(), clock: clock)

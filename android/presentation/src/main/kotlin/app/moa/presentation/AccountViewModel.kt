@@ -61,6 +61,20 @@ class AccountViewModel(
         }
     }
 
+    /**
+     * Sign out on every device of the account (a lost phone). It needs the server: offline, the
+     * error shows and this device stays signed in.
+     */
+    fun signOutEverywhere(): Job = scope.launch {
+        _state.update { it.copy(busy = true, error = null) }
+        try {
+            moa.signOutEverywhere(keepOnDevice = true)
+            _state.update { it.copy(account = null, busy = false) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(busy = false, error = e.toUiError()) }
+        }
+    }
+
     fun setEventConsent(granted: Boolean): Job = scope.launch {
         try {
             withContext(io) { moa.setEventConsent(granted) }

@@ -3,6 +3,7 @@
 package app.moa.presentation
 
 import app.moa.core.Moa
+import app.moa.core.MoaException
 import app.moa.core.MoaClock
 import app.moa.core.MoaConfig
 import app.moa.core.SecretStore
@@ -11,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
@@ -154,6 +156,31 @@ fun signInWithWrongThenRightPasswordAndSignOut() {
     }
 }
 
+/** A lost phone: from the tablet, sign out everywhere; the phone is asked to sign in again. */
+fun signOutEverywhereEndsTheOtherDevicesSession() {
+    open().use { phone ->
+        open().use { tablet ->
+            phone.setSecretStore(Keychain())
+            val tabletKeychain = Keychain()
+            tablet.setSecretStore(tabletKeychain)
+            screen { scope ->
+                val onPhone = AccountViewModel(phone, scope)
+                val onTablet = AccountViewModel(tablet, scope)
+                onPhone.signIn("hana", "moa-demo").join()
+                onTablet.signIn("hana", "moa-demo").join()
+                assertEquals("hana", onPhone.state.value.account?.username)
+                onTablet.signOutEverywhere().join()
+                assertNull(onTablet.state.value.error)
+                assertNull(onTablet.state.value.account)
+                assertTrue(tabletKeychain.secrets.isEmpty())
+                assertFailsWith<MoaException.Unauthorized> { runBlocking { phone.syncAccount() } }
+                onPhone.load().join()
+                assertFalse(onPhone.state.value.account!!.sessionValid, "the phone asks to sign in again")
+            }
+        }
+    }
+}
+
 fun aQuickReturnFromTheMallOffersTheRescueSheetOnce() {
     val clock = WorldClock()
     val now = clock.ms
@@ -243,6 +270,7 @@ fun main() {
         ::homeShowsTheCacheFirstAndTheFreshHomeAfterTheSync,
         ::pagingNotInterestedAndWishlist,
         ::signInWithWrongThenRightPasswordAndSignOut,
+        ::signOutEverywhereEndsTheOtherDevicesSession,
         ::aQuickReturnFromTheMallOffersTheRescueSheetOnce,
         ::onboardingSearchWishlistAndMalls,
     )

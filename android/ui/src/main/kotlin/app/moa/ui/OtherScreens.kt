@@ -157,6 +157,7 @@ fun SettingsScreen(account: AccountViewModel) {
             Text(text("signed_in_as", signedIn.username))
             OutlinedButton(onClick = { account.signOut(keepOnDevice = false) }) { Text(text("sign_out")) }
             TextButton(onClick = { account.signOut(keepOnDevice = true) }) { Text(text("sign_out_keep")) }
+            TextButton(onClick = { account.signOutEverywhere() }, enabled = !state.busy) { Text(text("sign_out_everywhere")) }
         } else {
             OutlinedTextField(username, { username = it }, label = { Text(text("username")) }, singleLine = true)
             OutlinedTextField(password, { password = it }, label = { Text(text("password")) }, singleLine = true,
