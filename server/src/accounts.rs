@@ -12,26 +12,13 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use moa_protocol::wire::{AccountItem, AccountList, ListKind, ListOp, ListOpResult, Session};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::db::{CatalogDb, CatalogError};
+use crate::secrets::{random_hex, sha256_hex};
 
 /// How long a session lasts unless signed out.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3_600_000;
-
-pub(crate) fn sha256_hex(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn random_hex(bytes: usize) -> String {
-    (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
-}
 
 /// A password as stored: Argon2id (OWASP's parameters, the crate's defaults) in a PHC string
 /// that carries its own salt and parameters.

@@ -15,9 +15,9 @@ use moa_protocol::wire::{
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use subtle::ConstantTimeEq;
 
-use crate::accounts::{random_hex, sha256_hex};
 use crate::db::changes::ChangeWriter;
 pub use crate::db::{CatalogDb, CatalogError};
+use crate::secrets::{random_hex, sha256_hex};
 
 impl CatalogDb {
     pub fn put_malls(&self, malls: &[Mall]) -> Result<(), CatalogError> {

@@ -12,9 +12,7 @@ pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
 impl Clock {
     /// The machine's clock.
     pub fn system() -> Clock {
-        Clock(Arc::new(|| {
-            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-        }))
+        Clock(Arc::new(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)))
     }
 
     /// A clock that reads `start_ms` now and runs on from there at the machine's pace (`moa

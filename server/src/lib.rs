@@ -12,6 +12,7 @@ pub mod http;
 pub mod images;
 pub mod ingest;
 pub mod same_item;
+mod secrets;
 
 pub use clock::Clock;
 pub use db::{CatalogDb, CatalogError};

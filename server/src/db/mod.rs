@@ -43,7 +43,7 @@ fn hash_mall_keys(conn: &Connection) -> Result<(), CatalogError> {
     for (key, mall_id) in keys {
         conn.execute(
             "INSERT OR REPLACE INTO mall_keys (key_hash, mall_id) VALUES (?1, ?2)",
-            rusqlite::params![crate::accounts::sha256_hex(&[&key]), mall_id],
+            rusqlite::params![crate::secrets::sha256_hex(&[&key]), mall_id],
         )?;
     }
     conn.execute_batch("DROP TABLE mall_keys_v1")?;

@@ -262,9 +262,7 @@ async fn upload_events(
     }
     // Only the install itself can send its events: the key it was given proves it. A missing,
     // wrong or unknown key all answer alike; the device registers again.
-    let unknown = || {
-        ApiProblem::new(StatusCode::UNAUTHORIZED, "unknown-install", "Register this install again", None)
-    };
+    let unknown = || ApiProblem::new(StatusCode::UNAUTHORIZED, "unknown-install", "Register this install again", None);
     let key = headers.get(INSTALL_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string).ok_or_else(unknown)?;
     let install = batch.install_id.clone();
     if with_catalog(&state, move |c| c.install_key_matches(&install, &key)).await? != Some(true) {
@@ -322,10 +320,9 @@ async fn sign_in(
         return Ok(slow_down("Too many failed sign-ins", wait));
     }
     let now = state.now_ms();
-    let session = with_catalog(&state, move |c| {
-        c.sign_in(&request.username, &request.password, now, accounts::SESSION_TTL_MS)
-    })
-    .await?;
+    let session =
+        with_catalog(&state, move |c| c.sign_in(&request.username, &request.password, now, accounts::SESSION_TTL_MS))
+            .await?;
     let Some(session) = session else {
         return Err(ApiProblem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Wrong username or password", None));
     };
