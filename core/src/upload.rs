@@ -39,7 +39,7 @@ pub(crate) async fn upload_events(parts: &Parts) -> Result<UploadReport> {
             return Ok(report);
         }
         if credential.is_none() {
-            credential = Some(install_credential(parts, &api, &cancel).await?);
+            credential = Some(install_credential(parts, api, &cancel).await?);
         }
         let install = credential.as_ref().expect("set above");
         let (ids, events): (Vec<i64>, Vec<UploadedEvent>) = pending.into_iter().unzip();
@@ -49,7 +49,7 @@ pub(crate) async fn upload_events(parts: &Parts) -> Result<UploadReport> {
             // from another server): register again, and send the same batch under the new one.
             Err(Error::Server { status: 401, .. }) => {
                 parts.guard(blocking(&store, |s| s.delete_setting(INSTALL_CREDENTIAL)).await)?;
-                let fresh = install_credential(parts, &api, &cancel).await?;
+                let fresh = install_credential(parts, api, &cancel).await?;
                 batch.install_id = fresh.install_id.clone();
                 let result = api.post_events(&batch, &fresh.key, &cancel).await?;
                 credential = Some(fresh);

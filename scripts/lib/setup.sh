@@ -146,6 +146,42 @@ ensure_cargo_fuzz() {
     fi
 }
 
+# PostgreSQL from Debian, for the server's tests on its second engine. Sets PG_BIN.
+ensure_postgres() {
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+        apt_install postgresql || return 1
+        PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+    fi
+}
+
+# A throwaway PostgreSQL cluster: initdb into a temp dir as an unprivileged user (the Debian
+# package's `postgres` when run as root), on a free loopback port, fsync off (a test cluster).
+# Sets MOA_PG_DIR and MOA_PG_URL; stop_postgres removes it all.
+start_postgres() {
+    ensure_postgres || return 1
+    MOA_PG_DIR="$(mktemp -d /tmp/moa-pg.XXXXXX)"
+    local port as=()
+    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres "$MOA_PG_DIR"
+        as=(runuser -u postgres --)
+    fi
+    ${as[@]+"${as[@]}"} "$PG_BIN/initdb" -D "$MOA_PG_DIR/data" -U moa --auth=trust -E UTF8 >"$MOA_PG_DIR/initdb.log" 2>&1 &&
+        ${as[@]+"${as[@]}"} "$PG_BIN/pg_ctl" -D "$MOA_PG_DIR/data" -l "$MOA_PG_DIR/server.log" -w \
+            -o "-p $port -k $MOA_PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start \
+            >/dev/null || { cat "$MOA_PG_DIR"/*.log >&2; return 1; }
+    MOA_PG_URL="postgres://moa@127.0.0.1:$port/postgres"
+    MOA_PG_AS=(${as[@]+"${as[@]}"})
+}
+
+stop_postgres() {
+    [ -n "${MOA_PG_DIR:-}" ] || return 0
+    ${MOA_PG_AS[@]+"${MOA_PG_AS[@]}"} "$PG_BIN/pg_ctl" -D "$MOA_PG_DIR/data" -m immediate stop >/dev/null 2>&1
+    rm -rf "$MOA_PG_DIR"
+    MOA_PG_DIR=""
+}
+
 # Schemathesis (PyPI) in a venv of our own, for the attack suite. Sets SCHEMATHESIS.
 ensure_schemathesis() {
     local version=4.32.5 venv="$MOA_TOOLS/schemathesis-venv"

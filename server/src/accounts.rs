@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use moa_protocol::wire::{AccountItem, AccountList, ListKind, ListOp, ListOpResult, Session};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use subtle::ConstantTimeEq;
 
+use crate::db::sql::{first_text, values, Value};
 use crate::db::{CatalogDb, CatalogError};
 use crate::secrets::{random_hex, sha256_hex};
 
@@ -54,10 +54,12 @@ impl CatalogDb {
     pub fn create_account(&self, username: &str, password: &str) -> Result<String, CatalogError> {
         let id = format!("acct-{}", random_hex(8));
         // The salt lives in the PHC string; the column kept the salt of the old SHA-256 hashes.
-        self.conn().execute(
-            "INSERT INTO accounts (id, username, salt, password_hash) VALUES (?1, ?2, '', ?3)",
-            params![id, username, hash_password(password)],
-        )?;
+        self.read(|db| {
+            db.execute(
+                "INSERT INTO accounts (id, username, salt, password_hash) VALUES (?1, ?2, '', ?3)",
+                values![&id, username, hash_password(password)],
+            )
+        })?;
         Ok(id)
     }
 
@@ -70,66 +72,68 @@ impl CatalogDb {
         now_ms: i64,
         ttl_ms: i64,
     ) -> Result<Option<Session>, CatalogError> {
-        let account: Option<(String, String, String)> = self
-            .conn()
-            .query_row("SELECT id, salt, password_hash FROM accounts WHERE username = ?1", [username], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        // The hash is checked without the lock held: it is meant to be slow.
-        let Some((account_id, salt, stored)) = account else {
+        let account = self.read(|db| {
+            db.query_opt("SELECT id, salt, password_hash FROM accounts WHERE username = ?1", values![username])
+        })?;
+        // The hash is checked with no connection held: it is meant to be slow.
+        let Some(account) = account else {
             let _ = check_password(password, "", dummy_hash());
             return Ok(None);
         };
+        let mut account = account.into_iter().map(Value::text);
+        let mut next = || account.next().unwrap_or(Ok(String::new()));
+        let (account_id, salt, stored) = (next()?, next()?, next()?);
         let (right, outdated) = check_password(password, &salt, &stored);
         if !right {
             return Ok(None);
         }
-        let conn = self.conn();
-        if outdated {
-            conn.execute(
-                "UPDATE accounts SET salt = '', password_hash = ?2 WHERE id = ?1",
-                params![account_id, hash_password(password)],
-            )?;
-        }
         let token = format!("moa_{}", random_hex(32));
         let expires_at_ms = now_ms + ttl_ms;
-        // Expired sessions go as new ones come (an index on the expiry keeps it cheap): the
-        // table holds the sessions that still open something, and no more.
-        conn.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now_ms])?;
-        conn.execute(
-            "INSERT INTO sessions (token_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
-            params![sha256_hex(&[&token]), account_id, expires_at_ms],
-        )?;
+        self.read(|db| {
+            if outdated {
+                db.execute(
+                    "UPDATE accounts SET salt = '', password_hash = ?2 WHERE id = ?1",
+                    values![&account_id, hash_password(password)],
+                )?;
+            }
+            // Expired sessions go as new ones come (an index on the expiry keeps it cheap): the
+            // table holds the sessions that still open something, and no more.
+            db.execute("DELETE FROM sessions WHERE expires_ms <= ?1", values![now_ms])?;
+            db.execute(
+                "INSERT INTO sessions (token_hash, account_id, expires_ms) VALUES (?1, ?2, ?3)",
+                values![sha256_hex(&[&token]), &account_id, expires_at_ms],
+            )
+        })?;
         Ok(Some(Session { token, account_id, username: username.to_string(), expires_at_ms }))
     }
 
     /// The account a token belongs to, if the session exists and has not expired.
     pub fn account_of_token(&self, token: &str, now_ms: i64) -> Result<Option<String>, CatalogError> {
-        Ok(self
-            .conn()
-            .query_row(
+        let row = self.read(|db| {
+            db.query_opt(
                 "SELECT account_id FROM sessions WHERE token_hash = ?1 AND expires_ms > ?2",
-                params![sha256_hex(&[token]), now_ms],
-                |r| r.get(0),
+                values![sha256_hex(&[token]), now_ms],
             )
-            .optional()?)
+        })?;
+        row.map(first_text).transpose()
     }
 
     /// Sign out: the token stops working.
     pub fn end_session(&self, token: &str) -> Result<bool, CatalogError> {
-        Ok(self.conn().execute("DELETE FROM sessions WHERE token_hash = ?1", [sha256_hex(&[token])])? == 1)
+        Ok(self.read(|db| db.execute("DELETE FROM sessions WHERE token_hash = ?1", values![sha256_hex(&[token])]))?
+            == 1)
     }
 
     /// Sign out everywhere (a lost phone): every session of the account stops working. Returns
     /// how many there were.
     pub fn end_all_sessions(&self, account_id: &str) -> Result<u64, CatalogError> {
-        Ok(self.conn().execute("DELETE FROM sessions WHERE account_id = ?1", [account_id])? as u64)
+        self.read(|db| db.execute("DELETE FROM sessions WHERE account_id = ?1", values![account_id]))
     }
 
     /// Sessions kept, expired or not (for the purge's test and operators).
     pub fn session_count(&self) -> Result<u64, CatalogError> {
-        Ok(self.conn().query_row("SELECT count(*) FROM sessions", [], |r| r.get::<_, i64>(0))? as u64)
+        let row = self.read(|db| db.query_opt("SELECT count(*) FROM sessions", &[]))?;
+        Ok(row.map_or(Ok(0), |r| r[0].int())? as u64)
     }
 
     /// Apply a batch of one account's operations, in one transaction.
@@ -139,61 +143,67 @@ impl CatalogDb {
         list: ListKind,
         ops: &[ListOp],
     ) -> Result<ListOpResult, CatalogError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut result = ListOpResult::default();
-        {
-            let mut remember = tx
-                .prepare_cached("INSERT INTO account_ops (account_id, op_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO account_items (account_id, list, target, present, at_ms, op_id, variant_id, snapshot, price_at_add)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (account_id, list, target) DO UPDATE SET
-                     present = excluded.present, at_ms = excluded.at_ms, op_id = excluded.op_id,
-                     variant_id = excluded.variant_id, snapshot = excluded.snapshot, price_at_add = excluded.price_at_add
-                 WHERE (excluded.at_ms, excluded.op_id) > (account_items.at_ms, account_items.op_id)",
-            )?;
+        self.write(|tx| {
+            let mut result = ListOpResult::default();
             for op in ops {
-                if remember.execute(params![account_id, op.op_id])? == 0 {
+                let new = tx.execute(
+                    "INSERT INTO account_ops (account_id, op_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    values![account_id, &op.op_id],
+                )?;
+                if new == 0 {
                     result.duplicates += 1;
                     continue;
                 }
                 let snapshot = op.snapshot.as_ref().map(serde_json::to_string).transpose()?;
-                let changed = upsert.execute(params![
-                    account_id,
-                    list.as_str(),
-                    op.target,
-                    op.present,
-                    op.at_ms,
-                    op.op_id,
-                    op.variant_id,
-                    snapshot,
-                    op.price_at_add
-                ])?;
+                let changed = tx.execute(
+                    "INSERT INTO account_items (account_id, list, target, present, at_ms, op_id, variant_id, snapshot, price_at_add)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (account_id, list, target) DO UPDATE SET
+                         present = excluded.present, at_ms = excluded.at_ms, op_id = excluded.op_id,
+                         variant_id = excluded.variant_id, snapshot = excluded.snapshot, price_at_add = excluded.price_at_add
+                     WHERE (excluded.at_ms, excluded.op_id) > (account_items.at_ms, account_items.op_id)",
+                    values![
+                        account_id,
+                        list.as_str(),
+                        &op.target,
+                        op.present,
+                        op.at_ms,
+                        &op.op_id,
+                        op.variant_id.as_deref(),
+                        snapshot,
+                        op.price_at_add
+                    ],
+                )?;
                 if changed == 1 {
                     result.applied += 1;
                 } else {
                     result.superseded += 1;
                 }
             }
-        }
-        tx.commit()?;
-        Ok(result)
+            Ok(result)
+        })
     }
 
     /// The items present in one account's list, oldest first.
     pub fn account_list(&self, account_id: &str, list: ListKind) -> Result<AccountList, CatalogError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT target, at_ms, variant_id, snapshot, price_at_add FROM account_items
-             WHERE account_id = ?1 AND list = ?2 AND present = 1 ORDER BY at_ms, target",
-        )?;
-        let rows = stmt.query_map(params![account_id, list.as_str()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?, r.get(4)?))
+        let rows = self.read(|db| {
+            db.query(
+                &format!(
+                    "SELECT target, at_ms, variant_id, snapshot, price_at_add FROM account_items
+                     WHERE account_id = ?1 AND list = ?2 AND present = 1 ORDER BY at_ms, {}",
+                    db.dialect().by_text("target")
+                ),
+                values![account_id, list.as_str()],
+            )
         })?;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(rows.len());
         for row in rows {
-            let (target, at_ms, variant_id, snapshot, price_at_add) = row?;
+            let at_ms = row[1].int()?;
+            let price_at_add = row[4].opt_int()?;
+            let mut row = row.into_iter();
+            let target = row.next().unwrap_or(Value::Null).text()?;
+            let variant_id = row.nth(1).unwrap_or(Value::Null).opt_text()?;
+            let snapshot = row.next().unwrap_or(Value::Null).opt_text()?;
             let snapshot = snapshot.map(|s| serde_json::from_str(&s)).transpose()?;
             items.push(AccountItem { target, at_ms, variant_id, snapshot, price_at_add });
         }
@@ -208,11 +218,11 @@ mod tests {
     const NOW_MS: i64 = 1_795_000_000_000;
 
     fn stored_hash(db: &CatalogDb, username: &str) -> (String, String) {
-        db.conn()
-            .query_row("SELECT salt, password_hash FROM accounts WHERE username = ?1", [username], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+        let row = db
+            .read(|db| db.query_opt("SELECT salt, password_hash FROM accounts WHERE username = ?1", values![username]))
             .unwrap()
+            .unwrap();
+        (row[0].clone().text().unwrap(), row[1].clone().text().unwrap())
     }
 
     #[test]
@@ -233,12 +243,13 @@ mod tests {
     fn an_old_sha256_password_works_once_and_is_upgraded() {
         let db = CatalogDb::open(None).unwrap();
         let salt = "00112233445566778899aabbccddeeff";
-        db.conn()
-            .execute(
+        db.read(|db| {
+            db.execute(
                 "INSERT INTO accounts (id, username, salt, password_hash) VALUES ('acct-old', 'hana', ?1, ?2)",
-                params![salt, sha256_hex(&[salt, "moa-demo"])],
+                values![salt, sha256_hex(&[salt, "moa-demo"])],
             )
-            .unwrap();
+        })
+        .unwrap();
         assert!(db.sign_in("hana", "wrong", NOW_MS, 1000).unwrap().is_none());
         assert_eq!(stored_hash(&db, "hana").0, salt, "a wrong password changes nothing");
         assert!(db.sign_in("hana", "moa-demo", NOW_MS, 1000).unwrap().is_some());

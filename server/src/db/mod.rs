@@ -1,14 +1,25 @@
-//! The server's database: one SQLite file (or memory, for the demo and tests) holding the
-//! catalog, accounts and the malls' registry. The schema is one file, `schema.sql`, versioned
-//! in SQLite's `user_version`; the modules that read and write it (`catalog`, `accounts`,
-//! `ingest::registry`) each add their part of [`CatalogDb`]'s methods.
+//! The server's database: the catalog, accounts and the malls' registry, on one of two engines —
+//! a SQLite file (or memory: the demo, tests, a small deployment) or PostgreSQL (`postgres://…`:
+//! a real deployment, any number of servers on one database). The schema is one file,
+//! `schema.sql`, read by both (PostgreSQL with BIGINT for INTEGER), versioned in SQLite's
+//! `user_version` or PostgreSQL's `moa_schema` table. The modules that read and write it
+//! (`catalog`, `accounts`, `ingest::registry`) each add their part of [`CatalogDb`]'s methods,
+//! written once through [`sql::Sql`].
 
 pub(crate) mod changes;
+mod pg;
+pub(crate) mod sql;
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::Connection;
+
+use sql::Sql;
+
+/// Where a throwaway catalog (`CatalogDb::open(None)`: tests, the demo) lives instead of memory:
+/// a PostgreSQL URL, for running every server test on PostgreSQL (`scripts/test.sh` sets it).
+pub const THROWAWAY_POSTGRES_ENV: &str = "MOA_TEST_POSTGRES";
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -64,27 +75,145 @@ pub enum CatalogError {
     /// The database was written by a newer server; this one could damage what it wrote.
     #[error("catalog database version {found} is newer than this server's ({supported}); run the newer server")]
     NewerDatabase { found: u32, supported: u32 },
+    #[error("catalog database (PostgreSQL): {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("catalog database (PostgreSQL pool): {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// The database cannot be reached or set up.
+    #[error("catalog database: cannot connect: {0}")]
+    Connect(String),
+    /// A column read as the wrong kind of value (a schema the code does not expect).
+    #[error("catalog database: {0}")]
+    Column(String),
 }
 
 pub struct CatalogDb {
-    conn: Mutex<Connection>,
+    engine: Engine,
+}
+
+enum Engine {
+    /// One connection: SQLite serialises writers anyway, and a small server needs no more.
+    Sqlite(Mutex<Connection>),
+    Postgres(pg::Pg),
 }
 
 impl CatalogDb {
-    /// Open the catalog at `path`, or in memory when None (demo and tests).
+    /// Open the SQLite catalog at `path`; None: a throwaway catalog (the demo, tests) — in
+    /// memory, or in a fresh schema of the PostgreSQL at `$MOA_TEST_POSTGRES` when that is set.
     pub fn open(path: Option<&Path>) -> Result<Self, CatalogError> {
         let conn = match path {
             Some(path) => Connection::open(path)?,
-            None => Connection::open_in_memory()?,
+            None => match std::env::var(THROWAWAY_POSTGRES_ENV) {
+                Ok(url) if !url.is_empty() => return CatalogDb::on_postgres(pg::Pg::throwaway(&url)?),
+                _ => Connection::open_in_memory()?,
+            },
         };
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         migrate(&conn)?;
-        Ok(CatalogDb { conn: Mutex::new(conn) })
+        Ok(CatalogDb { engine: Engine::Sqlite(Mutex::new(conn)) })
     }
 
-    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    /// Open the catalog at `location`: a `postgres://` URL, or a SQLite file's path.
+    pub fn open_at(location: &str) -> Result<Self, CatalogError> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            CatalogDb::on_postgres(pg::Pg::connect(location, None)?)
+        } else {
+            CatalogDb::open(Some(Path::new(location)))
+        }
     }
+
+    fn on_postgres(pg: pg::Pg) -> Result<Self, CatalogError> {
+        migrate_postgres(&pg.conn()?)?;
+        Ok(CatalogDb { engine: Engine::Postgres(pg) })
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn engine(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite(_) => "sqlite",
+            Engine::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Statements outside a transaction (reads, and single statements).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&dyn Sql) -> Result<T, CatalogError>) -> Result<T, CatalogError> {
+        match &self.engine {
+            Engine::Sqlite(conn) => f(&*lock(conn)),
+            Engine::Postgres(pg) => f(&pg.conn()?),
+        }
+    }
+
+    /// Statements in one transaction, committed when `f` succeeds and rolled back when it fails.
+    /// On SQLite it is IMMEDIATE: it holds the write lock from its first statement.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&dyn Sql) -> Result<T, CatalogError>) -> Result<T, CatalogError> {
+        match &self.engine {
+            Engine::Sqlite(conn) => {
+                let conn = lock(conn);
+                conn.execute_batch("BEGIN IMMEDIATE")?;
+                finish(f(&*conn), |sql| Ok(conn.execute_batch(sql)?))
+            }
+            Engine::Postgres(pg) => {
+                let conn = pg.conn()?;
+                conn.batch("BEGIN")?;
+                finish(f(&conn), |sql| conn.batch(sql))
+            }
+        }
+    }
+
+    /// The SQLite connection itself (the tests of what only SQLite has: versions, files).
+    #[cfg(test)]
+    pub(crate) fn sqlite(&self) -> std::sync::MutexGuard<'_, Connection> {
+        match &self.engine {
+            Engine::Sqlite(conn) => lock(conn),
+            Engine::Postgres(_) => panic!("a SQLite catalog was expected"),
+        }
+    }
+}
+
+fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// COMMIT after success, ROLLBACK after failure (whose error is the one returned).
+fn finish<T>(
+    outcome: Result<T, CatalogError>,
+    batch: impl Fn(&str) -> Result<(), CatalogError>,
+) -> Result<T, CatalogError> {
+    match outcome {
+        Ok(value) => {
+            batch("COMMIT")?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// The PostgreSQL schema: `schema.sql` with PostgreSQL's 64-bit integers, versioned in its own
+/// table, set up under an advisory lock so that replicas starting together do not race.
+fn migrate_postgres(conn: &pg::PgConn) -> Result<(), CatalogError> {
+    conn.batch("BEGIN; SELECT pg_advisory_xact_lock(7302001);")?;
+    let outcome = (|| {
+        conn.batch("CREATE TABLE IF NOT EXISTS moa_schema (version BIGINT NOT NULL)")?;
+        let found = conn.query_opt("SELECT version FROM moa_schema", &[])?;
+        let found = match found {
+            Some(row) => row[0].int()? as u32,
+            None => 0,
+        };
+        if found > SCHEMA_VERSION {
+            return Err(CatalogError::NewerDatabase { found, supported: SCHEMA_VERSION });
+        }
+        if found < SCHEMA_VERSION {
+            // PostgreSQL catalogs began at version 2; later versions add their steps here.
+            conn.batch(&SCHEMA.replace("INTEGER", "BIGINT"))?;
+            conn.execute("DELETE FROM moa_schema", &[])?;
+            conn.execute("INSERT INTO moa_schema (version) VALUES (?1)", sql::values![SCHEMA_VERSION as i64])?;
+        }
+        Ok(())
+    })();
+    finish(outcome, |sql| conn.batch(sql))
 }
 
 /// Bring the schema to [`SCHEMA_VERSION`] in one transaction; a newer database is refused and
@@ -129,7 +258,7 @@ mod tests {
         db.put_malls(&[]).unwrap();
         let version =
             |conn: &Connection| conn.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).unwrap();
-        assert_eq!(version(&db.conn()), SCHEMA_VERSION);
+        assert_eq!(version(&db.sqlite()), SCHEMA_VERSION);
         drop(db);
         // A database from before versioning (version 0, the same tables): adopted, data kept.
         let conn = Connection::open(&path).unwrap();
@@ -137,8 +266,8 @@ mod tests {
         conn.pragma_update(None, "user_version", 0).unwrap();
         drop(conn);
         let db = CatalogDb::open(Some(&path)).unwrap();
-        assert_eq!(version(&db.conn()), SCHEMA_VERSION);
-        let malls: i64 = db.conn().query_row("SELECT count(*) FROM malls", [], |r| r.get(0)).unwrap();
+        assert_eq!(version(&db.sqlite()), SCHEMA_VERSION);
+        let malls: i64 = db.sqlite().query_row("SELECT count(*) FROM malls", [], |r| r.get(0)).unwrap();
         assert_eq!(malls, 1);
         drop(db);
         // A newer server's database: refused, and its version left as it was.

@@ -4,10 +4,11 @@
 use std::collections::HashSet;
 
 use moa_protocol::model::{Mall, Product};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::MallProfile;
+use crate::catalog::{bodies, put_mall};
 use crate::db::changes::ChangeWriter;
+use crate::db::sql::{first_text, values};
 use crate::db::{CatalogDb, CatalogError};
 
 /// What an import changed.
@@ -25,24 +26,25 @@ impl CatalogDb {
     /// Register a mall, or update its profile; the apps see it in the mall list at once.
     pub fn put_mall_profile(&self, profile: &MallProfile) -> Result<(), CatalogError> {
         profile.validate().map_err(CatalogError::Invalid)?;
-        self.conn().execute(
-            "INSERT INTO mall_profiles (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            params![profile.id, serde_json::to_string(profile)?],
-        )?;
-        self.put_malls(&[profile.mall()])
+        let body = serde_json::to_string(profile)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO mall_profiles (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+                values![&profile.id, body],
+            )?;
+            put_mall(tx, &profile.mall())
+        })
     }
 
     pub fn mall_profile(&self, id: &str) -> Result<Option<MallProfile>, CatalogError> {
-        let body: Option<String> =
-            self.conn().query_row("SELECT body FROM mall_profiles WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+        let row = self.read(|db| db.query_opt("SELECT body FROM mall_profiles WHERE id = ?1", values![id]))?;
+        row.map(|row| first_text(row).and_then(|b| Ok(serde_json::from_str(&b)?))).transpose()
     }
 
     pub fn mall_profiles(&self) -> Result<Vec<MallProfile>, CatalogError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT body FROM mall_profiles ORDER BY id")?;
-        let bodies = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
-        Ok(bodies.iter().map(|b| serde_json::from_str(b)).collect::<Result<_, _>>()?)
+        bodies(self.read(|db| {
+            db.query(&format!("SELECT body FROM mall_profiles ORDER BY {}", db.dialect().by_text("id")), &[])
+        })?)
     }
 
     /// Write one mall's products, in one transaction: each product new or different gets the next
@@ -56,15 +58,10 @@ impl CatalogDb {
         full: bool,
         now: i64,
     ) -> Result<ImportOutcome, CatalogError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO malls (id, body) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            params![mall.id, serde_json::to_string(mall)?],
-        )?;
-        let mut outcome = ImportOutcome::default();
-        {
-            let mut changes = ChangeWriter::new(&tx)?;
+        self.write(|tx| {
+            put_mall(tx, mall)?;
+            let mut outcome = ImportOutcome::default();
+            let mut changes = ChangeWriter::new(tx)?;
             for product in products {
                 let stored = changes.stored(&product.id)?;
                 let old: Option<Product> = stored.as_deref().map(serde_json::from_str).transpose()?;
@@ -84,17 +81,25 @@ impl CatalogDb {
             let mut gone: Vec<String> = deletes.to_vec();
             if full {
                 let listed: HashSet<&str> = products.iter().map(|p| p.id.as_str()).collect();
-                let mut stmt =
-                    tx.prepare("SELECT id FROM products WHERE mall_id = ?1 AND body IS NOT NULL ORDER BY id")?;
-                let ids = stmt.query_map([&mall.id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
-                gone.extend(ids.into_iter().filter(|id| !listed.contains(id.as_str())));
+                let rows = tx.query(
+                    &format!(
+                        "SELECT id FROM products WHERE mall_id = ?1 AND body IS NOT NULL ORDER BY {}",
+                        tx.dialect().by_text("id")
+                    ),
+                    values![&mall.id],
+                )?;
+                for row in rows {
+                    let id = first_text(row)?;
+                    if !listed.contains(id.as_str()) {
+                        gone.push(id);
+                    }
+                }
             }
             for id in gone {
                 outcome.delisted += changes.delist(&id, Some(&mall.id))? as u64;
             }
-        }
-        tx.commit()?;
-        Ok(outcome)
+            Ok(outcome)
+        })
     }
 }
 
