@@ -3,13 +3,13 @@
 # summary line per suite. Exits non-zero when any suite fails.
 #
 #   scripts/test.sh                          all suites
-#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust kotlin swift ui browser
-#                                            attack; and fuzz, which is not in the default set)
+#   MOA_SUITES="rust kotlin" scripts/test.sh only the named ones (format rust postgres kotlin swift ui
+#                                            browser attack; and fuzz, which is not in the default set)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
-SUITES="${MOA_SUITES:-format rust kotlin swift ui browser attack}"
+SUITES="${MOA_SUITES:-format rust postgres kotlin swift ui browser attack}"
 
 # With MOA_FAKETIME set (scripts/test-a-year-ahead.sh), what the suites run — test programs,
 # servers, JVMs — sees the clock moved by it; the compilers do not (rustc hangs under
@@ -38,6 +38,16 @@ run_suite() {
 suite_format() { cargo fmt --all --check && python3 scripts/lib/house.py --self-test && python3 scripts/lib/house.py; }
 suite_rust() { cargo test --workspace --no-fail-fast; }
 
+# The server's tests, and every end-to-end test, again on PostgreSQL: a throwaway cluster from
+# Debian's package (scripts/lib/setup.sh), each catalog in a fresh schema of it.
+suite_postgres() {
+    start_postgres || return 1
+    local status=0
+    MOA_TEST_POSTGRES="$MOA_PG_URL" cargo test -p moa-server -p moa-e2e --no-fail-fast || status=1
+    stop_postgres
+    return $status
+}
+
 # The binding suites talk to a real moa-server on loopback, started once for both. Its demo world
 # is built at a fixed time, and the tests pin the core's clock to it (MOA_NOW_MS): no test depends
 # on today's date.
@@ -57,7 +67,7 @@ start_server() {
     echo "moa-server for the binding tests at $MOA_SERVER_URL"
 }
 stop_server() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; SERVER_PID=""; }
-trap stop_server EXIT
+trap 'stop_server; stop_postgres' EXIT
 
 suite_kotlin() {
     ensure_kotlin && ensure_jna && scripts/gen-bindings.sh >/dev/null && start_server || return 1

@@ -1,7 +1,6 @@
 //! `moa ingest` and `moa mall`: partner malls' feeds into a server catalog, and the registry of
 //! malls that says how to read them.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use moa_server::ingest::{self, Format, Limits};
@@ -9,8 +8,8 @@ use moa_server::CatalogDb;
 
 use crate::output::unix_now;
 
-fn open(db: &Path) -> Result<CatalogDb, String> {
-    CatalogDb::open(Some(db)).map_err(|e| format!("{}: {e}", db.display()))
+fn open(db: &str) -> Result<CatalogDb, String> {
+    CatalogDb::open_at(db).map_err(|e| format!("{db}: {e}"))
 }
 
 /// The feed's bytes, from a file or an http(s) URL, within the size limit.
@@ -41,9 +40,9 @@ async fn fetch(source: &str, limits: Limits) -> Result<Vec<u8>, String> {
 
 #[derive(clap::Args)]
 pub struct IngestArgs {
-    /// The server's catalog database.
-    #[arg(long)]
-    pub db: PathBuf,
+    /// The server's catalog: a SQLite file, or a `postgres://` URL.
+    #[arg(long = "database", visible_alias = "db")]
+    pub db: String,
     #[arg(long)]
     pub mall: String,
     #[arg(long)]
@@ -77,7 +76,7 @@ pub async fn run(a: IngestArgs) -> Result<(), String> {
 }
 
 async fn ingest_command(
-    db: &Path,
+    db: &str,
     mall: &str,
     format: &str,
     source: &str,

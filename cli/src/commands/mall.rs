@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use moa_core::model::{AgeBand, Category, Gender, Platform, Style};
 use moa_server::ingest::MallProfile;
@@ -24,8 +23,9 @@ pub enum MallCommand {
 
 #[derive(Args)]
 pub struct MallAddArgs {
-    #[arg(long)]
-    pub db: PathBuf,
+    /// The server's catalog: a SQLite file, or a `postgres://` URL.
+    #[arg(long = "database", visible_alias = "db")]
+    pub db: String,
     /// A JSON mall profile (docs/INGEST.md).
     #[arg(long, conflicts_with_all = ["id", "name", "platform", "homepage"])]
     pub file: Option<PathBuf>,
@@ -62,8 +62,9 @@ pub struct MallAddArgs {
 
 #[derive(Args)]
 pub struct MallListArgs {
-    #[arg(long)]
-    pub db: PathBuf,
+    /// The server's catalog: a SQLite file, or a `postgres://` URL.
+    #[arg(long = "database", visible_alias = "db")]
+    pub db: String,
     #[arg(long)]
     pub json: bool,
 }
@@ -75,8 +76,8 @@ pub fn run(what: MallCommand) -> CliResult {
     }
 }
 
-fn open(db: &Path) -> Result<CatalogDb, String> {
-    CatalogDb::open(Some(db)).map_err(|e| format!("{}: {e}", db.display()))
+fn open(db: &str) -> Result<CatalogDb, String> {
+    CatalogDb::open_at(db).map_err(|e| format!("{db}: {e}"))
 }
 
 /// `moa mall add`: from a JSON profile file, or from flags.
@@ -134,7 +135,7 @@ fn profile_from_flags(a: &MallAddArgs) -> Result<MallProfile, String> {
     })
 }
 
-pub fn mall_list(db: &Path, json: bool) -> Result<(), String> {
+pub fn mall_list(db: &str, json: bool) -> Result<(), String> {
     let profiles = open(db)?.mall_profiles().map_err(|e| e.to_string())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&profiles).expect("profiles serialise"));

@@ -1,7 +1,6 @@
 //! `moa serve`: the reference catalog server, over a demo world or a catalog database.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
@@ -27,9 +26,10 @@ pub struct ServeArgs {
     /// starts there too. Default: now.
     #[arg(long, requires = "demo")]
     pub now: Option<i64>,
-    /// Serve the catalog kept in this SQLite file (the server's own database).
-    #[arg(long, conflicts_with = "demo")]
-    pub db: Option<PathBuf>,
+    /// Serve the catalog kept in this database: a SQLite file, or a `postgres://` URL (any
+    /// number of servers may serve one PostgreSQL catalog).
+    #[arg(long = "database", visible_alias = "db", conflicts_with = "demo")]
+    pub db: Option<String>,
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -57,14 +57,14 @@ async fn serve(
     products: usize,
     seed: u64,
     now: i64,
-    db: Option<PathBuf>,
+    db: Option<String>,
     addr: SocketAddr,
     options: moa_server::ServerOptions,
 ) -> CliResult {
     let catalog = if demo {
         moa_server::demo_catalog(DemoSpec { seed, products, now }).map_err(|e| e.to_string())?.0
     } else if let Some(db) = db {
-        Arc::new(CatalogDb::open(Some(&db)).map_err(|e| e.to_string())?)
+        Arc::new(CatalogDb::open_at(&db).map_err(|e| format!("{db}: {e}"))?)
     } else {
         return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
     };
