@@ -36,12 +36,12 @@ run_suite() {
 # Formatting, and the house rules (scripts/lib/house.py): no import cycle among a crate's
 # modules, no function over 80 lines outside tests.
 suite_format() { cargo fmt --all --check && python3 scripts/lib/house.py --self-test && python3 scripts/lib/house.py; }
-suite_rust() { cargo test --workspace --no-fail-fast; }
+suite_rust() { ensure_nginx && cargo test --workspace --no-fail-fast; }
 
 # The server's tests, and every end-to-end test, again on PostgreSQL: a throwaway cluster from
 # Debian's package (scripts/lib/setup.sh), each catalog in a fresh schema of it.
 suite_postgres() {
-    start_postgres || return 1
+    ensure_nginx && start_postgres || return 1
     local status=0
     MOA_TEST_POSTGRES="$MOA_PG_URL" cargo test -p moa-server -p moa-e2e --no-fail-fast || status=1
     stop_postgres

@@ -155,6 +155,11 @@ ensure_postgres() {
     fi
 }
 
+# Debian's nginx: the caching proxy in front of two servers in the replica test (e2e/tests/replicas.rs).
+ensure_nginx() {
+    [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || apt_install nginx-light || apt_install nginx
+}
+
 # A throwaway PostgreSQL cluster: initdb into a temp dir as an unprivileged user (the Debian
 # package's `postgres` when run as root), on a free loopback port, fsync off (a test cluster).
 # Sets MOA_PG_DIR and MOA_PG_URL; stop_postgres removes it all.

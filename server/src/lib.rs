@@ -17,6 +17,6 @@ mod secrets;
 pub use clock::Clock;
 pub use db::{CatalogDb, CatalogError};
 pub use demo::{
-    demo_catalog, demo_mall_key, population, DemoSpec, DemoWorld, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SHOPPERS,
+    demo_catalog, demo_mall_key, populate, population, DemoSpec, DemoWorld, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SHOPPERS,
 };
 pub use http::{faults, router, ApiProblem, AppState, FaultPlan, RunningServer, ServerOptions, OPENAPI};

@@ -120,6 +120,41 @@ async fn pages_are_gzipped_and_mall_list_answers_304_to_its_etag() {
     server.shutdown().await;
 }
 
+/// What a cache in front of the servers may keep: full change pages for ever (strong ETags, the
+/// same from any server on the catalog), the open tail for seconds, lists for a minute.
+#[tokio::test]
+async fn full_change_pages_are_immutable_the_tail_is_fresh_and_etags_are_strong() {
+    let server = demo_server(120).await;
+    let http = reqwest::Client::new();
+    let get = |query: &str, etag: Option<&str>| {
+        let mut request = http.get(format!("{}/v1/catalog/changes?{query}", server.url));
+        if let Some(etag) = etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        request.send()
+    };
+    let full = get("after=0&limit=50", None).await.unwrap();
+    assert_eq!(full.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    let etag = full.headers()[header::ETAG].to_str().unwrap().to_string();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "a strong ETag: {etag}");
+    let page: ChangePage = full.json().await.unwrap();
+    assert!(page.more && page.changes.len() == 50);
+    let again = get("after=0&limit=50", Some(&etag)).await.unwrap();
+    assert_eq!(again.status(), 304);
+    let tail = get(&format!("after={}&limit=500", page.next), None).await.unwrap();
+    assert_eq!(tail.headers()[header::CACHE_CONTROL], "public, max-age=5");
+    let tail: ChangePage = tail.json().await.unwrap();
+    assert!(!tail.more && tail.changes.len() == 70);
+    let malls = http.get(format!("{}/v1/malls", server.url)).send().await.unwrap();
+    assert_eq!(malls.headers()[header::CACHE_CONTROL], "public, max-age=60");
+    // Another server over an identical catalog gives the same page the same ETag.
+    let twin = demo_server(120).await;
+    let twin_page = http.get(format!("{}/v1/catalog/changes?after=0&limit=50", twin.url)).send().await.unwrap();
+    assert_eq!(twin_page.headers()[header::ETAG].to_str().unwrap(), etag);
+    twin.shutdown().await;
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn demo_images_are_real_jpegs_of_the_product() {
     let server = demo_server(20).await;

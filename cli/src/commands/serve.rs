@@ -28,7 +28,8 @@ pub struct ServeArgs {
     pub now: Option<i64>,
     /// Serve the catalog kept in this database: a SQLite file, or a `postgres://` URL (any
     /// number of servers may serve one PostgreSQL catalog).
-    #[arg(long = "database", visible_alias = "db", conflicts_with = "demo")]
+    /// With --demo: the demo world is written into it first, unless it already holds products.
+    #[arg(long = "database", visible_alias = "db")]
     pub db: Option<String>,
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 8080)]
@@ -61,10 +62,15 @@ async fn serve(
     addr: SocketAddr,
     options: moa_server::ServerOptions,
 ) -> CliResult {
-    let catalog = if demo {
+    let catalog = if let Some(db) = db {
+        let catalog = CatalogDb::open_at(&db).map_err(|e| format!("{db}: {e}"))?;
+        // Replicas started with --demo on one database: the first writes the world, the rest serve it.
+        if demo && catalog.last_seq().map_err(|e| e.to_string())? == 0 {
+            moa_server::populate(&catalog, DemoSpec { seed, products, now }).map_err(|e| e.to_string())?;
+        }
+        Arc::new(catalog)
+    } else if demo {
         moa_server::demo_catalog(DemoSpec { seed, products, now }).map_err(|e| e.to_string())?.0
-    } else if let Some(db) = db {
-        Arc::new(CatalogDb::open_at(&db).map_err(|e| format!("{db}: {e}"))?)
     } else {
         return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
     };

@@ -89,6 +89,8 @@ pub enum CatalogError {
 
 pub struct CatalogDb {
     engine: Engine,
+    /// The SQLite file (None: memory, or PostgreSQL).
+    path: Option<std::path::PathBuf>,
 }
 
 enum Engine {
@@ -108,9 +110,21 @@ impl CatalogDb {
                 _ => Connection::open_in_memory()?,
             },
         };
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        // WAL: readers never wait for the writer; a busy timeout: another process on the file
+        // (a second server, an ingest) waits its turn instead of failing.
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")?;
         migrate(&conn)?;
-        Ok(CatalogDb { engine: Engine::Sqlite(Mutex::new(conn)) })
+        Ok(CatalogDb { engine: Engine::Sqlite(Mutex::new(conn)), path: path.map(Path::to_path_buf) })
+    }
+
+    /// Another handle on the same database, with its own connections: what a second server
+    /// process (a replica) or an ingest worker has. A catalog in memory has none.
+    pub fn same_database(&self) -> Result<CatalogDb, CatalogError> {
+        match (&self.engine, &self.path) {
+            (Engine::Postgres(pg), _) => Ok(CatalogDb { engine: Engine::Postgres(pg.another()?), path: None }),
+            (Engine::Sqlite(_), Some(path)) => CatalogDb::open(Some(path)),
+            (Engine::Sqlite(_), None) => Err(CatalogError::Invalid("a catalog in memory has no second handle".into())),
+        }
     }
 
     /// Open the catalog at `location`: a `postgres://` URL, or a SQLite file's path.
@@ -124,7 +138,7 @@ impl CatalogDb {
 
     fn on_postgres(pg: pg::Pg) -> Result<Self, CatalogError> {
         migrate_postgres(&pg.conn()?)?;
-        Ok(CatalogDb { engine: Engine::Postgres(pg) })
+        Ok(CatalogDb { engine: Engine::Postgres(pg), path: None })
     }
 
     /// "sqlite" or "postgres".

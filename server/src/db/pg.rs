@@ -18,6 +18,9 @@ use super::CatalogError;
 const POOL_SIZE: usize = 16;
 
 pub(crate) struct Pg {
+    /// Where it connects, and in which schema (for [`Pg::another`]).
+    url: String,
+    schema: Option<String>,
     runtime: Option<tokio::runtime::Runtime>,
     handle: tokio::runtime::Handle,
     pool: Pool,
@@ -45,7 +48,14 @@ impl Pg {
             .build()
             .map_err(|e| CatalogError::Connect(e.to_string()))?;
         let handle = runtime.handle().clone();
-        let pg = Pg { runtime: Some(runtime), handle, pool, throwaway_schema: None };
+        let pg = Pg {
+            url: url.to_string(),
+            schema: schema.map(str::to_string),
+            runtime: Some(runtime),
+            handle,
+            pool,
+            throwaway_schema: None,
+        };
         pg.conn()?; // Fail here, not at the first request, when the database is not there.
         Ok(pg)
     }
@@ -59,6 +69,11 @@ impl Pg {
         let mut pg = Pg::connect(url, Some(&schema))?;
         pg.throwaway_schema = Some(schema);
         Ok(pg)
+    }
+
+    /// Another pool on the same database and schema (which stays the first one's to drop).
+    pub fn another(&self) -> Result<Pg, CatalogError> {
+        Pg::connect(&self.url, self.schema.as_deref())
     }
 
     /// A connection from the pool.

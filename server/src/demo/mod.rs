@@ -609,11 +609,18 @@ pub const DEMO_PASSWORD: &str = "moa-demo";
 /// Shoppers simulated for the demo world's population statistics.
 pub const DEMO_SHOPPERS: usize = 3000;
 
-/// Build the demo catalog in memory: the world of `spec`, malls and products, and the
-/// statistics of a simulated population of shoppers.
+/// Build the demo catalog in memory (see [`CatalogDb::open`]): the world of `spec`, malls and
+/// products, and the statistics of a simulated population of shoppers.
 pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), CatalogError> {
-    let world = DemoWorld::generate(spec);
     let catalog = CatalogDb::open(None)?;
+    let world = populate(&catalog, spec)?;
+    Ok((Arc::new(catalog), world))
+}
+
+/// Write the demo world of `spec` into `catalog` (`moa serve --demo --database …`, the replica
+/// tests): malls, products, population statistics, the malls' keys and the demo accounts.
+pub fn populate(catalog: &CatalogDb, spec: DemoSpec) -> Result<DemoWorld, CatalogError> {
+    let world = DemoWorld::generate(spec);
     catalog.put_malls(&world.malls)?;
     catalog.upsert_products(&world.products)?;
     catalog.put_stats(&population::simulate(&world, spec.seed ^ 0x5eed, DEMO_SHOPPERS))?;
@@ -623,7 +630,7 @@ pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), Catal
     for username in DEMO_ACCOUNTS {
         catalog.create_account(username, DEMO_PASSWORD)?;
     }
-    Ok((Arc::new(catalog), world))
+    Ok(world)
 }
 
 #[cfg(test)]

@@ -4,8 +4,6 @@
 pub mod faults;
 mod limits;
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -220,7 +218,7 @@ fn json_response(body: String) -> Response {
 async fn malls(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
     let list = with_catalog(&state, |c| c.malls()).await?;
     let body = serde_json::to_string(&list).map_err(ApiProblem::internal)?;
-    conditional_json(body, &headers, "m")
+    conditional_json(body, &headers, "m", cache::LISTS)
 }
 
 /// `POST /v1/installs`: a new install's id and key. Counted per address (see `limits`).
@@ -443,28 +441,52 @@ async fn report_conversion(
 
 async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
     let body = with_catalog(&state, |c| c.stats_json()).await?;
-    conditional_json(body, &headers, "s")
+    conditional_json(body, &headers, "s", cache::LISTS)
 }
 
-/// A JSON body with an ETag of its content; 304 when the client already has it.
-fn conditional_json(body: String, headers: &HeaderMap, prefix: &str) -> Result<Response, ApiProblem> {
-    let mut hasher = DefaultHasher::new();
-    body.hash(&mut hasher);
-    let etag = format!("\"{prefix}-{:016x}\"", hasher.finish());
+/// How long caches (the apps' HTTP stacks, a CDN, nginx) may keep what the server answers.
+mod cache {
+    /// A full change-feed page: once full, a page after a sequence number is a valid answer
+    /// forever (a later change to one of its products comes again, at a higher number).
+    pub const FULL_PAGE: &str = "public, max-age=31536000, immutable";
+    /// The open tail of the change feed: new changes land here.
+    pub const TAIL_PAGE: &str = "public, max-age=5";
+    /// The mall list and the population statistics change with ingests, a few times a day.
+    pub const LISTS: &str = "public, max-age=60";
+}
+
+/// A JSON body with a strong ETag of its content (the same on every replica) and its cache
+/// rule; 304 when the client already has it.
+fn conditional_json(
+    body: String,
+    headers: &HeaderMap,
+    prefix: &str,
+    cache_control: &'static str,
+) -> Result<Response, ApiProblem> {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(body.as_bytes());
+    let etag = format!("\"{prefix}-{}\"", digest[..12].iter().map(|b| format!("{b:02x}")).collect::<String>());
     let etag_value = HeaderValue::from_str(&etag).map_err(ApiProblem::internal)?;
+    let cache_value = HeaderValue::from_static(cache_control);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
     if matches {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value), (header::CACHE_CONTROL, cache_value)])
+            .into_response());
     }
     let mut response = json_response(body);
     response.headers_mut().insert(header::ETAG, etag_value);
+    response.headers_mut().insert(header::CACHE_CONTROL, cache_value);
     Ok(response)
 }
 
-async fn catalog_changes(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiProblem> {
+async fn catalog_changes(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiProblem> {
     let mut after: u64 = 0;
     let mut limit: u32 = DEFAULT_PAGE_LIMIT;
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
@@ -487,7 +509,9 @@ async fn catalog_changes(State(state): State<AppState>, RawQuery(query): RawQuer
         return Err(ApiProblem::bad_query(format!("after {after} is beyond any sequence number")));
     }
     let body = with_catalog(&state, move |c| c.changes_json(after, limit)).await?;
-    Ok(json_response(body))
+    // A page with more after it is full; the serialiser writes `"more":true` only then.
+    let full = body.ends_with(",\"more\":true}");
+    conditional_json(body, &headers, "c", if full { cache::FULL_PAGE } else { cache::TAIL_PAGE })
 }
 
 /// Price and stock right now, for the check before the shopper is sent to the mall. The
