@@ -4,87 +4,16 @@
 //! pages come from nginx's cache (its log says HIT). On SQLite (two handles on one file) and,
 //! with `MOA_TEST_POSTGRES`, on PostgreSQL (two pools on one schema).
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use moa_core::model::Product;
 use moa_core::{FixedClock, Moa, MoaConfig, SyncOptions};
+use moa_e2e::nginx::{free_port, start_nginx};
 use moa_server::{CatalogDb, DemoSpec, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
-
-/// nginx, stopped when the test ends however it ends.
-struct Nginx(Child);
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn nginx_binary() -> PathBuf {
-    ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-        .expect("nginx (Debian's package; scripts/test.sh installs it)")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port()
-}
-
-/// nginx in the foreground, one process, everything in `dir`: round robin over `replicas`,
-/// caching what their Cache-Control allows, logging whether each answer was a cache hit.
-fn start_nginx(dir: &Path, port: u16, replicas: &[SocketAddr]) -> Nginx {
-    let servers: String = replicas.iter().map(|a| format!("server {a};\n")).collect();
-    let d = dir.display();
-    let config = format!(
-        r#"daemon off;
-master_process off;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    log_format cache '$upstream_cache_status $upstream_addr $request_uri';
-    access_log {d}/access.log cache;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    proxy_cache_path {d}/cache levels=1:2 keys_zone=moa:10m max_size=256m inactive=1h;
-    upstream moa {{ {servers} }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://moa;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_cache moa;
-            proxy_cache_key $request_uri;
-            add_header X-Cache $upstream_cache_status;
-        }}
-    }}
-}}
-"#
-    );
-    let conf = dir.join("nginx.conf");
-    std::fs::write(&conf, config).unwrap();
-    let child = Command::new(nginx_binary()).arg("-c").arg(&conf).arg("-p").arg(dir).spawn().expect("nginx starts");
-    let nginx = Nginx(child);
-    for _ in 0..100 {
-        if std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
-            return nginx;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("nginx did not listen (its error log and stderr say why)");
-}
 
 /// The catalog and a second handle on its database (PostgreSQL when the tests run there, else a
 /// SQLite file): what two server processes on one database have.
