@@ -2,7 +2,21 @@
 //! against it (sync, accounts, alerts, search, faults, crashes, replicas), and its `benches/`
 //! measure the feed on a synced catalog and the servers under load. It exists so that `moa-core`
 //! never depends on the server, not even for its tests. Its only code is what tests and
-//! benchmarks share: Debian's nginx as a caching proxy in front of servers.
+//! benchmarks share: the cache a device must hold, and Debian's nginx as a caching proxy.
+
+use moa_protocol::model::Product;
+use moa_server::CatalogDb;
+
+/// The server's listed products as a device that synced them holds them (image URLs resolved
+/// against the server it synced from).
+pub fn expected_cache(catalog: &CatalogDb, server_url: &str) -> Vec<Product> {
+    let base = url::Url::parse(&format!("{server_url}/")).expect("a server URL");
+    let mut products = catalog.live_products().expect("the catalog reads");
+    for p in &mut products {
+        p.image_url = base.join(&p.image_url).expect("a photo URL").to_string();
+    }
+    products
+}
 
 pub mod nginx {
 

@@ -12,20 +12,11 @@ use std::time::Duration;
 
 use moa_core::model::{Money, Product};
 use moa_core::{FixedClock, Moa, MoaConfig, SyncOptions};
+use moa_e2e::expected_cache;
 use moa_server::{CatalogDb, DemoSpec, RunningServer};
 use rand::{Rng, SeedableRng};
 
 const NOW: i64 = 1_795_000_000;
-
-/// The server's listed products as a client holds them (image URLs resolved).
-fn expected_cache(catalog: &CatalogDb, server_url: &str) -> Vec<Product> {
-    let base = url::Url::parse(&format!("{server_url}/")).unwrap();
-    let mut products = catalog.live_products().unwrap();
-    for p in &mut products {
-        p.image_url = base.join(&p.image_url).unwrap().to_string();
-    }
-    products
-}
 
 /// One mall's ingests, again and again: re-prices, delistings and relistings of its own products.
 fn writer(catalog: Arc<CatalogDb>, mine: Vec<Product>, seed: u64, stop: Arc<AtomicBool>) -> Result<u64, String> {

@@ -8,8 +8,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 
-use moa_core::model::Product;
 use moa_core::{FixedClock, Moa, MoaConfig, SyncOptions};
+use moa_e2e::expected_cache;
 use moa_e2e::nginx::{free_port, start_nginx};
 use moa_server::{CatalogDb, DemoSpec, RunningServer};
 
@@ -26,15 +26,6 @@ fn two_handles(dir: &Path) -> (Arc<CatalogDb>, Arc<CatalogDb>) {
     moa_server::populate(&first, DemoSpec { seed: 81, products: 1_200, now: NOW }).unwrap();
     let second = first.same_database().unwrap();
     (Arc::new(first), Arc::new(second))
-}
-
-fn expected_cache(catalog: &CatalogDb, server_url: &str) -> Vec<Product> {
-    let base = url::Url::parse(&format!("{server_url}/")).unwrap();
-    let mut products = catalog.live_products().unwrap();
-    for p in &mut products {
-        p.image_url = base.join(&p.image_url).unwrap().to_string();
-    }
-    products
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

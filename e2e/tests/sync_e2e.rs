@@ -5,22 +5,13 @@ use std::sync::Arc;
 
 use moa_core::model::{Money, Product};
 use moa_core::{FixedClock, Moa, MoaConfig, SyncOptions};
+use moa_e2e::expected_cache;
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
 
 async fn start(catalog: Arc<CatalogDb>) -> RunningServer {
     RunningServer::start(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.expect("server starts")
-}
-
-/// The server's listed products as the client should hold them (image URLs resolved).
-fn expected_cache(catalog: &CatalogDb, server_url: &str) -> Vec<Product> {
-    let base = url::Url::parse(&format!("{server_url}/")).unwrap();
-    let mut products = catalog.live_products().unwrap();
-    for p in &mut products {
-        p.image_url = base.join(&p.image_url).unwrap().to_string();
-    }
-    products
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
