@@ -242,6 +242,11 @@ async fn the_frameworks_own_errors_are_problem_documents_too() {
     assert_eq!(huge.status(), 413);
     assert_eq!(huge.headers()[header::CONTENT_TYPE], "application/problem+json");
     assert_eq!(huge.json::<Problem>().await.unwrap().status, 413);
+    // Each route takes what its largest honest request needs: a sign-in of 100 KB is no sign-in.
+    let padded = format!(r#"{{"username": "jiwoo", "password": "{}"}}"#, "x".repeat(100 * 1024));
+    let long = http.post(format!("{}/v1/session", server.url)).body(padded).send().await.unwrap();
+    assert_eq!(long.status(), 413);
+    assert_eq!(long.headers()[header::CONTENT_TYPE], "application/problem+json");
     server.shutdown().await;
 }
 

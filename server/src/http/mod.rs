@@ -77,21 +77,21 @@ pub fn router(catalog: Arc<CatalogDb>, options: ServerOptions) -> Router {
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
         .route("/v1/stats", get(stats))
-        .route("/v1/installs", axum::routing::post(register_install))
-        .route("/v1/events", axum::routing::post(upload_events))
+        .route("/v1/installs", axum::routing::post(register_install).layer(limit::SMALL))
+        .route("/v1/events", axum::routing::post(upload_events).layer(limit::BATCH))
         .route("/v1/malls/{mall}/stats", get(mall_stats))
-        .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion))
+        .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion).layer(limit::SMALL))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/products/{id}/live", get(live_product))
-        .route("/v1/session", axum::routing::post(sign_in).delete(sign_out))
+        .route("/v1/session", axum::routing::post(sign_in).delete(sign_out).layer(limit::SMALL))
         .route("/v1/me/sessions", axum::routing::delete(sign_out_everywhere))
         .route("/v1/me/wishlist", get(my_wishlist))
-        .route("/v1/me/wishlist/ops", axum::routing::post(my_wishlist_ops))
+        .route("/v1/me/wishlist/ops", axum::routing::post(my_wishlist_ops).layer(limit::BATCH))
         .route("/v1/me/follows", get(my_follows))
-        .route("/v1/me/follows/ops", axum::routing::post(my_follows_ops))
+        .route("/v1/me/follows/ops", axum::routing::post(my_follows_ops).layer(limit::BATCH))
         .route("/v1/openapi.yaml", get(openapi));
     if options.demo_controls {
-        app = app.route("/v1/demo/products/{id}/reprice", axum::routing::post(demo_reprice));
+        app = app.route("/v1/demo/products/{id}/reprice", axum::routing::post(demo_reprice).layer(limit::SMALL));
     }
     let mut app = app
         .fallback(not_found)
@@ -442,6 +442,17 @@ async fn report_conversion(
 async fn stats(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiProblem> {
     let body = with_catalog(&state, |c| c.stats_json()).await?;
     conditional_json(body, &headers, "s", cache::LISTS)
+}
+
+/// Request bodies per route: what the largest honest request needs, and no more (413 past it).
+mod limit {
+    use axum::extract::DefaultBodyLimit;
+
+    /// A sign-in, a conversion, a reprice: a few hundred bytes.
+    pub const SMALL: DefaultBodyLimit = DefaultBodyLimit::max(16 * 1024);
+    /// A batch of events or list changes: at most 1,000 events (about 300 bytes each) or 500
+    /// list changes with their snapshots (about 1 KB each).
+    pub const BATCH: DefaultBodyLimit = DefaultBodyLimit::max(1024 * 1024);
 }
 
 /// How long caches (the apps' HTTP stacks, a CDN, nginx) may keep what the server answers.
