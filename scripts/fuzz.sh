@@ -12,6 +12,7 @@ seconds="${1:-60}"
 ensure_rust && ensure_cargo_fuzz || exit 1
 
 fixtures=../shared/fixtures
+[ -d "$fixtures" ] || echo "note: $fixtures is absent; the corpus starts from the project's own feeds only" >&2
 own=server/tests/fixtures/ingest
 declare -A seeds=(
     [feed_shopify_json]="$fixtures/catalog/shopify"
