@@ -39,11 +39,23 @@ suite_format() { cargo fmt --all --check && python3 scripts/lib/house.py --self-
 suite_rust() { ensure_nginx && cargo test --workspace --no-fail-fast; }
 
 # The server's tests, and every end-to-end test, again on PostgreSQL: a throwaway cluster from
-# Debian's package (scripts/lib/setup.sh), each catalog in a fresh schema of it.
+# Debian's package (scripts/lib/setup.sh), each catalog in a fresh schema of it. The rust suite's
+# own test binaries run again (cargo asked for other packages would compile a second set:
+# minutes, and a gigabyte of disk), each from its package's directory as cargo runs it.
 suite_postgres() {
     ensure_nginx && start_postgres || return 1
-    local status=0
-    MOA_TEST_POSTGRES="$MOA_PG_URL" cargo test -p moa-server -p moa-e2e --no-fail-fast || status=1
+    local status=0 bin dir
+    while IFS=$'\t' read -r bin dir; do
+        echo "── $(basename "$bin") on PostgreSQL"
+        (cd "$dir" && MOA_TEST_POSTGRES="$MOA_PG_URL" ${FAKE[@]+"${FAKE[@]}"} "$bin") || status=1
+    done < <(cargo test --workspace --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, os, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
+        if m["target"]["name"] in ("moa_server", "moa_e2e") or os.path.basename(os.path.dirname(m["manifest_path"])) in ("server", "e2e"):
+            print(m["executable"] + "\t" + os.path.dirname(m["manifest_path"]))
+')
     stop_postgres
     return $status
 }
