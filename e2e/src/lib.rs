@@ -57,7 +57,7 @@ pub mod nginx {
     master_process off;
     pid {d}/nginx.pid;
     error_log {d}/error.log warn;
-    events {{ worker_connections 256; }}
+    events {{ worker_connections 4096; }}
     http {{
         log_format cache '$upstream_cache_status $upstream_addr $request_uri';
         access_log {d}/access.log cache;
