@@ -3,7 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 use moa_protocol::wire::{Change, ChangePage, MallList, Problem};
-use moa_server::{DemoSpec, RunningServer};
+use moa_server::{DemoSpec, RunningServer, ServerOptions};
 use reqwest::header;
 
 async fn demo_server(products: usize) -> RunningServer {
@@ -286,4 +286,41 @@ async fn a_thousand_idle_connections_neither_stop_a_sync_nor_stay_open() {
         assert!(closed.is_ok(), "an idle connection was left open");
     }
     server.shutdown().await;
+}
+
+/// Behind a load balancer every request comes from its address: with `behind_proxy` the limits
+/// count the address it forwards (the last of X-Forwarded-For), so one guesser does not shut
+/// everyone out; without it the header is ignored, so a client cannot pick its own address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_the_limits_count_the_forwarded_address_and_only_then() {
+    let sign_in = |http: &reqwest::Client, url: String, name: String, forwarded: &'static str| {
+        http.post(format!("{url}/v1/session"))
+            .header("x-forwarded-for", forwarded)
+            .json(&serde_json::json!({"username": name, "password": "wrong"}))
+            .send()
+    };
+    let http = reqwest::Client::new();
+    for behind_proxy in [true, false] {
+        let (catalog, _) = moa_server::demo_catalog(DemoSpec { seed: 3, products: 10, now: 1_795_000_000 }).unwrap();
+        let options = ServerOptions { behind_proxy, ..ServerOptions::default() };
+        let server =
+            RunningServer::start_with(catalog, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), options).await.unwrap();
+        // A guesser: 100 wrong passwords for 100 names, each "from" a forged first hop and the
+        // address the proxy appended last.
+        for n in 0..100 {
+            let answer =
+                sign_in(&http, server.url.clone(), format!("guess-{n}"), "10.9.9.9, 203.0.113.7").await.unwrap();
+            assert_eq!(answer.status(), 401);
+        }
+        let guesser_again = sign_in(&http, server.url.clone(), "guess-x".into(), "203.0.113.7").await.unwrap();
+        assert_eq!(guesser_again.status(), 429, "the guesser's address is shut");
+        let someone_else = sign_in(&http, server.url.clone(), "jiwoo".into(), "198.51.100.4").await.unwrap();
+        let expected = if behind_proxy { 401 } else { 429 };
+        assert_eq!(
+            someone_else.status(),
+            expected,
+            "behind a proxy another shopper is another address; without one the header means nothing"
+        );
+        server.shutdown().await;
+    }
 }

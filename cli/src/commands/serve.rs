@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// Address to bind. Loopback by default: the server has no authentication yet.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind: IpAddr,
+    /// Behind a load balancer or proxy that appends the client's address to X-Forwarded-For: the
+    /// sign-in and install limits count that address instead of the proxy's.
+    #[arg(long)]
+    pub behind_proxy: bool,
     /// Misbehave on purpose, for resilience tests: e.g. "500@0.2,429:2@req=3,cut@req=5".
     /// Rules are KIND[:ARG]@TRIGGER[@TARGET]; see docs/CLI.md for the list.
     #[arg(long)]
@@ -49,7 +53,7 @@ pub async fn run(a: ServeArgs) -> CliResult {
     // A world built at a given time runs the server's clock from there (sessions, the events'
     // upload window), so the apps' tests agree with it on any date.
     let clock = a.now.map(|now| moa_server::Clock::starting_at(now * 1000));
-    let options = moa_server::ServerOptions { faults, demo_controls: a.demo, clock };
+    let options = moa_server::ServerOptions { faults, demo_controls: a.demo, clock, behind_proxy: a.behind_proxy };
     serve(a.demo, a.products, a.seed, a.now.unwrap_or_else(unix_now), a.db, addr, options).await
 }
 

@@ -40,6 +40,8 @@ pub struct AppState {
     failed_sign_ins: Arc<limits::FailedSignIns>,
     /// New installs per address (see `limits`).
     new_installs: Arc<limits::NewInstalls>,
+    /// Whether a proxy (a load balancer, nginx) stands in front: see [`ServerOptions::behind_proxy`].
+    behind_proxy: bool,
 }
 
 impl AppState {
@@ -49,7 +51,25 @@ impl AppState {
             clock,
             failed_sign_ins: Arc::default(),
             new_installs: Arc::new(limits::NewInstalls::new(limits::INSTALLS_PER_ADDRESS)),
+            behind_proxy: false,
         }
+    }
+
+    /// The address a request came from, for the limits: the connection's peer; behind a proxy,
+    /// the last address of `X-Forwarded-For` — the one the proxy itself saw and appended (those
+    /// before it are the client's to write, so they are not trusted).
+    fn client_address(&self, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+        if !self.behind_proxy {
+            return peer.ip();
+        }
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|a| a.trim().parse().ok())
+            .unwrap_or(peer.ip())
     }
 
     fn now_ms(&self) -> i64 {
@@ -68,11 +88,18 @@ pub struct ServerOptions {
     /// The server's clock; the machine's when None. A demo world built at a fixed time starts
     /// the clock there, so sessions and the events' window agree with the world on any date.
     pub clock: Option<Clock>,
+    /// Requests come through a proxy that appends the client's address to `X-Forwarded-For`
+    /// (`moa serve --behind-proxy`): the limits count that address, not the proxy's — else every
+    /// shopper behind one load balancer would share one allowance of failed sign-ins.
+    pub behind_proxy: bool,
 }
 
 /// The app protocol's routes; with a fault plan, misbehaving on purpose (see [`faults`]).
 pub fn router(catalog: Arc<CatalogDb>, options: ServerOptions) -> Router {
-    let state = AppState::new(catalog, options.clock.clone().unwrap_or_default());
+    let state = AppState {
+        behind_proxy: options.behind_proxy,
+        ..AppState::new(catalog, options.clock.clone().unwrap_or_default())
+    };
     let mut app = Router::new()
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
@@ -225,8 +252,10 @@ async fn malls(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
 async fn register_install(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiProblem> {
-    if let Err(wait) = state.new_installs.begin(peer.ip(), std::time::Instant::now()) {
+    let address = state.client_address(peer, &headers);
+    if let Err(wait) = state.new_installs.begin(address, std::time::Instant::now()) {
         return Ok(slow_down("Too many new installs from this address", wait));
     }
     let now = state.now_ms();
@@ -309,12 +338,14 @@ async fn shopper(state: &AppState, headers: &HeaderMap) -> Result<String, ApiPro
 async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiProblem> {
+    let address = state.client_address(peer, &headers);
     let request: SignIn = serde_json::from_slice(&body)
         .map_err(|e| ApiProblem::new(StatusCode::BAD_REQUEST, "bad-sign-in", "Unreadable sign-in", e.to_string()))?;
     let (name, guard) = (request.username.clone(), Arc::clone(&state.failed_sign_ins));
-    if let Err(wait) = guard.begin(&name, peer.ip(), std::time::Instant::now()) {
+    if let Err(wait) = guard.begin(&name, address, std::time::Instant::now()) {
         return Ok(slow_down("Too many failed sign-ins", wait));
     }
     let now = state.now_ms();
@@ -324,7 +355,7 @@ async fn sign_in(
     let Some(session) = session else {
         return Err(ApiProblem::new(StatusCode::UNAUTHORIZED, "bad-credentials", "Wrong username or password", None));
     };
-    guard.succeeded(&name, peer.ip());
+    guard.succeeded(&name, address);
     Ok(json_response(serde_json::to_string(&session).map_err(ApiProblem::internal)?))
 }
 
