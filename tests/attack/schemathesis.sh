@@ -6,7 +6,8 @@
 #   2. signed in (tests/attack/schemathesis.toml): a session, an install's key, a mall's key and
 #      ids that exist, so the requests reach the handlers behind those checks. Sign-out
 #      operations are left out of this pass (they would end the session it runs on).
-# Writes each pass's report and a summary (requests generated, failures, 5xx answers) to OUT.
+# Writes each pass's report and a summary (requests generated, findings, 5xx answers, the tool's
+# own errors) to OUT. A pass fails on any finding, or when it generated nothing.
 #
 #   tests/attack/schemathesis.sh URL OUT
 #
@@ -22,13 +23,17 @@ run_pass() {
     local name="$1" seed="$2"; shift 2
     "$st" "$@" docs/openapi.yaml --url "$url" --checks all --exclude-checks positive_data_acceptance \
         --workers 2 --seed "$seed" --no-color >"$out/$name.txt" 2>&1
-    local status=$?
-    local generated
+    local status=$? generated findings server_errors tool_errors
     generated="$(sed -n 's/^ *\([0-9]*\) generated.*/\1/p' "$out/$name.txt" | tail -1)"
-    local server_errors
-    server_errors="$(grep -c 'Server error' "$out/$name.txt")"
-    echo "$name: ${generated:-?} requests generated, exit $status, $server_errors server-error findings" | tee -a "$out/summary.txt"
-    [ "$status" -eq 0 ] && [ -n "$generated" ]
+    findings="$(grep -cE '^- ST[0-9]+ ' "$out/$name.txt")"
+    server_errors="$(grep -cE '^- ST101 ' "$out/$name.txt")"
+    # Schemathesis's own failures to generate a case (4.32.5 now and then raises an internal
+    # KeyError while building coverage cases for POST /v1/events, then calls the case flaky) are
+    # reported but are not findings about the server.
+    tool_errors="$(grep -c '^Runtime Error' "$out/$name.txt")"
+    echo "$name: ${generated:-?} requests generated, $findings findings ($server_errors server errors), $tool_errors schemathesis errors (exit $status)" |
+        tee -a "$out/summary.txt"
+    [ -n "$generated" ] && [ "$findings" -eq 0 ]
 }
 
 json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
