@@ -233,17 +233,17 @@ impl ApiClient {
 
     /// `DELETE /v1/session`: the token stops working.
     pub async fn sign_out(&self, token: &str, cancel: &CancellationToken) -> Result<()> {
-        let url = self.url("v1/session")?;
-        self.get_with_retry(cancel, || {
-            let request = self.http.delete(url.clone()).bearer_auth(token);
-            async move { authorised(request.send().await?).await.map(drop) }
-        })
-        .await
+        self.delete_signed_in("v1/session", token, cancel).await
     }
 
     /// `DELETE /v1/me/sessions`: every session of the account stops working, this one too.
     pub async fn sign_out_everywhere(&self, token: &str, cancel: &CancellationToken) -> Result<()> {
-        let url = self.url("v1/me/sessions")?;
+        self.delete_signed_in("v1/me/sessions", token, cancel).await
+    }
+
+    /// A DELETE with the session's token, retried like a GET (ending a session twice is harmless).
+    async fn delete_signed_in(&self, path: &str, token: &str, cancel: &CancellationToken) -> Result<()> {
+        let url = self.url(path)?;
         self.get_with_retry(cancel, || {
             let request = self.http.delete(url.clone()).bearer_auth(token);
             async move { authorised(request.send().await?).await.map(drop) }

@@ -13,7 +13,7 @@ use argon2::Argon2;
 use moa_protocol::wire::{AccountItem, AccountList, ListKind, ListOp, ListOpResult, Session};
 use subtle::ConstantTimeEq;
 
-use crate::db::sql::{first_text, values, Value};
+use crate::db::sql::{first_text, take, values};
 use crate::db::{CatalogDb, CatalogError};
 use crate::secrets::{random_hex, sha256_hex};
 
@@ -76,13 +76,12 @@ impl CatalogDb {
             db.query_opt("SELECT id, salt, password_hash FROM accounts WHERE username = ?1", values![username])
         })?;
         // The hash is checked with no connection held: it is meant to be slow.
-        let Some(account) = account else {
+        let Some(mut account) = account else {
             let _ = check_password(password, "", dummy_hash());
             return Ok(None);
         };
-        let mut account = account.into_iter().map(Value::text);
-        let mut next = || account.next().unwrap_or(Ok(String::new()));
-        let (account_id, salt, stored) = (next()?, next()?, next()?);
+        let (account_id, salt, stored) =
+            (take(&mut account, 0).text()?, take(&mut account, 1).text()?, take(&mut account, 2).text()?);
         let (right, outdated) = check_password(password, &salt, &stored);
         if !right {
             return Ok(None);
@@ -197,13 +196,11 @@ impl CatalogDb {
             )
         })?;
         let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            let at_ms = row[1].int()?;
-            let price_at_add = row[4].opt_int()?;
-            let mut row = row.into_iter();
-            let target = row.next().unwrap_or(Value::Null).text()?;
-            let variant_id = row.nth(1).unwrap_or(Value::Null).opt_text()?;
-            let snapshot = row.next().unwrap_or(Value::Null).opt_text()?;
+        for mut row in rows {
+            let (at_ms, price_at_add) = (row[1].int()?, row[4].opt_int()?);
+            let target = take(&mut row, 0).text()?;
+            let variant_id = take(&mut row, 2).opt_text()?;
+            let snapshot = take(&mut row, 3).opt_text()?;
             let snapshot = snapshot.map(|s| serde_json::from_str(&s)).transpose()?;
             items.push(AccountItem { target, at_ms, variant_id, snapshot, price_at_add });
         }

@@ -15,7 +15,7 @@ use moa_protocol::wire::{
 use subtle::ConstantTimeEq;
 
 use crate::db::changes::ChangeWriter;
-use crate::db::sql::{first_text, values, Row, Sql, Value};
+use crate::db::sql::{first_text, take, values, Row, Sql};
 pub use crate::db::{CatalogDb, CatalogError};
 use crate::secrets::{random_hex, sha256_hex};
 
@@ -30,8 +30,10 @@ impl CatalogDb {
     }
 
     pub fn malls(&self) -> Result<MallList, CatalogError> {
-        let order = self.read(|db| Ok(db.dialect().by_text("id")))?;
-        let malls = bodies(self.read(|db| db.query(&format!("SELECT body FROM malls ORDER BY {order}"), &[]))?)?;
+        let malls =
+            bodies(self.read(|db| {
+                db.query(&format!("SELECT body FROM malls ORDER BY {}", db.dialect().by_text("id")), &[])
+            })?)?;
         Ok(MallList { malls })
     }
 
@@ -198,7 +200,7 @@ impl CatalogDb {
         }
         for row in reported {
             let (count, amount) = (row[1].int()?, row[2].int()?);
-            let day = row.into_iter().next().unwrap_or(Value::Null).text()?;
+            let day = first_text(row)?;
             let at = match days.iter().position(|d| d.day == day) {
                 Some(at) => at,
                 None => {
@@ -274,15 +276,13 @@ impl CatalogDb {
         let mut out = String::with_capacity(limit as usize * 900 + 64);
         out.push_str("{\"changes\":[");
         let mut next = after;
-        for (i, row) in rows.into_iter().take(limit as usize).enumerate() {
-            let mut row = row.into_iter();
-            let (seq, id, body) = (row.next(), row.next(), row.next());
-            let seq = seq.unwrap_or(Value::Null).int()?;
-            let id = id.unwrap_or(Value::Null).text()?;
+        for (i, mut row) in rows.into_iter().take(limit as usize).enumerate() {
+            let seq = row[0].int()?;
+            let id = take(&mut row, 1).text()?;
             if i > 0 {
                 out.push(',');
             }
-            match body.unwrap_or(Value::Null).opt_text()? {
+            match take(&mut row, 2).opt_text()? {
                 Some(body) => {
                     out.push_str(&format!("{{\"seq\":{seq},\"op\":\"upsert\",\"product\":"));
                     out.push_str(&body);
@@ -302,7 +302,7 @@ impl CatalogDb {
     pub fn product(&self, id: &str) -> Result<Option<Product>, CatalogError> {
         let row = self.read(|db| db.query_opt("SELECT body FROM products WHERE id = ?1", values![id]))?;
         let body = match row {
-            Some(row) => row.into_iter().next().unwrap_or(Value::Null).opt_text()?,
+            Some(mut row) => take(&mut row, 0).opt_text()?,
             None => None,
         };
         Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
@@ -324,14 +324,7 @@ impl CatalogDb {
             )
         })?;
         rows.into_iter()
-            .map(|row| {
-                let mut row = row.into_iter().map(Value::text);
-                Ok((
-                    row.next().unwrap_or(Ok(String::new()))?,
-                    row.next().unwrap_or(Ok(String::new()))?,
-                    row.next().unwrap_or(Ok(String::new()))?,
-                ))
-            })
+            .map(|mut row| Ok((take(&mut row, 0).text()?, take(&mut row, 1).text()?, take(&mut row, 2).text()?)))
             .collect()
     }
 

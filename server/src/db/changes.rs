@@ -9,11 +9,8 @@
 //! transaction-scoped advisory lock taken before the highest number is read (READ COMMITTED:
 //! that read then sees every earlier writer's commit). Readers are never blocked.
 
-use super::sql::{values, Dialect, Sql};
-use super::CatalogError;
-
-/// The advisory lock of the change sequence (PostgreSQL; any constant the server owns).
-const SEQUENCE_LOCK: i64 = 7_302_002;
+use super::sql::{take, values, Dialect, Sql};
+use super::{CatalogError, SEQUENCE_LOCK};
 
 pub(crate) struct ChangeWriter<'t> {
     tx: &'t dyn Sql,
@@ -35,7 +32,7 @@ impl<'t> ChangeWriter<'t> {
     /// The stored body of a listed product (None: never seen, or delisted).
     pub fn stored(&mut self, id: &str) -> Result<Option<String>, CatalogError> {
         match self.tx.query_opt("SELECT body FROM products WHERE id = ?1", values![id])? {
-            Some(row) => row.into_iter().next().unwrap_or(super::sql::Value::Null).opt_text(),
+            Some(mut row) => take(&mut row, 0).opt_text(),
             None => Ok(None),
         }
     }

@@ -23,6 +23,11 @@ pub const THROWAWAY_POSTGRES_ENV: &str = "MOA_TEST_POSTGRES";
 
 const SCHEMA: &str = include_str!("schema.sql");
 
+/// PostgreSQL's advisory locks the server takes (any constants it owns): one for upgrading the
+/// schema, one for the change sequence (`changes`).
+const MIGRATION_LOCK: i64 = 7_302_001;
+pub(crate) const SEQUENCE_LOCK: i64 = 7_302_002;
+
 /// The version `schema.sql` creates. A later schema bumps it, updates `schema.sql`, and adds
 /// the step from the version before to [`UPGRADES`]; the tests hold both roads to one schema.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -141,14 +146,6 @@ impl CatalogDb {
         Ok(CatalogDb { engine: Engine::Postgres(pg), path: None })
     }
 
-    /// "sqlite" or "postgres".
-    pub fn engine(&self) -> &'static str {
-        match self.engine {
-            Engine::Sqlite(_) => "sqlite",
-            Engine::Postgres(_) => "postgres",
-        }
-    }
-
     /// Statements outside a transaction (reads, and single statements).
     pub(crate) fn read<T>(&self, f: impl FnOnce(&dyn Sql) -> Result<T, CatalogError>) -> Result<T, CatalogError> {
         match &self.engine {
@@ -208,7 +205,7 @@ fn finish<T>(
 /// The PostgreSQL schema: `schema.sql` with PostgreSQL's 64-bit integers, versioned in its own
 /// table, set up under an advisory lock so that replicas starting together do not race.
 fn migrate_postgres(conn: &pg::PgConn) -> Result<(), CatalogError> {
-    conn.batch("BEGIN; SELECT pg_advisory_xact_lock(7302001);")?;
+    conn.batch(&format!("BEGIN; SELECT pg_advisory_xact_lock({MIGRATION_LOCK});"))?;
     let outcome = (|| {
         conn.batch("CREATE TABLE IF NOT EXISTS moa_schema (version BIGINT NOT NULL)")?;
         let found = conn.query_opt("SELECT version FROM moa_schema", &[])?;
@@ -251,13 +248,7 @@ fn migrate(conn: &Connection) -> Result<(), CatalogError> {
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(())
     };
-    match steps() {
-        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    finish(steps(), |sql| Ok(conn.execute_batch(sql)?))
 }
 
 #[cfg(test)]

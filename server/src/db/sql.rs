@@ -106,9 +106,14 @@ impl Value {
     }
 }
 
+/// Column `i` of `row`, taken out of it (rows are read once, column by column).
+pub fn take(row: &mut Row, i: usize) -> Value {
+    std::mem::replace(&mut row[i], Value::Null)
+}
+
 /// The single text column of a one-column row.
-pub fn first_text(row: Row) -> Result<String, CatalogError> {
-    row.into_iter().next().unwrap_or(Value::Null).text()
+pub fn first_text(mut row: Row) -> Result<String, CatalogError> {
+    take(&mut row, 0).text()
 }
 
 impl From<i64> for Value {
