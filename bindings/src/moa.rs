@@ -174,9 +174,10 @@ impl Moa {
     }
 
     /// Sign out on every device of the account (a lost phone). Needs the server: offline it
-    /// fails and this device stays signed in. Returns what `sign_out` returns.
-    pub async fn sign_out_everywhere(self: Arc<Self>, keep_on_device: bool) -> Result<u64> {
-        Ok(self.inner.sign_out_everywhere(keep_on_device).await?.unsent)
+    /// fails and this device stays signed in; this device keeps the lists as the guest's.
+    /// Returns what `sign_out` returns.
+    pub async fn sign_out_everywhere(self: Arc<Self>) -> Result<u64> {
+        Ok(self.inner.sign_out_everywhere().await?.unsent)
     }
 
     /// Hear alerts about wishlisted products when due; None stops.

@@ -180,16 +180,17 @@ impl Accounts {
     }
 
     /// Sign out on every device of the account (a lost phone): the server ends all its
-    /// sessions, then this device signs out as [`Accounts::sign_out`] does. Unlike a plain sign
-    /// out it needs the server: offline, nothing changes and the error says so.
-    pub async fn sign_out_everywhere(&self, parts: &Parts, keep_on_device: bool) -> Result<SignOutReport> {
+    /// sessions, then this device signs out keeping the wishlist and follows as the guest's —
+    /// the shopper is holding it; it is the other devices that must lose the account. Unlike a
+    /// plain sign out it needs the server: offline, nothing changes and the error says so.
+    pub async fn sign_out_everywhere(&self, parts: &Parts) -> Result<SignOutReport> {
         let api = parts.api()?;
         let signed_in = parts.guard(blocking(&parts.store, |s| s.setting(ACCOUNT_SETTING)).await)?.is_some();
         let token = self.token(signed_in)?;
         // This device's changes reach the account before its sessions end.
         let _ = self.sync(parts).await;
         self.session(api.sign_out_everywhere(&token, &CancellationToken::new()).await)?;
-        self.forget_here(parts, keep_on_device).await
+        self.forget_here(parts, true).await
     }
 
     /// The device's part of signing out: the token goes, the lists stay only if asked.

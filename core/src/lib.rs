@@ -152,8 +152,8 @@ impl Moa {
     }
 
     /// Sign out on every device of the account (a lost phone); needs the server.
-    pub async fn sign_out_everywhere(&self, keep_on_device: bool) -> Result<SignOutReport> {
-        self.accounts.sign_out_everywhere(&self.parts, keep_on_device).await
+    pub async fn sign_out_everywhere(&self) -> Result<SignOutReport> {
+        self.accounts.sign_out_everywhere(&self.parts).await
     }
 
     /// Hear alerts about wishlisted products when they are due (the apps post notifications).

@@ -215,10 +215,10 @@ async fn sign_out_everywhere_ends_the_lost_phones_session_too() {
     other.sign_in("minji", moa_server::DEMO_PASSWORD).await.unwrap();
     tablet.add_to_wishlist(&world.products[1].id, None).unwrap();
 
-    tablet.sign_out_everywhere(true).await.unwrap();
+    tablet.sign_out_everywhere().await.unwrap();
     assert!(tablet.account().unwrap().is_none(), "the tablet is signed out");
     assert!(tablet_secrets.secrets.lock().unwrap().is_empty(), "and forgot its token");
-    assert_eq!(wished(&tablet), vec![world.products[1].id.clone()], "kept on the device, as asked");
+    assert_eq!(wished(&tablet), vec![world.products[1].id.clone()], "the lists stay on the device the shopper holds");
     let fresh = sign_in_raw(&server.url, "jiwoo").await;
     assert_eq!(
         targets(&server_list(&server.url, "wishlist", &fresh.token).await),
@@ -233,9 +233,9 @@ async fn sign_out_everywhere_ends_the_lost_phones_session_too() {
     other.sync_account().await.expect("minji's session is another account's, untouched");
 
     // Signed out, there is nothing to sign out of; offline, nothing changes.
-    assert!(matches!(tablet.sign_out_everywhere(true).await, Err(Error::Unauthorized(_))));
+    assert!(matches!(tablet.sign_out_everywhere().await, Err(Error::Unauthorized(_))));
     server.shutdown().await;
-    assert!(other.sign_out_everywhere(true).await.is_err());
+    assert!(other.sign_out_everywhere().await.is_err());
     assert!(other.account().unwrap().is_some(), "offline, minji stays signed in");
 }
 

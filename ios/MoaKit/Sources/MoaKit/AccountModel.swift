@@ -58,7 +58,7 @@ public final class AccountModel: StateModel {
         error = nil
         defer { busy = false }
         do {
-            _ = try await moa.signOutEverywhere(keepOnDevice: true)
+            _ = try await moa.signOutEverywhere()
             account = nil
         } catch {
             self.error = UiError(error)

@@ -68,7 +68,7 @@ class AccountViewModel(
     fun signOutEverywhere(): Job = scope.launch {
         _state.update { it.copy(busy = true, error = null) }
         try {
-            moa.signOutEverywhere(keepOnDevice = true)
+            moa.signOutEverywhere()
             _state.update { it.copy(account = null, busy = false) }
         } catch (e: MoaException) {
             _state.update { it.copy(busy = false, error = e.toUiError()) }
