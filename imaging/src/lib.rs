@@ -203,6 +203,12 @@ fn resize(source: RgbImage, width: u32) -> Result<RgbImage, ImageProblem> {
         return Ok(source);
     }
     let height = ((sh as u64 * width as u64 + sw as u64 / 2) / sw as u64).max(1) as u32;
+    resize_exact(&source, width, height)
+}
+
+/// Resize to exactly `width` × `height`, aspect ratio or not, with the same resizer.
+fn resize_exact(source: &RgbImage, width: u32, height: u32) -> Result<RgbImage, ImageProblem> {
+    let (sw, sh) = source.dimensions();
     let rgba: Vec<u8> = source.as_raw().chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     let src = fir::images::Image::from_vec_u8(sw, sh, rgba, fir::PixelType::U8x4)
         .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
