@@ -117,6 +117,24 @@ fn the_sync_benchmark_runs_and_reports_a_ratio() {
 }
 
 #[test]
+fn the_serve_benchmark_syncs_every_device_without_errors() {
+    // Small: the command stays working; the figures come from release builds (BENCHMARKS.md).
+    // With $MOA_TEST_POSTGRES set, the PostgreSQL configurations run too.
+    let out = moa().args(["bench", "serve", "--products", "2000", "--devices", "8", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["changed"], 200);
+    let runs = result["runs"].as_array().unwrap();
+    assert!(!runs.is_empty());
+    for run in runs {
+        assert_eq!(run["errors"], 0, "{run}");
+        // Each device's first sync alone is 2,000 ÷ 500 pages.
+        assert!(run["pages"].as_u64().unwrap() >= 8 * 4, "{run}");
+        assert!(run["p99_page_ms"].as_f64().unwrap() >= run["p50_page_ms"].as_f64().unwrap(), "{run}");
+    }
+}
+
+#[test]
 fn replay_ranks_cases_in_json_lines_and_measures_them() {
     let dir = tempfile::tempdir().unwrap();
     // A population in which a view of "coat" is followed by "scarf", and "bag" by "shoes".

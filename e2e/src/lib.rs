@@ -1,8 +1,8 @@
 //! Moa end to end. Its `tests/` boot a real `moa-server` on loopback and drive the on-device core
 //! against it (sync, accounts, alerts, search, faults, crashes, replicas), and its `benches/`
-//! measure the feed on a synced catalog and the servers under load. It exists so that `moa-core`
-//! never depends on the server, not even for its tests. Its only code is what tests and
-//! benchmarks share: the cache a device must hold, and Debian's nginx as a caching proxy.
+//! measure the feed on a synced catalog. It exists so that `moa-core` never depends on the
+//! server, not even for its tests. Its only code is what tests and benchmarks share: the cache a
+//! device must hold, and Debian's nginx as a caching proxy (also `moa bench serve`'s).
 
 use moa_protocol::model::Product;
 use moa_server::CatalogDb;
@@ -35,12 +35,13 @@ pub mod nginx {
         }
     }
 
-    fn nginx_binary() -> PathBuf {
-        ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists())
-            .expect("nginx (Debian's package; scripts/test.sh installs it)")
+    fn nginx_binary() -> Option<PathBuf> {
+        ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"].iter().map(PathBuf::from).find(|p| p.exists())
+    }
+
+    /// Whether Debian's nginx is here (scripts/test.sh installs it).
+    pub fn installed() -> bool {
+        nginx_binary().is_some()
     }
 
     pub fn free_port() -> u16 {
@@ -84,7 +85,13 @@ pub mod nginx {
         );
         let conf = dir.join("nginx.conf");
         std::fs::write(&conf, config).unwrap();
-        let child = Command::new(nginx_binary()).arg("-c").arg(&conf).arg("-p").arg(dir).spawn().expect("nginx starts");
+        let child = Command::new(nginx_binary().expect("nginx (Debian's package; scripts/test.sh installs it)"))
+            .arg("-c")
+            .arg(&conf)
+            .arg("-p")
+            .arg(dir)
+            .spawn()
+            .expect("nginx starts");
         let nginx = Nginx(child);
         for _ in 0..100 {
             if std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {

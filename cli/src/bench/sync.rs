@@ -2,9 +2,7 @@
 //! cache, against a baseline measured in the same run — the same rows upserted with raw rusqlite
 //! in one transaction with a prepared statement — plus the sync's peak memory.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use moa_core::model::Product;
@@ -12,6 +10,8 @@ use moa_core::{Moa, MoaConfig, SyncOptions};
 use moa_server::{DemoSpec, DemoWorld};
 use rusqlite::params;
 use serde::Serialize;
+
+use super::ServerProcess;
 
 #[derive(Debug, Serialize)]
 pub struct SyncBench {
@@ -35,36 +35,14 @@ pub struct SyncBench {
     pub bytes_received: u64,
 }
 
-/// Kills the server child when the bench ends, however it ends.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 pub async fn sync_bench(products: usize, seed: u64, page_limit: u32, runs: usize) -> Result<SyncBench, String> {
     let runs = runs.max(1);
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
 
     // The server runs in its own process so that its memory is not counted as the client's.
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut child = Command::new(exe)
-        .args(["serve", "--demo", "--port", "0", "--products", &products.to_string(), "--seed", &seed.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no server stdout")?;
-    let server = ServerProcess(child);
-    let mut url = String::new();
-    BufReader::new(stdout).read_line(&mut url).map_err(|e| e.to_string())?;
-    let url = url.trim().to_string();
-    if !url.starts_with("http") {
-        return Err(format!("the server did not say where it listens: {url:?}"));
-    }
+    let (products_arg, seed_arg) = (products.to_string(), seed.to_string());
+    let (server, url) =
+        ServerProcess::start(&["serve", "--demo", "--port", "0", "--products", &products_arg, "--seed", &seed_arg])?;
 
     let mut sync_times = Vec::with_capacity(runs);
     let mut index_times = Vec::with_capacity(runs);

@@ -21,6 +21,10 @@ pub enum BenchCommand {
     /// Initial sync of a large catalog from a loopback server (its own process) into an empty
     /// cache, against raw rusqlite upserts of the same rows, with the sync's peak memory.
     Sync(SyncArgs),
+    /// The catalog servers under load: DEVICES syncing a catalog of N products (a first sync,
+    /// then every 200 ms) while an ingest changes a tenth of it, on SQLite, on PostgreSQL with one
+    /// and two servers, and two behind nginx's cache: pages/s, page latency, errors, CPU.
+    Serve(ServeArgs),
 }
 
 #[derive(Args)]
@@ -69,12 +73,27 @@ pub struct SyncArgs {
     pub json: bool,
 }
 
+#[derive(Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub products: usize,
+    #[arg(long, default_value_t = 200)]
+    pub devices: usize,
+    /// A PostgreSQL server to run the PostgreSQL configurations on (the bench makes a schema of
+    /// its own there and drops it). Default: $MOA_TEST_POSTGRES; without either, SQLite only.
+    #[arg(long)]
+    pub postgres: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
 pub async fn run(what: BenchCommand) -> CliResult {
     match what {
         BenchCommand::Search(a) => search(a).await,
         BenchCommand::Images(a) => images(a).await,
         BenchCommand::Ingest(a) => ingest(a).await,
         BenchCommand::Sync(a) => sync(a).await,
+        BenchCommand::Serve(a) => serve(a).await,
     }
 }
 
@@ -176,6 +195,48 @@ async fn ingest(a: IngestArgs) -> CliResult {
                 f.unchanged_on_reimport
             );
         }
+    }
+    Ok(())
+}
+
+async fn serve(a: ServeArgs) -> CliResult {
+    let postgres =
+        a.postgres.or_else(|| std::env::var(moa_server::db::THROWAWAY_POSTGRES_ENV).ok()).filter(|u| !u.is_empty());
+    let result = crate::bench::serve::serve_bench(a.products, a.devices, postgres.as_deref()).await?;
+    if a.json {
+        print_json(&result);
+        return Ok(());
+    }
+    println!(
+        "{} devices, {} products, pages of 500; an ingest changes {} products meanwhile",
+        result.devices, result.products, result.changed
+    );
+    println!(
+        "{:<36} {:>7} {:>8} {:>8} {:>8} {:>6}   CPU s: servers / database / nginx / devices, over wall s",
+        "configuration", "pages", "pages/s", "p50 ms", "p99 ms", "errors"
+    );
+    for r in &result.runs {
+        println!(
+            "{:<36} {:>7} {:>8.0} {:>8.0} {:>8.0} {:>6}   {:.1} / {:.1} / {:.1} / {:.1} over {:.1} (ingest {:.1})",
+            r.configuration,
+            r.pages,
+            r.pages_per_second,
+            r.p50_page_ms,
+            r.p99_page_ms,
+            r.errors,
+            r.servers_cpu_seconds,
+            r.database_cpu_seconds,
+            r.proxy_cpu_seconds,
+            r.devices_cpu_seconds,
+            r.wall_seconds,
+            r.ingest_seconds
+        );
+    }
+    if postgres.is_none() {
+        println!("(no --postgres and no $MOA_TEST_POSTGRES: the PostgreSQL configurations were skipped)");
+    }
+    if result.runs.iter().any(|r| r.errors > 0) {
+        return Err("some pages failed".into());
     }
     Ok(())
 }

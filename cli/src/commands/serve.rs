@@ -57,6 +57,16 @@ pub async fn run(a: ServeArgs) -> CliResult {
     serve(a.demo, a.products, a.seed, a.now.unwrap_or_else(unix_now), a.db, addr, options).await
 }
 
+/// Build the demo world, saying so on standard error (the URL line stays the first of standard
+/// output): 100,000 products take seconds, and a silent server looks hung.
+fn building<T>(spec: DemoSpec, build: impl FnOnce() -> T) -> T {
+    eprintln!("moa-server: building the demo world of {} products…", spec.products);
+    let started = std::time::Instant::now();
+    let built = build();
+    eprintln!("moa-server: built in {:.1} s", started.elapsed().as_secs_f64());
+    built
+}
+
 async fn serve(
     demo: bool,
     products: usize,
@@ -66,15 +76,16 @@ async fn serve(
     addr: SocketAddr,
     options: moa_server::ServerOptions,
 ) -> CliResult {
+    let spec = DemoSpec { seed, products, now };
     let catalog = if let Some(db) = db {
         let catalog = CatalogDb::open_at(&db).map_err(|e| format!("{db}: {e}"))?;
         // Replicas started with --demo on one database: the first writes the world, the rest serve it.
         if demo && catalog.last_seq().map_err(|e| e.to_string())? == 0 {
-            moa_server::populate(&catalog, DemoSpec { seed, products, now }).map_err(|e| e.to_string())?;
+            building(spec, || moa_server::populate(&catalog, spec)).map_err(|e| e.to_string())?;
         }
         Arc::new(catalog)
     } else if demo {
-        moa_server::demo_catalog(DemoSpec { seed, products, now }).map_err(|e| e.to_string())?.0
+        building(spec, || moa_server::demo_catalog(spec)).map_err(|e| e.to_string())?.0
     } else {
         return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
     };

@@ -111,7 +111,7 @@ impl CatalogDb {
         let conn = match path {
             Some(path) => Connection::open(path)?,
             None => match std::env::var(THROWAWAY_POSTGRES_ENV) {
-                Ok(url) if !url.is_empty() => return CatalogDb::on_postgres(pg::Pg::throwaway(&url)?),
+                Ok(url) if !url.is_empty() => return CatalogDb::throwaway_postgres(&url),
                 _ => Connection::open_in_memory()?,
             },
         };
@@ -129,6 +129,21 @@ impl CatalogDb {
             (Engine::Postgres(pg), _) => Ok(CatalogDb { engine: Engine::Postgres(pg.another()?), path: None }),
             (Engine::Sqlite(_), Some(path)) => CatalogDb::open(Some(path)),
             (Engine::Sqlite(_), None) => Err(CatalogError::Invalid("a catalog in memory has no second handle".into())),
+        }
+    }
+
+    /// A throwaway catalog in a fresh schema of the PostgreSQL at `url`, dropped with it
+    /// (tests and `moa bench serve`).
+    pub fn throwaway_postgres(url: &str) -> Result<Self, CatalogError> {
+        CatalogDb::on_postgres(pg::Pg::throwaway(url)?)
+    }
+
+    /// What `open_at` takes to reach this catalog from another process (`moa serve --database`);
+    /// a catalog in memory has none.
+    pub fn location(&self) -> Option<String> {
+        match (&self.engine, &self.path) {
+            (Engine::Postgres(pg), _) => Some(pg.location()),
+            (Engine::Sqlite(_), path) => path.as_ref().map(|p| p.display().to_string()),
         }
     }
 

@@ -71,6 +71,18 @@ impl Pg {
         Ok(pg)
     }
 
+    /// Where another process finds this database and schema: the URL, with the schema as a
+    /// connection option when there is one.
+    pub fn location(&self) -> String {
+        match &self.schema {
+            None => self.url.clone(),
+            Some(schema) => {
+                let joiner = if self.url.contains('?') { '&' } else { '?' };
+                format!("{}{joiner}options=-c%20search_path%3D{schema}", self.url)
+            }
+        }
+    }
+
     /// Another pool on the same database and schema (which stays the first one's to drop).
     pub fn another(&self) -> Result<Pg, CatalogError> {
         Pg::connect(&self.url, self.schema.as_deref())
