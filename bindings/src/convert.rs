@@ -76,6 +76,7 @@ impl From<moa_core::ProductSheet> for ProductSheet {
             original_price_text: p.original_price_text,
             discount_percent: p.discount_percent,
             image_url: p.image_url,
+            photos: p.photos,
             product_url: p.product_url,
             variants: p
                 .variants

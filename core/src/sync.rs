@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::{ApiClient, Conditional, RawChangePage};
 use crate::error::{Error, Result};
 use crate::store::{blocking, Store};
+use moa_protocol::model::MAX_MORE_PHOTOS;
 use moa_protocol::wire::{Change, DEFAULT_PAGE_LIMIT};
 
 /// A product the sync could not take, and why.
@@ -342,8 +343,15 @@ fn check_page(
                 });
                 match verdict {
                     Ok(()) => {
-                        if !product.image_url.starts_with("https://") && !product.image_url.starts_with("http://") {
+                        let absolute = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+                        if !absolute(&product.image_url) {
                             product.image_url = api.resolve(&product.image_url);
+                        }
+                        product.more_image_urls.truncate(MAX_MORE_PHOTOS);
+                        for url in &mut product.more_image_urls {
+                            if !absolute(url) {
+                                *url = api.resolve(url);
+                            }
                         }
                         changes.push(Change::Upsert { seq, product });
                     }

@@ -7,13 +7,15 @@
 use moa_protocol::model::Product;
 use moa_server::CatalogDb;
 
-/// The server's listed products as a device that synced them holds them (image URLs resolved
+/// The server's listed products as a device that synced them holds them (photo URLs resolved
 /// against the server it synced from).
 pub fn expected_cache(catalog: &CatalogDb, server_url: &str) -> Vec<Product> {
     let base = url::Url::parse(&format!("{server_url}/")).expect("a server URL");
     let mut products = catalog.live_products().expect("the catalog reads");
+    let resolve = |url: &str| base.join(url).expect("a photo URL").to_string();
     for p in &mut products {
-        p.image_url = base.join(&p.image_url).expect("a photo URL").to_string();
+        p.image_url = resolve(&p.image_url);
+        p.more_image_urls = p.more_image_urls.iter().map(|u| resolve(u)).collect();
     }
     products
 }

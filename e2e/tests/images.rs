@@ -254,6 +254,43 @@ async fn the_same_photo_asked_for_twice_at_once_is_fetched_once_and_shapes_the_c
     server.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sheet_swipes_through_every_photo_of_the_product_each_its_own_picture() {
+    let (server, world) = demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
+    moa.sync().await.unwrap();
+    // The demo's designs have 0 to 3 more photos, as malls upload them; copies resold by another
+    // mall have the design's, as that mall shoots them.
+    let counts: std::collections::BTreeSet<usize> = world.products.iter().map(|p| p.more_image_urls.len()).collect();
+    assert_eq!(counts, (0..=3).collect(), "every gallery size occurs");
+    let listed = world.products.iter().find(|p| p.more_image_urls.len() == 3 && p.in_stock()).unwrap();
+    let sheet = moa.product_sheet(&listed.id).unwrap();
+    assert_eq!(sheet.photos.len(), 4);
+    assert_eq!(sheet.photos[0], sheet.image_url, "the main photo first");
+    assert!(sheet.photos.iter().all(|u| u.starts_with(&server.url)), "resolved against the server: {:?}", sheet.photos);
+    let mut hashes = Vec::new();
+    for url in &sheet.photos {
+        let t = moa.thumbnail(url, 300).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        hashes.push(perceptual_hash(&std::fs::read(&t.path).unwrap(), &ImageLimits::default()).unwrap());
+    }
+    for (i, a) in hashes.iter().enumerate() {
+        for b in &hashes[i + 1..] {
+            assert!(a.distance(b) > 8, "two of the gallery's photos are the same picture");
+        }
+    }
+    let single = world.products.iter().find(|p| p.more_image_urls.is_empty() && p.in_stock()).unwrap();
+    assert_eq!(moa.product_sheet(&single.id).unwrap().photos, vec![moa.product_sheet(&single.id).unwrap().image_url]);
+    assert!(
+        matches!(
+            moa.thumbnail(&format!("{}/v1/images/{}@12.jpg", server.url, listed.id), 100).await,
+            Err(Error::Server { status: 404, .. })
+        ),
+        "only the views there are"
+    );
+    server.shutdown().await;
+}
+
 #[test]
 fn the_same_photo_altered_is_the_same_item_and_different_photos_are_not() {
     let limits = ImageLimits::default();

@@ -215,6 +215,10 @@ pub struct Variant {
     pub available: bool,
 }
 
+/// The most extra photos a product carries (malls upload up to 10 in all on Cafe24 and
+/// Smartstore; Google Merchant allows 10 additional): more are dropped at ingest and at sync.
+pub const MAX_MORE_PHOTOS: usize = 9;
+
 /// A product as a partner mall sells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
@@ -237,6 +241,11 @@ pub struct Product {
     pub original_price: Option<Money>,
     /// Main image; may be relative to the API server (resolved by the client at sync).
     pub image_url: String,
+    /// The product's other photos (back, detail, worn), in the mall's order, at most
+    /// [`MAX_MORE_PHOTOS`]; like `image_url`, may be relative. The sheet's gallery swipes through
+    /// the main image and these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_image_urls: Vec<String>,
     /// The product page on the mall's own site.
     pub product_url: String,
     pub variants: Vec<Variant>,

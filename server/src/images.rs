@@ -295,8 +295,45 @@ fn design_look(design: &Product) -> Look {
 
 /// The photo of `design` (the product that first sold it), as the mall of `copy` serves it.
 pub fn product_photo(design: &Product, copy: Option<&str>) -> Vec<u8> {
-    let shot = shot(copy);
-    draw(&design_look(design), &shot, shot.width)
+    product_view(design, copy, 0)
+}
+
+/// One of the design's photos for the sheet's gallery: view 0 is the main photo; 1 the garment
+/// from behind (mirrored, the studio lit from elsewhere); 2 and on, closer crops of the detail.
+pub fn product_view(design: &Product, copy: Option<&str>, view: u8) -> Vec<u8> {
+    let (mut look, mut shot) = (design_look(design), shot(copy));
+    if view == 1 {
+        look.dx = -look.dx;
+        look.light = (look.light + 1) % 3;
+        look.prop.0 = 1.0 - look.prop.0;
+    } else if view >= 2 {
+        // Each detail shot a different quarter of the frame, zoomed about 2×.
+        let (across, down) = (f32::from(view % 2) * 0.2, f32::from((view / 2) % 2) * 0.15);
+        shot.crop = [0.1 + across, 0.15 + down, 0.3 - across, 0.35 - down];
+    }
+    draw(&look, &shot, shot.width)
+}
+
+/// How many more photos a design has besides the main one: 0 to 3, as malls upload them.
+pub fn gallery_views(design: &str) -> u8 {
+    (mix(design, 50) % 4) as u8
+}
+
+/// The address of the design's photo `view` (see [`product_view`]) as the mall of `copy` serves it.
+pub fn photo_view_path(design: &str, copy: Option<&str>, view: u8) -> String {
+    match view {
+        0 => photo_path(design, copy),
+        _ => photo_path(design, copy).replace(".jpg", &format!("@{view}.jpg")),
+    }
+}
+
+/// Split a gallery photo's file name into the main photo's file name and the view.
+pub fn split_view(file: &str) -> Option<(String, u8)> {
+    let stem = file.strip_suffix(".jpg")?;
+    Some(match stem.rsplit_once('@') {
+        Some((main, view)) => (format!("{main}.jpg"), view.parse().ok().filter(|v| (1..=9).contains(v))?),
+        None => (file.to_string(), 0),
+    })
 }
 
 /// The perceptual hash of that photo, close to what ingest computes from the served JPEG (a test

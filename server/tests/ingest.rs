@@ -82,6 +82,13 @@ fn shopify_storefront_json() {
     assert_eq!((dress.price.amount, dress.original_price.as_ref().map(|m| m.amount)), (39_800, Some(49_800)));
     assert_eq!(dress.styles, vec![Style::Lovely]);
     assert_eq!(dress.product_url, "https://www.lacemuse.co.kr/products/flower-lace-dress");
+    // The gallery: the images after the first, without the main one again or an ftp address,
+    // a protocol-relative one taken as https.
+    assert_eq!(
+        dress.more_image_urls,
+        vec!["https://cdn.lacemuse.co.kr/p/7001-back.jpg", "https://cdn.lacemuse.co.kr/p/7001-lace.jpg"]
+    );
+    assert!(product(&db, "lacemuse-7002").more_image_urls.is_empty());
     let sizes: Vec<(Option<&str>, bool)> = dress.variants.iter().map(|v| (v.size.as_deref(), v.available)).collect();
     assert_eq!(sizes, vec![(Some("S"), true), (Some("M"), false)]);
     let cardigan = product(&db, "lacemuse-7002");
@@ -131,6 +138,7 @@ fn shopify_import_csv() {
         ]
     );
     assert_eq!(blouse.image_url, "https://cdn.lacemuse.co.kr/p/rb.jpg");
+    assert_eq!(blouse.more_image_urls, vec!["https://cdn.lacemuse.co.kr/p/rb-2.jpg"], "a row that only adds an image");
     let skirt = product(&db, "lacemuse-denim-skirt");
     assert_eq!((skirt.category, skirt.variants[0].size.clone()), (Category::Skirt, None));
 }
@@ -141,12 +149,17 @@ fn merchant_xml() {
     let r = run(&db, "lacemuse", Format::MerchantXml, &own("merchant.xml"));
     assert_eq!((r.read, r.imported), (5, 3));
     assert_eq!(r.skipped.len(), 1);
-    assert_eq!((r.skipped[0].line, r.skipped[0].id.as_deref()), (43, Some("LM-9003")));
+    assert_eq!((r.skipped[0].line, r.skipped[0].id.as_deref()), (45, Some("LM-9003")));
     assert!(r.skipped[0].reason.contains("www.elsewhere.example"), "{}", r.skipped[0].reason);
     assert!(r.notes.is_empty(), "a standard feed: {:?}", r.notes);
     let dress = product(&db, "lacemuse-LM-9001");
     assert_eq!((dress.price.amount, dress.original_price.unwrap().amount), (47_800, 59_800), "sale price paid");
     assert_eq!(dress.sale_ends_at, Some(1_796_050_740), "the sale's end, 2026-11-30 23:59 KST");
+    assert_eq!(
+        dress.more_image_urls,
+        vec!["https://cdn.lacemuse.co.kr/p/9001-2.jpg", "https://cdn.lacemuse.co.kr/p/9001-3.jpg"],
+        "additional_image_link, repeated"
+    );
     assert_eq!(
         dress.variants.iter().map(|v| (v.size.clone().unwrap(), v.available)).collect::<Vec<_>>(),
         vec![("S".into(), true), ("M".into(), false)]
@@ -162,8 +175,13 @@ fn merchant_tsv() {
     let db = catalog_with(&lacemuse());
     let r = run(&db, "lacemuse", Format::MerchantTsv, &own("merchant.tsv"));
     assert_eq!((r.read, r.imported), (4, 3));
-    assert_eq!(skipped_lines(&r), vec![(4, "8 cells where the header has 10".to_string())]);
+    assert_eq!(skipped_lines(&r), vec![(4, "8 cells where the header has 11".to_string())]);
     let coat = product(&db, "lacemuse-M-2");
+    assert_eq!(
+        coat.more_image_urls,
+        vec!["https://cdn.lacemuse.co.kr/p/m2-back.jpg", "https://cdn.lacemuse.co.kr/p/m2-detail.jpg"],
+        "additional_image_link, comma-separated"
+    );
     assert_eq!((coat.price.amount, coat.original_price.unwrap().amount), (119_000, 149_000));
     assert!(!product(&db, "lacemuse-M-4").in_stock());
     assert_eq!(product(&db, "lacemuse-M-4").category, Category::Shoes);
@@ -176,7 +194,7 @@ fn naver_ep_full_then_summary() {
     assert_eq!((r.read, r.imported), (5, 3));
     let lines: Vec<usize> = r.skipped.iter().map(|s| s.line).collect();
     assert_eq!(lines, vec![4, 6]);
-    assert!(r.skipped[0].reason.contains("12 cells where the header has 15"), "{}", r.skipped[0].reason);
+    assert!(r.skipped[0].reason.contains("12 cells where the header has 16"), "{}", r.skipped[0].reason);
     assert!(r.skipped[1].reason.contains("smartstore.naver.com"), "{}", r.skipped[1].reason);
     assert_eq!(
         r.notes,
@@ -188,6 +206,11 @@ fn naver_ep_full_then_summary() {
     let cardigan = product(&db, "lacemuse-N100");
     assert_eq!(cardigan.product_url, "https://www.lacemuse.co.kr/product/detail.html?product_no=100");
     assert_eq!(cardigan.image_url, "https://cdn.lacemuse.co.kr/p/100.jpg");
+    assert_eq!(
+        cardigan.more_image_urls,
+        vec!["https://cdn.lacemuse.co.kr/p/100-2.jpg", "https://cdn.lacemuse.co.kr/p/100-3.jpg"],
+        "add_image_link, |-separated, http served as https"
+    );
     assert_eq!((cardigan.price.amount, cardigan.original_price.clone().unwrap().amount), (28_900, 35_000));
     assert_eq!(cardigan.category, Category::Outer);
     assert_eq!(cardigan.variants.iter().filter_map(|v| v.size.clone()).collect::<Vec<_>>(), vec!["S", "M"]);
@@ -223,6 +246,7 @@ fn cafe24_json() {
         "{{domain}} is the mall's host"
     );
     assert_eq!(shirt.product_url, "https://www.lacemuse.co.kr/product/detail.html?product_no=301");
+    assert_eq!(shirt.more_image_urls, vec!["https://www.lacemuse.co.kr/web/product/extra/big/202611/301-1.jpg"]);
     assert_eq!((shirt.price.amount, shirt.original_price.clone().unwrap().amount), (36_000, 42_000));
     assert_eq!(shirt.category, Category::Top, "category 24 through the mall's table");
     assert_eq!(shirt.variants.iter().map(|v| v.available).collect::<Vec<_>>(), vec![true, false]);
@@ -322,7 +346,7 @@ fn an_unreadable_feed_is_rejected_whole_and_changes_nothing() {
     let db = catalog_with(&lacemuse());
     run(&db, "lacemuse", Format::NaverEp, &own("naver_ep.tsv"));
     let seq = db.last_seq().unwrap();
-    let cut_xml = own("merchant.xml")[..900].to_vec();
+    let cut_xml = own("merchant.xml")[..1070].to_vec();
     let cases: Vec<(Format, Vec<u8>, &str)> = vec![
         (Format::NaverEp, own("cafe24.json"), "no id and title columns"),
         (Format::MerchantXml, own("shopify_import.csv"), "no <item> or <entry>"),

@@ -25,6 +25,8 @@ pub struct ProductSheet {
     pub original_price_text: Option<String>,
     pub discount_percent: Option<u8>,
     pub image_url: String,
+    /// The gallery: the main photo first, then the product's other photos.
+    pub photos: Vec<String>,
     pub product_url: String,
     pub variants: Vec<ProductVariant>,
     pub in_stock: bool,

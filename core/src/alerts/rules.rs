@@ -161,6 +161,7 @@ mod tests {
             price: Money { amount: price, currency: "KRW".into() },
             original_price: None,
             image_url: "https://rose.example/1.jpg".into(),
+            more_image_urls: Vec::new(),
             product_url: "https://rose.example/p/1".into(),
             variants,
             created_at: 0,

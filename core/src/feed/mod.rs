@@ -126,6 +126,9 @@ pub struct ProductSheet {
     pub original_price_text: Option<String>,
     pub discount_percent: Option<u8>,
     pub image_url: String,
+    /// The gallery, in order: the main photo, then the product's other photos (the sheet
+    /// swipes through them; one photo means no gallery to swipe).
+    pub photos: Vec<String>,
     pub product_url: String,
     pub variants: Vec<Variant>,
     pub in_stock: bool,
@@ -191,6 +194,7 @@ impl ProductSheet {
             original_price_text: p.struck_price().map(Money::display),
             discount_percent: p.discount_percent(),
             image_url: p.image_url.clone(),
+            photos: std::iter::once(&p.image_url).chain(&p.more_image_urls).cloned().collect(),
             product_url: p.product_url.clone(),
             variants: p.variants.clone(),
             in_stock: p.in_stock(),

@@ -26,6 +26,7 @@ fn product(id: &str, mall: &str, category: Category, style: Style, gender: Gende
         price: Money::krw(39_800),
         original_price: None,
         image_url: format!("https://{mall}.example/{id}.jpg"),
+        more_image_urls: Vec::new(),
         product_url: format!("https://{mall}.example/p/{id}"),
         variants: vec![Variant { id: format!("{id}-s"), color: None, size: Some("S".into()), available: true }],
         created_at: NOW - 30 * 86_400,

@@ -29,7 +29,7 @@ where
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 8;
+pub const CURRENT_VERSION: u32 = 9;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_accounts_alerts.sql"),
     include_str!("migrations/0007_search.sql"),
     include_str!("migrations/0008_same_item.sql"),
+    include_str!("migrations/0009_more_photos.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -404,9 +405,10 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     let mut upsert = tx.prepare_cached(
         "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
              original_price, currency, image_url, product_url, variants, in_stock, created_at,
-             updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors, image_hash, same_item)
+             updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors, image_hash, same_item,
+             more_image_urls)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-                 ?23, ?24)
+                 ?23, ?24, ?25)
          ON CONFLICT (id) DO UPDATE SET
              mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
              category = excluded.category, styles = excluded.styles, gender = excluded.gender,
@@ -417,7 +419,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
              created_at = excluded.created_at, updated_at = excluded.updated_at,
              popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at,
              sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors,
-             image_hash = excluded.image_hash, same_item = excluded.same_item",
+             image_hash = excluded.image_hash, same_item = excluded.same_item,
+             more_image_urls = excluded.more_image_urls",
     )?;
     let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
     let mut rowid_of = tx.prepare_cached("SELECT rowid FROM products WHERE id = ?1")?;
@@ -450,6 +453,7 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
                     search::delimited(p.variants.iter().filter_map(|v| v.color.as_deref())),
                     p.image_hash.map(|h| h.to_hex()),
                     p.same_item,
+                    to_json(&p.more_image_urls),
                 ])?;
                 // The search index catches up after the sync's pages (by seq): the page's
                 // transaction stays as short as the home feed needs it.
@@ -469,7 +473,7 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
 
 const PRODUCT_COLUMNS: &str = "id, mall_id, title, brand, category, styles, gender, age_bands, price, \
      original_price, currency, image_url, product_url, variants, created_at, updated_at, popularity, sale_ends_at, \
-     image_hash, same_item";
+     image_hash, same_item, more_image_urls";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     product_from_row_at(r, 0)
@@ -498,6 +502,7 @@ fn product_from_row_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Pro
         sale_ends_at: r.get(at + 17)?,
         image_hash: r.get::<_, Option<String>>(at + 18)?.as_deref().and_then(moa_protocol::model::PhotoHash::from_hex),
         same_item: r.get(at + 19)?,
+        more_image_urls: from_json_col::<Vec<String>>(&r.get::<_, String>(at + 20)?, at + 20)?,
     })
 }
 

@@ -40,7 +40,8 @@ CREATE TABLE products (
     colors          TEXT NOT NULL DEFAULT ' ',
     -- The main photo's perceptual hash and the server's same-item group (version 8).
     image_hash      TEXT, -- 64 hex digits
-    same_item       TEXT
+    same_item       TEXT,
+    more_image_urls TEXT NOT NULL DEFAULT '[]' -- JSON array: the gallery's other photos
 );
 CREATE INDEX products_by_mall ON products (mall_id);
 CREATE INDEX products_by_same_item ON products (same_item) WHERE same_item IS NOT NULL;

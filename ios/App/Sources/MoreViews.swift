@@ -22,7 +22,8 @@ struct ProductSheetView: View {
             }
             if let sheet = product.sheet {
                 VStack(alignment: .leading, spacing: 8) {
-                    Photo(url: sheet.imageUrl, aspectRatio: nil, placeholder: nil, width: 800, label: sheet.title)
+                    // A new product starts at its first photo.
+                    Gallery(photos: sheet.photos, label: sheet.title).id(sheet.productId)
                     HStack {
                         Text(sheet.mallName).font(.caption).foregroundStyle(.secondary)
                         Spacer()
@@ -337,5 +338,24 @@ func errorKey(_ error: UiError) -> LocalizedStringKey {
     case .notFound: "error.not.found"
     case .updateNeeded: "error.update"
     case .failed: "error.failed"
+    }
+}
+
+/// The sheet's photos, swiped sideways: the main one first, then the product's others (the
+/// core's `photos`); the page dots only when there is more than one.
+struct Gallery: View {
+    let photos: [String]
+    let label: String
+    @State private var shown = 0
+
+    var body: some View {
+        TabView(selection: $shown) {
+            ForEach(Array(photos.enumerated()), id: \.offset) { index, url in
+                Photo(url: url, aspectRatio: nil, placeholder: nil, width: 800, label: label).tag(index)
+            }
+        }
+        .tabViewStyle(.page(indexDisplayMode: photos.count > 1 ? .always : .never))
+        .aspectRatio(0.8, contentMode: .fit)
+        .accessibilityValue("\(shown + 1) / \(photos.count)")
     }
 }

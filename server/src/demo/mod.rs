@@ -432,6 +432,8 @@ fn resell_shared_designs(products: &mut [Product]) {
             v.color = Some(colours[k % colours.len().max(1)].clone()).filter(|_| !colours.is_empty());
         }
         p.image_url = images::photo_path(&design, Some(&p.id));
+        p.more_image_urls =
+            (1..=images::gallery_views(&design)).map(|v| images::photo_view_path(&design, Some(&p.id), v)).collect();
         // Resellers price near each other: within -15%..+20% of the source, like 39,800원.
         let factor = 0.85 + ((roll >> 16) % 36) as f64 / 100.0;
         let price = ((source.price.amount as f64 * factor / 1000.0).round() as i64 * 1000 - 200).max(1000);
@@ -561,7 +563,8 @@ fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha
         Platform::Shopify => format!("https://{}.com/products/item-{number}", mall.id),
     };
     Product {
-        image_url: format!("/v1/images/{id}.jpg"),
+        image_url: images::photo_path(&id, None),
+        more_image_urls: (1..=images::gallery_views(&id)).map(|v| images::photo_view_path(&id, None, v)).collect(),
         id,
         mall_id: mall.id.to_string(),
         title,

@@ -613,7 +613,9 @@ async fn demo_reprice(
 }
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {
-    let Some((design, copy)) = images::parse_photo_file(&file) else {
+    let Some((design, copy, view)) = images::split_view(&file).and_then(|(main, view)| {
+        images::parse_photo_file(&main).map(|(d, c)| (d.to_string(), c.map(str::to_string), view))
+    }) else {
         return Err(ApiProblem::new(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -621,7 +623,7 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
             format!("{file:?} is not a product photo"),
         ));
     };
-    let (id, copy) = (design.to_string(), copy.map(str::to_string));
+    let id = design.clone();
     let product = with_catalog(&state, move |c| c.product(&id)).await?;
     let Some(product) = product else {
         return Err(ApiProblem::new(
@@ -631,7 +633,7 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
             format!("no product {design:?}"),
         ));
     };
-    let jpeg = tokio::task::spawn_blocking(move || images::product_photo(&product, copy.as_deref()))
+    let jpeg = tokio::task::spawn_blocking(move || images::product_view(&product, copy.as_deref(), view))
         .await
         .map_err(ApiProblem::internal)?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "public, max-age=86400")], jpeg).into_response())

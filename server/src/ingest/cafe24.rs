@@ -53,6 +53,14 @@ pub(super) fn parse(text: &str) -> Result<Parsed, FeedError> {
                 .map(|t| t.iter().filter_map(json_text).collect())
                 .unwrap_or_default(),
             image_url: ["detail_image", "list_image", "small_image"].iter().find_map(|k| p.get(*k).and_then(json_text)),
+            // `additional_images`: each photo at three sizes; the sheet wants the big one.
+            more_image_urls: p
+                .get("additional_images")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|i| ["big", "medium", "small"].iter().find_map(|k| i.get(*k).and_then(json_text)))
+                .collect(),
             link: Some(format!("/product/detail.html?product_no={id}")),
             variants,
             available: Some(buyable),

@@ -1,6 +1,7 @@
 //! Google Merchant Center feeds: XML (RSS 2.0 or Atom, fields in the `g:` namespace) and TSV.
 //! Items sharing an `item_group_id` are one product with one variant each (sizes, colours).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use quick_xml::events::Event;
@@ -30,6 +31,9 @@ impl LineCounter {
 
 /// One `<item>`/`<entry>` (or TSV row): field name (without prefix) → text.
 type Fields = HashMap<String, String>;
+
+/// The gallery's photos in a Merchant feed.
+const ADDITIONAL_IMAGES: &str = "additional_image_link";
 
 pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
     let wrong = |reason: String| FeedError::WrongFormat { format: Format::MerchantXml.as_str(), reason };
@@ -82,7 +86,18 @@ pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).to_lowercase();
                 if let Some(f) = field.take().filter(|f| *f == name) {
                     if let Some((_, fields)) = current.as_mut() {
-                        fields.entry(f).or_insert_with(|| value.trim().to_string());
+                        match fields.entry(f) {
+                            // Repeated: Google's way to give up to 10 extra photos in XML; kept
+                            // comma-separated, as its TSV writes them.
+                            Entry::Occupied(mut e) if e.key() == ADDITIONAL_IMAGES => {
+                                e.get_mut().push(',');
+                                e.get_mut().push_str(value.trim());
+                            }
+                            Entry::Occupied(_) => {}
+                            Entry::Vacant(e) => {
+                                e.insert(value.trim().to_string());
+                            }
+                        }
                     }
                 } else if name == "item" || name == "entry" {
                     if let Some(record) = current.take() {
@@ -215,6 +230,9 @@ fn items_of(records: Vec<(usize, Fields)>, parsed: &mut Parsed) {
             categories,
             gender: get("gender"),
             image_url: get("image_link"),
+            more_image_urls: get(ADDITIONAL_IMAGES)
+                .map(|l| l.split(',').map(str::to_string).collect())
+                .unwrap_or_default(),
             link: get("link"),
             variants: vec![variant],
             sale_ends_at,

@@ -52,6 +52,8 @@ pub struct Item {
     pub tags: Vec<String>,
     pub gender: Option<String>,
     pub image_url: Option<String>,
+    /// The other photos, in the feed's order (the main one may be among them).
+    pub more_image_urls: Vec<String>,
     pub link: Option<String>,
     pub variants: Vec<ItemVariant>,
     /// Whether the product can be bought, when the feed says so for the product as a whole.

@@ -69,6 +69,10 @@ pub(super) fn parse(format: Format, text: &str) -> Result<Parsed, FeedError> {
             tags: get("search_tag").map(|t| t.split('|').filter_map(cell).collect()).unwrap_or_default(),
             gender: get("gender"),
             image_url: get("image_link"),
+            // EP 3.0: up to 10 more photos, separated by "|".
+            more_image_urls: get("add_image_link")
+                .map(|l| l.split('|').map(str::to_string).collect())
+                .unwrap_or_default(),
             link: get("link").or_else(|| get("mobile_link")),
             variants,
             updated_at: get("update_time").and_then(|t| timestamp(&t)),

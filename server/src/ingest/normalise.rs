@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use moa_protocol::model::{Money, Product, Variant};
+use moa_protocol::model::{Money, Product, Variant, MAX_MORE_PHOTOS};
 
 use super::vocab::{category_of, gender_of, styles_of};
 use super::{price, text, Item, MallProfile};
@@ -47,6 +47,7 @@ pub(super) fn normalise(
     let link = on_homepage(homepage, item.link.as_deref().ok_or("no product link")?)?;
     let (product_url, upgraded) = check_link(link.as_str(), hosts)?;
     let image_url = image_url_of(item, homepage)?;
+    let more_image_urls = more_images_of(item, homepage, &image_url);
     let id = format!("{}-{}", mall.id, own_id);
     let variants = variants_of(item, &id);
     let product = Product {
@@ -61,6 +62,7 @@ pub(super) fn normalise(
         price,
         original_price,
         image_url,
+        more_image_urls,
         product_url,
         variants,
         created_at: item.created_at.unwrap_or(now),
@@ -144,6 +146,25 @@ fn on_homepage(homepage: &url::Url, link: &str) -> Result<url::Url, String> {
 /// mixed content), except from this machine itself (development and tests), as the platforms allow.
 fn image_url_of(item: &Item, homepage: &url::Url) -> Result<String, String> {
     let image = item.image_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).ok_or("no image")?;
+    photo_address(image, homepage)
+}
+
+/// The gallery's other photos, by the same rule as the main one. A product is not refused for
+/// a bad extra photo (the main one is what the feed and the cards need): that photo is left
+/// out, and so are repeats of the main one and photos past [`MAX_MORE_PHOTOS`].
+fn more_images_of(item: &Item, homepage: &url::Url, main: &str) -> Vec<String> {
+    let mut seen = HashSet::from([main.to_string()]);
+    item.more_image_urls
+        .iter()
+        .map(|u| u.trim())
+        .filter(|u| !u.is_empty())
+        .filter_map(|u| photo_address(u, homepage).ok())
+        .filter(|u| seen.insert(u.clone()))
+        .take(MAX_MORE_PHOTOS)
+        .collect()
+}
+
+fn photo_address(image: &str, homepage: &url::Url) -> Result<String, String> {
     match on_homepage(homepage, image) {
         Ok(u) if u.scheme() == "https" => Ok(u.to_string()),
         Ok(u) if u.scheme() == "http" && is_loopback(&u) => Ok(u.to_string()),

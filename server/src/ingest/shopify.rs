@@ -60,6 +60,15 @@ pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError
                 .and_then(|i| i.get("src"))
                 .and_then(json_text)
                 .or_else(|| p.get("image").and_then(|i| i.get("src")).and_then(json_text)),
+            // The gallery: every image after the first, in Shopify's `position` order.
+            more_image_urls: p
+                .get("images")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .skip(1)
+                .filter_map(|i| i.get("src").and_then(json_text))
+                .collect(),
             link: p.get("handle").and_then(json_text).map(|h| format!("/products/{h}")),
             created_at: p.get("created_at").and_then(Value::as_str).and_then(timestamp),
             updated_at: p.get("updated_at").and_then(Value::as_str).and_then(timestamp),
@@ -159,8 +168,11 @@ pub(super) fn parse_csv(text: &str) -> Result<Parsed, FeedError> {
             parsed.items.push(csv_product(|name| get(&record, name), line, &handle));
         }
         let item = parsed.items.last_mut().expect("pushed above");
-        if item.image_url.is_none() {
-            item.image_url = get(&record, "image src");
+        match (&item.image_url, get(&record, "image src")) {
+            (None, image) => item.image_url = image,
+            // Later rows' images are the gallery's, in the file's order (`Image Position`).
+            (Some(main), Some(image)) if *main != image => item.more_image_urls.push(image),
+            _ => {}
         }
         let price = get(&record, "variant price");
         let values: Vec<Option<String>> = (1..=3).map(|i| get(&record, &format!("option{i} value"))).collect();

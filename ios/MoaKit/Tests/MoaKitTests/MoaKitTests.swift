@@ -179,6 +179,23 @@ final class MoaKitTests: XCTestCase {
         XCTAssertEqual(product.error, .notFound)
     }
 
+    func testTheSheetHasEveryPhotoOfTheProductMainFirst() async throws {
+        let moa = try open(newDir())
+        let home = HomeModel(moa: moa)
+        let product = ProductModel(moa: moa)
+        await home.start()
+        let cards = home.sections.flatMap { $0.cards }
+        // The demo's products have one to four photos: the gallery swipes through them.
+        let several = try XCTUnwrap(cards.first { ((try? moa.product(productId: $0.productId))?.photos.count ?? 0) >= 2 })
+        await product.open(several.productId)
+        let sheet = try XCTUnwrap(product.sheet)
+        XCTAssertGreaterThanOrEqual(sheet.photos.count, 2)
+        XCTAssertEqual(sheet.photos.first, sheet.imageUrl, "the main photo first")
+        XCTAssertEqual(Set(sheet.photos).count, sheet.photos.count, "no photo twice")
+        let thumbnail = try await moa.thumbnail(url: sheet.photos[1], width: 300)
+        XCTAssertEqual(thumbnail.width, 300, "the second photo is a real picture")
+    }
+
     func testASizeSelectsAndTheHeartsAgreeEverywhere() async throws {
         let moa = try open(newDir())
         let home = HomeModel(moa: moa)

@@ -31,7 +31,11 @@ class DesktopPlatform(private val moa: Moa, locale: String = "ko") : Platform {
         return if (args.isEmpty()) template else String.format(template, *args)
     }
 
+    /** Every photo the screens asked for, in order. */
+    val thumbnailsAsked = CopyOnWriteArrayList<String>()
+
     override suspend fun thumbnail(url: String, widthPx: Int): ImageBitmap? = withContext(Dispatchers.IO) {
+        thumbnailsAsked += url
         try {
             val path = moa.thumbnail(url, widthPx.toUInt()).path
             Image.makeFromEncoded(File(path).readBytes()).toComposeImageBitmap()

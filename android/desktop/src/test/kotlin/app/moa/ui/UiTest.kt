@@ -27,6 +27,9 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performScrollToKey
 import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.performTouchInput
+import androidx.compose.ui.test.swipeLeft
+import androidx.compose.ui.test.swipeRight
 import androidx.compose.ui.test.runSkikoComposeUiTest
 import androidx.compose.ui.unit.Density
 import app.moa.core.FeedCard
@@ -255,6 +258,34 @@ fun aCardOpensItsSheetWithSizesAndOtherMalls() = launch { app ->
     val (line, url) = app.platform.shared.single()
     assertTrue("utm_medium=share" in url && url.startsWith("https://"), url)
     assertTrue(sheet.title in line && "모아" in line, line)
+}
+
+fun theSheetSwipesThroughTheProductsPhotos() = launch { app ->
+    awaitHome(app)
+    // A card whose product has several photos (the core's sheet says how many).
+    val (section, card) = allHomeCards(app).firstOrNull { app.moa.product(it.second.productId).photos.size >= 3 }
+        ?: fail("no product on the home has three photos")
+    val photos = app.moa.product(card.productId).photos
+    tapHomeCard(app, section, card)
+    waitFor("the sheet") { app.screens.product.state.value.sheet != null }
+    assertEquals(photos, app.screens.product.state.value.sheet!!.photos)
+    assertEquals("1", stateOf(Tags.GALLERY))
+    onNodeWithText("1 / ${photos.size}").assertExists()
+    onNodeWithTag(Tags.GALLERY).performTouchInput { swipeLeft() }
+    waitFor("the second photo") { stateOf(Tags.GALLERY) == "2" }
+    onNodeWithText("2 / ${photos.size}").assertExists()
+    waitFor("the second photo's pixels") { app.platform.thumbnailsAsked.contains(photos[1]) }
+    screenshot("sheet-gallery")
+    onNodeWithTag(Tags.GALLERY).performTouchInput { swipeRight() }
+    waitFor("back to the first") { stateOf(Tags.GALLERY) == "1" }
+    // Another product starts at its own first photo.
+    app.screens.product.close()
+    waitFor("the sheet to close") { !exists(Tags.SHEET) }
+    val single = allHomeCards(app).first { app.moa.product(it.second.productId).photos.size == 1 }
+    tapHomeCard(app, single.first, single.second)
+    waitFor("the other sheet") { app.screens.product.state.value.sheet?.productId == single.second.productId }
+    assertEquals("1", stateOf(Tags.GALLERY))
+    assertTrue(!shows("1 / 1"), "one photo has no counter")
 }
 
 fun tappingASizeSelectsItAndLeavesTheWishlistAlone() = launch { app ->
@@ -520,6 +551,7 @@ fun main(args: Array<String>) {
         ::scrollingTheGridPagesOnWithoutRepeats,
         ::theGridKeepsItsPlaceAcrossATripToAnotherTab,
         ::aCardOpensItsSheetWithSizesAndOtherMalls,
+        ::theSheetSwipesThroughTheProductsPhotos,
         ::tappingASizeSelectsItAndLeavesTheWishlistAlone,
         ::theSameHeartAgreesOnTheHomeAndInSearch,
         ::followingAMallFromItsCardOrTheSheetListsItByName,

@@ -47,6 +47,8 @@ object Tags {
     fun follow(mallId: String) = "follow:$mallId"
     fun variant(variantId: String) = "variant:$variantId"
     const val PHOTO = "photo"
+    /** The sheet's photo gallery; its state description is the photo shown, from 1. */
+    const val GALLERY = "gallery"
     const val SHEET = "sheet"
     const val SHEET_HEART = "sheet-heart"
     const val SHEET_FOLLOW = "sheet-follow"

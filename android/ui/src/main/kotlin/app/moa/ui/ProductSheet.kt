@@ -16,6 +16,9 @@ import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.width
+import androidx.compose.foundation.pager.HorizontalPager
+import androidx.compose.foundation.pager.rememberPagerState
+import androidx.compose.foundation.shape.RoundedCornerShape
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
@@ -29,17 +32,20 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.key
 import androidx.compose.runtime.remember
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.input.pointer.pointerInput
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.semantics.stateDescription
 import androidx.compose.ui.unit.dp
 import app.moa.presentation.ProductViewModel
 
 /**
- * The product sheet over the current tab: photo, mall (with follow), title, sale and price,
+ * The product sheet over the current tab: photos (swiped), mall (with follow), title, sale and price,
  * sizes (a tap selects one), the same item at other malls, and a bar that stays at the bottom
  * with 찜 and "go to mall". A failed open shows the error and a retry, never an empty sheet.
  */
@@ -93,7 +99,8 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, posi
     Sheet(onDismiss = { product.close() }, modifier = Modifier.testTag(Tags.SHEET)) {
         Column(Modifier.fillMaxSize()) {
             Column(Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(16.dp)) {
-                Photo(sheet.imageUrl, null, null, 800, sheet.title)
+                // A new product starts at its first photo.
+                key(sheet.productId) { Gallery(sheet.photos, sheet.title) }
                 Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(top = 8.dp)) {
                     // The mall's name opens its page (the sheet closes to show it).
                     TextButton(onClick = { product.close(); onOpenMall(sheet.mallId) }, modifier = Modifier.weight(1f).testTag(Tags.SHEET_MALL)) {
@@ -176,6 +183,29 @@ fun BoxScope.Sheet(onDismiss: () -> Unit, modifier: Modifier = Modifier, fractio
         Column {
             TextButton(onClick = onDismiss, modifier = Modifier.align(Alignment.End)) { Text(text("close")) }
             content()
+        }
+    }
+}
+
+/**
+ * The sheet's photos, swiped sideways: the main one first, then the product's others (from the
+ * core's `photos`). Only the photo on screen is drawn; "2 / 4" says where the shopper is.
+ */
+@Composable
+private fun Gallery(photos: List<String>, description: String) {
+    val pager = rememberPagerState(pageCount = { photos.size })
+    Box(Modifier.testTag(Tags.GALLERY).semantics { stateDescription = "${pager.currentPage + 1}" }) {
+        HorizontalPager(state = pager, modifier = Modifier.fillMaxWidth()) { page ->
+            Photo(photos[page], null, null, 800, description)
+        }
+        if (photos.size > 1) {
+            Text(
+                "${pager.currentPage + 1} / ${photos.size}",
+                style = MaterialTheme.typography.labelMedium,
+                color = Color.White,
+                modifier = Modifier.align(Alignment.BottomEnd).padding(8.dp)
+                    .background(Color(0x99000000), RoundedCornerShape(12.dp)).padding(horizontal = 8.dp, vertical = 2.dp),
+            )
         }
     }
 }
