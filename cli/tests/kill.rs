@@ -9,23 +9,12 @@ use std::time::{Duration, Instant};
 
 use moa_core::model::{Money, Product};
 use moa_core::{Moa, MoaConfig};
+use moa_e2e::as_synced;
 use moa_server::{DemoSpec, RunningServer};
 use rand::{Rng, SeedableRng};
 
 const NOW: i64 = 1_795_000_000;
 const KILLS: usize = 24;
-
-/// Products as the client holds them: image URLs resolved against the server.
-fn resolved(products: Vec<Product>, server_url: &str) -> Vec<Product> {
-    let base = url::Url::parse(&format!("{server_url}/")).unwrap();
-    products
-        .into_iter()
-        .map(|mut p| {
-            p.image_url = base.join(&p.image_url).unwrap().to_string();
-            p
-        })
-        .collect()
-}
 
 fn sync_command(url: &str, db: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_moa"));
@@ -86,7 +75,7 @@ fn sync_killed_at_random_moments_resumes_to_exactly_the_servers_catalog() {
         assert!(moa.store().integrity_check().unwrap().is_empty(), "kill {kill}: integrity");
         let cursor = moa.store().catalog_cursor().unwrap();
         let (cache, expected) =
-            (moa.store().all_products().unwrap(), resolved(catalog.products_up_to(cursor).unwrap(), &server.url));
+            (moa.store().all_products().unwrap(), as_synced(catalog.products_up_to(cursor).unwrap(), &server.url));
         assert!(
             cache == expected,
             "kill {kill}: whole pages only, at cursor {cursor}: {} cached, {} expected",
@@ -119,7 +108,7 @@ fn sync_killed_at_random_moments_resumes_to_exactly_the_servers_catalog() {
     assert!(sync_command(&server.url, &db).status().unwrap().success());
     let moa = Moa::open(MoaConfig::with_database(&db)).unwrap();
     let (cache, expected) =
-        (moa.store().all_products().unwrap(), resolved(catalog.live_products().unwrap(), &server.url));
+        (moa.store().all_products().unwrap(), as_synced(catalog.live_products().unwrap(), &server.url));
     assert!(cache == expected, "final: {} cached, {} on the server", cache.len(), expected.len());
     let wishlist = moa.wishlist().unwrap();
     for p in &repriced {

@@ -7,11 +7,15 @@
 use moa_protocol::model::Product;
 use moa_server::CatalogDb;
 
-/// The server's listed products as a device that synced them holds them (photo URLs resolved
-/// against the server it synced from).
+/// The server's listed products as a device that synced them holds them.
 pub fn expected_cache(catalog: &CatalogDb, server_url: &str) -> Vec<Product> {
+    as_synced(catalog.live_products().expect("the catalog reads"), server_url)
+}
+
+/// Products as a device holds them after syncing them from `server_url`: photo URLs resolved
+/// against the server, as the sync does.
+pub fn as_synced(mut products: Vec<Product>, server_url: &str) -> Vec<Product> {
     let base = url::Url::parse(&format!("{server_url}/")).expect("a server URL");
-    let mut products = catalog.live_products().expect("the catalog reads");
     let resolve = |url: &str| base.join(url).expect("a photo URL").to_string();
     for p in &mut products {
         p.image_url = resolve(&p.image_url);

@@ -10,6 +10,7 @@ use moa_core::{
     CancellationToken, ClientOptions, Error, FixedClock, Moa, MoaConfig, RetryPolicy, SyncListener, SyncOptions,
     SyncProgress,
 };
+use moa_e2e::as_synced;
 use moa_server::faults::FaultKind;
 use moa_server::{CatalogDb, DemoSpec, FaultPlan, RunningServer};
 
@@ -63,11 +64,7 @@ fn options() -> SyncOptions {
 /// The cache holds exactly what the server had up to the committed cursor: whole pages only.
 fn assert_consistent(rig: &Rig) {
     let cursor = rig.moa.store().catalog_cursor().unwrap();
-    let base = url::Url::parse(&format!("{}/", rig.server.url)).unwrap();
-    let mut expected = rig.catalog.products_up_to(cursor).unwrap();
-    for p in &mut expected {
-        p.image_url = base.join(&p.image_url).unwrap().to_string();
-    }
+    let expected = as_synced(rig.catalog.products_up_to(cursor).unwrap(), &rig.server.url);
     assert_eq!(rig.moa.store().all_products().unwrap(), expected, "cache at cursor {cursor}");
     let problems = rig.moa.store().integrity_check().unwrap();
     assert!(problems.is_empty(), "{problems:?}");
