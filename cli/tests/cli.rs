@@ -135,6 +135,18 @@ fn the_serve_benchmark_syncs_every_device_without_errors() {
 }
 
 #[test]
+fn the_cold_start_benchmark_composes_a_home_and_reports_a_ratio() {
+    let out = moa().args(["bench", "cold-start", "--products", "2000", "--runs", "1", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["products"], 2000);
+    let (open, home, total) =
+        (r["open_ms"].as_f64().unwrap(), r["first_home_ms"].as_f64().unwrap(), r["to_first_home_ms"].as_f64().unwrap());
+    assert!(open > 0.0 && home > 0.0 && (total - open - home).abs() < 1e-6, "{r}");
+    assert!(r["raw_read_ms"].as_f64().unwrap() > 0.0 && r["ratio_to_raw_read"].as_f64().unwrap() > 0.0, "{r}");
+}
+
+#[test]
 fn replay_ranks_cases_in_json_lines_and_measures_them() {
     let dir = tempfile::tempdir().unwrap();
     // A population in which a view of "coat" is followed by "scarf", and "bag" by "shoes".

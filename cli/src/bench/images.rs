@@ -7,6 +7,7 @@ use std::io::Cursor;
 use std::path::Path;
 use std::time::Instant;
 
+use super::median;
 use image::{Rgb, RgbImage};
 use moa_imaging::{decode_rgb, encode_jpeg, make_thumbnail, ImageLimits, ImageProblem};
 use serde::Serialize;
@@ -70,11 +71,6 @@ fn generated(seed: u32) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).expect("in memory");
     out.into_inner()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 fn bench_set(name: &str, photos: &[Vec<u8>], width: u32, runs: usize) -> Result<SetBench, String> {

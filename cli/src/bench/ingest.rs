@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
+use super::median;
 use moa_core::model::{Category, Gender, Platform, Product};
 use moa_server::ingest::{self, Format, Limits, MallProfile};
 use moa_server::{CatalogDb, DemoSpec, DemoWorld};
@@ -101,11 +102,6 @@ fn merchant_xml(products: &[Product]) -> String {
     }
     out.push_str("</channel>\n</rss>\n");
     out
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 pub fn ingest_bench(rows: usize, runs: usize) -> Result<IngestBench, String> {

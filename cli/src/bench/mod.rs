@@ -1,5 +1,6 @@
 //! What `moa bench` measures, each against a baseline run alongside (docs/BENCHMARKS.md).
 
+pub mod cold_start;
 pub mod images;
 pub mod ingest;
 pub mod search;
@@ -9,7 +10,9 @@ pub mod sync;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-pub use sync::peak_rss_mb;
+use moa_core::wire::Change;
+use moa_core::Moa;
+use moa_server::DemoWorld;
 
 /// `moa serve` in a process of its own (so that its memory and CPU are not counted as the
 /// bench's), killed when the bench ends, however it ends.
@@ -51,4 +54,42 @@ impl Drop for ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The cache as a sync leaves it — the world's malls, then its products in pages of 1,000 —
+/// without the HTTP.
+pub fn fill_cache(moa: &Moa, world: &DemoWorld) -> Result<(), String> {
+    moa.store().replace_malls(&world.malls, None).map_err(|e| e.to_string())?;
+    for (n, chunk) in world.products.chunks(1000).enumerate() {
+        let changes: Vec<Change> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Change::Upsert { seq: (n * 1000 + i + 1) as u64, product: p.clone() })
+            .collect();
+        moa.store().apply_catalog_page(&changes, ((n + 1) * 1000) as u64).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The middle of the runs (the upper middle of an even number).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The process's peak resident set (VmHWM), in MB; 0 where /proc is not available.
+pub fn peak_rss_mb() -> f64 {
+    proc_status_mb("VmHWM:")
+}
+
+/// The process's resident set now (VmRSS), in MB; 0 where /proc is not available.
+pub fn resident_mb() -> f64 {
+    proc_status_mb("VmRSS:")
+}
+
+fn proc_status_mb(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
 }

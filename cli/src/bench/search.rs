@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
+use super::median;
 use moa_core::search::{SearchFilter, SearchQuery};
-use moa_core::wire::Change;
 use moa_core::{Moa, MoaConfig};
 use moa_server::{DemoSpec, DemoWorld};
 use serde::Serialize;
@@ -31,11 +31,6 @@ pub struct SearchBench {
     pub ratio_to_like_scan: f64,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 /// The baseline: a plain LIKE scan of the titles, median milliseconds of `runs`.
 fn like_scan_ms(scan: &rusqlite::Connection, text: &str, runs: usize) -> Result<f64, String> {
     let mut times = Vec::new();
@@ -56,16 +51,7 @@ pub fn search_bench(products: usize, runs: usize) -> Result<SearchBench, String>
     let world = DemoWorld::generate(DemoSpec { seed: 5, products, now: 1_795_000_000 });
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let moa = Moa::open(MoaConfig::new(dir.path())).map_err(|e| e.to_string())?;
-    // The cache as a sync leaves it (malls, then pages of products), without the HTTP.
-    moa.store().replace_malls(&world.malls, None).map_err(|e| e.to_string())?;
-    for (n, chunk) in world.products.chunks(1000).enumerate() {
-        let changes: Vec<Change> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Change::Upsert { seq: (n * 1000 + i + 1) as u64, product: p.clone() })
-            .collect();
-        moa.store().apply_catalog_page(&changes, ((n + 1) * 1000) as u64).map_err(|e| e.to_string())?;
-    }
+    super::fill_cache(&moa, &world)?;
     moa.home_feed().map_err(|e| e.to_string())?; // the ranker's index, as an app has it warm
     let sample = &world.products[products / 3];
     let title: Vec<char> = sample.title.chars().collect();

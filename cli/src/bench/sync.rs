@@ -12,6 +12,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::ServerProcess;
+use super::{median, peak_rss_mb};
 
 #[derive(Debug, Serialize)]
 pub struct SyncBench {
@@ -94,11 +95,6 @@ pub async fn sync_bench(products: usize, seed: u64, page_limit: u32, runs: usize
     })
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn moa_core_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
@@ -149,18 +145,4 @@ fn raw_upsert(path: &Path, products: &[Product]) -> Result<f64, String> {
     }
     tx.commit().map_err(|e| e.to_string())?;
     Ok(started.elapsed().as_secs_f64())
-}
-
-/// The process's peak resident set (VmHWM), in MB; 0 where /proc is not available.
-pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
 }
