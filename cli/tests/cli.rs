@@ -147,6 +147,39 @@ fn the_cold_start_benchmark_composes_a_home_and_reports_a_ratio() {
 }
 
 #[test]
+fn replay_prints_the_baselines_side_by_side_on_the_same_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    // Everything equally popular: "coat" is followed by "scarf", "bag" by "shoes" then "belt".
+    let sessions: String =
+        (0..60).map(|n| if n % 2 == 0 { "1\tcoat scarf\n" } else { "2\tbag shoes belt\n" }).collect();
+    // The first two are what just came next in the population (sequential rules); the third
+    // goes back to what this session viewed most (session popularity).
+    let cases = "coat\tscarf\nbag\tshoes\nshoes bag shoes\tshoes\n";
+    std::fs::write(dir.path().join("sessions.tsv"), sessions).unwrap();
+    std::fs::write(dir.path().join("cases.tsv"), cases).unwrap();
+    let out = moa()
+        .args(["replay", "--json", "--top", "1", "--baselines", "--sessions"])
+        .arg(dir.path().join("sessions.tsv"))
+        .arg("--cases")
+        .arg(dir.path().join("cases.tsv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let figures: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hit_rate = |name: &str| {
+        figures["baselines"].as_array().unwrap().iter().find(|b| b["name"] == name).unwrap()["hit_rate"]
+            .as_f64()
+            .unwrap()
+    };
+    let third = 1.0 / 3.0;
+    assert!((hit_rate("SR") - 2.0 * third).abs() < 1e-9, "{figures}");
+    assert!((hit_rate("S-POP") - third).abs() < 1e-9, "{figures}");
+    assert_eq!(hit_rate("POP"), 0.0, "one list for everyone: the first of the tied products, coat");
+    // Plain kNN ties a neighbour's products, the ones just viewed included: at one it misses.
+    assert_eq!(hit_rate("session kNN"), 0.0, "{figures}");
+}
+
+#[test]
 fn replay_ranks_cases_in_json_lines_and_measures_them() {
     let dir = tempfile::tempdir().unwrap();
     // A population in which a view of "coat" is followed by "scarf", and "bag" by "shoes".

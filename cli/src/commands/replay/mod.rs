@@ -1,5 +1,6 @@
 //! `moa replay`: recorded sessions ranked by the feed's behaviour model (HR@K, MRR@K).
 
+mod baselines;
 mod model;
 
 use std::path::PathBuf;
@@ -34,11 +35,15 @@ pub struct ReplayArgs {
     /// Override model parameters, e.g. "k=100,sample=1000,position=2" (docs/RANKING.md).
     #[arg(long, default_value = "")]
     pub knn: String,
+    /// Also rank the cases with POP, S-POP, SR and plain session kNN, learned from the same
+    /// sessions, and print them side by side with the model.
+    #[arg(long)]
+    pub baselines: bool,
 }
 
 pub fn run(a: ReplayArgs) -> CliResult {
     let params = moa_core::rank::session_knn::KnnParams::default().with_overrides(&a.knn)?;
-    replay(&a.sessions, &a.cases, a.top, a.out.as_deref(), a.json, params)
+    replay(&a.sessions, &a.cases, a.top, a.out.as_deref(), a.json, a.baselines, params)
 }
 
 fn replay(
@@ -47,6 +52,7 @@ fn replay(
     top: usize,
     out: Option<&std::path::Path>,
     json: bool,
+    with_baselines: bool,
     params: moa_core::rank::session_knn::KnnParams,
 ) -> CliResult {
     let open = |path: &std::path::Path| {
@@ -70,14 +76,18 @@ fn replay(
         )),
         None => Box::new(std::io::sink()),
     };
-    let metrics = model::run(&model, &cases, top, sink).map_err(|e| e.to_string())?;
+    let metrics = model::run(&model, &model.vocabulary, &cases, top, sink).map_err(|e| e.to_string())?;
     let ranked = started.elapsed();
+    let baselines = if with_baselines { measure_baselines(&model, &cases, top)? } else { Vec::new() };
     let rss = crate::bench::peak_rss_mb();
     if json {
         let figures = serde_json::json!({
             "sessions": population.len(), "products": model.vocabulary.len(), "cases": cases.len(),
             "judged": metrics.cases, "top": top, "hit_rate": metrics.hit_rate, "mrr": metrics.mrr,
             "learn_seconds": learned.as_secs_f64(), "rank_seconds": ranked.as_secs_f64(), "peak_rss_mb": rss,
+            "baselines": baselines.iter().map(|(name, m)| serde_json::json!({
+                "name": name, "hit_rate": m.hit_rate, "mrr": m.mrr,
+            })).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&figures).expect("figures serialise"));
     } else {
@@ -93,6 +103,33 @@ fn replay(
         if metrics.cases > 0 {
             println!("HR@{top} {:.4}   MRR@{top} {:.4}   over {} cases", metrics.hit_rate, metrics.mrr, metrics.cases);
         }
+        if !baselines.is_empty() {
+            println!("{:<16} {:>8} {:>8}", "method", format!("HR@{top}"), format!("MRR@{top}"));
+            println!("{:<16} {:>8.4} {:>8.4}", "moa", metrics.hit_rate, metrics.mrr);
+            for (name, m) in &baselines {
+                println!("{name:<16} {:>8.4} {:>8.4}", m.hit_rate, m.mrr);
+            }
+        }
     }
     Ok(())
+}
+
+/// POP, S-POP, SR and plain session kNN on the same cases, learned from the same sessions.
+fn measure_baselines(
+    model: &model::BehaviourModel,
+    cases: &[model::Case],
+    top: usize,
+) -> Result<Vec<(&'static str, model::Metrics)>, String> {
+    let (vocabulary, pop) = (&model.vocabulary, &model.pop);
+    let session_pop = baselines::SessionPop::new(vocabulary, pop);
+    let rules = baselines::SequentialRules::learn(&model.encoded, vocabulary, pop);
+    let plain_knn = baselines::PlainKnn::new(model);
+    let rankers: [(&'static str, &dyn model::Ranker); 4] =
+        [("POP", pop), ("S-POP", &session_pop), ("SR", &rules), ("session kNN", &plain_knn)];
+    rankers
+        .iter()
+        .map(|(name, ranker)| {
+            model::run(*ranker, vocabulary, cases, top, std::io::sink()).map(|m| (*name, m)).map_err(|e| e.to_string())
+        })
+        .collect()
 }

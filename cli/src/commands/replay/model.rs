@@ -120,41 +120,34 @@ pub fn read_records(input: impl BufRead, tsv_has_target: bool) -> Result<(Vec<Ca
     Ok((out, skipped, first_problem))
 }
 
-/// A model learned from population sessions: the session index and overall popularity (to
-/// fill a list when the neighbours run out).
-pub struct BehaviourModel {
-    pub vocabulary: Vocabulary,
-    pub index: SessionIndex,
-    popular: Vec<u32>,
-    pub params: KnnParams,
+/// Anything that ranks the products most likely next after a session's events (dense indices of
+/// the model's vocabulary): the model, and the baselines it is measured against.
+pub trait Ranker: Sync {
+    fn next(&self, events: &[String], k: usize) -> Vec<u32>;
 }
 
-impl BehaviourModel {
-    pub fn learn(sessions: &[Case], params: KnnParams) -> Self {
-        let mut vocabulary = Vocabulary::default();
-        let encoded: Vec<Vec<u32>> =
-            sessions.iter().map(|s| s.events.iter().map(|id| vocabulary.intern(id)).collect()).collect();
-        let mut counts = vec![0u32; vocabulary.len()];
-        for s in &encoded {
+/// Overall popularity: the most viewed products, to fill a list when a ranker runs out (and
+/// the POP baseline on its own).
+pub struct Pop {
+    popular: Vec<u32>,
+}
+
+impl Pop {
+    pub fn learn(encoded: &[Vec<u32>], products: usize) -> Pop {
+        let mut counts = vec![0u32; products];
+        for s in encoded {
             for &i in s {
                 counts[i as usize] += 1;
             }
         }
-        let mut popular: Vec<u32> = (0..vocabulary.len() as u32).collect();
+        let mut popular: Vec<u32> = (0..products as u32).collect();
         popular.sort_by(|a, b| counts[*b as usize].cmp(&counts[*a as usize]).then(a.cmp(b)));
         popular.truncate(1000);
-        let index = SessionIndex::build(encoded, vocabulary.len());
-        BehaviourModel { vocabulary, index, popular, params }
+        Pop { popular }
     }
 
-    /// The `k` products most likely next after `events` (ids unknown to the model are ignored).
-    pub fn next(&self, events: &[String], k: usize) -> Vec<u32> {
-        let current: Vec<u32> = events.iter().filter_map(|id| self.vocabulary.get(id)).collect();
-        let mut scores = HashMap::new();
-        self.index.score_next(&current, &self.params, self.index.len(), &mut scores);
-        let mut ranked: Vec<(u32, f64)> = scores.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut top: Vec<u32> = ranked.into_iter().take(k).map(|(i, _)| i).collect();
+    /// `top` filled up to `k` with the most popular products not in it yet.
+    pub fn fill(&self, mut top: Vec<u32>, k: usize) -> Vec<u32> {
         for &p in &self.popular {
             if top.len() >= k {
                 break;
@@ -163,7 +156,46 @@ impl BehaviourModel {
                 top.push(p);
             }
         }
+        top.truncate(k);
         top
+    }
+}
+
+/// A model learned from population sessions: the session index and overall popularity.
+pub struct BehaviourModel {
+    pub vocabulary: Vocabulary,
+    pub index: SessionIndex,
+    /// The population's sessions in the vocabulary's numbers (the baselines learn from them).
+    pub encoded: Vec<Vec<u32>>,
+    pub pop: Pop,
+    pub params: KnnParams,
+}
+
+impl BehaviourModel {
+    pub fn learn(sessions: &[Case], params: KnnParams) -> Self {
+        let mut vocabulary = Vocabulary::default();
+        let encoded: Vec<Vec<u32>> =
+            sessions.iter().map(|s| s.events.iter().map(|id| vocabulary.intern(id)).collect()).collect();
+        let pop = Pop::learn(&encoded, vocabulary.len());
+        let index = SessionIndex::build(encoded.clone(), vocabulary.len());
+        BehaviourModel { vocabulary, index, encoded, pop, params }
+    }
+
+    /// The `k` products most likely next after `events` with `params` (ids unknown to the model
+    /// are ignored), filled up with the most popular.
+    pub fn next_with(&self, params: &KnnParams, events: &[String], k: usize) -> Vec<u32> {
+        let current: Vec<u32> = events.iter().filter_map(|id| self.vocabulary.get(id)).collect();
+        let mut scores = HashMap::new();
+        self.index.score_next(&current, params, self.index.len(), &mut scores);
+        let mut ranked: Vec<(u32, f64)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        self.pop.fill(ranked.into_iter().take(k).map(|(i, _)| i).collect(), k)
+    }
+}
+
+impl Ranker for BehaviourModel {
+    fn next(&self, events: &[String], k: usize) -> Vec<u32> {
+        self.next_with(&self.params, events, k)
     }
 }
 
@@ -176,19 +208,25 @@ pub struct Metrics {
 }
 
 /// Rank every case (on all cores), write one JSON line per case, and measure when targets exist.
-pub fn run(model: &BehaviourModel, cases: &[Case], k: usize, mut out: impl Write) -> Result<Metrics> {
+pub fn run(
+    ranker: &dyn Ranker,
+    vocabulary: &Vocabulary,
+    cases: &[Case],
+    k: usize,
+    mut out: impl Write,
+) -> Result<Metrics> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let chunk = cases.len().div_ceil(threads).max(1);
     let tops: Vec<Vec<u32>> = std::thread::scope(|scope| {
         let handles: Vec<_> = cases
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|c| model.next(&c.events, k)).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.iter().map(|c| ranker.next(&c.events, k)).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("replay worker")).collect()
     });
     let (mut hits, mut reciprocal, mut judged) = (0u64, 0.0, 0u64);
     for (n, (case, top)) in cases.iter().zip(&tops).enumerate() {
-        let ids: Vec<&str> = top.iter().map(|&i| model.vocabulary.id(i)).collect();
+        let ids: Vec<&str> = top.iter().map(|&i| vocabulary.id(i)).collect();
         serde_json::to_writer(&mut out, &serde_json::json!({ "case": n, "top": ids }))
             .map_err(|e| Error::Internal(e.to_string()))?;
         out.write_all(b"\n")?;
