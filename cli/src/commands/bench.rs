@@ -141,9 +141,7 @@ async fn sync(a: SyncArgs) -> CliResult {
 
 async fn search(a: SearchArgs) -> CliResult {
     let SearchArgs { products, runs, json } = a;
-    let result = tokio::task::spawn_blocking(move || crate::bench::search::search_bench(products, runs))
-        .await
-        .map_err(|e| e.to_string())??;
+    let result = off_the_runtime(move || crate::bench::search::search_bench(products, runs)).await?;
     if json {
         print_json(&result);
     } else {
@@ -185,9 +183,7 @@ async fn images(a: ImagesArgs) -> CliResult {
 
 async fn ingest(a: IngestArgs) -> CliResult {
     let IngestArgs { rows, runs, json } = a;
-    let result = tokio::task::spawn_blocking(move || crate::bench::ingest::ingest_bench(rows, runs))
-        .await
-        .map_err(|e| e.to_string())??;
+    let result = off_the_runtime(move || crate::bench::ingest::ingest_bench(rows, runs)).await?;
     if json {
         print_json(&result);
     } else {
@@ -257,9 +253,7 @@ async fn serve(a: ServeArgs) -> CliResult {
 
 async fn cold_start(a: ColdStartArgs) -> CliResult {
     let ColdStartArgs { products, runs, json } = a;
-    let r = tokio::task::spawn_blocking(move || crate::bench::cold_start::cold_start_bench(products, runs))
-        .await
-        .map_err(|e| e.to_string())??;
+    let r = off_the_runtime(move || crate::bench::cold_start::cold_start_bench(products, runs)).await?;
     if json {
         print_json(&r);
         return Ok(());
@@ -274,4 +268,11 @@ async fn cold_start(a: ColdStartArgs) -> CliResult {
         r.ratio_to_raw_read, r.rss_growth_mb
     );
     Ok(())
+}
+
+/// A bench that blocks (SQLite, CPU work) runs on the blocking pool, not on a runtime worker.
+async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
 }
