@@ -283,10 +283,10 @@ async fn the_sheet_swipes_through_every_photo_of_the_product_each_its_own_pictur
     assert_eq!(moa.product_sheet(&single.id).unwrap().photos, vec![moa.product_sheet(&single.id).unwrap().image_url]);
     assert!(
         matches!(
-            moa.thumbnail(&format!("{}/v1/images/{}@12.jpg", server.url, listed.id), 100).await,
+            moa.thumbnail(&format!("{}/v1/images/{}@4.jpg", server.url, listed.id), 100).await,
             Err(Error::Server { status: 404, .. })
         ),
-        "only the views there are"
+        "only the photos the product has"
     );
     server.shutdown().await;
 }

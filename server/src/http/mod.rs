@@ -633,6 +633,14 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
             format!("no product {design:?}"),
         ));
     };
+    if view > images::gallery_views(&design) {
+        return Err(ApiProblem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "No such image",
+            format!("{design:?} has {} photos besides the main one", images::gallery_views(&design)),
+        ));
+    }
     let jpeg = tokio::task::spawn_blocking(move || images::product_view(&product, copy.as_deref(), view))
         .await
         .map_err(ApiProblem::internal)?;
