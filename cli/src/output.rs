@@ -1,6 +1,9 @@
 //! What the CLI prints: progress lines, reports and the feed as text.
 
+use std::io::IsTerminal;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use moa_core::{FeedPage, Moa, SyncListener, SyncProgress, SyncReport};
 use serde::Serialize;
@@ -18,23 +21,70 @@ pub fn print_json(value: &impl Serialize) {
     println!("{}", serde_json::to_string_pretty(value).expect("output serialises"));
 }
 
-/// Sync progress on standard error, so that standard output stays clean for --json.
-pub struct ProgressLine {
-    pub started: Instant,
+/// Sync progress on standard error, so that standard output stays clean for --json: one line
+/// rewritten in place on a terminal, a line per page otherwise (logs and CI keep every page).
+pub struct SyncProgressView {
+    started: Instant,
+    spinner: Option<ProgressBar>,
 }
 
-impl SyncListener for ProgressLine {
+impl SyncProgressView {
+    pub fn new() -> Self {
+        SyncProgressView { started: Instant::now(), spinner: spinner_on_a_terminal() }
+    }
+
+    /// Clear the line before the report is printed.
+    pub fn finish(&self) {
+        if let Some(s) = &self.spinner {
+            s.finish_and_clear();
+        }
+    }
+}
+
+impl SyncListener for SyncProgressView {
     fn on_progress(&self, p: SyncProgress) {
-        eprintln!(
-            "  page {:>4}: {} products, {} skipped, {} KB, cursor {} {}",
+        let line = format!(
+            "page {:>4}: {} products, {} skipped, {} KB, cursor {}",
             p.pages,
             p.products,
             p.skipped,
             p.bytes / 1024,
-            p.cursor,
-            took(self.started)
+            p.cursor
         );
+        match &self.spinner {
+            Some(s) => s.set_message(line),
+            None => eprintln!("  {line} {}", took(self.started)),
+        }
     }
+}
+
+/// A long step that reports only its end (building the demo world): a spinner on a terminal,
+/// a line when it starts and one when it ends otherwise.
+pub fn long_step<T>(what: &str, step: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let spinner = spinner_on_a_terminal();
+    match &spinner {
+        Some(s) => s.set_message(format!("{what}…")),
+        None => eprintln!("{what}…"),
+    }
+    let done = step();
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    eprintln!("{what}: done {}", took(started));
+    done
+}
+
+fn spinner_on_a_terminal() -> Option<ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed:>3} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        spinner
+    })
 }
 
 /// Say so when the cache had to be rebuilt, and what of the shopper's data was kept.

@@ -60,11 +60,7 @@ pub async fn run(a: ServeArgs) -> CliResult {
 /// Build the demo world, saying so on standard error (the URL line stays the first of standard
 /// output): 100,000 products take seconds, and a silent server looks hung.
 fn building<T>(spec: DemoSpec, build: impl FnOnce() -> T) -> T {
-    eprintln!("moa-server: building the demo world of {} products…", spec.products);
-    let started = std::time::Instant::now();
-    let built = build();
-    eprintln!("moa-server: built in {:.1} s", started.elapsed().as_secs_f64());
-    built
+    crate::output::long_step(&format!("moa-server: building the demo world of {} products", spec.products), build)
 }
 
 async fn serve(

@@ -2,13 +2,12 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use clap::Args;
 use moa_core::{CancellationToken, Moa, MoaConfig, SyncOptions};
 
 use crate::output::CliResult;
-use crate::output::{print_json, print_sync_report, report_recovery, ProgressLine};
+use crate::output::{print_json, print_sync_report, report_recovery, SyncProgressView};
 
 /// Sync a server's catalog into a local cache (the database file is created if missing).
 #[derive(Args)]
@@ -39,12 +38,11 @@ pub async fn run(a: SyncArgs) -> CliResult {
             on_signal.cancel();
         }
     });
-    let options = SyncOptions {
-        page_limit,
-        listener: Some(Arc::new(ProgressLine { started: Instant::now() })),
-        cancel: Some(cancel),
-    };
-    let report = moa.sync_with(options).await.map_err(|e| format!("sync failed: {e}"))?;
+    let progress = Arc::new(SyncProgressView::new());
+    let options = SyncOptions { page_limit, listener: Some(progress.clone()), cancel: Some(cancel) };
+    let report = moa.sync_with(options).await;
+    progress.finish();
+    let report = report.map_err(|e| format!("sync failed: {e}"))?;
     if json {
         print_json(&report);
     } else {
