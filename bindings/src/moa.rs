@@ -25,6 +25,7 @@ impl Moa {
         let mut core = moa_core::MoaConfig::new(config.data_dir).locale(config.locale);
         core.server_url = config.server_url;
         core.install_id = config.install_id;
+        core.working_set = config.working_set;
         if let Some(ms) = config.request_timeout_ms {
             core.network.request_timeout = Duration::from_millis(ms);
         }

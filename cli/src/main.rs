@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use commands::bench::BenchCommand;
 use commands::mall::MallCommand;
-use commands::{demo, feed, ingest, preview, replay, serve, stats, sync};
+use commands::{demo, feed, ingest, preview, replay, serve, shelves, stats, sync};
 use output::CliResult;
 
 #[derive(Parser)]
@@ -48,6 +48,9 @@ enum Command {
     /// A QA page on 127.0.0.1 rendering the core's home feed, product sheet and search over the
     /// demo world, with real thumbnails, a persona switcher and event buttons. Not the app.
     Preview(preview::PreviewArgs),
+    /// Choose every segment's working set again (the products a phone of the segment holds)
+    /// from a server catalog database; devices following a shelf get the moves at their next sync.
+    Shelves(shelves::ShelvesArgs),
     /// The registry of partner malls: who they are and how to read their feeds.
     Mall {
         #[command(subcommand)]
@@ -89,6 +92,7 @@ async fn run(command: Command) -> CliResult {
         Command::Ingest(a) => ingest::run(a).await,
         Command::Preview(a) => preview::run(a).await,
         Command::Mall { what } => commands::mall::run(what),
+        Command::Shelves(a) => shelves::run(a),
         Command::Bench { what } => commands::bench::run(what).await,
         Command::Replay(a) => replay::run(a),
         Command::Feed(a) => feed::run(a).await,

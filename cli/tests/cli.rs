@@ -319,6 +319,16 @@ fn malls_are_registered_and_their_feeds_ingested_from_files_and_urls() {
     );
     let out = moa().args(["ingest", "--db", db, "--mall", "nobody", "--format", "naver-ep", feed]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no mall \"nobody\" is registered"));
+
+    // The segments' working sets from what was imported; again, nothing moves.
+    let shelves = |size: &str| {
+        let out = moa().args(["shelves", "--db", db, "--size", size]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = shelves("2");
+    assert!(first.starts_with("16 shelves: ") && !first.contains(" 0 products entered"), "{first}");
+    assert_eq!(shelves("2"), "16 shelves: 0 products entered, 0 left\n");
 }
 
 #[test]

@@ -324,10 +324,19 @@ impl ApiClient {
         .await
     }
 
-    /// `GET /v1/catalog/changes?after=&limit=`.
-    pub async fn catalog_changes(&self, after: u64, limit: u32, cancel: &CancellationToken) -> Result<RawChangePage> {
+    /// `GET /v1/catalog/changes?after=&limit=[&shelf=]`.
+    pub async fn catalog_changes(
+        &self,
+        after: u64,
+        limit: u32,
+        shelf: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> Result<RawChangePage> {
         let mut url = self.url("v1/catalog/changes")?;
         url.query_pairs_mut().append_pair("after", &after.to_string()).append_pair("limit", &limit.to_string());
+        if let Some(shelf) = shelf {
+            url.query_pairs_mut().append_pair("shelf", shelf);
+        }
         self.get_with_retry(cancel, || {
             let request = self.http.get(url.clone());
             async move { self.read_json(check(request.send().await?).await?).await }

@@ -29,6 +29,11 @@ pub struct MoaConfig {
     pub image_cache_bytes: u64,
     /// What time it is: the device's clock, or a pinned one in tests and QA replays.
     pub clock: SharedClock,
+    /// Hold a working set, not the whole catalog (issue #23): the sync follows the shelf the
+    /// server keeps for the shopper's segment (gender and age band of the profile, the guest
+    /// persona's until onboarding), the products that leave it go unless the shopper needs them.
+    /// Off: the whole catalog, as the desktop and QA have it.
+    pub working_set: bool,
 }
 
 impl MoaConfig {
@@ -43,6 +48,7 @@ impl MoaConfig {
             rescue: outlink::RescueRules::default(),
             image_cache_bytes: 200 * 1024 * 1024,
             clock: SharedClock::system(),
+            working_set: false,
         }
     }
 
@@ -52,6 +58,12 @@ impl MoaConfig {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).map(PathBuf::from).unwrap_or_else(|| ".".into());
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "moa.db".into());
         MoaConfig { database_file: file, ..MoaConfig::new(dir) }
+    }
+
+    /// Follow the shopper's segment's shelf instead of the whole catalog (see `working_set`).
+    pub fn working_set(mut self, on: bool) -> Self {
+        self.working_set = on;
+        self
     }
 
     pub fn server(mut self, url: impl Into<String>) -> Self {

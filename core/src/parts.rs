@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use moa_protocol::model::{Locale, Product};
+use moa_protocol::model::{AgeBand, Gender, Locale, Product};
 
 use crate::api::ApiClient;
 use crate::changes::{ChangeHub, ChangeKind};
@@ -93,6 +93,19 @@ impl Parts {
             self.changes.notify(ChangeKind::Feed);
         }
         Ok(())
+    }
+
+    /// The server's shelf for this shopper's segment: the profile's gender and age band, the
+    /// guest persona's where the shopper has not said (unisex shoppers follow the women's shelf,
+    /// the larger one).
+    fn shelf(&self) -> Result<String> {
+        let (stated, guest) = (self.profile()?, ShopperProfile::guest_default());
+        let gender = match stated.gender.or(guest.gender) {
+            Some(Gender::Men) => Gender::Men,
+            _ => Gender::Women,
+        };
+        let age = stated.age_band.or(guest.age_band).unwrap_or(AgeBand::Late20s);
+        Ok(moa_protocol::wire::segment_key(gender, age))
     }
 
     /// The onboarding profile (empty for a guest who skipped it).
@@ -219,7 +232,8 @@ impl Parts {
     /// Bring the cache up to the server's catalog; when the feed's inputs changed, the ranker's
     /// index is built again at the next feed and the apps hear of it.
     pub async fn sync(&self, options: SyncOptions) -> Result<SyncReport> {
-        let mut report = self.guard(sync::sync_catalog(self.api()?, &self.store, options).await)?;
+        let shelf = self.config.working_set.then(|| self.shelf()).transpose()?;
+        let mut report = self.guard(sync::sync_catalog(self.api()?, &self.store, options, shelf).await)?;
         report.feed_changed = report.upserted + report.deleted > 0 || report.stats_changed || !report.malls_unchanged;
         if report.feed_changed {
             self.feed().catalog_changed();

@@ -107,7 +107,13 @@ impl std::fmt::Debug for SyncOptions {
 /// enough that memory stays flat whatever the size of the catalog.
 const PAGES_AHEAD: usize = 2;
 
-pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, options: SyncOptions) -> Result<SyncReport> {
+/// Sync the whole catalog, or with `shelf` the server's working set for one segment.
+pub(crate) async fn sync_catalog(
+    api: &Arc<ApiClient>,
+    store: &Arc<Store>,
+    options: SyncOptions,
+    shelf: Option<String>,
+) -> Result<SyncReport> {
     let started = Instant::now();
     let retries_before = api.retries();
     let bytes_before = api.bytes_received();
@@ -118,11 +124,14 @@ pub(crate) async fn sync_catalog(api: &Arc<ApiClient>, store: &Arc<Store>, optio
     let known_malls = sync_malls(api, store, &cancel, &mut report).await?;
     report.malls = known_malls.len() as u64;
 
-    let cursor = blocking(store, |s| s.catalog_cursor()).await?;
+    // A cursor belongs to the feed it was read from: another shelf (or the whole catalog after
+    // one) starts from the beginning.
+    let followed = shelf.clone().unwrap_or_default();
+    let cursor = blocking(store, move |s| s.follow_catalog_feed(&followed)).await?;
     report.cursor_before = cursor;
     let mut committed = cursor;
 
-    let (fetcher, mut pages) = fetch_pages_ahead(api, cursor, limit, &cancel, known_malls);
+    let (fetcher, mut pages) = fetch_pages_ahead(api, cursor, limit, shelf, &cancel, known_malls);
     let outcome: Result<()> = async {
         while let Some(page) = pages.recv().await {
             let page = page?;
@@ -192,6 +201,7 @@ fn fetch_pages_ahead(
     api: &Arc<ApiClient>,
     mut cursor: u64,
     limit: u32,
+    shelf: Option<String>,
     cancel: &CancellationToken,
     known_malls: HashSet<String>,
 ) -> (tokio::task::JoinHandle<()>, tokio::sync::mpsc::Receiver<Result<CheckedPage>>) {
@@ -199,7 +209,7 @@ fn fetch_pages_ahead(
     let (api, cancel) = (Arc::clone(api), cancel.clone());
     let fetcher = tokio::spawn(async move {
         loop {
-            let page = fetch_page(&api, cursor, limit, &cancel, &known_malls).await;
+            let page = fetch_page(&api, cursor, limit, shelf.as_deref(), &cancel, &known_malls).await;
             let last = match &page {
                 Ok(page) => {
                     cursor = page.next;
@@ -263,12 +273,13 @@ async fn fetch_page(
     api: &ApiClient,
     after: u64,
     limit: u32,
+    shelf: Option<&str>,
     cancel: &CancellationToken,
     known_malls: &HashSet<String>,
 ) -> Result<CheckedPage> {
     let mut attempt = 0;
     loop {
-        let raw = api.catalog_changes(after, limit, cancel).await?;
+        let raw = api.catalog_changes(after, limit, shelf, cancel).await?;
         let (next, more) = (raw.next, raw.more);
         match check_page(api, after, raw, known_malls) {
             Ok((changes, skipped)) => return Ok(CheckedPage { changes, skipped, next, more }),
@@ -343,16 +354,7 @@ fn check_page(
                 });
                 match verdict {
                     Ok(()) => {
-                        let absolute = |url: &str| url.starts_with("https://") || url.starts_with("http://");
-                        if !absolute(&product.image_url) {
-                            product.image_url = api.resolve(&product.image_url);
-                        }
-                        product.more_image_urls.truncate(MAX_MORE_PHOTOS);
-                        for url in &mut product.more_image_urls {
-                            if !absolute(url) {
-                                *url = api.resolve(url);
-                            }
-                        }
+                        resolve_photos(api, &mut product);
                         changes.push(Change::Upsert { seq, product });
                     }
                     Err(reason) => {
@@ -360,7 +362,7 @@ fn check_page(
                     }
                 }
             }
-            delete @ Change::Delete { .. } => changes.push(delete),
+            delete @ (Change::Delete { .. } | Change::Leave { .. }) => changes.push(delete),
         }
     }
     if last_seq != raw.next {
@@ -368,6 +370,20 @@ fn check_page(
         return Err(Error::Protocol(format!("page ends at seq {last_seq} but says next is {}", raw.next)));
     }
     Ok((changes, skipped))
+}
+
+/// Photo addresses relative to the API server made absolute; the gallery capped.
+fn resolve_photos(api: &ApiClient, product: &mut moa_protocol::model::Product) {
+    let absolute = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+    if !absolute(&product.image_url) {
+        product.image_url = api.resolve(&product.image_url);
+    }
+    product.more_image_urls.truncate(MAX_MORE_PHOTOS);
+    for url in &mut product.more_image_urls {
+        if !absolute(url) {
+            *url = api.resolve(url);
+        }
+    }
 }
 
 fn product_id_of(value: &serde_json::Value) -> Option<String> {

@@ -19,8 +19,21 @@ pub struct MallList {
 // Upserts are nearly every change in a page, so boxing the product would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 pub enum Change {
-    Upsert { seq: u64, product: Product },
-    Delete { seq: u64, product_id: String },
+    Upsert {
+        seq: u64,
+        product: Product,
+    },
+    Delete {
+        seq: u64,
+        product_id: String,
+    },
+    /// In a shelf's feed (`?shelf=`): the product left the shelf — still sold, no longer among
+    /// what a phone of that segment holds. The device drops it unless the shopper needs it
+    /// (wishlisted, viewed lately).
+    Leave {
+        seq: u64,
+        product_id: String,
+    },
 }
 
 /// How a change is read: as one flat object. serde reads an internally tagged enum by first
@@ -39,6 +52,7 @@ struct FlatChange {
 enum Op {
     Upsert,
     Delete,
+    Leave,
 }
 
 impl TryFrom<FlatChange> for Change {
@@ -50,6 +64,8 @@ impl TryFrom<FlatChange> for Change {
             (Op::Upsert, None, _) => Err("an upsert without a product"),
             (Op::Delete, _, Some(product_id)) => Ok(Change::Delete { seq: c.seq, product_id }),
             (Op::Delete, _, None) => Err("a delete without a product_id"),
+            (Op::Leave, _, Some(product_id)) => Ok(Change::Leave { seq: c.seq, product_id }),
+            (Op::Leave, _, None) => Err("a leave without a product_id"),
         }
     }
 }
@@ -57,7 +73,7 @@ impl TryFrom<FlatChange> for Change {
 impl Change {
     pub fn seq(&self) -> u64 {
         match self {
-            Change::Upsert { seq, .. } | Change::Delete { seq, .. } => *seq,
+            Change::Upsert { seq, .. } | Change::Delete { seq, .. } | Change::Leave { seq, .. } => *seq,
         }
     }
 }

@@ -268,35 +268,11 @@ impl CatalogDb {
     pub fn changes_json(&self, after: u64, limit: u32) -> Result<String, CatalogError> {
         let rows = self.read(|db| {
             db.query(
-                "SELECT seq, id, body FROM products WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT seq, id, body, 'change' FROM products WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 values![after as i64, limit as i64 + 1],
             )
         })?;
-        let more = rows.len() > limit as usize;
-        let mut out = String::with_capacity(limit as usize * 900 + 64);
-        out.push_str("{\"changes\":[");
-        let mut next = after;
-        for (i, mut row) in rows.into_iter().take(limit as usize).enumerate() {
-            let seq = row[0].int()?;
-            let id = take(&mut row, 1).text()?;
-            if i > 0 {
-                out.push(',');
-            }
-            match take(&mut row, 2).opt_text()? {
-                Some(body) => {
-                    out.push_str(&format!("{{\"seq\":{seq},\"op\":\"upsert\",\"product\":"));
-                    out.push_str(&body);
-                    out.push('}');
-                }
-                None => out.push_str(&format!(
-                    "{{\"seq\":{seq},\"op\":\"delete\",\"product_id\":{}}}",
-                    serde_json::to_string(&id)?
-                )),
-            }
-            next = seq as u64;
-        }
-        out.push_str(&format!("],\"next\":{next},\"more\":{more}}}"));
-        Ok(out)
+        page_json(rows, after, limit)
     }
 
     pub fn product(&self, id: &str) -> Result<Option<Product>, CatalogError> {
@@ -384,4 +360,40 @@ fn keepable(install_id: &str, e: &UploadedEvent) -> bool {
         && short(install_id)
         && e.product_id.as_deref().is_none_or(short)
         && e.mall_id.as_deref().is_none_or(short)
+}
+
+/// A change page from rows of (seq, product id, body, what happened): "change" (an upsert, or a
+/// delete when the body is gone), "enter" (a product came onto a shelf: its body) or "leave".
+/// One row past `limit` says there is more.
+pub(crate) fn page_json(rows: Vec<Row>, after: u64, limit: u32) -> Result<String, CatalogError> {
+    let more = rows.len() > limit as usize;
+    let mut out = String::with_capacity(limit as usize * 900 + 64);
+    out.push_str("{\"changes\":[");
+    let mut next = after;
+    for (i, mut row) in rows.into_iter().take(limit as usize).enumerate() {
+        let seq = row[0].int()?;
+        let id = take(&mut row, 1).text()?;
+        let happened = take(&mut row, 3).text()?;
+        if i > 0 {
+            out.push(',');
+        }
+        match (happened.as_str(), take(&mut row, 2).opt_text()?) {
+            ("leave", _) => out.push_str(&format!(
+                "{{\"seq\":{seq},\"op\":\"leave\",\"product_id\":{}}}",
+                serde_json::to_string(&id)?
+            )),
+            (_, Some(body)) => {
+                out.push_str(&format!("{{\"seq\":{seq},\"op\":\"upsert\",\"product\":"));
+                out.push_str(&body);
+                out.push('}');
+            }
+            (_, None) => out.push_str(&format!(
+                "{{\"seq\":{seq},\"op\":\"delete\",\"product_id\":{}}}",
+                serde_json::to_string(&id)?
+            )),
+        }
+        next = seq as u64;
+    }
+    out.push_str(&format!("],\"next\":{next},\"more\":{more}}}"));
+    Ok(out)
 }

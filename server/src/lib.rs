@@ -13,6 +13,7 @@ pub mod images;
 pub mod ingest;
 pub mod same_item;
 mod secrets;
+pub mod shelves;
 
 pub use clock::Clock;
 pub use db::{CatalogDb, CatalogError};

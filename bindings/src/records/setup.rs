@@ -19,6 +19,10 @@ pub struct MoaConfig {
     /// to their demo world's time and move it to see time pass.
     #[uniffi(default)]
     pub clock: Option<Arc<dyn MoaClock>>,
+    /// Hold the working set the server keeps for the shopper's segment, not the whole catalog
+    /// (products leaving it go unless wishlisted or viewed). Off by default for now.
+    #[uniffi(default = false)]
+    pub working_set: bool,
 }
 
 #[derive(uniffi::Record)]

@@ -8,5 +8,6 @@ pub mod mall;
 pub mod preview;
 pub mod replay;
 pub mod serve;
+pub mod shelves;
 pub mod stats;
 pub mod sync;

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use clap::Args;
+use moa_server::shelves::DEFAULT_SHELF_SIZE;
 use moa_server::{CatalogDb, DemoSpec, FaultPlan, RunningServer};
 
 use crate::output::unix_now;
@@ -63,6 +64,24 @@ fn building<T>(spec: DemoSpec, build: impl FnOnce() -> T) -> T {
     crate::output::long_step(&format!("moa-server: building the demo world of {} products", spec.products), build)
 }
 
+/// The demo's working sets, chosen once the server answers (seconds for a large world): until
+/// then a shelf's feed is empty, and a device that synced meanwhile gets the products as they
+/// enter, at its next sync.
+fn stock_the_shelves(catalog: Arc<CatalogDb>, now: i64) {
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        match catalog.refresh_shelves(now, DEFAULT_SHELF_SIZE) {
+            Ok(r) => eprintln!(
+                "moa-server: {} shelves stocked with {} products {}",
+                r.shelves,
+                r.entered,
+                crate::output::took(started)
+            ),
+            Err(e) => eprintln!("moa-server: the shelves could not be stocked: {e}"),
+        }
+    });
+}
+
 async fn serve(
     demo: bool,
     products: usize,
@@ -86,8 +105,12 @@ async fn serve(
         return Err("nothing to serve: pass --demo, or --db with a catalog database".into());
     };
     // A demo world is a QA world: its controls let tests and QA play the malls (options).
-    let server =
-        RunningServer::start_with(catalog, addr, options).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let server = RunningServer::start_with(Arc::clone(&catalog), addr, options)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    if demo {
+        stock_the_shelves(catalog, now);
+    }
     // The first line is the URL, so scripts and tests can read where to connect.
     println!("{}", server.url);
     eprintln!("moa-server: serving the catalog; Ctrl-C to stop");

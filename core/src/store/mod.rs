@@ -29,7 +29,7 @@ where
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 9;
+pub const CURRENT_VERSION: u32 = 10;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_search.sql"),
     include_str!("migrations/0008_same_item.sql"),
     include_str!("migrations/0009_more_photos.sql"),
+    include_str!("migrations/0010_working_set.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -50,6 +51,8 @@ const _: () = assert!(MIGRATIONS.len() == CURRENT_VERSION as usize - 1);
 
 /// The catalog change feed's name in `sync_cursor`.
 pub(crate) const CATALOG_FEED: &str = "catalog";
+/// The setting that names the shelf the catalog sync follows ("" or absent: the whole catalog).
+const CATALOG_SHELF: &str = "catalog_shelf";
 /// The mall list's row in `sync_cursor` (it keeps only the list's ETag).
 const MALLS_FEED: &str = "malls";
 /// The population statistics' row in `sync_cursor` (ETag only).
@@ -186,6 +189,29 @@ impl Store {
             .reader()
             .query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED], |r| r.get(0))
             .optional()?;
+        Ok(cursor.unwrap_or(0) as u64)
+    }
+
+    /// The catalog feed the sync follows from now on — a segment's shelf, or "" for the whole
+    /// catalog — and the cursor to go on from: where it left off on the same feed, the beginning
+    /// on another (a cursor means nothing on a feed it was not read from).
+    pub fn follow_catalog_feed(&self, shelf: &str) -> Result<u64> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let followed: String = tx
+            .query_row("SELECT value FROM settings WHERE key = ?1", [CATALOG_SHELF], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default();
+        if followed != shelf {
+            tx.execute("DELETE FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED])?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![CATALOG_SHELF, shelf],
+            )?;
+        }
+        let cursor: Option<i64> =
+            tx.query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED], |r| r.get(0)).optional()?;
+        tx.commit()?;
         Ok(cursor.unwrap_or(0) as u64)
     }
 
@@ -400,31 +426,49 @@ pub struct PageOutcome {
     pub alerts: u64,
 }
 
+/// A product as a sync writes it: every column, replaced whole.
+const UPSERT_PRODUCT: &str =
+    "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
+         original_price, currency, image_url, product_url, variants, in_stock, created_at,
+         updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors, image_hash, same_item,
+         more_image_urls)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+             ?23, ?24, ?25)
+     ON CONFLICT (id) DO UPDATE SET
+         mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
+         category = excluded.category, styles = excluded.styles, gender = excluded.gender,
+         age_bands = excluded.age_bands, price = excluded.price,
+         original_price = excluded.original_price, currency = excluded.currency,
+         image_url = excluded.image_url, product_url = excluded.product_url,
+         variants = excluded.variants, in_stock = excluded.in_stock,
+         created_at = excluded.created_at, updated_at = excluded.updated_at,
+         popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at,
+         sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors,
+         image_hash = excluded.image_hash, same_item = excluded.same_item,
+         more_image_urls = excluded.more_image_urls";
+
 fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome> {
     let mut outcome = PageOutcome::default();
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
-             original_price, currency, image_url, product_url, variants, in_stock, created_at,
-             updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors, image_hash, same_item,
-             more_image_urls)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-                 ?23, ?24, ?25)
-         ON CONFLICT (id) DO UPDATE SET
-             mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
-             category = excluded.category, styles = excluded.styles, gender = excluded.gender,
-             age_bands = excluded.age_bands, price = excluded.price,
-             original_price = excluded.original_price, currency = excluded.currency,
-             image_url = excluded.image_url, product_url = excluded.product_url,
-             variants = excluded.variants, in_stock = excluded.in_stock,
-             created_at = excluded.created_at, updated_at = excluded.updated_at,
-             popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at,
-             sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors,
-             image_hash = excluded.image_hash, same_item = excluded.same_item,
-             more_image_urls = excluded.more_image_urls",
+    let mut upsert = tx.prepare_cached(UPSERT_PRODUCT)?;
+    let (mut delete, mut rowid_of, mut unindex) = (
+        tx.prepare_cached("DELETE FROM products WHERE id = ?1")?,
+        tx.prepare_cached("SELECT rowid FROM products WHERE id = ?1")?,
+        tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?,
+    );
+    // A product out of the cache and out of the search index; the rows removed.
+    let mut remove = |id: &str| -> Result<usize> {
+        if let Some(rowid) = rowid_of.query_row([id], |r| r.get::<_, i64>(0)).optional()? {
+            unindex.execute([rowid])?;
+        }
+        Ok(delete.execute([id])?)
+    };
+    // What a device keeps whatever its working set: the wishlist, the followed malls' products
+    // and every product its events name (views, unsent or not).
+    let mut needed = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM wishlist WHERE product_id = ?1)
+             OR EXISTS (SELECT 1 FROM events WHERE product_id = ?1)
+             OR EXISTS (SELECT 1 FROM products p JOIN followed_malls f ON f.mall_id = p.mall_id WHERE p.id = ?1)",
     )?;
-    let mut delete = tx.prepare_cached("DELETE FROM products WHERE id = ?1")?;
-    let mut rowid_of = tx.prepare_cached("SELECT rowid FROM products WHERE id = ?1")?;
-    let mut unindex = tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?;
     for change in changes {
         match change {
             Change::Upsert { seq, product: p } => {
@@ -460,11 +504,14 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
                 outcome.upserted += 1;
             }
             Change::Delete { product_id, .. } => {
-                if let Some(rowid) = rowid_of.query_row([product_id], |r| r.get::<_, i64>(0)).optional()? {
-                    unindex.execute([rowid])?;
-                }
-                delete.execute([product_id])?;
+                remove(product_id)?;
                 outcome.deleted += 1;
+            }
+            // Out of the working set: still sold, kept only when the shopper needs it here.
+            Change::Leave { product_id, .. } => {
+                if !needed.query_row([product_id], |r| r.get::<_, bool>(0))? {
+                    outcome.deleted += remove(product_id)? as u64;
+                }
             }
         }
     }

@@ -91,6 +91,7 @@ CREATE TABLE events (
     detail      TEXT -- JSON: search query, hidden style, section and position (version 5)
 );
 CREATE INDEX events_by_kind ON events (kind);
+CREATE INDEX events_by_product ON events (product_id) WHERE product_id IS NOT NULL; -- version 10
 
 -- How often each product was shown, for fatigue (version 5).
 CREATE TABLE impressions (

@@ -1,5 +1,5 @@
 //! The one writer of the catalog's change sequence. Every change to a product — an upsert, an
-//! import's row, a delisting — takes the next sequence number here, inside the caller's
+//! import's row, a delisting, a move onto or off a shelf — takes the next sequence number here, inside the caller's
 //! transaction, and by one rule: a product whose JSON body is byte-for-byte the stored one is
 //! no change (and takes no number), so re-reading an unchanged feed moves nothing.
 //!
@@ -24,9 +24,31 @@ impl<'t> ChangeWriter<'t> {
         if tx.dialect() == Dialect::Postgres {
             tx.query("SELECT pg_advisory_xact_lock(?1)", values![SEQUENCE_LOCK])?;
         }
-        let row = tx.query_opt("SELECT coalesce(max(seq), 0) FROM products", &[])?;
+        // Shelf moves share the sequence: a device follows its shelf with one cursor.
+        let row = tx.query_opt(
+            "SELECT max(s) FROM (SELECT coalesce(max(seq), 0) AS s FROM products
+                                 UNION ALL SELECT coalesce(max(seq), 0) FROM shelf_moves) AS highest",
+            &[],
+        )?;
         let seq = row.map_or(Ok(0), |r| r[0].int())?;
         Ok(ChangeWriter { tx, seq })
+    }
+
+    /// Records that `product_id` entered (or left) `shelf`, with the next sequence number.
+    pub fn move_on_shelf(&mut self, shelf: &str, product_id: &str, entered: bool) -> Result<(), CatalogError> {
+        self.seq += 1;
+        if entered {
+            self.tx
+                .execute("INSERT INTO shelf_items (shelf, product_id) VALUES (?1, ?2)", values![shelf, product_id])?;
+        } else {
+            self.tx
+                .execute("DELETE FROM shelf_items WHERE shelf = ?1 AND product_id = ?2", values![shelf, product_id])?;
+        }
+        self.tx.execute(
+            "INSERT INTO shelf_moves (seq, shelf, product_id, entered) VALUES (?1, ?2, ?3, ?4)",
+            values![self.seq, shelf, product_id, entered as i64],
+        )?;
+        Ok(())
     }
 
     /// The stored body of a listed product (None: never seen, or delisted).

@@ -30,7 +30,7 @@ pub(crate) const SEQUENCE_LOCK: i64 = 7_302_002;
 
 /// The version `schema.sql` creates. A later schema bumps it, updates `schema.sql`, and adds
 /// the step from the version before to [`UPGRADES`]; the tests hold both roads to one schema.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// An upgrade step, run inside the upgrade's transaction.
 type Upgrade = fn(&Connection) -> Result<(), CatalogError>;
@@ -38,7 +38,7 @@ type Upgrade = fn(&Connection) -> Result<(), CatalogError>;
 /// Upgrade steps: `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`. A database
 /// from before versioning (version 0) is version 1's schema, which `schema.sql` completes; it
 /// and a fresh file run every step, so a step acts only on what is there to change.
-const UPGRADES: &[Upgrade] = &[hash_mall_keys];
+const UPGRADES: &[Upgrade] = &[hash_mall_keys, add_shelves];
 
 /// Version 2 keeps a mall's key as its SHA-256: the plain keys of version 1 are hashed in place.
 fn hash_mall_keys(conn: &Connection) -> Result<(), CatalogError> {
@@ -63,6 +63,11 @@ fn hash_mall_keys(conn: &Connection) -> Result<(), CatalogError> {
         )?;
     }
     conn.execute_batch("DROP TABLE mall_keys_v1")?;
+    Ok(())
+}
+
+/// Version 3 adds the shelves (working sets): new tables only, which `schema.sql` creates.
+fn add_shelves(_: &Connection) -> Result<(), CatalogError> {
     Ok(())
 }
 
@@ -232,7 +237,8 @@ fn migrate_postgres(conn: &pg::PgConn) -> Result<(), CatalogError> {
             return Err(CatalogError::NewerDatabase { found, supported: SCHEMA_VERSION });
         }
         if found < SCHEMA_VERSION {
-            // PostgreSQL catalogs began at version 2; later versions add their steps here.
+            // PostgreSQL catalogs began at version 2; version 3 only added tables, which the
+            // schema (all IF NOT EXISTS) creates. Later versions add their steps here.
             conn.batch(&SCHEMA.replace("INTEGER", "BIGINT"))?;
             conn.execute("DELETE FROM moa_schema", &[])?;
             conn.execute("INSERT INTO moa_schema (version) VALUES (?1)", sql::values![SCHEMA_VERSION as i64])?;

@@ -45,6 +45,21 @@ CREATE TABLE IF NOT EXISTS products (
     body     TEXT,              -- NULL: deleted (a tombstone the change feed still reports)
     seq      INTEGER NOT NULL UNIQUE
 );
+-- Working sets (version 3, issue #23): per segment of shoppers, the products a phone of that
+-- segment holds; each product entering or leaving a shelf takes a number in the change sequence.
+CREATE TABLE IF NOT EXISTS shelf_items (
+    shelf       TEXT NOT NULL,
+    product_id  TEXT NOT NULL,
+    PRIMARY KEY (shelf, product_id)
+);
+CREATE TABLE IF NOT EXISTS shelf_moves (
+    seq         INTEGER NOT NULL UNIQUE,
+    shelf       TEXT NOT NULL,
+    product_id  TEXT NOT NULL,
+    entered     INTEGER NOT NULL  -- 1: entered the shelf, 0: left it
+);
+CREATE INDEX IF NOT EXISTS shelf_moves_by_shelf ON shelf_moves (shelf, seq);
+CREATE INDEX IF NOT EXISTS shelf_moves_by_product ON shelf_moves (shelf, product_id, seq);
 
 -- Accounts, sessions and the lists kept for them
 CREATE TABLE IF NOT EXISTS accounts (

@@ -531,8 +531,18 @@ async fn catalog_changes(
 ) -> Result<Response, ApiProblem> {
     let mut after: u64 = 0;
     let mut limit: u32 = DEFAULT_PAGE_LIMIT;
+    let mut shelf: Option<String> = None;
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
+            // A segment's working set (issue #23): its products' changes and its moves only.
+            "shelf" => {
+                if !crate::shelves::is_shelf(&value) {
+                    return Err(ApiProblem::bad_query(format!(
+                        "shelf {value:?} is not a segment (e.g. women.early_20s)"
+                    )));
+                }
+                shelf = Some(value.into_owned());
+            }
             "after" => {
                 after = value.parse().map_err(|_| {
                     ApiProblem::bad_query(format!("after must be a non-negative integer, got {value:?}"))
@@ -550,7 +560,11 @@ async fn catalog_changes(
     if after > i64::MAX as u64 {
         return Err(ApiProblem::bad_query(format!("after {after} is beyond any sequence number")));
     }
-    let body = with_catalog(&state, move |c| c.changes_json(after, limit)).await?;
+    let body = with_catalog(&state, move |c| match &shelf {
+        Some(shelf) => c.shelf_changes_json(shelf, after, limit),
+        None => c.changes_json(after, limit),
+    })
+    .await?;
     // A page with more after it is full; the serialiser writes `"more":true` only then.
     let full = body.ends_with(",\"more\":true}");
     conditional_json(body, &headers, "c", if full { cache::FULL_PAGE } else { cache::TAIL_PAGE })

@@ -35,6 +35,21 @@ type Fields = HashMap<String, String>;
 /// The gallery's photos in a Merchant feed.
 const ADDITIONAL_IMAGES: &str = "additional_image_link";
 
+/// A field's first value is the item's; the gallery's repeated element is Google's way to give
+/// up to 10 extra photos in XML, kept comma-separated as its TSV writes them.
+fn keep_field(fields: &mut Fields, field: String, value: &str) {
+    match fields.entry(field) {
+        Entry::Occupied(mut e) if e.key() == ADDITIONAL_IMAGES => {
+            e.get_mut().push(',');
+            e.get_mut().push_str(value);
+        }
+        Entry::Occupied(_) => {}
+        Entry::Vacant(e) => {
+            e.insert(value.to_string());
+        }
+    }
+}
+
 pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
     let wrong = |reason: String| FeedError::WrongFormat { format: Format::MerchantXml.as_str(), reason };
     let mut lines = LineCounter::default();
@@ -86,18 +101,7 @@ pub(super) fn parse_xml(text: &str) -> Result<Parsed, FeedError> {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).to_lowercase();
                 if let Some(f) = field.take().filter(|f| *f == name) {
                     if let Some((_, fields)) = current.as_mut() {
-                        match fields.entry(f) {
-                            // Repeated: Google's way to give up to 10 extra photos in XML; kept
-                            // comma-separated, as its TSV writes them.
-                            Entry::Occupied(mut e) if e.key() == ADDITIONAL_IMAGES => {
-                                e.get_mut().push(',');
-                                e.get_mut().push_str(value.trim());
-                            }
-                            Entry::Occupied(_) => {}
-                            Entry::Vacant(e) => {
-                                e.insert(value.trim().to_string());
-                            }
-                        }
+                        keep_field(fields, f, value.trim());
                     }
                 } else if name == "item" || name == "entry" {
                     if let Some(record) = current.take() {

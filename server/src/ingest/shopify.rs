@@ -46,6 +46,13 @@ pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError
             Some(Value::String(s)) => s.split(',').filter_map(cell).collect(),
             _ => Vec::new(),
         };
+        let images: Vec<String> = p
+            .get("images")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.get("src").and_then(json_text))
+            .collect();
         let mut item = Item {
             line,
             id,
@@ -53,59 +60,55 @@ pub(super) fn parse_json(format: Format, text: &str) -> Result<Parsed, FeedError
             brand: p.get("vendor").and_then(json_text),
             categories: p.get("product_type").and_then(json_text).into_iter().collect(),
             tags,
-            image_url: p
-                .get("images")
-                .and_then(Value::as_array)
-                .and_then(|i| i.first())
-                .and_then(|i| i.get("src"))
-                .and_then(json_text)
+            image_url: images
+                .first()
+                .cloned()
                 .or_else(|| p.get("image").and_then(|i| i.get("src")).and_then(json_text)),
             // The gallery: every image after the first, in Shopify's `position` order.
-            more_image_urls: p
-                .get("images")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .skip(1)
-                .filter_map(|i| i.get("src").and_then(json_text))
-                .collect(),
+            more_image_urls: images.iter().skip(1).cloned().collect(),
             link: p.get("handle").and_then(json_text).map(|h| format!("/products/{h}")),
             created_at: p.get("created_at").and_then(Value::as_str).and_then(timestamp),
             updated_at: p.get("updated_at").and_then(Value::as_str).and_then(timestamp),
             ..Default::default()
         };
         for (vn, v) in p.get("variants").and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let mut variant = ItemVariant {
-                id: v.get("id").and_then(json_text).unwrap_or_else(|| format!("v{}", vn + 1)),
-                price: v.get("price").and_then(json_text),
-                original_price: v.get("compare_at_price").and_then(json_text),
-                ..Default::default()
-            };
-            // Storefront JSON says `available`; Admin JSON gives stock and the policy.
-            variant.available = match v.get("available").and_then(Value::as_bool) {
-                Some(a) => a,
-                None => {
-                    let tracked = v.get("inventory_management").and_then(Value::as_str).is_some();
-                    let continues = v.get("inventory_policy").and_then(Value::as_str) == Some("continue");
-                    let quantity = v.get("inventory_quantity").and_then(Value::as_i64).unwrap_or(0);
-                    !tracked || continues || quantity > 0
-                }
-            };
-            for (i, key) in ["option1", "option2", "option3"].into_iter().enumerate() {
-                let Some(value) = v.get(key).and_then(json_text).filter(|o| o != "Default Title") else { continue };
-                match options.get(i).copied().flatten() {
-                    Some("color") => variant.color = Some(value),
-                    Some("size") => variant.size = Some(value),
-                    // An option that is neither (a capacity, a style): keep it as the size label.
-                    _ if variant.size.is_none() => variant.size = Some(value),
-                    _ => {}
-                }
-            }
-            item.variants.push(variant);
+            item.variants.push(json_variant(v, vn, &options));
         }
         parsed.items.push(item);
     }
     Ok(parsed)
+}
+
+/// A variant of a Shopify JSON product: its price, whether it can be bought, its options read as
+/// colour and size by the product's option names.
+fn json_variant(v: &Value, n: usize, options: &[Option<&'static str>]) -> ItemVariant {
+    let mut variant = ItemVariant {
+        id: v.get("id").and_then(json_text).unwrap_or_else(|| format!("v{}", n + 1)),
+        price: v.get("price").and_then(json_text),
+        original_price: v.get("compare_at_price").and_then(json_text),
+        ..Default::default()
+    };
+    // Storefront JSON says `available`; Admin JSON gives stock and the policy.
+    variant.available = match v.get("available").and_then(Value::as_bool) {
+        Some(a) => a,
+        None => {
+            let tracked = v.get("inventory_management").and_then(Value::as_str).is_some();
+            let continues = v.get("inventory_policy").and_then(Value::as_str) == Some("continue");
+            let quantity = v.get("inventory_quantity").and_then(Value::as_i64).unwrap_or(0);
+            !tracked || continues || quantity > 0
+        }
+    };
+    for (i, key) in ["option1", "option2", "option3"].into_iter().enumerate() {
+        let Some(value) = v.get(key).and_then(json_text).filter(|o| o != "Default Title") else { continue };
+        match options.get(i).copied().flatten() {
+            Some("color") => variant.color = Some(value),
+            Some("size") => variant.size = Some(value),
+            // An option that is neither (a capacity, a style): keep it as the size label.
+            _ if variant.size.is_none() => variant.size = Some(value),
+            _ => {}
+        }
+    }
+    variant
 }
 
 /// Shopify's product-import CSV: one row per variant (and rows that only add images), product

@@ -1,0 +1,93 @@
+//! A device that holds a working set (issue #23): with `MoaConfig::working_set`, the sync follows
+//! the shelf the server keeps for the shopper's segment — exactly that shelf arrives, for a
+//! fraction of the bytes; products leaving it go unless the shopper needs them (wishlisted,
+//! viewed); offline, the home, the sheets and search work on it; another segment starts over
+//! on its own shelf.
+
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use moa_core::model::{AgeBand, Gender};
+use moa_core::search::SearchQuery;
+use moa_core::{FixedClock, Moa, MoaConfig, ShopperProfile};
+use moa_protocol::wire::segment_key;
+use moa_server::{DemoSpec, RunningServer};
+
+const NOW: i64 = 1_795_000_000;
+
+fn held(moa: &Moa) -> BTreeSet<String> {
+    moa.store().all_products().unwrap().into_iter().map(|p| p.id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_holds_its_segments_shelf_keeps_what_the_shopper_needs_and_works_offline() {
+    let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 31, products: 3_000, now: NOW }).unwrap();
+    catalog.refresh_shelves(NOW, 300).unwrap();
+    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let config = |dir: &std::path::Path| MoaConfig::new(dir).clock(FixedClock::at_secs(NOW)).server(&server.url);
+
+    // The whole catalog, for comparison.
+    let whole_dir = tempfile::tempdir().unwrap();
+    let whole = Moa::open(config(whole_dir.path())).unwrap().sync().await.unwrap();
+
+    // A guest: the guest persona's segment.
+    let dir = tempfile::tempdir().unwrap();
+    let moa = Moa::open(config(dir.path()).working_set(true)).unwrap();
+    let report = moa.sync().await.unwrap();
+    let shelf = segment_key(Gender::Women, AgeBand::Late20s);
+    let expected: BTreeSet<String> = catalog.shelf(&shelf).unwrap().into_iter().collect();
+    assert!(!expected.is_empty() && expected.len() <= 300);
+    assert_eq!(held(&moa), expected, "exactly the shelf");
+    assert!(report.bytes * 5 < whole.bytes, "{} bytes against the whole catalog's {}", report.bytes, whole.bytes);
+
+    // The shopper wishlists one product and looks at another; the server's next shelf leaves
+    // out those two and a third.
+    let ids: Vec<String> = expected.iter().cloned().collect();
+    let (wished, viewed, neither) = (&ids[0], &ids[1], &ids[2]);
+    moa.add_to_wishlist(wished, None).unwrap();
+    moa.product_sheet(viewed).unwrap();
+    assert!(moa.sheet_closed(viewed).unwrap());
+    catalog.set_shelf(&shelf, &ids[3..]).unwrap();
+    moa.sync().await.unwrap();
+    let now_held = held(&moa);
+    assert!(!now_held.contains(neither), "a product that left and nobody needs is gone");
+    assert!(now_held.contains(wished) && now_held.contains(viewed), "the wishlist and what was viewed stay");
+    assert_eq!(now_held.len(), expected.len() - 1);
+
+    // Offline: the home, a sheet, search — all on the working set.
+    server.shutdown().await;
+    let home = moa.home_feed().unwrap();
+    let cards: Vec<String> = home.sections.iter().flat_map(|s| s.cards.iter().map(|c| c.product_id.clone())).collect();
+    assert!(cards.len() >= 24, "a home of {} cards", cards.len());
+    assert!(cards.iter().all(|id| now_held.contains(id)));
+    assert_eq!(moa.product_sheet(&cards[0]).unwrap().product_id, cards[0]);
+    let word = moa.product_sheet(&cards[0]).unwrap().title.split_whitespace().last().unwrap().to_string();
+    let found = moa.search(&SearchQuery { text: word.clone(), limit: 20, ..Default::default() }).unwrap();
+    assert!(found.total > 0, "{word:?} found nothing offline");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_segment_follows_its_own_shelf_from_the_beginning() {
+    let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 31, products: 3_000, now: NOW }).unwrap();
+    catalog.refresh_shelves(NOW, 200).unwrap();
+    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let moa =
+        Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url).working_set(true))
+            .unwrap();
+    moa.sync().await.unwrap();
+    let women: BTreeSet<String> =
+        catalog.shelf(&segment_key(Gender::Women, AgeBand::Late20s)).unwrap().into_iter().collect();
+    assert_eq!(held(&moa), women);
+    moa.set_profile(&ShopperProfile { gender: Some(Gender::Men), age_band: Some(AgeBand::Early20s), styles: vec![] })
+        .unwrap();
+    let report = moa.sync().await.unwrap();
+    assert_eq!(report.cursor_before, 0, "a cursor means nothing on another shelf");
+    let men: BTreeSet<String> =
+        catalog.shelf(&segment_key(Gender::Men, AgeBand::Early20s)).unwrap().into_iter().collect();
+    assert!(!men.is_empty());
+    assert!(men.is_subset(&held(&moa)), "the men's shelf arrived whole");
+    let unknown = reqwest::get(format!("{}/v1/catalog/changes?shelf=unisex.early_20s", server.url)).await.unwrap();
+    assert_eq!(unknown.status(), 400, "a shelf that is not a segment");
+    server.shutdown().await;
+}

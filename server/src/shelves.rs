@@ -1,0 +1,184 @@
+//! Working sets (issue #23). A phone cannot hold a real aggregator's catalog, and most of it is
+//! not for its shopper: for each segment of shoppers (gender × age band, the keys of the
+//! population statistics) the server keeps a shelf — the products a phone of that segment holds —
+//! and a device follows its shelf's change feed (`/v1/catalog/changes?shelf=…`) instead of the
+//! whole catalog. Choosing a shelf uses nothing of any one shopper: only the products and what
+//! the segment as a whole views, so a guest's device can follow one without sending behaviour.
+//!
+//! Each product entering or leaving a shelf takes a number in the catalog's change sequence
+//! (`ChangeWriter::move_on_shelf`): the shelf's feed is the catalog's changes to its products and
+//! those moves, in one order, with the same cursor and the same whole-page rules.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use moa_protocol::model::{AgeBand, Gender, Product, Style};
+use moa_protocol::wire::{segment_key, PopulationStats};
+
+use crate::catalog::page_json;
+use crate::db::changes::ChangeWriter;
+use crate::db::sql::values;
+use crate::{CatalogDb, CatalogError};
+
+/// How many products a shelf holds: what a mid-range phone keeps and ranks at a glance
+/// (a launch over 20,000 cached products composes its home in about a fifth of 100,000's time).
+pub const DEFAULT_SHELF_SIZE: usize = 20_000;
+
+/// The segments that have shelves: women's and men's, each age band.
+fn segments() -> impl Iterator<Item = (Gender, AgeBand)> {
+    [Gender::Women, Gender::Men].into_iter().flat_map(|g| AgeBand::ALL.iter().map(move |&a| (g, a)))
+}
+
+/// Whether `key` names a shelf ("women.early_20s").
+pub fn is_shelf(key: &str) -> bool {
+    segments().any(|(g, a)| segment_key(g, a) == key)
+}
+
+/// What a refresh changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShelfRefresh {
+    pub shelves: usize,
+    pub entered: u64,
+    pub left: u64,
+}
+
+/// Every segment's shelf of at most `size` products, chosen from the listed `products` and the
+/// population's `stats`, as of `now` (Unix seconds).
+pub fn choose(products: &[Product], stats: &PopulationStats, now: i64, size: usize) -> BTreeMap<String, Vec<String>> {
+    let mut shelves = BTreeMap::new();
+    for (gender, age) in segments() {
+        let key = segment_key(gender, age);
+        let viewed: HashMap<&str, usize> = stats
+            .segments
+            .get(&key)
+            .map(|ids| ids.iter().enumerate().map(|(rank, id)| (id.as_str(), rank)).collect())
+            .unwrap_or_default();
+        let fits = |p: &&Product| {
+            p.in_stock()
+                && (p.gender == gender || p.gender == Gender::Unisex)
+                && (p.age_bands.is_empty() || p.age_bands.contains(&age))
+        };
+        let candidates: Vec<(&Product, f64)> =
+            products.iter().filter(fits).map(|p| (p, worth(p, viewed.get(p.id.as_str()).copied(), now))).collect();
+        shelves.insert(key, balanced(candidates, size));
+    }
+    shelves
+}
+
+/// How much a product is worth a place on a segment's shelf: how popular it is, how much the
+/// segment views it, how new it is, whether it is on sale.
+fn worth(p: &Product, viewed_rank: Option<usize>, now: i64) -> f64 {
+    let popular = p.popularity.ln_1p();
+    let viewed = viewed_rank.map_or(0.0, |rank| 4.0 / (1.0 + rank as f64 / 50.0));
+    let age_days = ((now - p.created_at).max(0) as f64) / 86_400.0;
+    let new = (1.0 - age_days / 14.0).max(0.0) * 2.0;
+    let sale = if p.discount_percent().is_some() { 0.5 } else { 0.0 };
+    popular + viewed + new + sale
+}
+
+/// The best `size` candidates, with every style represented: each style gets a share of the
+/// shelf by the square root of how many candidates it has (so a niche style is not crowded out
+/// by the big ones), filled by worth; places a style cannot fill go to the best of the rest.
+fn balanced(mut candidates: Vec<(&Product, f64)>, size: usize) -> Vec<String> {
+    candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
+    if candidates.len() <= size {
+        return candidates.into_iter().map(|(p, _)| p.id.clone()).collect();
+    }
+    let style_of = |p: &Product| p.styles.first().copied();
+    let mut per_style: HashMap<Option<Style>, usize> = HashMap::new();
+    for (p, _) in &candidates {
+        *per_style.entry(style_of(p)).or_default() += 1;
+    }
+    let roots: f64 = per_style.values().map(|&n| (n as f64).sqrt()).sum();
+    let mut quota: HashMap<Option<Style>, usize> =
+        per_style.iter().map(|(&s, &n)| (s, ((n as f64).sqrt() / roots * size as f64) as usize)).collect();
+    let mut chosen: Vec<String> = Vec::with_capacity(size);
+    let mut taken = HashSet::new();
+    for (i, (p, _)) in candidates.iter().enumerate() {
+        let left = quota.get_mut(&style_of(p)).expect("every style has a quota");
+        if *left > 0 && chosen.len() < size {
+            *left -= 1;
+            chosen.push(p.id.clone());
+            taken.insert(i);
+        }
+    }
+    for (i, (p, _)) in candidates.iter().enumerate() {
+        if chosen.len() >= size {
+            break;
+        }
+        if !taken.contains(&i) {
+            chosen.push(p.id.clone());
+        }
+    }
+    chosen
+}
+
+impl CatalogDb {
+    /// Make `shelf` hold exactly `ids`: what is new on it enters, what is not there any more
+    /// leaves, each with the next sequence number, in one transaction. Returns (entered, left).
+    pub fn set_shelf(&self, shelf: &str, ids: &[String]) -> Result<(u64, u64), CatalogError> {
+        self.write(|tx| {
+            let mut changes = ChangeWriter::new(tx)?;
+            let on_shelf: HashSet<String> = tx
+                .query("SELECT product_id FROM shelf_items WHERE shelf = ?1", values![shelf])?
+                .into_iter()
+                .map(|mut row| crate::db::sql::take(&mut row, 0).text())
+                .collect::<Result<_, _>>()?;
+            let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+            let (mut entered, mut left) = (0, 0);
+            let mut leaving: Vec<&String> = on_shelf.iter().filter(|id| !wanted.contains(id.as_str())).collect();
+            leaving.sort();
+            for id in leaving {
+                changes.move_on_shelf(shelf, id, false)?;
+                left += 1;
+            }
+            for id in ids.iter().filter(|id| !on_shelf.contains(*id)) {
+                changes.move_on_shelf(shelf, id, true)?;
+                entered += 1;
+            }
+            Ok((entered, left))
+        })
+    }
+
+    /// The products on `shelf` now.
+    pub fn shelf(&self, shelf: &str) -> Result<Vec<String>, CatalogError> {
+        let rows = self.read(|db| {
+            db.query("SELECT product_id FROM shelf_items WHERE shelf = ?1 ORDER BY product_id", values![shelf])
+        })?;
+        rows.into_iter().map(|mut row| crate::db::sql::take(&mut row, 0).text()).collect()
+    }
+
+    /// Choose every segment's shelf again (`choose`) and record what moved.
+    pub fn refresh_shelves(&self, now: i64, size: usize) -> Result<ShelfRefresh, CatalogError> {
+        let products = self.live_products()?;
+        let stats: PopulationStats = serde_json::from_str(&self.stats_json()?)?;
+        let mut refresh = ShelfRefresh::default();
+        for (shelf, ids) in choose(&products, &stats, now, size) {
+            let (entered, left) = self.set_shelf(&shelf, &ids)?;
+            refresh.shelves += 1;
+            refresh.entered += entered;
+            refresh.left += left;
+        }
+        Ok(refresh)
+    }
+
+    /// A shelf's change page after `after`: the catalog's changes to the products on it and the
+    /// products that entered (with their body) or left it, in sequence order. A change made
+    /// before the product entered is not sent: its entering carries the body as it is now.
+    pub fn shelf_changes_json(&self, shelf: &str, after: u64, limit: u32) -> Result<String, CatalogError> {
+        let rows = self.read(|db| {
+            db.query(
+                "SELECT seq, id, body, 'change' FROM products
+                  WHERE seq > ?2 AND id IN (SELECT product_id FROM shelf_items WHERE shelf = ?1)
+                    AND NOT EXISTS (SELECT 1 FROM shelf_moves e WHERE e.shelf = ?1 AND e.product_id = products.id
+                                                                  AND e.entered = 1 AND e.seq > products.seq)
+                 UNION ALL
+                 SELECT m.seq, m.product_id, p.body, CASE WHEN m.entered = 1 THEN 'enter' ELSE 'leave' END
+                   FROM shelf_moves m LEFT JOIN products p ON p.id = m.product_id
+                  WHERE m.shelf = ?1 AND m.seq > ?2
+                 ORDER BY 1 LIMIT ?3",
+                values![shelf, after as i64, limit as i64 + 1],
+            )
+        })?;
+        page_json(rows, after, limit)
+    }
+}
