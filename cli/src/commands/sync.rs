@@ -24,11 +24,16 @@ pub struct SyncArgs {
     /// Print the sync report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Hold the working set of the cache's shopper segment (the server's shelf), not the whole
+    /// catalog.
+    #[arg(long)]
+    pub working_set: bool,
 }
 
 pub async fn run(a: SyncArgs) -> CliResult {
-    let SyncArgs { server, db, page_limit, json } = a;
-    let moa = Moa::open(MoaConfig::with_database(&db).server(server)).map_err(|e| e.to_string())?;
+    let SyncArgs { server, db, page_limit, json, working_set } = a;
+    let moa =
+        Moa::open(MoaConfig::with_database(&db).server(server).working_set(working_set)).map_err(|e| e.to_string())?;
     report_recovery(&moa);
     // Ctrl-C cancels cleanly: the page being written is finished, the cursor kept.
     let cancel = CancellationToken::new();
