@@ -203,7 +203,13 @@ impl Store {
             .optional()?
             .unwrap_or_default();
         if followed != shelf {
-            tx.execute("DELETE FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED])?;
+            // What the old feed brought goes, but for what the shopper needs; the new feed's
+            // products are indexed for search from the start (their seqs can be old ones).
+            tx.execute_batch(&format!(
+                "DELETE FROM product_search WHERE rowid IN (SELECT rowid FROM products p WHERE NOT ({NEEDED}));
+                 DELETE FROM products AS p WHERE NOT ({NEEDED});"
+            ))?;
+            tx.execute("DELETE FROM sync_cursor WHERE feed IN (?1, ?2)", [CATALOG_FEED, search::SEARCH_FEED])?;
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![CATALOG_SHELF, shelf],
@@ -426,6 +432,12 @@ pub struct PageOutcome {
     pub alerts: u64,
 }
 
+/// Whether product `p` must stay whatever the working set: the wishlist's, the followed malls'
+/// and every product the shopper's events name (views, unsent or not).
+const NEEDED: &str = "EXISTS (SELECT 1 FROM wishlist w WHERE w.product_id = p.id)
+     OR EXISTS (SELECT 1 FROM events e WHERE e.product_id = p.id)
+     OR EXISTS (SELECT 1 FROM followed_malls f WHERE f.mall_id = p.mall_id)";
+
 /// A product as a sync writes it: every column, replaced whole.
 const UPSERT_PRODUCT: &str =
     "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
@@ -462,13 +474,8 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
         }
         Ok(delete.execute([id])?)
     };
-    // What a device keeps whatever its working set: the wishlist, the followed malls' products
-    // and every product its events name (views, unsent or not).
-    let mut needed = tx.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM wishlist WHERE product_id = ?1)
-             OR EXISTS (SELECT 1 FROM events WHERE product_id = ?1)
-             OR EXISTS (SELECT 1 FROM products p JOIN followed_malls f ON f.mall_id = p.mall_id WHERE p.id = ?1)",
-    )?;
+    let mut needed =
+        tx.prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM products p WHERE p.id = ?1 AND ({NEEDED}))"))?;
     for change in changes {
         match change {
             Change::Upsert { seq, product: p } => {

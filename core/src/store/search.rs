@@ -50,7 +50,7 @@ pub(crate) fn index_text(p: &Product, mall_name: Option<&str>) -> (String, Strin
 
 /// The search index's row in `sync_cursor` (a cache's state, like the catalog's cursor: it must
 /// not survive into a rebuilt cache, so it is not a setting).
-const SEARCH_FEED: &str = "search";
+pub(super) const SEARCH_FEED: &str = "search";
 
 /// Bring the search index up to the cached catalog: every product changed since the index last
 /// caught up (by seq) is indexed again. Deletes are unindexed as they are applied. Runs after a
