@@ -270,21 +270,25 @@ fn render(look: &Look, shot: &Shot, width: u32) -> RgbImage {
     })
 }
 
-/// A demo photo's address: the design's product id, and the reselling product's id after a
-/// `~` when it is a copy.
-pub fn photo_path(design: &str, copy: Option<&str>) -> String {
-    match copy {
-        None => format!("/v1/images/{design}.jpg"),
-        Some(copy) => format!("/v1/images/{design}~{copy}.jpg"),
-    }
+/// A demo photo's address: the design's product id, the reselling product's id after a `~`
+/// when it is a copy, and `@view` for a gallery photo other than the main one (view 0; see
+/// [`product_view`]).
+pub fn photo_path(design: &str, copy: Option<&str>, view: u8) -> String {
+    let copy = copy.map(|c| format!("~{c}")).unwrap_or_default();
+    let view = if view == 0 { String::new() } else { format!("@{view}") };
+    format!("/v1/images/{design}{copy}{view}.jpg")
 }
 
-/// Split a photo's file name back into the design and the copy.
-pub fn parse_photo_file(file: &str) -> Option<(&str, Option<&str>)> {
+/// Split a photo's file name back into the design, the copy and the view (at most 9).
+pub fn parse_photo_file(file: &str) -> Option<(&str, Option<&str>, u8)> {
     let stem = file.strip_suffix(".jpg")?;
+    let (stem, view) = match stem.rsplit_once('@') {
+        Some((stem, view)) => (stem, view.parse().ok().filter(|v| (1..=9).contains(v))?),
+        None => (stem, 0),
+    };
     Some(match stem.split_once('~') {
-        Some((design, copy)) => (design, Some(copy)),
-        None => (stem, None),
+        Some((design, copy)) => (design, Some(copy), view),
+        None => (stem, None, view),
     })
 }
 
@@ -317,23 +321,6 @@ pub fn product_view(design: &Product, copy: Option<&str>, view: u8) -> Vec<u8> {
 /// How many more photos a design has besides the main one: 0 to 3, as malls upload them.
 pub fn gallery_views(design: &str) -> u8 {
     (mix(design, 50) % 4) as u8
-}
-
-/// The address of the design's photo `view` (see [`product_view`]) as the mall of `copy` serves it.
-pub fn photo_view_path(design: &str, copy: Option<&str>, view: u8) -> String {
-    match view {
-        0 => photo_path(design, copy),
-        _ => photo_path(design, copy).replace(".jpg", &format!("@{view}.jpg")),
-    }
-}
-
-/// Split a gallery photo's file name into the main photo's file name and the view.
-pub fn split_view(file: &str) -> Option<(String, u8)> {
-    let stem = file.strip_suffix(".jpg")?;
-    Some(match stem.rsplit_once('@') {
-        Some((main, view)) => (format!("{main}.jpg"), view.parse().ok().filter(|v| (1..=9).contains(v))?),
-        None => (file.to_string(), 0),
-    })
 }
 
 /// The perceptual hash of that photo, close to what ingest computes from the served JPEG (a test

@@ -419,7 +419,7 @@ fn resell_shared_designs(products: &mut [Product]) {
             continue;
         };
         let design = images::parse_photo_file(source.image_url.rsplit('/').next().unwrap_or_default())
-            .map(|(design, _)| design.to_string())
+            .map(|(design, _, _)| design.to_string())
             .unwrap_or_else(|| source.id.clone());
         let colours: Vec<String> =
             source.variants.iter().filter_map(|v| v.color.clone()).fold(Vec::new(), |mut acc, c| {
@@ -431,9 +431,9 @@ fn resell_shared_designs(products: &mut [Product]) {
         for (k, v) in p.variants.iter_mut().enumerate() {
             v.color = Some(colours[k % colours.len().max(1)].clone()).filter(|_| !colours.is_empty());
         }
-        p.image_url = images::photo_path(&design, Some(&p.id));
+        p.image_url = images::photo_path(&design, Some(&p.id), 0);
         p.more_image_urls =
-            (1..=images::gallery_views(&design)).map(|v| images::photo_view_path(&design, Some(&p.id), v)).collect();
+            (1..=images::gallery_views(&design)).map(|v| images::photo_path(&design, Some(&p.id), v)).collect();
         // Resellers price near each other: within -15%..+20% of the source, like 39,800원.
         let factor = 0.85 + ((roll >> 16) % 36) as f64 / 100.0;
         let price = ((source.price.amount as f64 * factor / 1000.0).round() as i64 * 1000 - 200).max(1000);
@@ -457,7 +457,7 @@ fn hash_photos(products: &mut [Product]) {
             scope.spawn(move || {
                 for p in part {
                     let file = p.image_url.rsplit('/').next().unwrap_or_default().to_string();
-                    let Some((design, copy)) = images::parse_photo_file(&file) else { continue };
+                    let Some((design, copy, _)) = images::parse_photo_file(&file) else { continue };
                     let design = if design == p.id { Some(&*p) } else { designs.get(design) };
                     if let Some(design) = design {
                         p.image_hash = Some(images::photo_hash(design, copy));
@@ -563,8 +563,8 @@ fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha
         Platform::Shopify => format!("https://{}.com/products/item-{number}", mall.id),
     };
     Product {
-        image_url: images::photo_path(&id, None),
-        more_image_urls: (1..=images::gallery_views(&id)).map(|v| images::photo_view_path(&id, None, v)).collect(),
+        image_url: images::photo_path(&id, None, 0),
+        more_image_urls: (1..=images::gallery_views(&id)).map(|v| images::photo_path(&id, None, v)).collect(),
         id,
         mall_id: mall.id.to_string(),
         title,

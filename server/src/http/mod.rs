@@ -627,9 +627,7 @@ async fn demo_reprice(
 }
 
 async fn product_image(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiProblem> {
-    let Some((design, copy, view)) = images::split_view(&file).and_then(|(main, view)| {
-        images::parse_photo_file(&main).map(|(d, c)| (d.to_string(), c.map(str::to_string), view))
-    }) else {
+    let Some((design, copy, view)) = images::parse_photo_file(&file) else {
         return Err(ApiProblem::new(
             StatusCode::NOT_FOUND,
             "not-found",
@@ -637,6 +635,7 @@ async fn product_image(State(state): State<AppState>, Path(file): Path<String>) 
             format!("{file:?} is not a product photo"),
         ));
     };
+    let (design, copy) = (design.to_string(), copy.map(str::to_string));
     let id = design.clone();
     let product = with_catalog(&state, move |c| c.product(&id)).await?;
     let Some(product) = product else {
