@@ -111,10 +111,7 @@ impl Store {
         )?;
         let due = deliver_pending(&tx, now_ms, locale, policy::room_left(&settings, delivered_today))?;
         if settings.daily_digest && !due.is_empty() {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![DIGEST_DAY_KEY, today.day.to_string()],
-            )?;
+            super::write_setting(&tx, DIGEST_DAY_KEY, &today.day.to_string())?;
         }
         tx.commit()?;
         Ok(due)

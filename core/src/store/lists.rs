@@ -3,7 +3,7 @@
 //! Every local change to a list writes its operation in the same transaction, so a change the
 //! shopper saw happen is a change the account will hear of, whatever kills the app.
 
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Transaction, TransactionBehavior};
 
 use super::{Store, SNAPSHOT_JSON};
 use crate::error::Result;
@@ -23,13 +23,9 @@ pub(super) fn record_op(
     variant_id: Option<&str>,
     now_ms: i64,
 ) -> Result<()> {
-    let last: Option<String> =
-        tx.query_row("SELECT value FROM settings WHERE key = ?1", [LIST_CLOCK], |r| r.get(0)).optional()?;
+    let last = super::read_setting(tx, LIST_CLOCK)?;
     let at_ms = now_ms.max(last.and_then(|v| v.parse::<i64>().ok()).map_or(i64::MIN, |t| t + 1));
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![LIST_CLOCK, at_ms.to_string()],
-    )?;
+    super::write_setting(tx, LIST_CLOCK, &at_ms.to_string())?;
     tx.execute("DELETE FROM list_ops WHERE list = ?1 AND target = ?2", params![list.as_str(), target])?;
     let op_id = format!("{:032x}", rand::random::<u128>());
     // A wishlist add carries the product as the shopper saw it, for the account's other devices.

@@ -185,11 +185,7 @@ impl Store {
 
     /// Where the catalog sync left off: the seq of the last change committed.
     pub fn catalog_cursor(&self) -> Result<u64> {
-        let cursor: Option<i64> = self
-            .reader()
-            .query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED], |r| r.get(0))
-            .optional()?;
-        Ok(cursor.unwrap_or(0) as u64)
+        Ok(feed_cursor(&self.reader(), CATALOG_FEED)?.unwrap_or(0) as u64)
     }
 
     /// The catalog feed the sync follows from now on — a segment's shelf, or "" for the whole
@@ -198,10 +194,7 @@ impl Store {
     pub fn follow_catalog_feed(&self, shelf: &str) -> Result<u64> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let followed: String = tx
-            .query_row("SELECT value FROM settings WHERE key = ?1", [CATALOG_SHELF], |r| r.get(0))
-            .optional()?
-            .unwrap_or_default();
+        let followed = read_setting(&tx, CATALOG_SHELF)?.unwrap_or_default();
         if followed != shelf {
             // What the old feed brought goes, but for what the shopper needs; the new feed's
             // products are indexed for search from the start (their seqs can be old ones).
@@ -210,13 +203,9 @@ impl Store {
                  DELETE FROM products AS p WHERE NOT ({NEEDED});"
             ))?;
             tx.execute("DELETE FROM sync_cursor WHERE feed IN (?1, ?2)", [CATALOG_FEED, search::SEARCH_FEED])?;
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![CATALOG_SHELF, shelf],
-            )?;
+            write_setting(&tx, CATALOG_SHELF, shelf)?;
         }
-        let cursor: Option<i64> =
-            tx.query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [CATALOG_FEED], |r| r.get(0)).optional()?;
+        let cursor = feed_cursor(&tx, CATALOG_FEED)?;
         tx.commit()?;
         Ok(cursor.unwrap_or(0) as u64)
     }
@@ -430,6 +419,25 @@ pub struct PageOutcome {
     pub deleted: u64,
     /// New alerts about wishlisted products.
     pub alerts: u64,
+}
+
+/// Where a feed's sync left off (None: never synced), read on any connection or transaction.
+pub(crate) fn feed_cursor(conn: &Connection, feed: &str) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [feed], |r| r.get(0)).optional()?)
+}
+
+/// A setting's value, read on any connection or transaction.
+pub(crate) fn read_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+/// A setting written (or replaced), on any connection or transaction.
+pub(crate) fn write_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
 }
 
 /// Whether product `p` must stay whatever the working set: the wishlist's, the followed malls'

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params_from_iter, Connection};
 
 use super::{Store, PRODUCT_COLUMNS};
 use crate::error::{Error, Result};
@@ -57,10 +57,7 @@ pub(super) const SEARCH_FEED: &str = "search";
 /// sync's pages, at open (after an upgrade: the whole cache, once) and before a search; nothing to
 /// do costs one query.
 pub(crate) fn catch_up(conn: &Connection, now_s: i64) -> Result<u64> {
-    let indexed: i64 = conn
-        .query_row("SELECT cursor FROM sync_cursor WHERE feed = ?1", [SEARCH_FEED], |r| r.get(0))
-        .optional()?
-        .unwrap_or(-1);
+    let indexed = super::feed_cursor(conn, SEARCH_FEED)?.unwrap_or(-1);
     let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
     if newest <= indexed {
         return Ok(0);

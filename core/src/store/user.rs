@@ -176,15 +176,11 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.reader().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        super::read_setting(&self.reader(), key)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.writer().execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+        super::write_setting(&self.writer(), key, value)
     }
 
     pub fn delete_setting(&self, key: &str) -> Result<()> {
