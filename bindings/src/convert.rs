@@ -181,6 +181,7 @@ impl From<moa_core::SyncReport> for SyncReport {
             cursor_before: r.cursor_before,
             cursor_after: r.cursor_after,
             products_in_cache: r.products_in_cache,
+            evicted: r.evicted,
             took_ms: r.took.as_millis() as u64,
             feed_changed: r.feed_changed,
         }

@@ -26,6 +26,7 @@ impl Moa {
         core.server_url = config.server_url;
         core.install_id = config.install_id;
         core.working_set = config.working_set;
+        core.cache_budget_bytes = config.cache_budget_bytes;
         if let Some(ms) = config.request_timeout_ms {
             core.network.request_timeout = Duration::from_millis(ms);
         }

@@ -124,6 +124,9 @@ pub fn print_sync_report(report: &SyncReport) {
         report.malls,
         report.took.as_millis()
     );
+    if report.evicted > 0 {
+        println!("  evicted {} products to stay within the cache budget", report.evicted);
+    }
     for s in &report.skipped {
         println!(
             "  skipped {} (seq {}): {}",

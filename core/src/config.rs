@@ -34,6 +34,11 @@ pub struct MoaConfig {
     /// persona's until onboarding), the products that leave it go unless the shopper needs them.
     /// Off: the whole catalog, as the desktop and QA have it.
     pub working_set: bool,
+    /// The most bytes the catalog cache may hold (the database file; thumbnails have their own
+    /// budget). After a sync over it, the products this shopper is least likely to need go:
+    /// sold-out ones first, then the lowest "for you" scores — never the wishlist's, the
+    /// followed malls', or any the shopper's events name. None: no limit (the desktop, QA).
+    pub cache_budget_bytes: Option<u64>,
 }
 
 impl MoaConfig {
@@ -49,6 +54,7 @@ impl MoaConfig {
             image_cache_bytes: 200 * 1024 * 1024,
             clock: SharedClock::system(),
             working_set: false,
+            cache_budget_bytes: None,
         }
     }
 
@@ -63,6 +69,12 @@ impl MoaConfig {
     /// Follow the shopper's segment's shelf instead of the whole catalog (see `working_set`).
     pub fn working_set(mut self, on: bool) -> Self {
         self.working_set = on;
+        self
+    }
+
+    /// Keep the catalog cache under `bytes` (see `cache_budget_bytes`).
+    pub fn cache_budget(mut self, bytes: u64) -> Self {
+        self.cache_budget_bytes = Some(bytes);
         self
     }
 

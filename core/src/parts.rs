@@ -237,10 +237,43 @@ impl Parts {
         report.feed_changed = report.upserted + report.deleted > 0 || report.stats_changed || !report.malls_unchanged;
         if report.feed_changed {
             self.feed().catalog_changed();
+        }
+        report.evicted = self.keep_within_budget()?;
+        if report.evicted > 0 {
+            report.products_in_cache = self.guard(self.store.product_count())?;
+            report.feed_changed = true;
+        }
+        if report.feed_changed {
             self.changes.notify(ChangeKind::Feed);
             self.changes.notify(ChangeKind::Wishlist);
         }
         Ok(report)
+    }
+
+    /// Bring the cache under its budget (`MoaConfig::cache_budget_bytes`), evicting the products
+    /// this shopper is least likely to need: sold-out ones, then by `feed::least_needed_first`.
+    /// It aims a tenth below the budget, so the next syncs' changes fit before it runs again;
+    /// a few rounds, as rows freed from half-full pages free less than their share.
+    fn keep_within_budget(&self) -> Result<u64> {
+        let Some(budget) = self.config.cache_budget_bytes else { return Ok(0) };
+        let mut evicted = 0;
+        for _ in 0..4 {
+            let (used, products) = (self.guard(self.store.used_bytes())?, self.guard(self.store.product_count())?);
+            if used <= budget || products == 0 {
+                break;
+            }
+            let per_product = used as f64 / products as f64;
+            let over = ((used as f64 - budget as f64 * 0.9) / per_product).ceil() as usize;
+            let mut least_needed = self.guard(self.store.sold_out_product_ids())?;
+            least_needed.extend(self.compose(|ctx, _| feed::least_needed_first(ctx))?);
+            let gone = self.guard(self.store.evict_products(&least_needed, over))?;
+            self.feed().catalog_changed();
+            evicted += gone;
+            if gone == 0 {
+                break; // all that is left is needed
+            }
+        }
+        Ok(evicted)
     }
 
     /// The product sheet, with its heart and its mall's follow as they are now.

@@ -52,6 +52,8 @@ pub struct SyncReport {
     pub cursor_before: u64,
     pub cursor_after: u64,
     pub products_in_cache: u64,
+    /// Products taken out of the cache to keep it under its budget (`MoaConfig::cache_budget_bytes`).
+    pub evicted: u64,
     /// Products (re)indexed for search after the pages.
     pub search_indexed: u64,
     /// How long that took (part of `took`).

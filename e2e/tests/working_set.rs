@@ -96,3 +96,49 @@ async fn another_segment_follows_its_own_shelf_from_the_beginning() {
     assert_eq!(unknown.status(), 400, "a shelf that is not a segment");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_over_its_budget_lets_go_of_what_the_shopper_is_least_likely_to_need() {
+    let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 37, products: 3_000, now: NOW }).unwrap();
+    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let config = |dir: &std::path::Path| MoaConfig::new(dir).clock(FixedClock::at_secs(NOW)).server(&server.url);
+    let for_you = |moa: &Moa| -> Vec<String> {
+        let home = moa.home_feed().unwrap();
+        let section = home.sections.iter().find(|s| s.id == "for_you").expect("a for-you section");
+        section.cards.iter().map(|c| c.product_id.clone()).collect()
+    };
+
+    // The catalog without a budget: what the cache holds whole.
+    let whole_dir = tempfile::tempdir().unwrap();
+    let whole = Moa::open(config(whole_dir.path())).unwrap();
+    whole.sync().await.unwrap();
+    let whole_bytes = whole.store().used_bytes().unwrap();
+
+    // A device that held it whole and wishlisted a sold-out product the ranker would not keep
+    // opens with a budget of 60 % of that (an app update bringing one): its next sync evicts.
+    let budget = whole_bytes * 6 / 10;
+    let dir = tempfile::tempdir().unwrap();
+    let (sold_out, whole_for_you) = {
+        let before = Moa::open(config(dir.path())).unwrap();
+        before.sync().await.unwrap();
+        let sold_out = before.store().sold_out_product_ids().unwrap();
+        before.add_to_wishlist(sold_out.first().expect("the demo has sold-out products"), None).unwrap();
+        (sold_out, for_you(&before))
+    };
+    let wished = sold_out[0].clone();
+    let moa = Moa::open(config(dir.path()).cache_budget(budget)).unwrap();
+    let report = moa.sync().await.unwrap();
+    assert!(report.evicted > 0, "{report:?}");
+    let used = moa.store().used_bytes().unwrap();
+    assert!(used <= budget, "{used} bytes held against a budget of {budget}");
+    let file = std::fs::metadata(dir.path().join("moa.db")).unwrap().len();
+    assert!(file <= budget, "the file gave its pages back: {file} bytes against {budget}");
+    let kept = held(&moa);
+    assert_eq!(report.products_in_cache, kept.len() as u64);
+    assert!(kept.contains(&wished), "the wishlist never goes");
+    assert!(sold_out.iter().skip(1).all(|id| !kept.contains(id)), "sold-out products go first");
+    let lost: Vec<&String> = whole_for_you.iter().filter(|id| !kept.contains(*id)).collect();
+    assert!(lost.len() * 10 <= whole_for_you.len(), "the shopper's best-scored stay; lost {lost:?}");
+    assert!(for_you(&moa).len() >= 20, "the home still fills");
+    server.shutdown().await;
+}

@@ -48,12 +48,19 @@ struct Leader {
     members: usize,
 }
 
+/// Where a group can be: its product's category and gender.
+type Bucket = (Category, Gender);
+
 /// The groups found so far, by category and gender.
 #[derive(Default)]
 pub struct SameItemGroups {
-    leaders: HashMap<(Category, Gender), Vec<Leader>>,
+    leaders: HashMap<Bucket, Vec<Leader>>,
+    /// A bucket's leaders by their colour (None: listed none), so that a product is compared
+    /// only with the leaders it could join: at a million products, comparing each with all of
+    /// its bucket's tens of thousands of leaders took most of an hour.
+    by_colour: HashMap<Bucket, HashMap<Option<String>, Vec<usize>>>,
     /// Product id → the index of its group among its category's leaders.
-    member_of: HashMap<String, ((Category, Gender), usize)>,
+    member_of: HashMap<String, (Bucket, usize)>,
 }
 
 impl SameItemGroups {
@@ -85,15 +92,16 @@ impl SameItemGroups {
             let leader_at = members.iter().position(|p| key.strip_prefix("item-") == Some(p.id.as_str())).unwrap_or(0);
             let leader = members[leader_at];
             let bucket = (leader.category, leader.gender);
-            let leaders = groups.leaders.entry(bucket).or_default();
-            leaders.push(Leader {
-                hash: leader.image_hash.expect("filtered on hashes"),
-                price: leader.price.amount,
-                colour: main_colour(leader),
-                key: key.to_string(),
-                members: members.len(),
-            });
-            let index = leaders.len() - 1;
+            let index = groups.lead(
+                bucket,
+                Leader {
+                    hash: leader.image_hash.expect("filtered on hashes"),
+                    price: leader.price.amount,
+                    colour: main_colour(leader),
+                    key: key.to_string(),
+                    members: members.len(),
+                },
+            );
             for m in members {
                 groups.member_of.insert(m.id.clone(), (bucket, index));
             }
@@ -111,29 +119,50 @@ impl SameItemGroups {
         }
         let hash = p.image_hash?;
         let bucket = (p.category, p.gender);
-        let leaders = self.leaders.entry(bucket).or_default();
-        // The closest group within reach, not the first: a resale is nearer its own design
-        // than any other that happens to be close.
         let colour = main_colour(p);
-        let closest = leaders
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| compatible(l, p, &colour))
-            .map(|(k, l)| (l.hash.distance(&hash), k))
-            .filter(|(d, _)| *d <= SAME_ITEM_DISTANCE)
-            .min();
-        let index = match closest.map(|(_, k)| k) {
+        let index = match self.closest(bucket, p, &hash, &colour) {
             Some(index) => {
-                leaders[index].members += 1;
+                self.leaders.get_mut(&bucket).expect("the closest is a leader")[index].members += 1;
                 index
             }
             None => {
-                leaders.push(Leader { hash, price: p.price.amount, colour, key: format!("item-{}", p.id), members: 1 });
-                leaders.len() - 1
+                let leader = Leader { hash, price: p.price.amount, colour, key: format!("item-{}", p.id), members: 1 };
+                self.lead(bucket, leader)
             }
         };
         self.member_of.insert(p.id.clone(), (bucket, index));
-        Some(leaders[index].key.clone())
+        Some(self.leaders[&bucket][index].key.clone())
+    }
+
+    /// The closest group `p` can join, not the first: a resale is nearer its own design than
+    /// any other that happens to be close. Only leaders of its colour or of none can be its
+    /// item (a product listing no colour may join any).
+    fn closest(&self, bucket: Bucket, p: &Product, hash: &PhotoHash, colour: &Option<String>) -> Option<usize> {
+        let leaders = self.leaders.get(&bucket)?;
+        let reach = |k: usize| {
+            let l = &leaders[k];
+            let d = l.hash.distance(hash);
+            (d <= SAME_ITEM_DISTANCE && compatible(l, p, colour)).then_some((d, k))
+        };
+        let closest = match colour {
+            None => (0..leaders.len()).filter_map(reach).min(),
+            Some(_) => {
+                let by_colour = &self.by_colour[&bucket];
+                let same = by_colour.get(colour).into_iter().flatten();
+                let unlisted = by_colour.get(&None).into_iter().flatten();
+                same.chain(unlisted).filter_map(|&k| reach(k)).min()
+            }
+        };
+        closest.map(|(_, k)| k)
+    }
+
+    /// A new group in `bucket`, led by `leader`; returns its index.
+    fn lead(&mut self, bucket: Bucket, leader: Leader) -> usize {
+        let leaders = self.leaders.entry(bucket).or_default();
+        let index = leaders.len();
+        self.by_colour.entry(bucket).or_default().entry(leader.colour.clone()).or_default().push(index);
+        leaders.push(leader);
+        index
     }
 
     /// The key to publish on this product: its group's, when the group has other members.

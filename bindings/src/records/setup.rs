@@ -23,6 +23,11 @@ pub struct MoaConfig {
     /// (products leaving it go unless wishlisted or viewed). Off by default for now.
     #[uniffi(default = false)]
     pub working_set: bool,
+    /// The most bytes the catalog cache may hold; after a sync over it, the products the shopper
+    /// is least likely to need go (never the wishlist's, the followed malls' or viewed ones).
+    /// None: no limit.
+    #[uniffi(default)]
+    pub cache_budget_bytes: Option<u64>,
 }
 
 #[derive(uniffi::Record)]
@@ -54,6 +59,8 @@ pub struct SyncReport {
     pub cursor_before: u64,
     pub cursor_after: u64,
     pub products_in_cache: u64,
+    /// Products evicted to keep the cache under `MoaConfig.cacheBudgetBytes`.
+    pub evicted: u64,
     pub took_ms: u64,
     /// The home's ingredients changed (products, malls, tastes): show a new home. The one signal
     /// to reload on.

@@ -28,12 +28,17 @@ pub struct SyncArgs {
     /// catalog.
     #[arg(long)]
     pub working_set: bool,
+    /// Keep the cache under this many megabytes, evicting what the shopper is least likely to
+    /// need (never the wishlist's, the followed malls' or viewed products).
+    #[arg(long, value_name = "MB")]
+    pub budget_mb: Option<u64>,
 }
 
 pub async fn run(a: SyncArgs) -> CliResult {
-    let SyncArgs { server, db, page_limit, json, working_set } = a;
-    let moa =
-        Moa::open(MoaConfig::with_database(&db).server(server).working_set(working_set)).map_err(|e| e.to_string())?;
+    let SyncArgs { server, db, page_limit, json, working_set, budget_mb } = a;
+    let mut config = MoaConfig::with_database(&db).server(server).working_set(working_set);
+    config.cache_budget_bytes = budget_mb.map(|mb| mb * 1024 * 1024);
+    let moa = Moa::open(config).map_err(|e| e.to_string())?;
     report_recovery(&moa);
     // Ctrl-C cancels cleanly: the page being written is finished, the cursor kept.
     let cancel = CancellationToken::new();

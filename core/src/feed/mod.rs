@@ -403,6 +403,36 @@ pub fn personal_scores(ctx: &FeedContext<'_>) -> Vec<f32> {
     scored.score.iter().map(|s| (s / max).clamp(0.0, 1.0)).collect()
 }
 
+/// The in-stock products' ids, the one the shopper is least likely to need first: by their
+/// "for you" score, lowest first, but each style's best `KEEP_PER_STYLE` last of all — the
+/// home's exploration picks are the best of the styles the shopper does not (yet) like, and a
+/// budget must not leave the feed with nothing new to try.
+pub fn least_needed_first(ctx: &FeedContext<'_>) -> Vec<String> {
+    const KEEP_PER_STYLE: usize = 100;
+    let c = ctx.catalog;
+    let scores = personal_scores(ctx);
+    let mut order: Vec<u32> = (0..scores.len() as u32).collect();
+    order.sort_by(|&a, &b| scores[b as usize].total_cmp(&scores[a as usize]).then(a.cmp(&b)));
+    let mut kept_per_style = [0usize; 16];
+    let (mut best_of_style, mut rest) = (Vec::new(), Vec::new());
+    for i in order {
+        let mask = c.style_mask[i as usize];
+        let mut among_best = false;
+        for (s, kept) in kept_per_style.iter_mut().enumerate() {
+            if mask & (1 << s) != 0 && *kept < KEEP_PER_STYLE {
+                *kept += 1;
+                among_best = true;
+            }
+        }
+        if among_best {
+            best_of_style.push(i);
+        } else {
+            rest.push(i);
+        }
+    }
+    rest.iter().rev().chain(best_of_style.iter().rev()).map(|&i| c.products[i as usize].id.clone()).collect()
+}
+
 /// A mall's own page: what it is, whether the shopper follows it, and its products in this
 /// shopper's order (their taste first, one card per item, nothing hidden or sold out).
 #[derive(Debug, Clone, Serialize)]

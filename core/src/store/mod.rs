@@ -59,6 +59,7 @@ const MALLS_FEED: &str = "malls";
 const STATS_FEED: &str = "stats";
 
 mod alerts;
+mod budget;
 mod lists;
 mod recovery;
 pub(crate) mod search;
@@ -591,8 +592,11 @@ fn configure(conn: &Connection) -> Result<()> {
     // WAL: readers never wait for the sync's writer. NORMAL is durable across app crashes (only an
     // OS crash can lose the last commits, which the next sync refetches). Android has no usable
     // temp directory, so temp tables stay in memory. The journal is bounded so it cannot eat storage.
+    // Incremental auto-vacuum lets a cache over its budget shrink after evicting (it takes only
+    // on a new, empty database; an older one keeps its setting and reuses freed pages).
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
+        "PRAGMA auto_vacuum = INCREMENTAL;
+         PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA temp_store = MEMORY;
          PRAGMA journal_size_limit = 4194304;

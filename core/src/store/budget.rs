@@ -1,0 +1,62 @@
+//! The cache's budget (issue #23): how many bytes the database holds, and evicting the products
+//! the shopper is least likely to need when it holds too many. What the shopper needs (`NEEDED`:
+//! the wishlist's, the followed malls', every product their events name) never goes.
+
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use super::{Store, NEEDED};
+use crate::error::Result;
+
+impl Store {
+    /// The bytes the database's pages hold, less the pages free for reuse — what the cache
+    /// costs the phone once the free pages are handed back (`evict_products` does).
+    pub fn used_bytes(&self) -> Result<u64> {
+        let conn = self.reader();
+        let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let free: i64 = conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok(((pages - free).max(0) * page_size) as u64)
+    }
+
+    /// The sold-out products' ids: never on a screen but through the wishlist, so the first to go.
+    pub fn sold_out_product_ids(&self) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare("SELECT id FROM products WHERE in_stock = 0 ORDER BY updated_at, id")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// Take up to `count` products out of the cache and its search index, in the order of `ids`
+    /// (least needed first), passing over what the shopper needs; then hand the freed pages back
+    /// to the file system where the database allows it. Returns how many went.
+    pub fn evict_products(&self, ids: &[String], count: usize) -> Result<u64> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut evicted = 0u64;
+        {
+            let mut evictable =
+                tx.prepare_cached(&format!("SELECT p.rowid FROM products p WHERE p.id = ?1 AND NOT ({NEEDED})"))?;
+            let mut unindex = tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?;
+            let mut delete = tx.prepare_cached("DELETE FROM products WHERE rowid = ?1")?;
+            for id in ids {
+                if evicted as usize >= count {
+                    break;
+                }
+                if let Some(rowid) = evictable.query_row(params![id], |r| r.get::<_, i64>(0)).optional()? {
+                    unindex.execute([rowid])?;
+                    evicted += delete.execute([rowid])? as u64;
+                }
+            }
+        }
+        tx.commit()?;
+        // A cache created with incremental auto-vacuum shrinks now; an older one reuses the pages.
+        // (It frees a page a step: step it to the end.)
+        {
+            let mut vacuum = conn.prepare("PRAGMA incremental_vacuum")?;
+            let mut steps = vacuum.query([])?;
+            while steps.next()?.is_some() {}
+        }
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(evicted)
+    }
+}
