@@ -357,3 +357,29 @@ fn the_image_benchmark_reports_a_ratio_and_thumbnails_like_the_baselines() {
     assert!(set["min_psnr_db"].as_f64().unwrap() > 35.0, "{set}");
     assert!(result["cache_hit_us"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn the_working_set_benchmark_compares_each_persona_with_the_whole_catalog() {
+    let out = moa()
+        .args(["bench", "working-set", "--products", "4000", "--shelf-size", "800", "--budget-mb", "2", "--runs", "1"])
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let whole = &r["whole"];
+    assert!(whole["products_held"].as_u64().unwrap() > 3_000, "{whole}");
+    let personas = r["personas"].as_array().unwrap();
+    assert_eq!(personas.len(), 8);
+    for p in personas {
+        let device = &p["device"];
+        assert!(device["products_held"].as_u64().unwrap() <= 800, "{p}");
+        assert!(device["first_sync_mb"].as_f64().unwrap() < whole["first_sync_mb"].as_f64().unwrap() / 2.0, "{p}");
+        assert!(device["cache_mb"].as_f64().unwrap() <= 2.0 * 1.048_576, "within the budget: {p}");
+        assert!(device["cold_start_ms"].as_f64().unwrap() > 0.0, "{p}");
+        for overlap in ["top_overlap", "top_overlap_after_taps", "in_style", "whole_in_style"] {
+            assert!((0.0..=1.0).contains(&p[overlap].as_f64().unwrap()), "{overlap}: {p}");
+        }
+    }
+    assert!(r["median_top_overlap"].as_f64().unwrap() > 0.0, "{r}");
+}

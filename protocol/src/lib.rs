@@ -6,4 +6,5 @@
 //! - [`wire`]: the HTTP protocol's pages, batches and problems (docs/PROTOCOL.md).
 
 pub mod model;
+pub mod prior;
 pub mod wire;

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use moa_protocol::model::{AgeBand, Gender, Product, Style};
+use moa_protocol::prior::prior;
 use moa_protocol::wire::{segment_key, PopulationStats};
 
 use crate::catalog::page_json;
@@ -45,6 +46,7 @@ pub struct ShelfRefresh {
 /// population's `stats`, as of `now` (Unix seconds).
 pub fn choose(products: &[Product], stats: &PopulationStats, now: i64, size: usize) -> BTreeMap<String, Vec<String>> {
     let mut shelves = BTreeMap::new();
+    let max_popularity = products.iter().map(|p| p.popularity).fold(0.0f64, f64::max).ln_1p().max(1e-9);
     for (gender, age) in segments() {
         let key = segment_key(gender, age);
         let viewed: HashMap<&str, usize> = stats
@@ -52,27 +54,35 @@ pub fn choose(products: &[Product], stats: &PopulationStats, now: i64, size: usi
             .get(&key)
             .map(|ids| ids.iter().enumerate().map(|(rank, id)| (id.as_str(), rank)).collect())
             .unwrap_or_default();
-        let fits = |p: &&Product| {
-            p.in_stock()
-                && (p.gender == gender || p.gender == Gender::Unisex)
-                && (p.age_bands.is_empty() || p.age_bands.contains(&age))
-        };
+        let segment = Segment { age, viewed, max_popularity };
+        // Every age's products may enter, as every age's may reach a shopper's home: the prior
+        // gives the segment's own ages their due, as the device's ranker does.
+        let fits = |p: &&Product| p.in_stock() && (p.gender == gender || p.gender == Gender::Unisex);
         let candidates: Vec<(&Product, f64)> =
-            products.iter().filter(fits).map(|p| (p, worth(p, viewed.get(p.id.as_str()).copied(), now))).collect();
+            products.iter().filter(fits).map(|p| (p, worth(p, &segment, now))).collect();
         shelves.insert(key, balanced(candidates, size));
     }
     shelves
 }
 
-/// How much a product is worth a place on a segment's shelf: how popular it is, how much the
-/// segment views it, how new it is, whether it is on sale.
-fn worth(p: &Product, viewed_rank: Option<usize>, now: i64) -> f64 {
-    let popular = p.popularity.ln_1p();
-    let viewed = viewed_rank.map_or(0.0, |rank| 4.0 / (1.0 + rank as f64 / 50.0));
-    let age_days = ((now - p.created_at).max(0) as f64) / 86_400.0;
-    let new = (1.0 - age_days / 14.0).max(0.0) * 2.0;
-    let sale = if p.discount_percent().is_some() { 0.5 } else { 0.0 };
-    popular + viewed + new + sale
+/// How much a product is worth a place on a segment's shelf: the prior every device's ranker
+/// gives it before knowing the shopper (`moa_protocol::prior`), and a little for a sale (the
+/// home's price-drop section draws on them).
+fn worth(p: &Product, segment: &Segment<'_>, now: i64) -> f64 {
+    let age_days = (now - p.created_at) as f32 / 86_400.0;
+    let popularity = (p.popularity.ln_1p() / segment.max_popularity) as f32;
+    let for_the_age = p.age_bands.is_empty() || p.age_bands.contains(&segment.age);
+    let rank = segment.viewed.get(p.id.as_str()).copied();
+    let sale = if p.discount_percent().is_some() { 0.1 } else { 0.0 };
+    (prior(rank, segment.viewed.len(), age_days, popularity, for_the_age) + sale) as f64
+}
+
+/// What choosing a segment's shelf reads: its age band, its most viewed (id → rank), and the
+/// catalog's largest ln(1 + popularity), as the devices scale it.
+struct Segment<'a> {
+    age: AgeBand,
+    viewed: HashMap<&'a str, usize>,
+    max_popularity: f64,
 }
 
 /// The best `size` candidates, with every style represented: each style gets a share of the

@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod search;
 pub mod serve;
 pub mod sync;
+pub mod working_set;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};

@@ -28,6 +28,31 @@ pub enum BenchCommand {
     /// A launch: open a cache of N products, build what ranking needs and compose the first
     /// home, against reading the same rows raw in the same run (target: 150 ms to the home).
     ColdStart(ColdStartArgs),
+    /// A phone holding its segment's working set against one holding the whole catalog of N
+    /// products (a server of its own): first-sync bytes, cache size, cold start to the first home,
+    /// and for eight personas the overlap of their "for you" top 24 before and after five taps.
+    WorkingSet(WorkingSetArgs),
+}
+
+#[derive(Args)]
+pub struct WorkingSetArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub products: usize,
+    /// The server's catalog file: built when empty, reused when not (a million products take
+    /// minutes to build). A temporary one when absent.
+    #[arg(long)]
+    pub database: Option<PathBuf>,
+    /// Products per shelf (the server's working set per segment).
+    #[arg(long, default_value_t = moa_server::shelves::DEFAULT_SHELF_SIZE)]
+    pub shelf_size: usize,
+    /// The devices' cache budget.
+    #[arg(long, default_value_t = 40)]
+    pub budget_mb: u64,
+    /// Launches per device for the cold start (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -108,6 +133,7 @@ pub async fn run(what: BenchCommand) -> CliResult {
         BenchCommand::Sync(a) => sync(a).await,
         BenchCommand::Serve(a) => serve(a).await,
         BenchCommand::ColdStart(a) => cold_start(a).await,
+        BenchCommand::WorkingSet(a) => working_set(a).await,
     }
 }
 
@@ -275,4 +301,52 @@ async fn off_the_runtime<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
     tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?
+}
+
+async fn working_set(a: WorkingSetArgs) -> CliResult {
+    let WorkingSetArgs { products, database, shelf_size, budget_mb, runs, json } = a;
+    let spec = crate::bench::working_set::WorkingSetSpec { products, database, shelf_size, budget_mb, runs };
+    let r = crate::bench::working_set::working_set_bench(spec).await?;
+    if json {
+        print_json(&r);
+        return Ok(());
+    }
+    println!(
+        "working sets of {} products (budget {} MB) against the whole catalog of {} products",
+        r.shelf_size, r.budget_mb, r.products
+    );
+    let w = &r.whole;
+    println!(
+        "  whole catalog:  first sync {:>7.1} MB in {:>5.1} s; {:>8} products, cache {:>7.1} MB; cold start {:>6.0} ms",
+        w.first_sync_mb, w.first_sync_s, w.products_held, w.cache_mb, w.cold_start_ms
+    );
+    for p in &r.personas {
+        let d = &p.device;
+        println!(
+            "  {:<34} first sync {:>5.1} MB, cache {:>5.1} MB, cold start {:>4.0} ms; for you top 24 kept {:>3.0} % (after 5 taps {:>3.0} %), home {:>3.0} % ({:>3.0} %); in style {:>3.0} % (whole {:>3.0} %)",
+            p.persona,
+            d.first_sync_mb,
+            d.cache_mb,
+            d.cold_start_ms,
+            p.top_overlap * 100.0,
+            p.top_overlap_after_taps * 100.0,
+            p.home_overlap * 100.0,
+            p.home_overlap_after_taps * 100.0,
+            p.in_style * 100.0,
+            p.whole_in_style * 100.0
+        );
+    }
+    println!(
+        "  median working set: first sync {:.1} MB ({:.3}× the whole), cache {:.1} MB, cold start {:.0} ms ({:.3}× the whole); for you top 24 kept {:.0} % (after taps {:.0} %), home {:.0} % ({:.0} %)",
+        r.median_first_sync_mb,
+        r.median_first_sync_mb / w.first_sync_mb,
+        r.median_cache_mb,
+        r.median_cold_start_ms,
+        r.median_cold_start_ms / w.cold_start_ms,
+        r.median_top_overlap * 100.0,
+        r.median_top_overlap_after_taps * 100.0,
+        r.median_home_overlap * 100.0,
+        r.median_home_overlap_after_taps * 100.0
+    );
+    Ok(())
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use moa_protocol::model::{Category, Gender, Style};
+use moa_protocol::prior;
 use moa_protocol::wire::segment_key;
 
 use super::{hash, normalise, FeedContext, Scored, Why, DAY, FEED_KNN};
@@ -52,15 +53,15 @@ pub(crate) const WEIGHTS: Weights = Weights {
     learned_style: 1.3,
     learned_brand: 0.4,
     stated_style: 1.4,
-    stated_age: 0.5,
+    stated_age: prior::STATED_AGE,
     evidence_half: 3.0,
     guest_stated_yields: 0.9,
     own_stated_yields: 0.5,
     viewed_together: 1.6,
-    segment: 0.7,
-    fresh: 0.5,
-    fresh_days: 14.0,
-    popularity: 0.6,
+    segment: prior::SEGMENT,
+    fresh: prior::FRESH,
+    fresh_days: prior::FRESH_DAYS,
+    popularity: prior::POPULARITY,
     price_fit: 0.3,
     price_sigma: 0.45,
     gender_clash: 3.0,
