@@ -17,7 +17,13 @@ pub const STATED_AGE: f32 = 0.5;
 /// The prior of one product: `segment_rank` its place in the segment's most viewed (0 first) of
 /// `segment_len`, `age_days` its age, `popularity` already scaled to 0..1, `for_the_age` whether
 /// it is made for the segment's age band.
-pub fn prior(segment_rank: Option<usize>, segment_len: usize, age_days: f32, popularity: f32, for_the_age: bool) -> f32 {
+pub fn prior(
+    segment_rank: Option<usize>,
+    segment_len: usize,
+    age_days: f32,
+    popularity: f32,
+    for_the_age: bool,
+) -> f32 {
     let segment = segment_rank.map_or(0.0, |rank| 1.0 - rank as f32 / segment_len.max(1) as f32);
     SEGMENT * segment
         + FRESH * (-age_days.max(0.0) / FRESH_DAYS).exp()

@@ -86,40 +86,54 @@ struct Segment<'a> {
 }
 
 /// The best `size` candidates, with every style represented: each style gets a share of the
-/// shelf by the square root of how many candidates it has (so a niche style is not crowded out
-/// by the big ones), filled by worth; places a style cannot fill go to the best of the rest.
+/// shelf by the square root of how many candidates have it (so a niche style is not crowded
+/// out by the big ones), filled by worth; a product counts for every style it has, as a
+/// shopper of any of them may be shown it. Places a style cannot fill go to the best of the rest.
 fn balanced(mut candidates: Vec<(&Product, f64)>, size: usize) -> Vec<String> {
     candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
     if candidates.len() <= size {
         return candidates.into_iter().map(|(p, _)| p.id.clone()).collect();
     }
-    let style_of = |p: &Product| p.styles.first().copied();
     let mut per_style: HashMap<Option<Style>, usize> = HashMap::new();
     for (p, _) in &candidates {
-        *per_style.entry(style_of(p)).or_default() += 1;
+        for style in styles_of(p) {
+            *per_style.entry(style).or_default() += 1;
+        }
     }
     let roots: f64 = per_style.values().map(|&n| (n as f64).sqrt()).sum();
     let mut quota: HashMap<Option<Style>, usize> =
         per_style.iter().map(|(&s, &n)| (s, ((n as f64).sqrt() / roots * size as f64) as usize)).collect();
     let mut chosen: Vec<String> = Vec::with_capacity(size);
-    let mut taken = HashSet::new();
-    for (i, (p, _)) in candidates.iter().enumerate() {
-        let left = quota.get_mut(&style_of(p)).expect("every style has a quota");
-        if *left > 0 && chosen.len() < size {
-            *left -= 1;
-            chosen.push(p.id.clone());
-            taken.insert(i);
-        }
-    }
+    let mut taken = vec![false; candidates.len()];
     for (i, (p, _)) in candidates.iter().enumerate() {
         if chosen.len() >= size {
             break;
         }
-        if !taken.contains(&i) {
+        let mut wanted = false;
+        for style in styles_of(p) {
+            let left = quota.get_mut(&style).expect("every style has a quota");
+            if *left > 0 {
+                *left -= 1;
+                wanted = true;
+            }
+        }
+        if wanted {
             chosen.push(p.id.clone());
+            taken[i] = true;
         }
     }
+    let rest = candidates.iter().zip(&taken).filter(|(_, &taken)| !taken).map(|((p, _), _)| p.id.clone());
+    chosen.extend(rest.take(size - chosen.len()));
     chosen
+}
+
+/// A product's styles for the quotas (None: it has none).
+fn styles_of(p: &Product) -> Vec<Option<Style>> {
+    if p.styles.is_empty() {
+        vec![None]
+    } else {
+        p.styles.iter().copied().map(Some).collect()
+    }
 }
 
 impl CatalogDb {

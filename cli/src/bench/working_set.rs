@@ -186,7 +186,13 @@ async fn synced(config: MoaConfig) -> Result<(Moa, SyncReport, f64), String> {
 
 /// What a device cost: its first sync, its cache file, its cold start (the median of `runs`
 /// launches, each opening the cache and composing the first home).
-fn figures(config: &MoaConfig, report: &SyncReport, first_sync_s: f64, held: u64, runs: usize) -> Result<DeviceFigures, String> {
+fn figures(
+    config: &MoaConfig,
+    report: &SyncReport,
+    first_sync_s: f64,
+    held: u64,
+    runs: usize,
+) -> Result<DeviceFigures, String> {
     let mut starts = Vec::new();
     for _ in 0..runs.max(1) {
         let started = Instant::now();

@@ -312,9 +312,9 @@ struct Scored {
     eligible: Vec<bool>,
 }
 
-fn hash(seed: u64, i: u32) -> f32 {
+fn hash(seed: u64, key: u64) -> f32 {
     // splitmix64: a cheap, well-spread per-product jitter.
-    let mut z = seed.wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut z = seed.wrapping_add(key.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32

@@ -220,7 +220,7 @@ impl<'a, 'c> Signals<'a, 'c> {
         ];
         let total: f32 =
             parts.iter().map(|(v, _)| v).sum::<f32>() + w.price_fit * self.learned * price_fit - gender_clash - fatigue
-                + w.jitter * hash(ctx.seed, i as u32);
+                + w.jitter * hash(ctx.seed, ctx.catalog.key[i]);
         let why = parts.iter().max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, w)| *w).unwrap_or(Why::Popular);
         Some((total, why))
     }

@@ -272,5 +272,5 @@ fn mall_fit(ctx: &FeedContext<'_>, stated: &StatedTaste, styles: &[f32], m: usiz
         (ctx.profile.gender, mall.gender),
         (Some(Gender::Women), Gender::Men) | (Some(Gender::Men), Gender::Women)
     );
-    style + 0.5 * age + 1.5 * co_view - if clash { 5.0 } else { 0.0 } + 0.05 * hash(ctx.seed, m as u32)
+    style + 0.5 * age + 1.5 * co_view - if clash { 5.0 } else { 0.0 } + 0.05 * hash(ctx.seed, m as u64)
 }

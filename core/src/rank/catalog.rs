@@ -28,6 +28,9 @@ pub struct CatalogIndex {
     pub created_at: Vec<i64>,
     /// Popularity scaled to 0..1 (log).
     pub popularity: Vec<f32>,
+    /// Per product: a hash of its id, the same on every device whatever else it holds (the
+    /// day's jitter is drawn from it, so a working set and the whole catalog break ties alike).
+    pub key: Vec<u64>,
     pub sessions: SessionIndex,
     /// Segment key → product indices, most viewed first.
     pub segments: HashMap<String, Vec<u32>>,
@@ -50,6 +53,11 @@ fn unknown_mall(p: &Product) -> Mall {
         gender: p.gender,
         age_bands: Vec::new(),
     }
+}
+
+/// FNV-1a of a product id: stable across devices, releases and catalogs.
+fn id_key(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 pub fn style_bit(style: Style) -> u16 {
@@ -80,6 +88,7 @@ impl CatalogIndex {
             log_price: Vec::with_capacity(products.len()),
             created_at: Vec::with_capacity(products.len()),
             popularity: Vec::with_capacity(products.len()),
+            key: Vec::with_capacity(products.len()),
             sessions: SessionIndex::build(Vec::new(), 0),
             segments: HashMap::new(),
             item: Arc::new(Vec::new()),
@@ -115,6 +124,7 @@ impl CatalogIndex {
             index.log_price.push((p.price.amount.max(1) as f32).ln());
             index.created_at.push(p.created_at);
             index.popularity.push((p.popularity.ln_1p() / max_pop) as f32);
+            index.key.push(id_key(&p.id));
         }
         index.learn_population(stats, products.len());
         index.item = Arc::new(index.group_same_items(&products));
