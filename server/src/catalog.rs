@@ -245,7 +245,7 @@ impl CatalogDb {
             for product in products {
                 let body = serde_json::to_string(product)?;
                 let stored = changes.stored(&product.id)?;
-                changed += changes.put(&product.id, &product.mall_id, &body, stored.as_deref())? as u64;
+                changed += changes.put(product, &body, stored.as_deref())? as u64;
             }
             Ok(changed)
         })

@@ -12,6 +12,7 @@ pub mod http;
 pub mod images;
 pub mod ingest;
 pub mod same_item;
+pub mod search;
 mod secrets;
 pub mod shelves;
 

@@ -38,6 +38,8 @@ pub struct WorkingSetBench {
     pub median_cold_start_ms: f64,
     pub median_top_overlap: f64,
     pub median_top_overlap_after_taps: f64,
+    pub median_top_held: f64,
+    pub median_top_held_after_taps: f64,
     pub median_home_overlap: f64,
     pub median_home_overlap_after_taps: f64,
 }
@@ -60,6 +62,10 @@ pub struct PersonaFigures {
     pub top_overlap: f64,
     /// The same after the persona opened the same `TAPS` cards on each device.
     pub top_overlap_after_taps: f64,
+    /// Share of the whole catalog's "for you" top 24 that the working set holds at all (it may
+    /// show them elsewhere, or further down): what the shelf kept of it.
+    pub top_held: f64,
+    pub top_held_after_taps: f64,
     /// Share of the whole catalog's first home (every section's cards, "for you"'s first 24)
     /// that the working set's first home also shows, in any section: a card can move from
     /// "for you" to "trending" when the other sections choose from fewer products.
@@ -150,6 +156,8 @@ pub async fn working_set_bench(spec: WorkingSetSpec) -> Result<WorkingSetBench, 
         median_cold_start_ms: med(&|p| p.device.cold_start_ms),
         median_top_overlap: med(&|p| p.top_overlap),
         median_top_overlap_after_taps: med(&|p| p.top_overlap_after_taps),
+        median_top_held: med(&|p| p.top_held),
+        median_top_held_after_taps: med(&|p| p.top_held_after_taps),
         median_home_overlap: med(&|p| p.home_overlap),
         median_home_overlap_after_taps: med(&|p| p.home_overlap_after_taps),
         whole,
@@ -239,6 +247,7 @@ async fn compare(
     let moa = Moa::open(config).map_err(|e| e.to_string())?;
     let (top, whole_top) = (for_you(&moa)?, for_you(&whole)?);
     let top_overlap = overlap(&top, &whole_top);
+    let top_held = share_held(&moa, &whole_top);
     let home_overlap = overlap(&home_cards(&moa)?, &home_cards(&whole)?);
     let (in_style, whole_in_style) = (in_style(&moa, &top, persona)?, in_style(&whole, &whole_top, persona)?);
     // The same shopper does the same on both: what they open on the working set's home, they
@@ -249,7 +258,9 @@ async fn compare(
             look_at(device, &opened, clock)?;
         }
     }
-    let top_overlap_after_taps = overlap(&for_you(&moa)?, &for_you(&whole)?);
+    let whole_top_after_taps = for_you(&whole)?;
+    let top_overlap_after_taps = overlap(&for_you(&moa)?, &whole_top_after_taps);
+    let top_held_after_taps = share_held(&moa, &whole_top_after_taps);
     let home_overlap_after_taps = overlap(&home_cards(&moa)?, &home_cards(&whole)?);
     drop(whole);
     forget_events(&whole_config.database_path())?;
@@ -258,6 +269,8 @@ async fn compare(
         device,
         top_overlap,
         top_overlap_after_taps,
+        top_held,
+        top_held_after_taps,
         home_overlap,
         home_overlap_after_taps,
         in_style,
@@ -294,6 +307,11 @@ fn home_cards(moa: &Moa) -> Result<Vec<String>, String> {
         .collect();
     cards.extend(for_you(moa)?);
     Ok(cards)
+}
+
+/// Share of `ids` that `moa` holds.
+fn share_held(moa: &Moa, ids: &[String]) -> f64 {
+    ids.iter().filter(|id| moa.product(id).is_ok()).count() as f64 / ids.len().max(1) as f64
 }
 
 fn overlap(a: &[String], b: &[String]) -> f64 {

@@ -323,13 +323,15 @@ async fn working_set(a: WorkingSetArgs) -> CliResult {
     for p in &r.personas {
         let d = &p.device;
         println!(
-            "  {:<34} first sync {:>5.1} MB, cache {:>5.1} MB, cold start {:>4.0} ms; for you top 24 kept {:>3.0} % (after 5 taps {:>3.0} %), home {:>3.0} % ({:>3.0} %); in style {:>3.0} % (whole {:>3.0} %)",
+            "  {:<34} first sync {:>5.1} MB, cache {:>5.1} MB, cold start {:>4.0} ms; for you top 24 shown {:>3.0} % held {:>3.0} % (after 5 taps {:>3.0} % / {:>3.0} %), home {:>3.0} % ({:>3.0} %); in style {:>3.0} % (whole {:>3.0} %)",
             p.persona,
             d.first_sync_mb,
             d.cache_mb,
             d.cold_start_ms,
             p.top_overlap * 100.0,
+            p.top_held * 100.0,
             p.top_overlap_after_taps * 100.0,
+            p.top_held_after_taps * 100.0,
             p.home_overlap * 100.0,
             p.home_overlap_after_taps * 100.0,
             p.in_style * 100.0,
@@ -337,14 +339,16 @@ async fn working_set(a: WorkingSetArgs) -> CliResult {
         );
     }
     println!(
-        "  median working set: first sync {:.1} MB ({:.3}× the whole), cache {:.1} MB, cold start {:.0} ms ({:.3}× the whole); for you top 24 kept {:.0} % (after taps {:.0} %), home {:.0} % ({:.0} %)",
+        "  median working set: first sync {:.1} MB ({:.3}× the whole), cache {:.1} MB, cold start {:.0} ms ({:.3}× the whole); for you top 24 shown {:.0} % held {:.0} % (after taps {:.0} % / {:.0} %), home {:.0} % ({:.0} %)",
         r.median_first_sync_mb,
         r.median_first_sync_mb / w.first_sync_mb,
         r.median_cache_mb,
         r.median_cold_start_ms,
         r.median_cold_start_ms / w.cold_start_ms,
         r.median_top_overlap * 100.0,
+        r.median_top_held * 100.0,
         r.median_top_overlap_after_taps * 100.0,
+        r.median_top_held_after_taps * 100.0,
         r.median_home_overlap * 100.0,
         r.median_home_overlap_after_taps * 100.0
     );

@@ -9,6 +9,8 @@
 //! transaction-scoped advisory lock taken before the highest number is read (READ COMMITTED:
 //! that read then sees every earlier writer's commit). Readers are never blocked.
 
+use moa_protocol::model::Product;
+
 use super::sql::{take, values, Dialect, Sql};
 use super::{CatalogError, SEQUENCE_LOCK};
 
@@ -59,9 +61,9 @@ impl<'t> ChangeWriter<'t> {
         }
     }
 
-    /// Writes `body` for product `id` of `mall_id` with the next sequence number, unless it is
-    /// `stored` already. True when it was a change.
-    pub fn put(&mut self, id: &str, mall_id: &str, body: &str, stored: Option<&str>) -> Result<bool, CatalogError> {
+    /// Writes `body` (`product` serialised) with the next sequence number, and the product's
+    /// words for search, unless it is `stored` already. True when it was a change.
+    pub fn put(&mut self, product: &Product, body: &str, stored: Option<&str>) -> Result<bool, CatalogError> {
         if stored == Some(body) {
             return Ok(false);
         }
@@ -69,8 +71,9 @@ impl<'t> ChangeWriter<'t> {
         self.tx.execute(
             "INSERT INTO products (id, mall_id, body, seq) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (id) DO UPDATE SET mall_id = excluded.mall_id, body = excluded.body, seq = excluded.seq",
-            values![id, mall_id, body, self.seq],
+            values![product.id.as_str(), product.mall_id.as_str(), body, self.seq],
         )?;
+        crate::search::put_words(self.tx, product)?;
         Ok(true)
     }
 
@@ -84,6 +87,7 @@ impl<'t> ChangeWriter<'t> {
         )? == 1;
         if delisted {
             self.seq += 1;
+            self.tx.execute("DELETE FROM product_words WHERE product_id = ?1", values![id])?;
         }
         Ok(delisted)
     }

@@ -30,7 +30,7 @@ pub(crate) const SEQUENCE_LOCK: i64 = 7_302_002;
 
 /// The version `schema.sql` creates. A later schema bumps it, updates `schema.sql`, and adds
 /// the step from the version before to [`UPGRADES`]; the tests hold both roads to one schema.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// An upgrade step, run inside the upgrade's transaction.
 type Upgrade = fn(&Connection) -> Result<(), CatalogError>;
@@ -38,7 +38,7 @@ type Upgrade = fn(&Connection) -> Result<(), CatalogError>;
 /// Upgrade steps: `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`. A database
 /// from before versioning (version 0) is version 1's schema, which `schema.sql` completes; it
 /// and a fresh file run every step, so a step acts only on what is there to change.
-const UPGRADES: &[Upgrade] = &[hash_mall_keys, add_shelves];
+const UPGRADES: &[Upgrade] = &[hash_mall_keys, add_shelves, add_search];
 
 /// Version 2 keeps a mall's key as its SHA-256: the plain keys of version 1 are hashed in place.
 fn hash_mall_keys(conn: &Connection) -> Result<(), CatalogError> {
@@ -68,6 +68,21 @@ fn hash_mall_keys(conn: &Connection) -> Result<(), CatalogError> {
 
 /// Version 3 adds the shelves (working sets): new tables only, which `schema.sql` creates.
 fn add_shelves(_: &Connection) -> Result<(), CatalogError> {
+    Ok(())
+}
+
+/// Version 4 keeps every listed product's words for search (`search.rs`): the table (which
+/// `schema.sql` creates), its FTS5 index, and the words of the products already listed.
+fn add_search(conn: &Connection) -> Result<(), CatalogError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS product_words (product_id TEXT PRIMARY KEY, in_stock INTEGER NOT NULL,
+                                                   popularity INTEGER NOT NULL, words TEXT NOT NULL);",
+    )?;
+    conn.execute_batch(crate::search::SQLITE_INDEX)?;
+    let listed = conn.prepare("SELECT 1 FROM products LIMIT 0").is_ok();
+    if listed {
+        crate::search::index_every_product(conn)?;
+    }
     Ok(())
 }
 
@@ -238,8 +253,13 @@ fn migrate_postgres(conn: &pg::PgConn) -> Result<(), CatalogError> {
         }
         if found < SCHEMA_VERSION {
             // PostgreSQL catalogs began at version 2; version 3 only added tables, which the
-            // schema (all IF NOT EXISTS) creates. Later versions add their steps here.
+            // schema (all IF NOT EXISTS) creates; version 4 the words' trigram index, and the
+            // words of what was listed before it.
             conn.batch(&SCHEMA.replace("INTEGER", "BIGINT"))?;
+            conn.batch(crate::search::POSTGRES_INDEX)?;
+            if found > 0 && found < 4 {
+                crate::search::index_every_product(conn)?;
+            }
             conn.execute("DELETE FROM moa_schema", &[])?;
             conn.execute("INSERT INTO moa_schema (version) VALUES (?1)", sql::values![SCHEMA_VERSION as i64])?;
         }

@@ -45,6 +45,14 @@ CREATE TABLE IF NOT EXISTS products (
     body     TEXT,              -- NULL: deleted (a tombstone the change feed still reports)
     seq      INTEGER NOT NULL UNIQUE
 );
+-- Search over the whole catalog (version 4, issue #23): every listed product's words, found
+-- by substring through a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL; `search.rs`).
+CREATE TABLE IF NOT EXISTS product_words (
+    product_id  TEXT PRIMARY KEY,
+    in_stock    INTEGER NOT NULL,
+    popularity  INTEGER NOT NULL,  -- the product's popularity × 1000, the order of the results
+    words       TEXT NOT NULL      -- title, brand, category (both languages), colours; lowercased
+);
 -- Working sets (version 3, issue #23): per segment of shoppers, the products a phone of that
 -- segment holds; each product entering or leaving a shelf takes a number in the change sequence.
 CREATE TABLE IF NOT EXISTS shelf_items (

@@ -103,6 +103,7 @@ pub fn router(catalog: Arc<CatalogDb>, options: ServerOptions) -> Router {
     let mut app = Router::new()
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
+        .route("/v1/search", get(search))
         .route("/v1/stats", get(stats))
         .route("/v1/installs", axum::routing::post(register_install).layer(limit::SMALL))
         .route("/v1/events", axum::routing::post(upload_events).layer(limit::BATCH))
@@ -522,6 +523,35 @@ fn conditional_json(
     response.headers_mut().insert(header::ETAG, etag_value);
     response.headers_mut().insert(header::CACHE_CONTROL, cache_value);
     Ok(response)
+}
+
+/// `GET /v1/search?q=&limit=`: in-stock products of the whole catalog whose words contain
+/// every word of `q`, most popular first, as a change page of upserts (issue #23: a device
+/// holding a working set searches everything when online).
+async fn search(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiProblem> {
+    let (mut text, mut limit) = (None, 50u32);
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "q" => text = Some(value.into_owned()),
+            "limit" => {
+                let max = crate::search::MAX_RESULTS;
+                limit = value.parse().ok().filter(|l| (1..=max).contains(l)).ok_or_else(|| {
+                    ApiProblem::bad_query(format!("limit must be an integer from 1 to {max}, got {value:?}"))
+                })?
+            }
+            _ => {}
+        }
+    }
+    let text = text.filter(|t| !t.trim().is_empty()).ok_or_else(|| ApiProblem::bad_query("q is required".into()))?;
+    if text.chars().count() > 100 {
+        return Err(ApiProblem::bad_query("q is longer than 100 characters".into()));
+    }
+    let body = with_catalog(&state, move |c| c.search_json(&text, limit)).await?;
+    conditional_json(body, &headers, "s", cache::TAIL_PAGE)
 }
 
 async fn catalog_changes(

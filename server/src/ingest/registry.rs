@@ -72,7 +72,7 @@ impl CatalogDb {
                 let next = merged(product, old.as_ref(), now);
                 let body = serde_json::to_string(&next)?;
                 // An unchanged row serialises to the stored body exactly: the one rule of change.
-                if changes.put(&next.id, &next.mall_id, &body, stored.as_deref())? {
+                if changes.put(&next, &body, stored.as_deref())? {
                     outcome.changed += 1;
                 } else {
                     outcome.unchanged += 1;
