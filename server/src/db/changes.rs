@@ -73,7 +73,7 @@ impl<'t> ChangeWriter<'t> {
              ON CONFLICT (id) DO UPDATE SET mall_id = excluded.mall_id, body = excluded.body, seq = excluded.seq",
             values![product.id.as_str(), product.mall_id.as_str(), body, self.seq],
         )?;
-        crate::search::put_words(self.tx, product)?;
+        super::words::put_words(self.tx, product)?;
         Ok(true)
     }
 

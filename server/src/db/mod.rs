@@ -9,6 +9,7 @@
 pub(crate) mod changes;
 mod pg;
 pub(crate) mod sql;
+pub(crate) mod words;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -78,10 +79,10 @@ fn add_search(conn: &Connection) -> Result<(), CatalogError> {
         "CREATE TABLE IF NOT EXISTS product_words (product_id TEXT PRIMARY KEY, in_stock INTEGER NOT NULL,
                                                    popularity INTEGER NOT NULL, words TEXT NOT NULL);",
     )?;
-    conn.execute_batch(crate::search::SQLITE_INDEX)?;
+    conn.execute_batch(words::SQLITE_INDEX)?;
     let listed = conn.prepare("SELECT 1 FROM products LIMIT 0").is_ok();
     if listed {
-        crate::search::index_every_product(conn)?;
+        words::index_every_product(conn)?;
     }
     Ok(())
 }
@@ -256,9 +257,9 @@ fn migrate_postgres(conn: &pg::PgConn) -> Result<(), CatalogError> {
             // schema (all IF NOT EXISTS) creates; version 4 the words' trigram index, and the
             // words of what was listed before it.
             conn.batch(&SCHEMA.replace("INTEGER", "BIGINT"))?;
-            conn.batch(crate::search::POSTGRES_INDEX)?;
+            conn.batch(words::POSTGRES_INDEX)?;
             if found > 0 && found < 4 {
-                crate::search::index_every_product(conn)?;
+                words::index_every_product(conn)?;
             }
             conn.execute("DELETE FROM moa_schema", &[])?;
             conn.execute("INSERT INTO moa_schema (version) VALUES (?1)", sql::values![SCHEMA_VERSION as i64])?;
