@@ -344,6 +344,15 @@ impl ApiClient {
         .await
     }
 
+    /// `GET /v1/search?q=&limit=`: the whole catalog's products matching `text`. One attempt,
+    /// quick or not at all: the shopper is typing, and the cache answers without it.
+    pub async fn search(&self, text: &str, limit: u32) -> Result<RawChangePage> {
+        let mut url = self.url("v1/search")?;
+        url.query_pairs_mut().append_pair("q", text).append_pair("limit", &limit.to_string());
+        let request = self.http.get(url).timeout(SEARCH_TIMEOUT);
+        self.read_json(check(request.send().await?).await?).await
+    }
+
     /// Run an idempotent request (every GET, and POSTs made idempotent by their ids), retrying transient failures with backoff (or as long as the
     /// server's `Retry-After` asks), until it succeeds, fails for good, or is cancelled.
     async fn get_with_retry<T, F, Fut>(&self, cancel: &CancellationToken, attempt: F) -> Result<T>
@@ -431,6 +440,8 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response> {
 
 /// Redirects followed at most, per request.
 const MAX_REDIRECTS: usize = 5;
+/// How long a search of the whole catalog may take before the cache's results stand alone.
+const SEARCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 /// The largest JSON document the client reads (a change page of 1,000 products is ~2 MB): a
 /// misbehaving server cannot make the phone buffer without end.
 const MAX_JSON_BYTES: u64 = 32 * 1024 * 1024;

@@ -298,6 +298,16 @@ impl Moa {
         search::run(&self.parts, &self.last_search, query)
     }
 
+    /// Search the whole catalog when online (issue #23): a device holding a working set first
+    /// brings in what the server finds beyond it, then searches its cache as [`Moa::search`]
+    /// does, every result ranked for the shopper. Offline, or without a working set, it is
+    /// [`Moa::search`]. Products brought in this way go at the next sync unless the shopper
+    /// opened or kept them.
+    pub async fn search_everywhere(&self, query: &search::SearchQuery) -> Result<search::SearchResults> {
+        self.parts.fetch_search_candidates(&query.text).await?;
+        self.search(query)
+    }
+
     /// A mall's page (from a mall card, the sheet or the malls tab): what it is, whether the
     /// shopper follows it, and its first `limit` products in this shopper's order. From the
     /// cache, offline too; `NotFound` for a mall the catalog does not have.

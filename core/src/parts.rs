@@ -24,6 +24,10 @@ use crate::store::Store;
 use crate::sync::{self, SyncOptions, SyncReport};
 use tokio_util::sync::CancellationToken;
 
+/// Products a search asks the whole catalog for: the best of them by popularity, ranked with
+/// the working set's for the shopper.
+const SEARCH_CANDIDATES: u32 = 100;
+
 pub(crate) struct Parts {
     pub config: MoaConfig,
     pub locale: Locale,
@@ -238,6 +242,11 @@ impl Parts {
         if report.feed_changed {
             self.feed().catalog_changed();
         }
+        // What searches brought beyond the working set goes (the feed does not keep it fresh).
+        if self.guard(self.store.drop_visitors())? > 0 {
+            report.feed_changed = true;
+            self.feed().catalog_changed();
+        }
         report.evicted = self.keep_within_budget()?;
         if report.evicted > 0 {
             report.products_in_cache = self.guard(self.store.product_count())?;
@@ -274,6 +283,26 @@ impl Parts {
             }
         }
         Ok(evicted)
+    }
+
+    /// Bring into the cache what the whole catalog has for `text` beyond the working set
+    /// (issue #23), so that the search that follows ranks it with the rest for this shopper.
+    /// Only a device holding a working set asks, and only online: offline, or when the server
+    /// cannot answer, the working set alone answers. Returns how many products came.
+    pub async fn fetch_search_candidates(&self, text: &str) -> Result<u64> {
+        let (Some(api), true) = (self.api.as_ref(), self.config.working_set) else { return Ok(0) };
+        if text.trim().is_empty() {
+            return Ok(0);
+        }
+        let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
+        // Whatever keeps the server from answering (offline, slow, an older server without
+        // search), the working set answers alone.
+        let Ok(found) = sync::search_catalog(api, text, SEARCH_CANDIDATES, &malls).await else { return Ok(0) };
+        let came = self.guard(self.store.put_visitors(&found))?;
+        if came > 0 {
+            self.feed().catalog_changed();
+        }
+        Ok(came)
     }
 
     /// The product sheet, with its heart and its mall's follow as they are now.

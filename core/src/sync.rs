@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::{ApiClient, Conditional, RawChangePage};
 use crate::error::{Error, Result};
 use crate::store::{blocking, Store};
-use moa_protocol::model::MAX_MORE_PHOTOS;
+use moa_protocol::model::{Product, MAX_MORE_PHOTOS};
 use moa_protocol::wire::{Change, DEFAULT_PAGE_LIMIT};
 
 /// A product the sync could not take, and why.
@@ -346,24 +346,10 @@ fn check_page(
             }
         };
         match change {
-            Change::Upsert { seq, mut product } => {
-                let verdict = product.validate().and_then(|()| {
-                    if known_malls.contains(&product.mall_id) {
-                        Ok(())
-                    } else {
-                        Err(format!("unknown mall {:?}", product.mall_id))
-                    }
-                });
-                match verdict {
-                    Ok(()) => {
-                        resolve_photos(api, &mut product);
-                        changes.push(Change::Upsert { seq, product });
-                    }
-                    Err(reason) => {
-                        skipped.push(SkippedProduct { product_id: Some(product.id), seq: Some(seq), reason })
-                    }
-                }
-            }
+            Change::Upsert { seq, product } => match accept(api, product, known_malls) {
+                Ok(product) => changes.push(Change::Upsert { seq, product }),
+                Err((id, reason)) => skipped.push(SkippedProduct { product_id: Some(id), seq: Some(seq), reason }),
+            },
             delete @ (Change::Delete { .. } | Change::Leave { .. }) => changes.push(delete),
         }
     }
@@ -374,8 +360,51 @@ fn check_page(
     Ok((changes, skipped))
 }
 
+/// A product as the cache may keep it: valid, of a mall we know, its photos' addresses
+/// absolute. Refused: its id and why.
+fn accept(
+    api: &ApiClient,
+    mut product: Product,
+    known_malls: &HashSet<String>,
+) -> std::result::Result<Product, (String, String)> {
+    let verdict = product.validate().and_then(|()| {
+        if known_malls.contains(&product.mall_id) {
+            Ok(())
+        } else {
+            Err(format!("unknown mall {:?}", product.mall_id))
+        }
+    });
+    match verdict {
+        Ok(()) => {
+            resolve_photos(api, &mut product);
+            Ok(product)
+        }
+        Err(reason) => Err((product.id, reason)),
+    }
+}
+
+/// The whole catalog's in-stock products matching `text`, most popular first (issue #23: what a
+/// working set does not hold), each checked as a sync checks it; what fails is left out.
+pub(crate) async fn search_catalog(
+    api: &ApiClient,
+    text: &str,
+    limit: u32,
+    known_malls: &HashSet<String>,
+) -> Result<Vec<(u64, Product)>> {
+    let raw = api.search(text, limit).await?;
+    let mut found = Vec::with_capacity(raw.changes.len());
+    for text in raw.changes {
+        if let Ok(Change::Upsert { seq, product }) = serde_json::from_str::<Change>(text.get()) {
+            if let Ok(product) = accept(api, product, known_malls) {
+                found.push((seq, product));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Photo addresses relative to the API server made absolute; the gallery capped.
-fn resolve_photos(api: &ApiClient, product: &mut moa_protocol::model::Product) {
+fn resolve_photos(api: &ApiClient, product: &mut Product) {
     let absolute = |url: &str| url.starts_with("https://") || url.starts_with("http://");
     if !absolute(&product.image_url) {
         product.image_url = api.resolve(&product.image_url);

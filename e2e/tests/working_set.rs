@@ -142,3 +142,52 @@ async fn a_cache_over_its_budget_lets_go_of_what_the_shopper_is_least_likely_to_
     assert!(for_you(&moa).len() >= 20, "the home still fills");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set() {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 43, products: 3_000, now: NOW }).unwrap();
+    catalog.refresh_shelves(NOW, 300).unwrap();
+    let shelf: BTreeSet<String> =
+        catalog.shelf(&segment_key(Gender::Women, AgeBand::Late20s)).unwrap().into_iter().collect();
+    // Two products off the guest's shelf and one on it, all named with a word no other has.
+    let off: Vec<_> = world.products.iter().filter(|p| p.in_stock() && !shelf.contains(&p.id)).take(2).collect();
+    let on = world.products.iter().find(|p| shelf.contains(&p.id)).unwrap();
+    let named = |p: &moa_core::model::Product| moa_core::model::Product {
+        title: format!("{} 구름나래", p.title),
+        ..p.clone()
+    };
+    catalog.upsert_products(&[named(off[0]), named(off[1]), named(on)]).unwrap();
+    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let moa =
+        Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url).working_set(true))
+            .unwrap();
+    moa.sync().await.unwrap();
+    let query = SearchQuery { text: "구름나래".into(), limit: 20, ..Default::default() };
+    let ids = |r: &moa_core::search::SearchResults| -> BTreeSet<String> {
+        r.cards.iter().map(|c| c.product_id.clone()).collect()
+    };
+
+    // The cache alone finds the one on the shelf; online, the whole catalog's three.
+    assert_eq!(ids(&moa.search(&query).unwrap()), BTreeSet::from([on.id.clone()]));
+    let everywhere = moa.search_everywhere(&query).await.unwrap();
+    let expected: BTreeSet<String> = [&on.id, &off[0].id, &off[1].id].into_iter().cloned().collect();
+    assert_eq!(ids(&everywhere), expected);
+    // A product found beyond the working set opens like any other; the shopper looks at one.
+    assert_eq!(moa.product_sheet(&off[0].id).unwrap().product_id, off[0].id);
+    assert!(moa.sheet_closed(&off[0].id).unwrap());
+
+    // The next sync lets go of what a search brought and the shopper did not open.
+    moa.sync().await.unwrap();
+    let now_held = held(&moa);
+    assert!(now_held.contains(&off[0].id), "opened: kept");
+    assert!(!now_held.contains(&off[1].id), "not opened: gone");
+    assert!(now_held.is_superset(&shelf), "the shelf is untouched");
+
+    // Offline, the cache answers alone, at once.
+    server.shutdown().await;
+    let started = std::time::Instant::now();
+    let offline = moa.search_everywhere(&query).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(ids(&offline), BTreeSet::from([on.id.clone(), off[0].id.clone()]));
+}

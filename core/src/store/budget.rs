@@ -1,10 +1,14 @@
 //! The cache's budget (issue #23): how many bytes the database holds, and evicting the products
-//! the shopper is least likely to need when it holds too many. What the shopper needs (`NEEDED`:
-//! the wishlist's, the followed malls', every product their events name) never goes.
+//! the shopper is least likely to need when it holds too many; and the products a search of the
+//! whole catalog brings beyond the working set (visitors), let go at the next sync. What the
+//! shopper needs (`NEEDED`: the wishlist's, the followed malls', every product their events
+//! name) never goes.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{Store, NEEDED};
+use moa_protocol::model::Product;
+
+use super::{search, upsert_product, Store, NEEDED, UPSERT_PRODUCT};
 use crate::error::Result;
 
 impl Store {
@@ -58,5 +62,39 @@ impl Store {
         }
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(evicted)
+    }
+
+    /// Cache what a search of the whole catalog found (`(seq, product)`), marked as visiting —
+    /// what the feed keeps is left as the feed has it — and index it for search at once.
+    /// Returns how many were written.
+    pub fn put_visitors(&self, found: &[(u64, Product)]) -> Result<u64> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut written = 0;
+        {
+            let mut upsert = tx.prepare_cached(UPSERT_PRODUCT)?;
+            let mut visiting = tx.prepare_cached("SELECT visiting = 1 FROM products WHERE id = ?1")?;
+            for (seq, product) in found {
+                upsert_product(&mut upsert, product, *seq, true)?;
+                if visiting.query_row([&product.id], |r| r.get::<_, bool>(0))? {
+                    search::index_products(&tx, "p.id = ?1", &product.id, true)?;
+                    written += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// Let go of the visitors the shopper does not need: the feed does not keep them fresh, and
+    /// the next search brings them again. Returns how many went.
+    pub fn drop_visitors(&self) -> Result<u64> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let gone = format!("SELECT rowid FROM products p WHERE p.visiting = 1 AND NOT ({NEEDED})");
+        tx.execute(&format!("DELETE FROM product_search WHERE rowid IN ({gone})"), [])?;
+        let dropped = tx.execute(&format!("DELETE FROM products WHERE rowid IN ({gone})"), [])?;
+        tx.commit()?;
+        Ok(dropped as u64)
     }
 }

@@ -29,7 +29,7 @@ where
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 10;
+pub const CURRENT_VERSION: u32 = 11;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_same_item.sql"),
     include_str!("migrations/0009_more_photos.sql"),
     include_str!("migrations/0010_working_set.sql"),
+    include_str!("migrations/0011_visiting.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -447,14 +448,15 @@ const NEEDED: &str = "EXISTS (SELECT 1 FROM wishlist w WHERE w.product_id = p.id
      OR EXISTS (SELECT 1 FROM events e WHERE e.product_id = p.id)
      OR EXISTS (SELECT 1 FROM followed_malls f WHERE f.mall_id = p.mall_id)";
 
-/// A product as a sync writes it: every column, replaced whole.
+/// A product as a sync writes it: every column, replaced whole. The feed's (`visiting` 0)
+/// always; a search's (1) only over another search's, never over what the feed keeps fresh.
 const UPSERT_PRODUCT: &str =
     "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
          original_price, currency, image_url, product_url, variants, in_stock, created_at,
          updated_at, popularity, seq, sale_ends_at, sizes_in_stock, colors, image_hash, same_item,
-         more_image_urls)
+         more_image_urls, visiting)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-             ?23, ?24, ?25)
+             ?23, ?24, ?25, ?26)
      ON CONFLICT (id) DO UPDATE SET
          mall_id = excluded.mall_id, title = excluded.title, brand = excluded.brand,
          category = excluded.category, styles = excluded.styles, gender = excluded.gender,
@@ -466,7 +468,8 @@ const UPSERT_PRODUCT: &str =
          popularity = excluded.popularity, seq = excluded.seq, sale_ends_at = excluded.sale_ends_at,
          sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors,
          image_hash = excluded.image_hash, same_item = excluded.same_item,
-         more_image_urls = excluded.more_image_urls";
+         more_image_urls = excluded.more_image_urls, visiting = excluded.visiting
+     WHERE excluded.visiting = 0 OR products.visiting = 1";
 
 fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome> {
     let mut outcome = PageOutcome::default();
@@ -488,33 +491,7 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     for change in changes {
         match change {
             Change::Upsert { seq, product: p } => {
-                upsert.execute(params![
-                    p.id,
-                    p.mall_id,
-                    p.title,
-                    p.brand,
-                    p.category.as_str(),
-                    to_json(&p.styles),
-                    p.gender.as_str(),
-                    to_json(&p.age_bands),
-                    p.price.amount,
-                    p.original_price.as_ref().map(|m| m.amount),
-                    p.price.currency,
-                    p.image_url,
-                    p.product_url,
-                    to_json(&p.variants),
-                    p.in_stock(),
-                    p.created_at,
-                    p.updated_at,
-                    p.popularity,
-                    *seq as i64,
-                    p.sale_ends_at,
-                    search::delimited(p.variants.iter().filter(|v| v.available).filter_map(|v| v.size.as_deref())),
-                    search::delimited(p.variants.iter().filter_map(|v| v.color.as_deref())),
-                    p.image_hash.map(|h| h.to_hex()),
-                    p.same_item,
-                    to_json(&p.more_image_urls),
-                ])?;
+                upsert_product(&mut upsert, p, *seq, false)?;
                 // The search index catches up after the sync's pages (by seq): the page's
                 // transaction stays as short as the home feed needs it.
                 outcome.upserted += 1;
@@ -532,6 +509,39 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
         }
     }
     Ok(outcome)
+}
+
+/// Write product `p` (its change's `seq`) with `UPSERT_PRODUCT`; `visiting`: a search brought it.
+fn upsert_product(upsert: &mut rusqlite::CachedStatement<'_>, p: &Product, seq: u64, visiting: bool) -> Result<()> {
+    upsert.execute(params![
+        p.id,
+        p.mall_id,
+        p.title,
+        p.brand,
+        p.category.as_str(),
+        to_json(&p.styles),
+        p.gender.as_str(),
+        to_json(&p.age_bands),
+        p.price.amount,
+        p.original_price.as_ref().map(|m| m.amount),
+        p.price.currency,
+        p.image_url,
+        p.product_url,
+        to_json(&p.variants),
+        p.in_stock(),
+        p.created_at,
+        p.updated_at,
+        p.popularity,
+        seq as i64,
+        p.sale_ends_at,
+        search::delimited(p.variants.iter().filter(|v| v.available).filter_map(|v| v.size.as_deref())),
+        search::delimited(p.variants.iter().filter_map(|v| v.color.as_deref())),
+        p.image_hash.map(|h| h.to_hex()),
+        p.same_item,
+        to_json(&p.more_image_urls),
+        visiting,
+    ])?;
+    Ok(())
 }
 
 const PRODUCT_COLUMNS: &str = "id, mall_id, title, brand, category, styles, gender, age_bands, price, \

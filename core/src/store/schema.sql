@@ -41,7 +41,9 @@ CREATE TABLE products (
     -- The main photo's perceptual hash and the server's same-item group (version 8).
     image_hash      TEXT, -- 64 hex digits
     same_item       TEXT,
-    more_image_urls TEXT NOT NULL DEFAULT '[]' -- JSON array: the gallery's other photos
+    more_image_urls TEXT NOT NULL DEFAULT '[]', -- JSON array: the gallery's other photos
+    -- 1: brought by a search of the whole catalog, not by the feed the sync follows (version 11).
+    visiting        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX products_by_mall ON products (mall_id);
 CREATE INDEX products_by_same_item ON products (same_item) WHERE same_item IS NOT NULL;

@@ -58,39 +58,52 @@ pub(super) const SEARCH_FEED: &str = "search";
 /// do costs one query.
 pub(crate) fn catch_up(conn: &Connection, now_s: i64) -> Result<u64> {
     let indexed = super::feed_cursor(conn, SEARCH_FEED)?.unwrap_or(-1);
-    let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM products", [], |r| r.get(0))?;
+    // Products a search brought (visiting) are indexed as they come (`put_visitors`); their
+    // seqs say nothing of how far the feed's products are indexed.
+    let newest: i64 =
+        conn.query_row("SELECT coalesce(max(seq), 0) FROM products WHERE visiting = 0", [], |r| r.get(0))?;
     if newest <= indexed {
         return Ok(0);
     }
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-    let mut count = 0;
-    {
-        let mut read = tx.prepare(&format!(
-            "SELECT p.rowid, m.name, {} FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE p.seq > ?1",
-            PRODUCT_COLUMNS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ")
-        ))?;
-        let mut unindex = tx.prepare("DELETE FROM product_search WHERE rowid = ?1")?;
-        let mut write = tx.prepare("INSERT INTO product_search (rowid, text, chosung) VALUES (?1, ?2, ?3)")?;
-        let mut rows = read.query([indexed])?;
-        while let Some(row) = rows.next()? {
-            let rowid: i64 = row.get(0)?;
-            let mall: Option<String> = row.get(1)?;
-            let product = super::product_from_row_at(row, 2)?;
-            let (text, initials) = index_text(&product, mall.as_deref());
-            // A product indexed before (updated since) has a stale row; a new one has none.
-            if indexed >= 0 {
-                unindex.execute([rowid])?;
-            }
-            write.execute(rusqlite::params![rowid, text, initials])?;
-            count += 1;
-        }
-    }
+    // A product indexed before (updated since) has a stale row; on a first pass none has.
+    let count = index_products(&tx, "p.seq > ?1 AND p.visiting = 0", indexed, indexed >= 0)?;
     tx.execute(
         "INSERT INTO sync_cursor (feed, cursor, synced_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at",
         rusqlite::params![SEARCH_FEED, newest, now_s],
     )?;
     tx.commit()?;
+    Ok(count)
+}
+
+/// (Re)index the products matching `condition` (SQL over `p`, with `param` as ?1); `stale`:
+/// they may have a row already, which goes first. Returns how many were indexed.
+pub(crate) fn index_products(
+    conn: &Connection,
+    condition: &str,
+    param: impl rusqlite::ToSql,
+    stale: bool,
+) -> Result<u64> {
+    let mut read = conn.prepare_cached(&format!(
+        "SELECT p.rowid, m.name, {} FROM products p LEFT JOIN malls m ON m.id = p.mall_id WHERE {condition}",
+        PRODUCT_COLUMNS.split(", ").map(|c| format!("p.{}", c.trim())).collect::<Vec<_>>().join(", ")
+    ))?;
+    let mut unindex = conn.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?;
+    let mut write = conn.prepare_cached("INSERT INTO product_search (rowid, text, chosung) VALUES (?1, ?2, ?3)")?;
+    let mut rows = read.query([param])?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let rowid: i64 = row.get(0)?;
+        let mall: Option<String> = row.get(1)?;
+        let product = super::product_from_row_at(row, 2)?;
+        let (text, initials) = index_text(&product, mall.as_deref());
+        if stale {
+            unindex.execute([rowid])?;
+        }
+        write.execute(rusqlite::params![rowid, text, initials])?;
+        count += 1;
+    }
     Ok(count)
 }
 
