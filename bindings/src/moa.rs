@@ -87,28 +87,14 @@ impl Moa {
     /// Search the cached catalog (offline too). A search still running when the next starts
     /// ends with `Cancelled`; the first page of a query is recorded as a search event.
     pub fn search(&self, request: SearchRequest) -> Result<SearchResults> {
-        let filter = moa_core::search::SearchFilter {
-            category: vocabulary(request.category, moa_core::model::Category::parse, "category")?,
-            min_price: request.min_price,
-            max_price: request.max_price,
-            color: request.color,
-            size: request.size,
-            mall_id: request.mall_id,
-            style: vocabulary(request.style, moa_core::model::Style::parse, "style")?,
-        };
-        let query = moa_core::search::SearchQuery {
-            text: request.text,
-            filter,
-            sort: match request.sort {
-                SearchSort::Relevance => moa_core::search::SearchSort::Relevance,
-                SearchSort::Newest => moa_core::search::SearchSort::Newest,
-                SearchSort::PriceLow => moa_core::search::SearchSort::PriceLow,
-                SearchSort::PriceHigh => moa_core::search::SearchSort::PriceHigh,
-            },
-            offset: request.offset,
-            limit: request.limit,
-        };
-        Ok(self.inner.search(&query)?.into())
+        Ok(self.inner.search(&search_query(request)?)?.into())
+    }
+
+    /// Search the whole catalog when online: with `workingSet`, what the server finds beyond
+    /// the cache comes in first and is ranked with the rest for the shopper; offline (or without
+    /// a working set) the same as `search`. Runs on the core's runtime.
+    pub async fn search_everywhere(self: Arc<Self>, request: SearchRequest) -> Result<SearchResults> {
+        Ok(self.inner.search_everywhere(&search_query(request)?).await?.into())
     }
 
     /// Malls by name, id or 초성, forgiving a typo.
@@ -391,4 +377,30 @@ impl Moa {
             salvaged_unsent_changes: r.salvaged_list_ops,
         })
     }
+}
+
+/// A search request as the core reads it (its vocabulary checked).
+fn search_query(request: SearchRequest) -> Result<moa_core::search::SearchQuery> {
+    let filter = moa_core::search::SearchFilter {
+        category: vocabulary(request.category, moa_core::model::Category::parse, "category")?,
+        min_price: request.min_price,
+        max_price: request.max_price,
+        color: request.color,
+        size: request.size,
+        mall_id: request.mall_id,
+        style: vocabulary(request.style, moa_core::model::Style::parse, "style")?,
+    };
+    let query = moa_core::search::SearchQuery {
+        text: request.text,
+        filter,
+        sort: match request.sort {
+            SearchSort::Relevance => moa_core::search::SearchSort::Relevance,
+            SearchSort::Newest => moa_core::search::SearchSort::Newest,
+            SearchSort::PriceLow => moa_core::search::SearchSort::PriceLow,
+            SearchSort::PriceHigh => moa_core::search::SearchSort::PriceHigh,
+        },
+        offset: request.offset,
+        limit: request.limit,
+    };
+    Ok(query)
 }

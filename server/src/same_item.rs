@@ -57,7 +57,7 @@ pub struct SameItemGroups {
     leaders: HashMap<Bucket, Vec<Leader>>,
     /// A bucket's leaders by their colour (None: listed none), so that a product is compared
     /// only with the leaders it could join: at a million products, comparing each with all of
-    /// its bucket's tens of thousands of leaders took most of an hour.
+    /// its bucket's tens of thousands of leaders was still running after minutes.
     by_colour: HashMap<Bucket, HashMap<Option<String>, Vec<usize>>>,
     /// Product id → the index of its group among its category's leaders.
     member_of: HashMap<String, (Bucket, usize)>,

@@ -74,8 +74,13 @@ async fn the_search_endpoint_answers_a_page_and_refuses_what_it_cannot_read() {
     assert_eq!(ok.status(), 200);
     let hits = found(&ok.text().await.unwrap());
     assert!(!hits.is_empty() && hits.len() <= 5);
-    for bad in [vec![], vec![("q", "  ")], vec![("q", "니트"), ("limit", "0")], vec![("q", "니트"), ("limit", "101")]]
-    {
+    for bad in [
+        vec![],
+        vec![("q", "  ")],
+        vec![("q", "니트"), ("limit", "0")],
+        vec![("q", "니트"), ("limit", "101")],
+        vec![("q", "니\u{0}트")],
+    ] {
         let r = reqwest::Client::new().get(&url).query(&bad).send().await.unwrap();
         assert_eq!(r.status(), 400, "{bad:?}");
     }

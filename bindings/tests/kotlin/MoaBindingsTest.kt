@@ -391,6 +391,29 @@ fun searchFindsKoreanSubstringsInitialsAndMalls() {
     }
 }
 
+fun aWorkingSetDeviceSearchesTheWholeCatalogOnline() {
+    fun request(text: String, offset: UInt = 0u) = SearchRequest(
+        text = text, category = null, minPrice = null, maxPrice = null, color = null, size = null,
+        mallId = null, style = null, sort = SearchSort.NEWEST, offset = offset, limit = 100u,
+    )
+    syncedMoa().use { whole ->
+        Moa.open(config().copy(workingSet = true, cacheBudgetBytes = 64_000_000uL)).use { moa ->
+            val report = runBlocking { moa.sync(null, null) }
+            assertEquals(0uL, report.evicted, "a small catalog fits the budget")
+            // A product of the whole catalog that the working set does not hold (the guest's
+            // shelf has women's and unisex clothes only), and a word of its title.
+            val beyond = generateSequence(0u) { it + 100u }.take(50)
+                .flatMap { offset -> whole.search(request("", offset)).cards }
+                .first { card -> runCatching { moa.product(card.productId) }.isFailure }
+            val word = beyond.title.split(" ").last { it.length >= 2 }
+            assertTrue(moa.search(request(word)).cards.none { it.productId == beyond.productId })
+            val everywhere = runBlocking { moa.searchEverywhere(request(word)) }
+            assertTrue(everywhere.cards.any { it.productId == beyond.productId }, "$word: ${everywhere.cards.map { it.title }}")
+            assertEquals(beyond.productId, moa.product(beyond.productId).productId, "it opens like any other")
+        }
+    }
+}
+
 fun oneCardPerItemWithItsOtherMallsOnTheSheet() {
     syncedMoa().use { moa ->
         val cards = moa.homeFeed().sections.flatMap { it.cards }.toMutableList()
@@ -431,6 +454,7 @@ fun main() {
         ::thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped,
         ::searchFindsKoreanSubstringsInitialsAndMalls,
         ::oneCardPerItemWithItsOtherMallsOnTheSheet,
+        ::aWorkingSetDeviceSearchesTheWholeCatalogOnline,
     )
     var passed = 0
     var failed = 0

@@ -64,9 +64,9 @@ fn building<T>(spec: DemoSpec, build: impl FnOnce() -> T) -> T {
     crate::output::long_step(&format!("moa-server: building the demo world of {} products", spec.products), build)
 }
 
-/// The demo's working sets, chosen once the server answers (seconds for a large world): until
-/// then a shelf's feed is empty, and a device that synced meanwhile gets the products as they
-/// enter, at its next sync.
+/// The working sets, chosen once the server answers (seconds for a large world): until then a
+/// shelf's feed is empty, and a device that synced meanwhile gets the products as they enter,
+/// at its next sync.
 fn stock_the_shelves(catalog: Arc<CatalogDb>, now: i64) {
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
@@ -108,7 +108,10 @@ async fn serve(
     let server = RunningServer::start_with(Arc::clone(&catalog), addr, options)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    if demo {
+    // A catalog whose shelves were never stocked has devices following empty working sets:
+    // stock them now (the demo's always; afterwards `moa shelves` after imports).
+    let unstocked = catalog.shelf("women.late_20s").map(|s| s.is_empty()).unwrap_or(false);
+    if demo || unstocked {
         stock_the_shelves(catalog, now);
     }
     // The first line is the URL, so scripts and tests can read where to connect.

@@ -42,7 +42,11 @@ final class AppCore {
                 serverUrl: server,
                 locale: Locale.current.identifier(.bcp47),
                 installId: AppCore.installId(),
-                requestTimeoutMs: 15_000))
+                requestTimeoutMs: 15_000,
+                // The phone holds its segment's working set, within a budget; search reaches the
+                // whole catalog when online.
+                workingSet: true,
+                cacheBudgetBytes: 64 * 1024 * 1024))
         } catch {
             // The core moves a damaged cache aside itself; failing here means the disk is unusable.
             fatalError("Moa cannot open its data: \(error)")

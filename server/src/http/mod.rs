@@ -550,6 +550,10 @@ async fn search(
     if text.chars().count() > 100 {
         return Err(ApiProblem::bad_query("q is longer than 100 characters".into()));
     }
+    // (PostgreSQL text cannot hold NUL, and no shopper types control characters.)
+    if text.chars().any(char::is_control) {
+        return Err(ApiProblem::bad_query("q has control characters".into()));
+    }
     let body = with_catalog(&state, move |c| c.search_json(&text, limit)).await?;
     conditional_json(body, &headers, "s", cache::TAIL_PAGE)
 }

@@ -179,7 +179,9 @@ public final class SearchModel: StateModel {
             text: text, category: nil, minPrice: nil, maxPrice: nil, color: nil, size: nil, mallId: nil, style: nil,
             sort: sort, offset: 0, limit: 40)
         do {
-            let results = try await offMain { try moa.search(request: request) }
+            // The whole catalog when online (the core brings what the phone does not hold and
+            // ranks it with the rest); the phone's own cache offline.
+            let results = try await moa.searchEverywhere(request: request)
             // A newer query may have started meanwhile; its answer is the one to show.
             guard self.text == text else { return }
             (cards, total, capped, typoTolerant) = (results.cards, results.total, results.capped, results.typoTolerant)

@@ -425,6 +425,34 @@ final class MoaCoreTests: XCTestCase {
         } catch MoaError.InvalidInput {
         }
     }
+
+    func testAWorkingSetDeviceSearchesTheWholeCatalogOnline() async throws {
+        func request(_ text: String, offset: UInt32 = 0) -> SearchRequest {
+            SearchRequest(text: text, category: nil, minPrice: nil, maxPrice: nil, color: nil, size: nil,
+                          mallId: nil, style: nil, sort: .newest, offset: offset, limit: 100)
+        }
+        let whole = try await syncedMoa()
+        var device = config(server: serverUrl)
+        device.workingSet = true
+        device.cacheBudgetBytes = 64_000_000
+        let moa = try Moa.open(config: device)
+        let report = try await moa.sync(listener: nil, cancellation: nil)
+        XCTAssertEqual(report.evicted, 0, "a small catalog fits the budget")
+        // A product of the whole catalog the working set does not hold (the guest's shelf has
+        // women's and unisex clothes only), and a word of its title.
+        var beyond: FeedCard?
+        for offset in stride(from: UInt32(0), to: 5000, by: 100) where beyond == nil {
+            beyond = try whole.search(request: request("", offset: offset)).cards.first { card in
+                (try? moa.product(productId: card.productId)) == nil
+            }
+        }
+        let card = try XCTUnwrap(beyond)
+        let word = try XCTUnwrap(card.title.split(separator: " ").last { $0.count >= 2 }.map(String.init))
+        XCTAssertFalse(try moa.search(request: request(word)).cards.contains { $0.productId == card.productId })
+        let everywhere = try await moa.searchEverywhere(request: request(word))
+        XCTAssertTrue(everywhere.cards.contains { $0.productId == card.productId }, word)
+        XCTAssertEqual(try moa.product(productId: card.productId).productId, card.productId)
+    }
 }
 
 /// A clock written in Swift and read by the core: the time the test server's world was built at

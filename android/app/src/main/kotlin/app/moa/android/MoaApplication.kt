@@ -35,6 +35,10 @@ class MoaApplication : Application() {
                 locale = Locale.getDefault().toLanguageTag(),
                 installId = installId(),
                 requestTimeoutMs = 15_000uL,
+                // The phone holds its segment's working set, within a budget; search reaches
+                // the whole catalog when online.
+                workingSet = true,
+                cacheBudgetBytes = 64uL * 1024uL * 1024uL,
             ),
         )
         moa.setSecretStore(KeystoreSecretStore(this))

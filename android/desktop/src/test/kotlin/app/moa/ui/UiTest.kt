@@ -25,6 +25,7 @@ import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.onRoot
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performScrollToIndex
 import androidx.compose.ui.test.performScrollToKey
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.performTouchInput
@@ -160,10 +161,18 @@ private fun homeKey(launch: Launch, section: String, card: FeedCard): String =
         else -> "row-$section"
     }
 
+/** Scroll the home grid to a card's row, and a carousel along to the card. */
+private fun ComposeUiTest.scrollToHomeCard(launch: Launch, section: String, card: FeedCard) {
+    val key = homeKey(launch, section, card)
+    onNodeWithTag(Tags.HOME_GRID).performScrollToKey(key)
+    if (key.startsWith("row-")) onNodeWithTag(Tags.carousel(section)).performScrollToKey(card.productId)
+    onNodeWithTag(Tags.card(card.productId)).performScrollTo()
+}
+
 /** Scroll the home grid to a card and tap it. */
 private fun ComposeUiTest.tapHomeCard(launch: Launch, section: String, card: FeedCard) {
-    onNodeWithTag(Tags.HOME_GRID).performScrollToKey(homeKey(launch, section, card))
-    onNodeWithTag(Tags.card(card.productId)).performScrollTo().performClick()
+    scrollToHomeCard(launch, section, card)
+    onNodeWithTag(Tags.card(card.productId)).performClick()
 }
 
 // ── The tests ───────────────────────────────────────────────────────────────────────────────────
@@ -189,12 +198,12 @@ fun firstLaunchOnboardsThenShowsTheMagazine() = launch(onboarded = false) { app 
     }
     // A sale card somewhere on the magazine shows its percentage and the struck price.
     val (saleSection, sale) = allHomeCards(app).first { it.second.discountPercent != null && it.second.originalPriceText != null }
-    onNodeWithTag(Tags.HOME_GRID).performScrollToKey(homeKey(app, saleSection, sale))
-    onNodeWithTag(Tags.card(sale.productId)).performScrollTo()
+    scrollToHomeCard(app, saleSection, sale)
     assertTrue(shows("${sale.discountPercent}%") && shows(sale.originalPriceText!!), "the sale card shows its sale")
     screenshot("home-sale")
     val carousel = sections.first { it.layout == SectionLayout.CAROUSEL && it.cards.isNotEmpty() }
     onNodeWithTag(Tags.HOME_GRID).performScrollToKey("row-${carousel.id}")
+    onNodeWithTag(Tags.carousel(carousel.id)).performScrollToIndex(0)
     waitForIdle()
     assertTrue(shows(carousel.title) && exists(Tags.card(carousel.cards.first().productId)), "the carousel '${carousel.title}' shows its cards")
     screenshot("home-carousel")

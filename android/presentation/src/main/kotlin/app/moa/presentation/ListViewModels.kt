@@ -192,7 +192,9 @@ class SearchViewModel(
             }
             try {
                 val request = SearchRequest(text, null, null, null, null, null, null, null, sort, 0u, 40u)
-                val results = withContext(io) { moa.search(request) }
+                // The whole catalog when online (the core brings what the phone does not hold
+                // and ranks it with the rest); the phone's own cache offline.
+                val results = moa.searchEverywhere(request)
                 if (_state.value.text == text) {
                     _state.update {
                         it.copy(cards = results.cards, total = results.total, capped = results.capped, typoTolerant = results.typoTolerant)

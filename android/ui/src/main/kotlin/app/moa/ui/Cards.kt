@@ -44,6 +44,8 @@ object Tags {
     fun card(productId: String) = "card:$productId"
     fun heart(productId: String) = "heart:$productId"
     fun mall(mallId: String) = "mall:$mallId"
+    /** A home section's horizontal row of cards. */
+    fun carousel(sectionId: String) = "carousel:$sectionId"
     fun follow(mallId: String) = "follow:$mallId"
     fun variant(variantId: String) = "variant:$variantId"
     const val PHOTO = "photo"

@@ -124,7 +124,7 @@ fun HomeScreen(home: HomeViewModel, malls: MallsViewModel, grid: LazyStaggeredGr
 
 @Composable
 private fun Carousel(section: FeedSection, onOpen: OpenProduct, home: HomeViewModel) {
-    LazyRow(contentPadding = PaddingValues(horizontal = 4.dp)) {
+    LazyRow(contentPadding = PaddingValues(horizontal = 4.dp), modifier = Modifier.testTag(Tags.carousel(section.id))) {
         items(section.cards.size, key = { section.cards[it].productId }) { position ->
             val card = section.cards[position]
             ProductCard(card, 400, modifier = Modifier.width(150.dp),
