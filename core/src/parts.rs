@@ -145,6 +145,7 @@ impl Parts {
         let profile = if guest { ShopperProfile::guest_default() } else { stated };
         let (excluded, impressions) = (self.store.exclusions()?, self.store.impressions()?);
         let (followed, wishlist) = (self.store.followed_mall_ids()?, self.store.wishlist()?);
+        let recently_viewed = self.store.recent_views(feed::RECENTLY_VIEWED_KEPT)?;
         let image_meta = self.images.metas()?;
         let now = self.config.clock.now_secs();
         let ctx = FeedContext {
@@ -156,6 +157,7 @@ impl Parts {
             impressions: &impressions,
             followed: &followed,
             wishlist: &wishlist,
+            recently_viewed: &recently_viewed,
             image_meta: &image_meta,
             locale: self.locale,
             now,

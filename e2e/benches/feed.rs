@@ -39,6 +39,7 @@ fn guest_home<'a>(
         impressions,
         followed: &[],
         wishlist: &[],
+        recently_viewed: &[],
         image_meta: no_image_meta(),
         locale: Locale::Ko,
         now: NOW,

@@ -54,7 +54,10 @@ fn assert_rules(moa: &Moa, page: &FeedPage) {
         ids.iter().map(|id| moa.product(id).unwrap().same_item.unwrap_or_else(|| id.clone())).collect();
     assert_eq!(items.iter().collect::<HashSet<_>>().len(), items.len(), "no item twice, whichever mall sells it");
     for section in &page.sections {
-        for w in section.cards.windows(3) {
+        // "Recently viewed" is the shopper's own history, as they made it; the ranked rows
+        // keep malls apart.
+        let ranked = section.id != "recently_viewed";
+        for w in section.cards.windows(3).filter(|_| ranked) {
             assert!(
                 !(w[0].mall_id == w[1].mall_id && w[1].mall_id == w[2].mall_id),
                 "three in a row from {} in {}",
@@ -284,4 +287,45 @@ async fn a_malls_page_has_its_products_in_each_shoppers_order() {
     assert!(lovely.mall_page(&mall.id, 40).unwrap().cards.iter().all(|c| c.product_id != gone));
     assert!(matches!(lovely.mall_page("no-such-mall", 10), Err(moa_core::Error::NotFound(_))));
     w.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recently_viewed_brings_back_what_the_shopper_opened_and_says_what_changed() {
+    let mut w = world().await;
+    let clock = FixedClock::at_secs(NOW);
+    let dir = tempfile::tempdir().unwrap();
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(clock.clone()).server(&w.server.url)).unwrap();
+    moa.sync().await.unwrap();
+    let home = moa.home_feed().unwrap();
+    assert!(home.sections.iter().all(|s| s.id != "recently_viewed"), "nothing viewed yet: no row");
+    let cards: Vec<String> = scroll(&home).into_iter().take(4).collect();
+    let look = |id: &str| {
+        moa.product_sheet(id).unwrap();
+        clock.advance_ms(20_000);
+        assert!(moa.sheet_closed(id).unwrap());
+    };
+    // Four opened, the second twice; then the first gets cheaper and the third sells out.
+    for id in [&cards[0], &cards[1], &cards[2], &cards[1], &cards[3]] {
+        look(id);
+    }
+    let product = |id: &str| w.world.products.iter().find(|p| p.id == *id).unwrap().clone();
+    let cheaper = product(&cards[0]);
+    let mut sold_out = product(&cards[2]);
+    for v in &mut sold_out.variants {
+        v.available = false;
+    }
+    let repriced = moa_core::model::Product { price: Money::krw(cheaper.price.amount - 3_000), ..cheaper.clone() };
+    w.catalog.upsert_products(&[repriced, sold_out]).unwrap();
+    moa.sync().await.unwrap();
+
+    let home = moa.home_feed().unwrap();
+    assert_rules(&moa, &home);
+    let row = home.sections.iter().find(|s| s.id == "recently_viewed").expect("a recently viewed row");
+    assert_eq!(row.title, "최근 본 상품");
+    let ids: Vec<&str> = row.cards.iter().map(|c| c.product_id.as_str()).collect();
+    assert_eq!(ids, vec![cards[3].as_str(), cards[1].as_str(), cards[0].as_str()], "latest first, sold out left out");
+    assert_eq!(row.cards[1].reason, "2번 본 상품");
+    assert_eq!(row.cards[2].reason, "본 뒤로 3,000원 내렸어요");
+    assert_eq!(row.cards[0].reason, "최근에 봤어요");
+    w.dirs.push(dir);
 }

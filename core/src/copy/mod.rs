@@ -21,6 +21,12 @@ pub(crate) struct Phrases {
     /// (mall, days since it arrived)
     pub new_at_followed_mall: fn(&str, i64) -> String,
     pub new_this_week: &'static str,
+    pub recently_viewed: &'static str,
+    /// (what the price came down by since last viewed, as shoppers read it)
+    pub cheaper_since_viewed: fn(&str) -> String,
+    /// (times viewed, ≥ 2)
+    pub viewed_times: fn(u32) -> String,
+    pub viewed_recently: &'static str,
     /// (days since it arrived; 0 is today)
     pub arrived: fn(i64) -> String,
     /// (age band label, gender label)

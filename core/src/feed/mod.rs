@@ -25,7 +25,7 @@ use crate::copy;
 use crate::profile::{ShopperProfile, StatedTaste, Taste};
 use crate::rank::catalog::CatalogIndex;
 use crate::rank::session_knn::KnnParams;
-use crate::store::{Exclusions, WishlistItem};
+use crate::store::{Exclusions, RecentView, WishlistItem};
 use moa_protocol::model::{Locale, Mall, Money, Product, Style, Variant};
 
 /// How the apps draw a section.
@@ -208,6 +208,8 @@ impl ProductSheet {
 const DAY: i64 = 86_400;
 const FOR_YOU_PAGE: usize = 24;
 const CAROUSEL: usize = 10;
+/// Products "recently viewed" looks through (more than a row: some are sold out or hidden).
+pub(crate) const RECENTLY_VIEWED_KEPT: usize = 30;
 const PER_MALL_GRID: usize = 2;
 const PER_MALL_CAROUSEL: usize = 2;
 const NEW_WITHIN_DAYS: i64 = 7;
@@ -240,6 +242,8 @@ pub struct FeedContext<'a> {
     pub impressions: &'a HashMap<String, u32>,
     pub followed: &'a [String],
     pub wishlist: &'a [WishlistItem],
+    /// What the shopper opened, the latest first ("recently viewed").
+    pub recently_viewed: &'a [RecentView],
     /// Aspect ratios and placeholder colours of photos already seen, by image URL.
     pub image_meta: &'a HashMap<String, crate::images::cache::ImageMeta>,
     pub locale: Locale,

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use moa_protocol::model::{Gender, Style};
+use moa_protocol::model::{Gender, Money, Style};
 use moa_protocol::wire::segment_key;
 
 use super::{
@@ -31,8 +31,17 @@ struct Home<'a, 'c> {
 type Builder = fn(&mut Home<'_, '_>) -> Option<Section>;
 
 /// The sections in the order they are ranked: each leaves out what those before it showed.
-const SECTIONS: [Builder; 8] =
-    [cover, price_drops, for_you, because_you_like, new_from_followed, new_this_week, trending, malls_for_you];
+const SECTIONS: [Builder; 9] = [
+    cover,
+    price_drops,
+    recently_viewed,
+    for_you,
+    because_you_like,
+    new_from_followed,
+    new_this_week,
+    trending,
+    malls_for_you,
+];
 
 /// Compose the shopper's home. Also returns the session that pages "for you" further.
 pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
@@ -98,6 +107,35 @@ fn price_drops(home: &mut Home<'_, '_>) -> Option<Section> {
         })
         .collect();
     Some(section("price_drops", home.words.price_drops.into(), Layout::Carousel, cards))
+}
+
+/// Recently viewed (최근 본 상품): what the shopper opened, the latest first, still on sale —
+/// shoppers go back to what they looked at before deciding. A card says what changed: cheaper
+/// since they looked, or how often they came back to it. Two at least, or it is no row.
+fn recently_viewed(home: &mut Home<'_, '_>) -> Option<Section> {
+    let (ctx, c, words) = (home.ctx, home.ctx.catalog, home.words);
+    let mut cards = Vec::new();
+    for view in ctx.recently_viewed {
+        let Some(i) = c.get(&view.product_id) else { continue };
+        if !home.scored.eligible[i as usize] || home.shown.contains(&i) {
+            continue;
+        }
+        let now = &c.products[i as usize].price;
+        let cheaper = view.price_then.filter(|&then| then > now.amount);
+        let reason = match cheaper {
+            Some(then) => (words.cheaper_since_viewed)(
+                &Money { amount: then - now.amount, currency: now.currency.clone() }.display(),
+            ),
+            None if view.times >= 2 => (words.viewed_times)(view.times),
+            None => words.viewed_recently.to_string(),
+        };
+        home.shown.insert(i);
+        cards.push(card(ctx, i, reason));
+        if cards.len() == CAROUSEL {
+            break;
+        }
+    }
+    (cards.len() >= 2).then(|| section("recently_viewed", words.recently_viewed.into(), Layout::Carousel, cards))
 }
 
 /// For you, with something new to try every few cards: ranked here, shown last.

@@ -75,6 +75,7 @@ fn scores(
         impressions: &impressions,
         followed: &[],
         wishlist: &[],
+        recently_viewed: &[],
         image_meta: &HashMap::new(),
         locale: Locale::Ko,
         now: NOW,

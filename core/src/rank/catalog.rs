@@ -137,13 +137,26 @@ impl CatalogIndex {
     /// The population's sessions and segment lists, in catalog indices (products no longer in
     /// stock drop out).
     fn learn_population(&mut self, stats: &PopulationStats, products: usize) {
+        // Every session whole, in its order: a product this device does not hold (a working set,
+        // or sold out) still makes two sessions alike, under an index of its own past the
+        // products, so the neighbours are the same as with the whole catalog held.
+        let mut unheld: HashMap<&str, u32> = HashMap::new();
         let sessions: Vec<Vec<u32>> = stats
             .sessions
             .iter()
-            .map(|s| s.iter().filter_map(|id| self.by_id.get(id).copied()).collect::<Vec<u32>>())
-            .filter(|s| s.len() >= 2)
+            .map(|s| {
+                s.iter()
+                    .map(|id| match self.by_id.get(id) {
+                        Some(&i) => i,
+                        None => {
+                            let next = (products + unheld.len()) as u32;
+                            *unheld.entry(id.as_str()).or_insert(next)
+                        }
+                    })
+                    .collect::<Vec<u32>>()
+            })
             .collect();
-        self.sessions = SessionIndex::build(sessions, products);
+        self.sessions = SessionIndex::build(sessions, products + unheld.len()).scoring_below(products);
         self.segments = stats
             .segments
             .iter()

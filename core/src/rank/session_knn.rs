@@ -71,6 +71,10 @@ pub struct SessionIndex {
     sessions: Vec<Box<[u32]>>,
     /// item → ids of sessions containing it, oldest first.
     by_item: Vec<Vec<u32>>,
+    /// Items at or above this are known only by the sessions (a device holding a working set
+    /// does not hold them): they make sessions alike as they would with everything held, but
+    /// are never scored.
+    scored_below: u32,
 }
 
 impl SessionIndex {
@@ -85,7 +89,14 @@ impl SessionIndex {
                 }
             }
         }
-        SessionIndex { sessions: sessions.into_iter().map(Vec::into_boxed_slice).collect(), by_item }
+        let scored_below = items as u32;
+        SessionIndex { sessions: sessions.into_iter().map(Vec::into_boxed_slice).collect(), by_item, scored_below }
+    }
+
+    /// Score only items below `items` (see `scored_below`).
+    pub fn scoring_below(mut self, items: usize) -> Self {
+        self.scored_below = items as u32;
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -170,7 +181,7 @@ impl SessionIndex {
                     let df = self.by_item[item as usize].len().max(1) as f64;
                     w *= 1.0 + params.idf * (self.sessions.len() as f64 / df).ln();
                 }
-                if w > 0.0 {
+                if w > 0.0 && item < self.scored_below {
                     *scores.entry(item).or_insert(0.0) += similarity * w;
                 }
             }

@@ -67,7 +67,7 @@ pub(crate) mod search;
 mod user;
 
 pub use recovery::Recovery;
-pub use user::{Exclusions, FollowedMall, WishlistItem};
+pub use user::{Exclusions, FollowedMall, RecentView, WishlistItem};
 
 /// The snapshot of product `p` (joined with its mall `m`) that the wishlist keeps, as SQL.
 pub(crate) const SNAPSHOT_JSON: &str = "json_object('title', p.title, 'image_url', p.image_url, \

@@ -23,6 +23,17 @@ pub struct Exclusions {
     pub styles: HashSet<Style>,
 }
 
+/// A product the shopper opened, for "recently viewed" (최근 본 상품).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentView {
+    pub product_id: String,
+    pub viewed_at_ms: i64,
+    /// How many times the shopper opened it (the events kept).
+    pub times: u32,
+    /// Its price the last time they opened it.
+    pub price_then: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WishlistItem {
     pub product_id: String,
@@ -199,6 +210,15 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![event_id, at_ms, row.kind, row.product_id, row.mall_id, row.dwell_ms.map(|d| d as i64), row.detail],
         )?;
+        if let Event::ProductView { product_id, .. } = event {
+            // The price the shopper saw, so that "recently viewed" can say what changed since.
+            tx.execute(
+                "UPDATE events SET detail = json_set(coalesce(detail, '{}'), '$.price',
+                                                     (SELECT price FROM products WHERE id = ?2))
+                 WHERE event_id = ?1",
+                params![event_id, product_id],
+            )?;
+        }
         if let Event::Impression { product_id, .. } = event {
             tx.execute(
                 "INSERT INTO impressions (product_id, shown, last_ms) VALUES (?1, 1, ?2)
@@ -218,6 +238,23 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The products the shopper opened, the most recently opened first, at most `limit`: when
+    /// last, how many times, and the price it had then (None: viewed before prices were kept).
+    pub fn recent_views(&self, limit: usize) -> Result<Vec<RecentView>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT e.product_id, max(e.at_ms) AS last, count(*),
+                    (SELECT json_extract(v.detail, '$.price') FROM events v
+                      WHERE v.product_id = e.product_id AND v.kind = 'product_view' ORDER BY v.at_ms DESC LIMIT 1)
+               FROM events e WHERE e.kind = 'product_view' AND e.product_id IS NOT NULL
+              GROUP BY e.product_id ORDER BY last DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(RecentView { product_id: r.get(0)?, viewed_at_ms: r.get(1)?, times: r.get(2)?, price_then: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every event that teaches the profile, oldest first, with its time (impressions are
