@@ -15,6 +15,13 @@ use moa_server::{DemoSpec, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
 
+/// A device holding a working set of the server at `url`, synced once.
+async fn synced_working_set(url: &str, dir: &std::path::Path) -> Moa {
+    let moa = Moa::open(MoaConfig::new(dir).clock(FixedClock::at_secs(NOW)).server(url).working_set(true)).unwrap();
+    moa.sync().await.unwrap();
+    moa
+}
+
 fn held(moa: &Moa) -> BTreeSet<String> {
     moa.store().all_products().unwrap().into_iter().map(|p| p.id).collect()
 }
@@ -72,10 +79,7 @@ async fn another_segment_follows_its_own_shelf_from_the_beginning() {
     catalog.refresh_shelves(NOW, 200).unwrap();
     let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa =
-        Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url).working_set(true))
-            .unwrap();
-    moa.sync().await.unwrap();
+    let moa = synced_working_set(&server.url, dir.path()).await;
     let women: BTreeSet<String> =
         catalog.shelf(&segment_key(Gender::Women, AgeBand::Late20s)).unwrap().into_iter().collect();
     assert_eq!(held(&moa), women);
@@ -159,10 +163,7 @@ async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set
     catalog.upsert_products(&[named(off[0]), named(off[1]), named(on)]).unwrap();
     let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa =
-        Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url).working_set(true))
-            .unwrap();
-    moa.sync().await.unwrap();
+    let moa = synced_working_set(&server.url, dir.path()).await;
     let query = SearchQuery { text: "구름나래".into(), limit: 20, ..Default::default() };
     let ids = |r: &moa_core::search::SearchResults| -> BTreeSet<String> {
         r.cards.iter().map(|c| c.product_id.clone()).collect()
