@@ -383,3 +383,88 @@ fn the_working_set_benchmark_compares_each_persona_with_the_whole_catalog() {
     }
     assert!(r["median_top_overlap"].as_f64().unwrap() > 0.0, "{r}");
 }
+
+/// Shopping sessions where people go back to what they looked at (issue #18): each session
+/// circles a few products of one cluster, returning to them more often than it finds a new
+/// one. Deterministic (a linear congruential generator), `sessions` of them in TSV.
+fn repeat_heavy_sessions(seed: u64, sessions: usize) -> Vec<Vec<u32>> {
+    let mut state = seed;
+    let mut next = move |n: u64| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    (0..sessions)
+        .map(|_| {
+            let cluster = next(40) as u32;
+            let length = 4 + next(8) as usize;
+            let mut session: Vec<u32> = vec![cluster * 50 + next(50) as u32];
+            while session.len() < length {
+                if next(100) < 65 {
+                    // Back to one of the last few looked at.
+                    let back = 1 + next(session.len().min(3) as u64) as usize;
+                    session.push(session[session.len() - back]);
+                } else {
+                    session.push(cluster * 50 + next(50) as u32);
+                }
+            }
+            session
+        })
+        .collect()
+}
+
+fn write_sessions(path: &std::path::Path, sessions: &[Vec<u32>]) {
+    let text: String = sessions
+        .iter()
+        .enumerate()
+        .map(|(n, s)| format!("{n}\t{}\n", s.iter().map(|i| format!("p{i}")).collect::<Vec<_>>().join(" ")))
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Cases `prefix<TAB>next` from the last product of each session.
+fn write_cases(path: &std::path::Path, sessions: &[Vec<u32>], targets: impl Fn(usize) -> usize) {
+    let text: String = (0..sessions.len())
+        .map(|n| {
+            let s = &sessions[n];
+            let prefix: Vec<String> = s[..s.len() - 1].iter().map(|i| format!("p{i}")).collect();
+            let target = sessions[targets(n)].last().unwrap();
+            format!("{}\tp{target}\n", prefix.join(" "))
+        })
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+fn replay_json(dir: &std::path::Path, cases: &str) -> Value {
+    let out = moa()
+        .args(["replay", "--json", "--baselines", "--sessions"])
+        .arg(dir.join("sessions.tsv"))
+        .arg("--cases")
+        .arg(dir.join(cases))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn on_repeat_heavy_sessions_the_tuned_model_is_at_least_session_popularity_and_never_sees_the_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    write_sessions(&dir.path().join("sessions.tsv"), &repeat_heavy_sessions(7, 3_000));
+    let test = repeat_heavy_sessions(8, 600);
+    write_cases(&dir.path().join("cases.tsv"), &test, |n| n);
+    let r = replay_json(dir.path(), "cases.tsv");
+    let spop = r["baselines"].as_array().unwrap().iter().find(|b| b["name"] == "S-POP").unwrap().clone();
+    let (hr, mrr) = (r["hit_rate"].as_f64().unwrap(), r["mrr"].as_f64().unwrap());
+    assert!(
+        hr >= spop["hit_rate"].as_f64().unwrap() && mrr >= spop["mrr"].as_f64().unwrap(),
+        "moa {hr}/{mrr} against S-POP {spop}"
+    );
+    let tuned = r["tuned"]["params"].as_str().unwrap().to_string();
+    assert!(!tuned.contains("repeat=0,") && !tuned.ends_with("repeat=0"), "repeats learned to count: {tuned}");
+    // The same cases with their targets shuffled: the tuning never read them, so it chooses
+    // exactly the same (and the scores change).
+    write_cases(&dir.path().join("shuffled.tsv"), &test, |n| (n * 7 + 3) % test.len());
+    let shuffled = replay_json(dir.path(), "shuffled.tsv");
+    assert_eq!(shuffled["tuned"]["params"].as_str().unwrap(), tuned);
+    assert!(shuffled["hit_rate"].as_f64().unwrap() < hr);
+}

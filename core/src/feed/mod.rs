@@ -226,6 +226,7 @@ const FEED_KNN: KnnParams = KnnParams {
     lambda_neighbour_position: 5.0,
     anchor_weight: 0.0,
     idf: 0.0,
+    repeat: 0.0,
 };
 /// Products ranked per home; paging continues down this list.
 const RANKED_POOL: usize = 5000;

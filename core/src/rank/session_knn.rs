@@ -28,6 +28,10 @@ pub struct KnnParams {
     pub anchor_weight: f64,
     /// Weight of items by rarity: score × (1 + idf·ln(sessions / sessions with item)).
     pub idf: f64,
+    /// Repeat consumption: each item of the current session gains this share of the best
+    /// neighbour score for each time it was viewed, decayed like its position
+    /// (`lambda_position`) — shoppers go back to what they looked at.
+    pub repeat: f64,
 }
 
 impl KnnParams {
@@ -45,10 +49,26 @@ impl KnnParams {
                 "neighbour" => self.lambda_neighbour_position = number,
                 "anchor" => self.anchor_weight = number,
                 "idf" => self.idf = number,
+                "repeat" => self.repeat = number,
                 _ => return Err(format!("{key:?}: unknown parameter")),
             }
         }
         Ok(self)
+    }
+
+    /// The parameters as `with_overrides` reads them.
+    pub fn spec(&self) -> String {
+        format!(
+            "k={},sample={},position={},recency={},neighbour={},anchor={},idf={},repeat={}",
+            self.k,
+            self.sample_per_item,
+            self.lambda_position,
+            self.lambda_recency,
+            self.lambda_neighbour_position,
+            self.anchor_weight,
+            self.idf,
+            self.repeat
+        )
     }
 }
 
@@ -62,6 +82,7 @@ impl Default for KnnParams {
             lambda_neighbour_position: 5.0,
             anchor_weight: 2.0,
             idf: 0.0,
+            repeat: 0.0,
         }
     }
 }
@@ -184,6 +205,13 @@ impl SessionIndex {
                 if w > 0.0 && item < self.scored_below {
                     *scores.entry(item).or_insert(0.0) += similarity * w;
                 }
+            }
+        }
+        if params.repeat > 0.0 {
+            let best = scores.values().fold(0.0f64, |m, v| m.max(*v)).max(1e-9);
+            for (pos, &item) in current.iter().enumerate() {
+                let recency = (-((n - 1 - pos) as f64) / params.lambda_position).exp();
+                *scores.entry(item).or_insert(0.0) += params.repeat * best * recency;
             }
         }
     }

@@ -106,6 +106,7 @@ impl<'a> PlainKnn<'a> {
             lambda_neighbour_position: f64::INFINITY,
             anchor_weight: 1.0,
             idf: 0.0,
+            repeat: 0.0,
         };
         PlainKnn { model, params }
     }

@@ -2,6 +2,7 @@
 
 mod baselines;
 mod model;
+mod tune;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -32,7 +33,8 @@ pub struct ReplayArgs {
     /// Print the metrics as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Override model parameters, e.g. "k=100,sample=1000,position=2" (docs/RANKING.md).
+    /// Set the model's parameters, e.g. "k=100,sample=1000,position=2,repeat=1" (docs/RANKING.md).
+    /// Without it they are tuned on the sessions' latest tenth (never on the cases).
     #[arg(long, default_value = "")]
     pub knn: String,
     /// Also rank the cases with POP, S-POP, SR and plain session kNN, learned from the same
@@ -43,7 +45,8 @@ pub struct ReplayArgs {
 
 pub fn run(a: ReplayArgs) -> CliResult {
     let params = moa_core::rank::session_knn::KnnParams::default().with_overrides(&a.knn)?;
-    replay(&a.sessions, &a.cases, a.top, a.out.as_deref(), a.json, a.baselines, params)
+    let tuning = a.knn.trim().is_empty();
+    replay(&a.sessions, &a.cases, a.top, a.out.as_deref(), a.json, a.baselines, (params, tuning))
 }
 
 fn replay(
@@ -53,7 +56,7 @@ fn replay(
     out: Option<&std::path::Path>,
     json: bool,
     with_baselines: bool,
-    params: moa_core::rank::session_knn::KnnParams,
+    (params, tuning): (moa_core::rank::session_knn::KnnParams, bool),
 ) -> CliResult {
     let open = |path: &std::path::Path| {
         std::fs::File::open(path).map(std::io::BufReader::new).map_err(|e| format!("{}: {e}", path.display()))
@@ -67,6 +70,10 @@ fn replay(
     if let Some(problem) = problem {
         eprintln!("moa: skipped {skipped} unreadable cases (first: {problem})");
     }
+    let (params, tuned) = match tuning.then(|| tune::tune(&population, params, top)).flatten() {
+        Some((params, tuned)) => (params, Some(tuned)),
+        None => (params, None),
+    };
     let model = model::BehaviourModel::learn(&population, params);
     let learned = started.elapsed();
     let started = Instant::now();
@@ -85,6 +92,7 @@ fn replay(
             "sessions": population.len(), "products": model.vocabulary.len(), "cases": cases.len(),
             "judged": metrics.cases, "top": top, "hit_rate": metrics.hit_rate, "mrr": metrics.mrr,
             "learn_seconds": learned.as_secs_f64(), "rank_seconds": ranked.as_secs_f64(), "peak_rss_mb": rss,
+            "params": params.spec(), "tuned": tuned,
             "baselines": baselines.iter().map(|(name, m)| serde_json::json!({
                 "name": name, "hit_rate": m.hit_rate, "mrr": m.mrr,
             })).collect::<Vec<_>>(),
@@ -100,6 +108,13 @@ fn replay(
             ranked.as_secs_f64(),
             rss
         );
+        match &tuned {
+            Some(t) => println!(
+                "tuned on the latest {} sessions ({} cases, {} tries, {:.1} s): {} (HR@{top} {:.4}, MRR@{top} {:.4} there)",
+                t.holdout_sessions, t.holdout_cases, t.tries, t.seconds, t.params, t.holdout_hit_rate, t.holdout_mrr
+            ),
+            None => println!("parameters: {}", params.spec()),
+        }
         if metrics.cases > 0 {
             println!("HR@{top} {:.4}   MRR@{top} {:.4}   over {} cases", metrics.hit_rate, metrics.mrr, metrics.cases);
         }
