@@ -175,6 +175,7 @@ impl SessionIndex {
             .collect();
         let k = params.k.min(neighbours.len());
         if k == 0 {
+            add_repeats(current, params, scores);
             return;
         }
         neighbours.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -207,13 +208,21 @@ impl SessionIndex {
                 }
             }
         }
-        if params.repeat > 0.0 {
-            let best = scores.values().fold(0.0f64, |m, v| m.max(*v)).max(1e-9);
-            for (pos, &item) in current.iter().enumerate() {
-                let recency = (-((n - 1 - pos) as f64) / params.lambda_position).exp();
-                *scores.entry(item).or_insert(0.0) += params.repeat * best * recency;
-            }
-        }
+        add_repeats(current, params, scores);
+    }
+}
+
+/// Repeat consumption: each product of `current` gains `params.repeat` × the best vote for each
+/// time it was viewed, decayed like its position.
+fn add_repeats(current: &[u32], params: &KnnParams, scores: &mut HashMap<u32, f64>) {
+    if params.repeat <= 0.0 {
+        return;
+    }
+    let n = current.len();
+    let best = scores.values().fold(0.0f64, |m, v| m.max(*v)).max(1e-9);
+    for (pos, &item) in current.iter().enumerate() {
+        let recency = (-((n - 1 - pos) as f64) / params.lambda_position).exp();
+        *scores.entry(item).or_insert(0.0) += params.repeat * best * recency;
     }
 }
 
