@@ -124,6 +124,9 @@ pub fn print_sync_report(report: &SyncReport) {
         report.malls,
         report.took.as_millis()
     );
+    if report.viewed_together_fetched > 0 {
+        println!("  fetched {} products viewed together with the shopper's", report.viewed_together_fetched);
+    }
     if report.evicted > 0 {
         println!("  evicted {} products to stay within the cache budget", report.evicted);
     }

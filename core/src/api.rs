@@ -353,6 +353,15 @@ impl ApiClient {
         self.read_json(check(request.send().await?).await?).await
     }
 
+    /// `GET /v1/products?ids=a,b,c`: the listed, in-stock products among `ids` (at most 100).
+    /// One quick attempt, like search: what it brings is a bonus.
+    pub async fn products(&self, ids: &[String]) -> Result<RawChangePage> {
+        let mut url = self.url("v1/products")?;
+        url.query_pairs_mut().append_pair("ids", &ids.iter().take(100).cloned().collect::<Vec<_>>().join(","));
+        let request = self.http.get(url).timeout(SEARCH_TIMEOUT);
+        self.read_json(check(request.send().await?).await?).await
+    }
+
     /// Run an idempotent request (every GET, and POSTs made idempotent by their ids), retrying transient failures with backoff (or as long as the
     /// server's `Retry-After` asks), until it succeeds, fails for good, or is cancelled.
     async fn get_with_retry<T, F, Fut>(&self, cancel: &CancellationToken, attempt: F) -> Result<T>

@@ -104,7 +104,10 @@ impl Moa {
     /// Sync with a page size, a progress listener and a cancellation token. The alerts the sync
     /// found go out at once if the shopper's settings say so; a failure there does not fail it.
     pub async fn sync_with(&self, options: SyncOptions) -> Result<SyncReport> {
-        let report = self.parts.sync(options).await?;
+        // A shopper who shares behaviour (consent, or an account) may ask for the products
+        // viewed together with theirs that a working set lacks: the ids asked say what they saw.
+        let shares_behaviour = self.event_consent()? || self.account()?.is_some();
+        let report = self.parts.sync(options, shares_behaviour).await?;
         let _ = self.alerts.deliver_after_sync(&self.parts).await;
         Ok(report)
     }

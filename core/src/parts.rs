@@ -27,6 +27,9 @@ use tokio_util::sync::CancellationToken;
 /// Products a search asks the whole catalog for: the best of them by popularity, ranked with
 /// the working set's for the shopper.
 const SEARCH_CANDIDATES: u32 = 100;
+/// The shopper's latest products whose neighbours are fetched, and how many of those at most.
+const VIEWED_TOGETHER_SEEDS: usize = 10;
+const VIEWED_TOGETHER_FETCHED: usize = 60;
 
 pub(crate) struct Parts {
     pub config: MoaConfig,
@@ -237,7 +240,7 @@ impl Parts {
 
     /// Bring the cache up to the server's catalog; when the feed's inputs changed, the ranker's
     /// index is built again at the next feed and the apps hear of it.
-    pub async fn sync(&self, options: SyncOptions) -> Result<SyncReport> {
+    pub async fn sync(&self, options: SyncOptions, shares_behaviour: bool) -> Result<SyncReport> {
         let shelf = self.config.working_set.then(|| self.shelf()).transpose()?;
         let mut report = self.guard(sync::sync_catalog(self.api()?, &self.store, options, shelf).await)?;
         report.feed_changed = report.upserted + report.deleted > 0 || report.stats_changed || !report.malls_unchanged;
@@ -248,6 +251,10 @@ impl Parts {
         if self.guard(self.store.drop_visitors())? > 0 {
             report.feed_changed = true;
             self.feed().catalog_changed();
+        }
+        if shares_behaviour {
+            report.viewed_together_fetched = self.fetch_viewed_together().await?;
+            report.feed_changed |= report.viewed_together_fetched > 0;
         }
         report.evicted = self.keep_within_budget()?;
         if report.evicted > 0 {
@@ -300,6 +307,26 @@ impl Parts {
         // Whatever keeps the server from answering (offline, slow, an older server without
         // search), the working set answers alone.
         let Ok(found) = sync::search_catalog(api, text, SEARCH_CANDIDATES, &malls).await else { return Ok(0) };
+        let came = self.guard(self.store.put_visitors(&found))?;
+        if came > 0 {
+            self.feed().catalog_changed();
+        }
+        Ok(came)
+    }
+
+    /// Per-shopper candidates (issue #23): the products the population viewed together with
+    /// what this shopper opened lately that the working set does not hold, fetched by id as
+    /// visitors. Only for a shopper who shares behaviour (the caller says), only online.
+    async fn fetch_viewed_together(&self) -> Result<u64> {
+        let (Some(api), true) = (self.api.as_ref(), self.config.working_set) else { return Ok(0) };
+        let recent = self.guard(self.store.recent_views(VIEWED_TOGETHER_SEEDS))?;
+        let wanted = self.compose(|ctx, _| feed::unheld_viewed_together(ctx, &recent, VIEWED_TOGETHER_FETCHED))?;
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+        let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
+        // Offline or refused: the working set stands as it is.
+        let Ok(found) = sync::fetch_products(api, &wanted, &malls).await else { return Ok(0) };
         let came = self.guard(self.store.put_visitors(&found))?;
         if came > 0 {
             self.feed().catalog_changed();

@@ -52,6 +52,9 @@ pub struct SyncReport {
     pub cursor_before: u64,
     pub cursor_after: u64,
     pub products_in_cache: u64,
+    /// Products viewed together with the shopper's that the working set lacked, fetched (only
+    /// for a shopper who shares behaviour).
+    pub viewed_together_fetched: u64,
     /// Products taken out of the cache to keep it under its budget (`MoaConfig::cache_budget_bytes`).
     pub evicted: u64,
     /// Products (re)indexed for search after the pages.
@@ -392,6 +395,23 @@ pub(crate) async fn search_catalog(
     known_malls: &HashSet<String>,
 ) -> Result<Vec<(u64, Product)>> {
     let raw = api.search(text, limit).await?;
+    Ok(accepted_upserts(api, raw, known_malls))
+}
+
+/// The listed, in-stock products among `ids` (`GET /v1/products`), each checked as a sync
+/// checks it; what fails is left out.
+pub(crate) async fn fetch_products(
+    api: &ApiClient,
+    ids: &[String],
+    known_malls: &HashSet<String>,
+) -> Result<Vec<(u64, Product)>> {
+    let raw = api.products(ids).await?;
+    Ok(accepted_upserts(api, raw, known_malls))
+}
+
+/// The upserts of a page answered out of sequence order (search, products by id), each
+/// checked; what fails is left out.
+fn accepted_upserts(api: &ApiClient, raw: RawChangePage, known_malls: &HashSet<String>) -> Vec<(u64, Product)> {
     let mut found = Vec::with_capacity(raw.changes.len());
     for text in raw.changes {
         if let Ok(Change::Upsert { seq, product }) = serde_json::from_str::<Change>(text.get()) {
@@ -400,7 +420,7 @@ pub(crate) async fn search_catalog(
             }
         }
     }
-    Ok(found)
+    found
 }
 
 /// Photo addresses relative to the API server made absolute; the gallery capped.

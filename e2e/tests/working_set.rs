@@ -192,3 +192,42 @@ async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     assert_eq!(ids(&offline), BTreeSet::from([on.id.clone(), off[0].id.clone()]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopper_who_shares_behaviour_gets_what_others_viewed_with_theirs_beyond_the_shelf() {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 47, products: 3_000, now: NOW }).unwrap();
+    catalog.refresh_shelves(NOW, 300).unwrap();
+    let shelf: BTreeSet<String> =
+        catalog.shelf(&segment_key(Gender::Women, AgeBand::Late20s)).unwrap().into_iter().collect();
+    let in_stock: BTreeSet<&str> = world.products.iter().filter(|p| p.in_stock()).map(|p| p.id.as_str()).collect();
+    // A product on the shelf that the population viewed together with in-stock products off it.
+    let stats: moa_core::wire::PopulationStats = serde_json::from_str(&catalog.stats_json().unwrap()).unwrap();
+    let (seed, beyond): (String, Vec<String>) = stats
+        .sessions
+        .iter()
+        .find_map(|s| {
+            let on = s.iter().find(|id| shelf.contains(*id))?;
+            let off: Vec<String> =
+                s.iter().filter(|id| !shelf.contains(*id) && in_stock.contains(id.as_str())).cloned().collect();
+            (!off.is_empty()).then(|| (on.clone(), off))
+        })
+        .expect("a session reaching beyond the shelf");
+    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+
+    let (sharing_dir, private_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let sharing = synced_working_set(&server.url, sharing_dir.path()).await;
+    let private = synced_working_set(&server.url, private_dir.path()).await;
+    sharing.set_event_consent(true).unwrap();
+    for moa in [&sharing, &private] {
+        assert!(beyond.iter().all(|id| moa.product(id).is_err()), "off the shelf: not held yet");
+        moa.product_sheet(&seed).unwrap();
+        assert!(moa.sheet_closed(&seed).unwrap());
+    }
+    let report = sharing.sync().await.unwrap();
+    assert!(report.viewed_together_fetched > 0, "{report:?}");
+    assert!(beyond.iter().any(|id| sharing.product(id).is_ok()), "what was viewed with {seed} came: {beyond:?}");
+    let report = private.sync().await.unwrap();
+    assert_eq!(report.viewed_together_fetched, 0, "no consent: nothing asked");
+    assert!(beyond.iter().all(|id| private.product(id).is_err()));
+    server.shutdown().await;
+}

@@ -26,7 +26,30 @@ fn patterns(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Products asked for by id at once, at most.
+pub const MAX_IDS: usize = 100;
+
 impl CatalogDb {
+    /// The listed, in-stock products among `ids`, as a change page of upserts (a device holding
+    /// a working set fetching what its shopper's products were viewed together with).
+    pub fn products_json(&self, ids: &[String]) -> Result<String, CatalogError> {
+        let ids: Vec<&String> = ids.iter().take(MAX_IDS).collect();
+        if ids.is_empty() {
+            return page_json(Vec::new(), 0, 1);
+        }
+        let rows = self.read(|db| {
+            let marks: Vec<String> = (1..=ids.len()).map(|k| format!("?{k}")).collect();
+            let sql = format!(
+                "SELECT p.seq, p.id, p.body, 'change' FROM products p JOIN product_words w ON w.product_id = p.id
+                  WHERE p.id IN ({}) AND w.in_stock = 1 AND p.body IS NOT NULL ORDER BY p.seq",
+                marks.join(", ")
+            );
+            let params: Vec<Value> = ids.iter().map(|id| Value::Text((*id).clone())).collect();
+            db.query(&sql, &params)
+        })?;
+        page_json(rows, 0, MAX_IDS as u32)
+    }
+
     /// The in-stock products whose words contain every word of `text`, most popular first, at
     /// most `limit`, as a change page of upserts (the device applies them as it applies a sync's).
     pub fn search_json(&self, text: &str, limit: u32) -> Result<String, CatalogError> {

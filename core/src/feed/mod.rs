@@ -401,6 +401,18 @@ fn pick_diverse(catalog: &CatalogIndex, ranked: &[u32], n: usize, per_mall: usiz
     out
 }
 
+/// The ids of the products the population viewed together with the shopper's `recent` ones
+/// that this device does not hold, most voted first, at most `n` (issue #23: what a working set
+/// could fetch for this shopper).
+pub fn unheld_viewed_together(ctx: &FeedContext<'_>, recent: &[RecentView], n: usize) -> Vec<String> {
+    let c = ctx.catalog;
+    // Oldest first, as a session runs.
+    let seeds: Vec<u32> = recent.iter().rev().filter_map(|v| c.get(&v.product_id)).collect();
+    let mut voted = c.sessions.score_unheld(&seeds, &FEED_KNN, c.sessions.len());
+    voted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    voted.into_iter().take(n).filter_map(|(i, _)| c.unheld.get(i as usize - c.len()).cloned()).collect()
+}
+
 /// Every product's score for this shopper (0..1, the home feed's), for ranking search results.
 pub fn personal_scores(ctx: &FeedContext<'_>) -> Vec<f32> {
     let scored = score(ctx);

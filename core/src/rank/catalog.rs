@@ -34,6 +34,9 @@ pub struct CatalogIndex {
     pub sessions: SessionIndex,
     /// Segment key → product indices, most viewed first.
     pub segments: HashMap<String, Vec<u32>>,
+    /// The population's products this device does not hold, by their index in `sessions`
+    /// less the products held (what a working set could fetch).
+    pub unheld: Vec<String>,
     /// Per product: the item it is, as the first product (by index) of its same-item group, or
     /// itself. Shared with the feed's "already shown" sets, which count items, not listings.
     pub item: Arc<Vec<u32>>,
@@ -90,6 +93,7 @@ impl CatalogIndex {
             popularity: Vec::with_capacity(products.len()),
             key: Vec::with_capacity(products.len()),
             sessions: SessionIndex::build(Vec::new(), 0),
+            unheld: Vec::new(),
             segments: HashMap::new(),
             item: Arc::new(Vec::new()),
             listings: HashMap::new(),
@@ -157,6 +161,9 @@ impl CatalogIndex {
             })
             .collect();
         self.sessions = SessionIndex::build(sessions, products + unheld.len()).scoring_below(products);
+        let mut by_index: Vec<(u32, &str)> = unheld.into_iter().map(|(id, i)| (i, id)).collect();
+        by_index.sort_unstable();
+        self.unheld = by_index.into_iter().map(|(_, id)| id.to_string()).collect();
         self.segments = stats
             .segments
             .iter()

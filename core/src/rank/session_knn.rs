@@ -131,6 +131,19 @@ impl SessionIndex {
     /// Score the items that may come next after `current` (chronological), adding into `scores`.
     /// `now` is the session clock of the current session (the index a new session would get).
     pub fn score_next(&self, current: &[u32], params: &KnnParams, now: usize, scores: &mut HashMap<u32, f64>) {
+        self.vote(current, params, now, scores, self.scored_below);
+    }
+
+    /// The items at or above `scored_below` (not held) the neighbours of `current` vote for:
+    /// what a device holding a working set could fetch to show next.
+    pub fn score_unheld(&self, current: &[u32], params: &KnnParams, now: usize) -> Vec<(u32, f64)> {
+        let mut scores = HashMap::new();
+        self.vote(current, params, now, &mut scores, u32::MAX);
+        scores.into_iter().filter(|(item, _)| *item >= self.scored_below).collect()
+    }
+
+    /// `score_next` for the items below `below`.
+    fn vote(&self, current: &[u32], params: &KnnParams, now: usize, scores: &mut HashMap<u32, f64>, below: u32) {
         if current.is_empty() {
             return;
         }
@@ -203,7 +216,7 @@ impl SessionIndex {
                     let df = self.by_item[item as usize].len().max(1) as f64;
                     w *= 1.0 + params.idf * (self.sessions.len() as f64 / df).ln();
                 }
-                if w > 0.0 && item < self.scored_below {
+                if w > 0.0 && item < below {
                     *scores.entry(item).or_insert(0.0) += similarity * w;
                 }
             }

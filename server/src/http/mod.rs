@@ -104,6 +104,7 @@ pub fn router(catalog: Arc<CatalogDb>, options: ServerOptions) -> Router {
         .route("/v1/malls", get(malls))
         .route("/v1/catalog/changes", get(catalog_changes))
         .route("/v1/search", get(search))
+        .route("/v1/products", get(products_by_id))
         .route("/v1/stats", get(stats))
         .route("/v1/installs", axum::routing::post(register_install).layer(limit::SMALL))
         .route("/v1/events", axum::routing::post(upload_events).layer(limit::BATCH))
@@ -556,6 +557,30 @@ async fn search(
     }
     let body = with_catalog(&state, move |c| c.search_json(&text, limit)).await?;
     conditional_json(body, &headers, "s", cache::TAIL_PAGE)
+}
+
+/// `GET /v1/products?ids=a,b,c`: the listed, in-stock products among at most 100 ids, as a
+/// change page of upserts (issue #23: what a working set lacks, fetched by a device that may).
+async fn products_by_id(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiProblem> {
+    let mut ids: Vec<String> = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if key == "ids" {
+            ids.extend(value.split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_string));
+        }
+    }
+    let max = crate::search::MAX_IDS;
+    if ids.is_empty() || ids.len() > max {
+        return Err(ApiProblem::bad_query(format!("ids must name 1 to {max} products, comma-separated")));
+    }
+    if ids.iter().any(|id| id.len() > 200 || id.chars().any(char::is_control)) {
+        return Err(ApiProblem::bad_query("an id is too long or has control characters".into()));
+    }
+    let body = with_catalog(&state, move |c| c.products_json(&ids)).await?;
+    conditional_json(body, &headers, "p", cache::TAIL_PAGE)
 }
 
 async fn catalog_changes(
