@@ -84,5 +84,19 @@ async fn the_search_endpoint_answers_a_page_and_refuses_what_it_cannot_read() {
         let r = reqwest::Client::new().get(&url).query(&bad).send().await.unwrap();
         assert_eq!(r.status(), 400, "{bad:?}");
     }
+    // Products by id: the listed, in-stock ones among those asked; unknown ones absent.
+    let sold_out = world.products.iter().find(|p| !p.in_stock()).unwrap();
+    let asked = format!("{},{},nobody-1", world.products[0].id, sold_out.id);
+    let url = format!("{}/v1/products", server.url);
+    let r = reqwest::Client::new().get(&url).query(&[("ids", asked.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let got: Vec<String> = found(&r.text().await.unwrap()).into_iter().map(|p| p.id).collect();
+    let expected = if world.products[0].in_stock() { vec![world.products[0].id.clone()] } else { vec![] };
+    assert_eq!(got, expected);
+    let too_many = (0..101).map(|n| format!("p{n}")).collect::<Vec<_>>().join(",");
+    for bad in ["", ",,", too_many.as_str()] {
+        let r = reqwest::Client::new().get(&url).query(&[("ids", bad)]).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{bad:.20}");
+    }
     server.shutdown().await;
 }
