@@ -139,7 +139,10 @@ impl Parts {
             for (at, event) in store.profile_events()? {
                 taste.learn(at, &event, &catalog);
             }
-            *state = FeedState { catalog: Some(Arc::new(catalog)), taste: Some(taste), ..FeedState::default() };
+            // The home the shopper has on screen stays (its paging continues over the new
+            // index without repeats, `continue_session`); the rest is the old index's.
+            let home = state.home.take();
+            *state = FeedState { catalog: Some(Arc::new(catalog)), taste: Some(taste), home, ..FeedState::default() };
         }
         let catalog = state.catalog.clone().expect("built above");
         let taste = state.taste.clone().expect("built with the catalog");
@@ -204,7 +207,7 @@ impl Parts {
     /// The next page of the current home's "for you" grid.
     pub fn more_for_you(&self, count: u32) -> Result<Section> {
         self.compose(|ctx, state| {
-            let session = state.session.get_or_insert_with(|| feed::compose_home(ctx).1);
+            let session = continue_session(ctx, state);
             let more = feed::next_page(ctx, session, count.clamp(1, 100) as usize);
             if let Some(section) = state.home.as_mut().and_then(|h| h.sections.iter_mut().find(|s| s.id == more.id)) {
                 section.cards.extend(more.cards.iter().cloned());
@@ -216,7 +219,7 @@ impl Parts {
     /// The current home's "for you" grid ranked again from its first page.
     pub fn rerank_for_you(&self) -> Result<Section> {
         self.compose(|ctx, state| {
-            let session = state.session.get_or_insert_with(|| feed::compose_home(ctx).1);
+            let session = continue_session(ctx, state);
             let fresh = feed::rerank_for_you(ctx, session);
             if let Some(section) = state.home.as_mut().and_then(|h| h.sections.iter_mut().find(|s| s.id == fresh.id)) {
                 section.cards = fresh.cards.clone();
@@ -403,4 +406,17 @@ impl Parts {
             })
             .await
     }
+}
+
+/// The "for you" session to page on: the current one; after the index was rebuilt under the
+/// shopper's home (a search or a sync brought products), one over the new index that shows
+/// nothing the home already has; with no home at all, a new home's.
+fn continue_session<'s>(ctx: &FeedContext<'_>, state: &'s mut FeedState) -> &'s mut feed::FeedSession {
+    if state.session.is_none() {
+        state.session = Some(match &state.home {
+            Some(home) => feed::continue_home(ctx, home),
+            None => feed::compose_home(ctx).1,
+        });
+    }
+    state.session.as_mut().expect("set above")
 }

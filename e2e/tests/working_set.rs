@@ -169,9 +169,21 @@ async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set
         r.cards.iter().map(|c| c.product_id.clone()).collect()
     };
 
+    // The shopper has a home and a page more of "for you" on screen.
+    let home = moa.home_feed().unwrap();
+    let mut on_screen: Vec<String> =
+        home.sections.iter().flat_map(|s| s.cards.iter().map(|c| c.product_id.clone())).collect();
+    on_screen.extend(moa.more_for_you(24).unwrap().cards.into_iter().map(|c| c.product_id));
+
     // The cache alone finds the one on the shelf; online, the whole catalog's three.
     assert_eq!(ids(&moa.search(&query).unwrap()), BTreeSet::from([on.id.clone()]));
     let everywhere = moa.search_everywhere(&query).await.unwrap();
+    // Back on the home, the grid pages on over what the search brought, repeating nothing.
+    let next = moa.more_for_you(24).unwrap();
+    assert!(next.cards.len() >= 20, "{} more", next.cards.len());
+    let repeated: Vec<&String> =
+        next.cards.iter().map(|c| &c.product_id).filter(|id| on_screen.contains(*id)).collect();
+    assert!(repeated.is_empty(), "shown again after the search: {repeated:?}");
     let expected: BTreeSet<String> = [&on.id, &off[0].id, &off[1].id].into_iter().cloned().collect();
     assert_eq!(ids(&everywhere), expected);
     // A product found beyond the working set opens like any other; the shopper looks at one.

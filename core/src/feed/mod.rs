@@ -593,6 +593,29 @@ fn for_you_session(ctx: &FeedContext<'_>, scored: &Scored, ranked: &[u32], shown
     session
 }
 
+/// A "for you" session over a rebuilt index that continues `home` as the shopper has it:
+/// nothing on it — any section, any page loaded — comes again.
+pub fn continue_home(ctx: &FeedContext<'_>, home: &FeedPage) -> FeedSession {
+    let c = ctx.catalog;
+    let scored = score(ctx);
+    let ranked = top(&scored, |_| true, RANKED_POOL);
+    let mut shown = Shown::new(c);
+    for card in home.sections.iter().flat_map(|s| &s.cards) {
+        if let Some(i) = c.get(&card.product_id) {
+            shown.insert(i);
+        }
+    }
+    let mut session = for_you_session(ctx, &scored, &ranked, shown);
+    session.reserved = home
+        .sections
+        .iter()
+        .filter(|s| s.id != "for_you")
+        .flat_map(|s| &s.cards)
+        .filter_map(|card| c.get(&card.product_id))
+        .collect();
+    session
+}
+
 /// After an event: the "for you" grid ranked again for the shopper's new taste, from its first
 /// page, while the rest of the home stays where it is (carousels do not shuffle under the
 /// shopper's thumb). Products in the other sections are not repeated.
