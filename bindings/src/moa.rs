@@ -63,6 +63,12 @@ impl Moa {
         Ok(section(self.inner.more_for_you(count)?))
     }
 
+    /// `moreForYou`, and when a working set has no more for the shopper, online, the products
+    /// ranked just after its shelf on the server fill the page. Runs on the core's runtime.
+    pub async fn more_for_you_everywhere(self: Arc<Self>, count: u32) -> Result<FeedSection> {
+        Ok(section(self.inner.more_for_you_everywhere(count).await?))
+    }
+
     /// After an event: the "for you" grid ranked again from its first page; the home's other
     /// sections stay as they are.
     pub fn rerank_for_you(&self) -> Result<FeedSection> {

@@ -362,6 +362,14 @@ impl ApiClient {
         self.read_json(check(request.send().await?).await?).await
     }
 
+    /// `GET /v1/shelves/{shelf}/reserve?offset=&limit=`: the products ranked just after a shelf.
+    pub async fn shelf_reserve(&self, shelf: &str, offset: u32, limit: u32) -> Result<RawChangePage> {
+        let mut url = self.url(&format!("v1/shelves/{shelf}/reserve"))?;
+        url.query_pairs_mut().append_pair("offset", &offset.to_string()).append_pair("limit", &limit.to_string());
+        let request = self.http.get(url).timeout(SEARCH_TIMEOUT);
+        self.read_json(check(request.send().await?).await?).await
+    }
+
     /// Run an idempotent request (every GET, and POSTs made idempotent by their ids), retrying transient failures with backoff (or as long as the
     /// server's `Retry-After` asks), until it succeeds, fails for good, or is cancelled.
     async fn get_with_retry<T, F, Fut>(&self, cancel: &CancellationToken, attempt: F) -> Result<T>

@@ -223,6 +223,13 @@ impl Moa {
         self.parts.more_for_you(count)
     }
 
+    /// [`Moa::more_for_you`], and when the working set has no more for this shopper, online,
+    /// the products ranked just after its shelf on the server come in and fill the page
+    /// (issue #23). Offline, or holding the whole catalog, exactly `more_for_you`.
+    pub async fn more_for_you_everywhere(&self, count: u32) -> Result<Section> {
+        self.parts.more_for_you_everywhere(count).await
+    }
+
     /// After an event: the current home's "for you" grid ranked again from its first page for
     /// the shopper's new taste; the other sections stay as they are (no shuffling under the
     /// shopper's thumb) and are not repeated.

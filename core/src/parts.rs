@@ -30,6 +30,8 @@ const SEARCH_CANDIDATES: u32 = 100;
 /// The shopper's latest products whose neighbours are fetched, and how many of those at most.
 const VIEWED_TOGETHER_SEEDS: usize = 10;
 const VIEWED_TOGETHER_FETCHED: usize = 60;
+/// Ranks of the shelf's reserve fetched at a time when "for you" runs out.
+const RESERVE_WINDOW: u32 = 100;
 
 pub(crate) struct Parts {
     pub config: MoaConfig,
@@ -39,6 +41,9 @@ pub(crate) struct Parts {
     pub changes: ChangeHub,
     pub feed: Mutex<FeedState>,
     pub images: ImageCache,
+    /// How far into the shelf's reserve "for you" has read since the last sync (which lets go
+    /// of what it brought: the next pages read it again).
+    reserve_read: std::sync::atomic::AtomicU32,
 }
 
 impl Parts {
@@ -59,6 +64,7 @@ impl Parts {
             changes: ChangeHub::new(),
             feed: Mutex::new(FeedState::default()),
             images,
+            reserve_read: std::sync::atomic::AtomicU32::new(0),
         })
     }
 
@@ -216,6 +222,31 @@ impl Parts {
         })
     }
 
+    /// The next page of "for you", and when the working set runs out of it and the server is
+    /// there, the products ranked just after the shelf (its reserve, a window at a time) come
+    /// in as visitors and the page is filled from them — without repeating anything shown.
+    pub async fn more_for_you_everywhere(&self, count: u32) -> Result<Section> {
+        let mut page = self.more_for_you(count)?;
+        let (Some(api), true) = (self.api.as_ref(), self.config.working_set) else { return Ok(page) };
+        let mut tries = 0;
+        while page.cards.len() < count as usize && tries < 3 {
+            tries += 1;
+            let shelf = self.shelf()?;
+            let offset = self.reserve_read.fetch_add(RESERVE_WINDOW, std::sync::atomic::Ordering::SeqCst);
+            let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
+            let Ok(found) = sync::fetch_reserve(api, &shelf, (offset, RESERVE_WINDOW), &malls).await else { break };
+            if found.is_empty() {
+                break; // the reserve is exhausted too
+            }
+            if self.guard(self.store.put_visitors(&found))? > 0 {
+                self.feed().catalog_changed();
+            }
+            let more = self.more_for_you(count - page.cards.len() as u32)?;
+            page.cards.extend(more.cards);
+        }
+        Ok(page)
+    }
+
     /// The current home's "for you" grid ranked again from its first page.
     pub fn rerank_for_you(&self) -> Result<Section> {
         self.compose(|ctx, state| {
@@ -251,6 +282,7 @@ impl Parts {
             self.feed().catalog_changed();
         }
         // What searches brought beyond the working set goes (the feed does not keep it fresh).
+        self.reserve_read.store(0, std::sync::atomic::Ordering::SeqCst);
         if self.guard(self.store.drop_visitors())? > 0 {
             report.feed_changed = true;
             self.feed().catalog_changed();

@@ -409,6 +409,18 @@ pub(crate) async fn fetch_products(
     Ok(accepted_upserts(api, raw, known_malls))
 }
 
+/// The in-stock products ranked `offset..offset + limit` after `shelf`, each checked as a sync
+/// checks it; what fails is left out.
+pub(crate) async fn fetch_reserve(
+    api: &ApiClient,
+    shelf: &str,
+    (offset, limit): (u32, u32),
+    known_malls: &HashSet<String>,
+) -> Result<Vec<(u64, Product)>> {
+    let raw = api.shelf_reserve(shelf, offset, limit).await?;
+    Ok(accepted_upserts(api, raw, known_malls))
+}
+
 /// The upserts of a page answered out of sequence order (search, products by id), each
 /// checked; what fails is left out.
 fn accepted_upserts(api: &ApiClient, raw: RawChangePage, known_malls: &HashSet<String>) -> Vec<(u64, Product)> {

@@ -243,3 +243,47 @@ async fn a_shopper_who_shares_behaviour_gets_what_others_viewed_with_theirs_beyo
     assert!(beyond.iter().all(|id| private.product(id).is_err()));
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_for_you_runs_out_the_products_after_the_shelf_come_in_without_repeats() {
+    let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 53, products: 3_000, now: NOW }).unwrap();
+    catalog.refresh_shelves(NOW, 120).unwrap();
+    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let moa = synced_working_set(&server.url, dir.path()).await;
+    let shelf: BTreeSet<String> = held(&moa);
+    // Page the home's "for you" until the working set has nothing more.
+    let home = moa.home_feed().unwrap();
+    let mut seen: Vec<String> =
+        home.sections.iter().flat_map(|s| s.cards.iter().map(|c| c.product_id.clone())).collect();
+    loop {
+        let more = moa.more_for_you(24).unwrap();
+        if more.cards.is_empty() {
+            break;
+        }
+        seen.extend(more.cards.into_iter().map(|c| c.product_id));
+    }
+    // Online, the next pages come from just after the shelf, and repeat nothing.
+    for _ in 0..2 {
+        let page = moa.more_for_you_everywhere(24).await.unwrap();
+        assert_eq!(page.cards.len(), 24, "a full page from the reserve");
+        for card in &page.cards {
+            assert!(!seen.contains(&card.product_id), "{} again", card.product_id);
+            assert!(!shelf.contains(&card.product_id), "{} was held: it would have come before", card.product_id);
+            seen.push(card.product_id.clone());
+        }
+    }
+    // Offline it pages on over what is held (what the reserve brought included) and ends,
+    // without an error and without repeats.
+    server.shutdown().await;
+    loop {
+        let page = moa.more_for_you_everywhere(24).await.unwrap();
+        if page.cards.is_empty() {
+            break;
+        }
+        for card in page.cards {
+            assert!(!seen.contains(&card.product_id), "{} again offline", card.product_id);
+            seen.push(card.product_id);
+        }
+    }
+}

@@ -42,9 +42,26 @@ pub struct ShelfRefresh {
     pub left: u64,
 }
 
-/// Every segment's shelf of at most `size` products, chosen from the listed `products` and the
-/// population's `stats`, as of `now` (Unix seconds).
-pub fn choose(products: &[Product], stats: &PopulationStats, now: i64, size: usize) -> BTreeMap<String, Vec<String>> {
+/// Products ranked after each shelf's, kept for a device whose "for you" runs out.
+pub const DEFAULT_RESERVE: usize = 5_000;
+
+/// A segment's shelf and what comes after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shelf {
+    pub products: Vec<String>,
+    /// The next best candidates not on the shelf, best first (`/v1/shelves/{shelf}/reserve`).
+    pub reserve: Vec<String>,
+}
+
+/// Every segment's shelf of at most `size` products, and a reserve of at most `reserve` after
+/// it, chosen from the listed `products` and the population's `stats`, as of `now` (Unix
+/// seconds).
+pub fn choose(
+    products: &[Product],
+    stats: &PopulationStats,
+    now: i64,
+    (size, reserve): (usize, usize),
+) -> BTreeMap<String, Shelf> {
     let mut shelves = BTreeMap::new();
     let max_popularity = products.iter().map(|p| p.popularity).fold(0.0f64, f64::max).ln_1p().max(1e-9);
     for (gender, age) in segments() {
@@ -58,9 +75,18 @@ pub fn choose(products: &[Product], stats: &PopulationStats, now: i64, size: usi
         // Every age's products may enter, as every age's may reach a shopper's home: the prior
         // gives the segment's own ages their due, as the device's ranker does.
         let fits = |p: &&Product| p.in_stock() && (p.gender == gender || p.gender == Gender::Unisex);
-        let candidates: Vec<(&Product, f64)> =
+        let mut candidates: Vec<(&Product, f64)> =
             products.iter().filter(fits).map(|p| (p, worth(p, &segment, now))).collect();
-        shelves.insert(key, balanced(candidates, size));
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
+        let chosen = balanced(&candidates, size);
+        let on_shelf: HashSet<&str> = chosen.iter().map(String::as_str).collect();
+        let after: Vec<String> = candidates
+            .iter()
+            .filter(|(p, _)| !on_shelf.contains(p.id.as_str()))
+            .take(reserve)
+            .map(|(p, _)| p.id.clone())
+            .collect();
+        shelves.insert(key, Shelf { products: chosen, reserve: after });
     }
     shelves
 }
@@ -85,17 +111,16 @@ struct Segment<'a> {
     max_popularity: f64,
 }
 
-/// The best `size` candidates, with every style represented: each style gets a share of the
+/// The best `size` candidates (sorted best first), with every style represented: each style gets a share of the
 /// shelf by the square root of how many candidates have it (so a niche style is not crowded
 /// out by the big ones), filled by worth; a product counts for every style it has, as a
 /// shopper of any of them may be shown it. Places a style cannot fill go to the best of the rest.
-fn balanced(mut candidates: Vec<(&Product, f64)>, size: usize) -> Vec<String> {
-    candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
+fn balanced(candidates: &[(&Product, f64)], size: usize) -> Vec<String> {
     if candidates.len() <= size {
-        return candidates.into_iter().map(|(p, _)| p.id.clone()).collect();
+        return candidates.iter().map(|(p, _)| p.id.clone()).collect();
     }
     let mut per_style: HashMap<Option<Style>, usize> = HashMap::new();
-    for (p, _) in &candidates {
+    for (p, _) in candidates {
         for style in styles_of(p) {
             *per_style.entry(style).or_default() += 1;
         }
@@ -163,6 +188,35 @@ impl CatalogDb {
         })
     }
 
+    /// Replace what comes after `shelf` (no sequence numbers: it is read by rank, not followed).
+    pub fn set_reserve(&self, shelf: &str, ids: &[String]) -> Result<(), CatalogError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM shelf_reserve WHERE shelf = ?1", values![shelf])?;
+            for (rank, id) in ids.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO shelf_reserve (shelf, rank, product_id) VALUES (?1, ?2, ?3)",
+                    values![shelf, rank as i64, id.as_str()],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The in-stock products of `shelf`'s reserve ranked `offset..offset + window`, as a change
+    /// page of upserts in rank order.
+    pub fn reserve_json(&self, shelf: &str, offset: u32, window: u32) -> Result<String, CatalogError> {
+        let rows = self.read(|db| {
+            db.query(
+                "SELECT p.seq, p.id, p.body, 'change' FROM shelf_reserve r
+                   JOIN products p ON p.id = r.product_id JOIN product_words w ON w.product_id = p.id
+                  WHERE r.shelf = ?1 AND r.rank >= ?2 AND r.rank < ?2 + ?3 AND w.in_stock = 1 AND p.body IS NOT NULL
+                  ORDER BY r.rank",
+                values![shelf, offset as i64, window as i64],
+            )
+        })?;
+        page_json(rows, 0, window)
+    }
+
     /// The products on `shelf` now.
     pub fn shelf(&self, shelf: &str) -> Result<Vec<String>, CatalogError> {
         let rows = self.read(|db| {
@@ -176,8 +230,9 @@ impl CatalogDb {
         let products = self.live_products()?;
         let stats: PopulationStats = serde_json::from_str(&self.stats_json()?)?;
         let mut refresh = ShelfRefresh::default();
-        for (shelf, ids) in choose(&products, &stats, now, size) {
-            let (entered, left) = self.set_shelf(&shelf, &ids)?;
+        for (shelf, chosen) in choose(&products, &stats, now, (size, DEFAULT_RESERVE)) {
+            self.set_reserve(&shelf, &chosen.reserve)?;
+            let (entered, left) = self.set_shelf(&shelf, &chosen.products)?;
             refresh.shelves += 1;
             refresh.entered += entered;
             refresh.left += left;

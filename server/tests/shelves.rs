@@ -20,10 +20,13 @@ fn page(json: &str) -> ChangePage {
 fn every_segment_gets_a_bounded_shelf_of_what_fits_it_with_every_style() {
     let (catalog, world) = demo_catalog(DemoSpec { seed: 23, products: 3_000, now: NOW }).unwrap();
     let stats = serde_json::from_str(&catalog.stats_json().unwrap()).unwrap();
-    let shelves = choose(&world.products, &stats, NOW, 300);
+    let shelves = choose(&world.products, &stats, NOW, (300, 200));
     assert_eq!(shelves.len(), 2 * AgeBand::ALL.len());
     let by_id: std::collections::HashMap<&str, &Product> = world.products.iter().map(|p| (p.id.as_str(), p)).collect();
-    for (key, ids) in &shelves {
+    for (key, shelf) in &shelves {
+        let ids = &shelf.products;
+        // What comes after it is none of it.
+        assert!(shelf.reserve.len() <= 200 && shelf.reserve.iter().all(|id| !ids.contains(id)), "{key}");
         assert!(is_shelf(key));
         assert!(ids.len() <= 300, "{key}: {}", ids.len());
         assert_eq!(ids.iter().collect::<HashSet<_>>().len(), ids.len(), "{key}: a product twice");

@@ -67,6 +67,14 @@ CREATE TABLE IF NOT EXISTS shelf_moves (
     entered     INTEGER NOT NULL  -- 1: entered the shelf, 0: left it
 );
 CREATE INDEX IF NOT EXISTS shelf_moves_by_shelf ON shelf_moves (shelf, seq);
+-- What comes after each shelf, best first (version 5): a device whose "for you" runs out reads
+-- the next ranks. Replaced whole at every refresh.
+CREATE TABLE IF NOT EXISTS shelf_reserve (
+    shelf       TEXT NOT NULL,
+    rank        INTEGER NOT NULL,
+    product_id  TEXT NOT NULL,
+    PRIMARY KEY (shelf, rank)
+);
 CREATE INDEX IF NOT EXISTS shelf_moves_by_product ON shelf_moves (shelf, product_id, seq);
 
 -- Accounts, sessions and the lists kept for them

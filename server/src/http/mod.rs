@@ -105,6 +105,7 @@ pub fn router(catalog: Arc<CatalogDb>, options: ServerOptions) -> Router {
         .route("/v1/catalog/changes", get(catalog_changes))
         .route("/v1/search", get(search))
         .route("/v1/products", get(products_by_id))
+        .route("/v1/shelves/{shelf}/reserve", get(shelf_reserve))
         .route("/v1/stats", get(stats))
         .route("/v1/installs", axum::routing::post(register_install).layer(limit::SMALL))
         .route("/v1/events", axum::routing::post(upload_events).layer(limit::BATCH))
@@ -581,6 +582,30 @@ async fn products_by_id(
     }
     let body = with_catalog(&state, move |c| c.products_json(&ids)).await?;
     conditional_json(body, &headers, "p", cache::TAIL_PAGE)
+}
+
+/// `GET /v1/shelves/{shelf}/reserve?offset=&limit=`: the in-stock products ranked just after a
+/// shelf, ranks `offset..offset + limit` (issue #23: a device whose "for you" runs out).
+async fn shelf_reserve(
+    State(state): State<AppState>,
+    Path(shelf): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiProblem> {
+    if !crate::shelves::is_shelf(&shelf) {
+        return Err(ApiProblem::bad_query(format!("shelf {shelf:?} is not a segment (e.g. women.early_20s)")));
+    }
+    let (mut offset, mut limit) = (0u32, 50u32);
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let bad = || ApiProblem::bad_query(format!("{key} must be a whole number in range, got {value:?}"));
+        match key.as_ref() {
+            "offset" => offset = value.parse().ok().filter(|o| *o <= 1_000_000).ok_or_else(bad)?,
+            "limit" => limit = value.parse().ok().filter(|l| (1..=100).contains(l)).ok_or_else(bad)?,
+            _ => {}
+        }
+    }
+    let body = with_catalog(&state, move |c| c.reserve_json(&shelf, offset, limit)).await?;
+    conditional_json(body, &headers, "r", cache::LISTS)
 }
 
 async fn catalog_changes(

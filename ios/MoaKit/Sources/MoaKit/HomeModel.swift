@@ -83,7 +83,8 @@ public final class HomeModel: StateModel {
         guard !endReached else { return }
         let moa = self.moa
         do {
-            let more = try await offMain { try moa.moreForYou(count: count) }
+            // Past what the phone holds, online, the core brings the products ranked next.
+            let more = try await moa.moreForYouEverywhere(count: count)
             sections = sections.map { section in
                 guard section.id == more.id else { return section }
                 var grown = section

@@ -126,7 +126,8 @@ class HomeViewModel(
     fun loadMore(count: UInt = 24u): Job = scope.launch {
         if (_state.value.endReached) return@launch
         try {
-            val more = withContext(io) { feedLock.withLock { moa.moreForYou(count) } }
+            // Past what the phone holds, online, the core brings the products ranked next.
+            val more = feedLock.withLock { moa.moreForYouEverywhere(count) }
             _state.update { s ->
                 s.copy(
                     sections = s.sections.map { if (it.id == more.id) it.copy(cards = it.cards + more.cards) else it },
