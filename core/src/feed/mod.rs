@@ -606,14 +606,19 @@ pub fn continue_home(ctx: &FeedContext<'_>, home: &FeedPage) -> FeedSession {
         }
     }
     let mut session = for_you_session(ctx, &scored, &ranked, shown);
-    session.reserved = home
-        .sections
+    session.reserved = outside_for_you(c, home);
+    session
+}
+
+/// The products of `home`'s sections other than "for you": a re-rank of "for you" leaves them
+/// out.
+fn outside_for_you(c: &CatalogIndex, home: &FeedPage) -> Vec<u32> {
+    home.sections
         .iter()
         .filter(|s| s.id != "for_you")
         .flat_map(|s| &s.cards)
         .filter_map(|card| c.get(&card.product_id))
-        .collect();
-    session
+        .collect()
 }
 
 /// After an event: the "for you" grid ranked again for the shopper's new taste, from its first

@@ -7,9 +7,9 @@ use moa_protocol::model::{Gender, Money, Style};
 use moa_protocol::wire::segment_key;
 
 use super::{
-    card, for_you_session, hash, next_page, normalise, pick_diverse, reason, section, segment_phrase, top, FeedContext,
-    FeedPage, FeedSession, Layout, MallCard, Scored, Section, Shown, CAROUSEL, DAY, FEED_KNN, FOLLOWED_NEW_WITHIN_DAYS,
-    FOR_YOU_PAGE, NEW_WITHIN_DAYS, PER_MALL_CAROUSEL, RANKED_POOL,
+    card, for_you_session, hash, next_page, normalise, outside_for_you, pick_diverse, reason, section, segment_phrase,
+    top, FeedContext, FeedPage, FeedSession, Layout, MallCard, Scored, Section, Shown, CAROUSEL, DAY, FEED_KNN,
+    FOLLOWED_NEW_WITHIN_DAYS, FOR_YOU_PAGE, NEW_WITHIN_DAYS, PER_MALL_CAROUSEL, RANKED_POOL,
 };
 use crate::copy::{self, Phrases};
 use crate::profile::StatedTaste;
@@ -62,13 +62,7 @@ pub fn compose_home(ctx: &FeedContext<'_>) -> (FeedPage, FeedSession) {
     sections.retain(|s| !s.cards.is_empty() || !s.malls.is_empty());
     let page = FeedPage { sections, generated_at: ctx.now };
     session.shown = home.shown;
-    session.reserved = page
-        .sections
-        .iter()
-        .filter(|s| s.id != "for_you")
-        .flat_map(|s| &s.cards)
-        .filter_map(|card| c.get(&card.product_id))
-        .collect();
+    session.reserved = outside_for_you(c, &page);
     (page, session)
 }
 
