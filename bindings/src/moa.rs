@@ -290,6 +290,23 @@ impl Moa {
         Ok(FeedPage { sections: page.sections.into_iter().map(section).collect(), generated_at: page.generated_at })
     }
 
+    /// QA (issue #20): what `call` costs the core alone, without crossing into Kotlin or Swift —
+    /// the median of `runs` calls, in milliseconds — to set against the same call timed across
+    /// the bindings (docs/BENCHMARKS.md).
+    pub fn core_call_ms(&self, call: CoreCall, runs: u32) -> Result<f64> {
+        let mut times = Vec::with_capacity(runs.max(1) as usize);
+        for _ in 0..runs.max(1) {
+            let started = std::time::Instant::now();
+            match call {
+                CoreCall::CurrentHome => drop(self.inner.current_home()?),
+                CoreCall::RerankForYou => drop(self.inner.rerank_for_you()?),
+            }
+            times.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok(times[times.len() / 2])
+    }
+
     /// A mall's page (from a mall card, the sheet or the malls tab): name, concept, follow, and
     /// its first `limit` products in this shopper's order. From the cache; `NotFound` for an
     /// unknown mall.

@@ -1,5 +1,15 @@
 //! The home feed and the mall pages.
 
+/// A core call QA times alone (`Moa::coreCallMs`), to set against the same call across the
+/// bindings.
+#[derive(uniffi::Enum)]
+pub enum CoreCall {
+    /// `currentHome()`: every card of the home as it stands.
+    CurrentHome,
+    /// `rerankForYou()`: "for you" ranked again, its first page.
+    RerankForYou,
+}
+
 #[derive(uniffi::Enum)]
 pub enum SectionLayout {
     Cover,

@@ -414,6 +414,32 @@ fun aWorkingSetDeviceSearchesTheWholeCatalogOnline() {
     }
 }
 
+/**
+ * What crossing into Kotlin costs (issue #20): a home of about 50 cards (`currentHome`) and a
+ * 24-card re-rank, each timed here across the bindings and in the core alone (`coreCallMs`) in
+ * the same run, medians of 200. Reported, not asserted: a benchmark, not a test of speed.
+ */
+fun ffiCostOfAHomeAndAReRank() {
+    syncedMoa().use { moa ->
+        moa.homeFeed()
+        repeat(30) { moa.currentHome(); moa.rerankForYou() }
+        fun medianMs(call: () -> Unit): Double {
+            val times = (1..200).map { val start = System.nanoTime(); call(); (System.nanoTime() - start) / 1e6 }.sorted()
+            return times[times.size / 2]
+        }
+        val home = medianMs { moa.currentHome() }
+        val rerank = medianMs { moa.rerankForYou() }
+        val (coreHome, coreRerank) = moa.coreCallMs(CoreCall.CURRENT_HOME, 200u) to moa.coreCallMs(CoreCall.RERANK_FOR_YOU, 200u)
+        val cards = moa.currentHome().sections.sumOf { it.cards.size }
+        val rerankCards = moa.rerankForYou().cards.size
+        assertTrue(cards >= 40 && rerankCards >= 20, "$cards cards, a re-rank of $rerankCards")
+        println(
+            "ffi (kotlin): a home of $cards cards %.3f ms (core alone %.3f ms: %.2f×, bindings %+.3f ms); a re-rank of $rerankCards %.3f ms (core %.3f ms: %.2f×, bindings %+.3f ms)"
+                .format(home, coreHome, home / coreHome, home - coreHome, rerank, coreRerank, rerank / coreRerank, rerank - coreRerank),
+        )
+    }
+}
+
 fun oneCardPerItemWithItsOtherMallsOnTheSheet() {
     syncedMoa().use { moa ->
         val cards = moa.homeFeed().sections.flatMap { it.cards }.toMutableList()
@@ -455,6 +481,7 @@ fun main() {
         ::searchFindsKoreanSubstringsInitialsAndMalls,
         ::oneCardPerItemWithItsOtherMallsOnTheSheet,
         ::aWorkingSetDeviceSearchesTheWholeCatalogOnline,
+        ::ffiCostOfAHomeAndAReRank,
     )
     var passed = 0
     var failed = 0

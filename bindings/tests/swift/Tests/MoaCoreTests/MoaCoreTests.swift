@@ -426,6 +426,39 @@ final class MoaCoreTests: XCTestCase {
         }
     }
 
+    /// What crossing into Swift costs (issue #20): a home of about 50 cards (`currentHome`) and a
+    /// 24-card re-rank, each timed here across the bindings and in the core alone
+    /// (`coreCallMs`) in the same run, medians of 200. Reported, not asserted.
+    func testFFICostOfAHomeAndAReRank() async throws {
+        let moa = try await syncedMoa()
+        _ = try moa.homeFeed()
+        for _ in 0..<30 {
+            _ = try moa.currentHome()
+            _ = try moa.rerankForYou()
+        }
+        func medianMs(_ call: () throws -> Void) rethrows -> Double {
+            var times: [Double] = []
+            for _ in 0..<200 {
+                let start = Date()
+                try call()
+                times.append(Date().timeIntervalSince(start) * 1e3)
+            }
+            return times.sorted()[times.count / 2]
+        }
+        let home = try medianMs { _ = try moa.currentHome() }
+        let rerank = try medianMs { _ = try moa.rerankForYou() }
+        let coreHome = try moa.coreCallMs(call: .currentHome, runs: 200)
+        let coreRerank = try moa.coreCallMs(call: .rerankForYou, runs: 200)
+        let cards = try moa.currentHome().sections.reduce(0) { $0 + $1.cards.count }
+        let rerankCards = try moa.rerankForYou().cards.count
+        XCTAssertGreaterThanOrEqual(cards, 40)
+        XCTAssertGreaterThanOrEqual(rerankCards, 20)
+        print(String(
+            format: "ffi (swift): a home of %d cards %.3f ms (core alone %.3f ms: %.2f×, bindings %+.3f ms); a re-rank of %d %.3f ms (core %.3f ms: %.2f×, bindings %+.3f ms)",
+            cards, home, coreHome, home / coreHome, home - coreHome, rerankCards, rerank, coreRerank, rerank / coreRerank,
+            rerank - coreRerank))
+    }
+
     func testAWorkingSetDeviceSearchesTheWholeCatalogOnline() async throws {
         func request(_ text: String, offset: UInt32 = 0) -> SearchRequest {
             SearchRequest(text: text, category: nil, minPrice: nil, maxPrice: nil, color: nil, size: nil,
