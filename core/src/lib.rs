@@ -311,8 +311,8 @@ impl Moa {
     /// Search the whole catalog when online (issue #23): a device holding a working set first
     /// brings in what the server finds beyond it, then searches its cache as [`Moa::search`]
     /// does, every result ranked for the shopper. Offline, or without a working set, it is
-    /// [`Moa::search`]. Products brought in this way go at the next sync unless the shopper
-    /// opened or kept them.
+    /// [`Moa::search`]. Products brought in this way go at a sync an hour or more later, unless
+    /// the shopper opened or kept them (results still on screen keep opening).
     pub async fn search_everywhere(&self, query: &search::SearchQuery) -> Result<search::SearchResults> {
         self.parts.fetch_search_candidates(&query.text).await?;
         self.search(query)

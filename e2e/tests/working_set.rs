@@ -163,7 +163,9 @@ async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set
     catalog.upsert_products(&[named(off[0]), named(off[1]), named(on)]).unwrap();
     let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let moa = synced_working_set(&server.url, dir.path()).await;
+    let clock = FixedClock::at_secs(NOW);
+    let moa = Moa::open(MoaConfig::new(dir.path()).clock(clock.clone()).server(&server.url).working_set(true)).unwrap();
+    moa.sync().await.unwrap();
     let query = SearchQuery { text: "구름나래".into(), limit: 20, ..Default::default() };
     let ids = |r: &moa_core::search::SearchResults| -> BTreeSet<String> {
         r.cards.iter().map(|c| c.product_id.clone()).collect()
@@ -190,7 +192,11 @@ async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set
     assert_eq!(moa.product_sheet(&off[0].id).unwrap().product_id, off[0].id);
     assert!(moa.sheet_closed(&off[0].id).unwrap());
 
-    // The next sync lets go of what a search brought and the shopper did not open.
+    // A sync soon after keeps what the search brought (results on screen must open); one an
+    // hour later lets go of what the shopper did not open.
+    moa.sync().await.unwrap();
+    assert!(held(&moa).contains(&off[1].id), "still on screen: kept");
+    clock.advance_ms(3_600_001);
     moa.sync().await.unwrap();
     let now_held = held(&moa);
     assert!(now_held.contains(&off[0].id), "opened: kept");

@@ -11,6 +11,9 @@ use moa_protocol::model::Product;
 use super::{search, upsert_product, Store, NEEDED, UPSERT_PRODUCT};
 use crate::error::Result;
 
+/// How long what a search brought stays whatever the syncs: results on screen must open.
+const VISIT_MS: i64 = 3_600_000;
+
 impl Store {
     /// The bytes the database's pages hold, less the pages free for reuse — what the cache
     /// costs the phone once the free pages are handed back (`evict_products` does).
@@ -73,9 +76,10 @@ impl Store {
         let mut written = 0;
         {
             let mut upsert = tx.prepare_cached(UPSERT_PRODUCT)?;
-            let mut visiting = tx.prepare_cached("SELECT visiting = 1 FROM products WHERE id = ?1")?;
+            let mut visiting = tx.prepare_cached("SELECT visiting > 0 FROM products WHERE id = ?1")?;
+            let now = self.clock.now_ms().max(1);
             for (seq, product) in found {
-                upsert_product(&mut upsert, product, *seq, true)?;
+                upsert_product(&mut upsert, product, *seq, now)?;
                 if visiting.query_row([&product.id], |r| r.get::<_, bool>(0))? {
                     search::index_products(&tx, "p.id = ?1", &product.id, true)?;
                     written += 1;
@@ -86,12 +90,15 @@ impl Store {
         Ok(written)
     }
 
-    /// Let go of the visitors the shopper does not need: the feed does not keep them fresh, and
-    /// the next search brings them again. Returns how many went.
+    /// Let go of the visitors the shopper does not need that came more than `VISIT_MS` ago: the
+    /// feed does not keep them fresh, and the next search brings them again (a newer visitor
+    /// stays, so that results still on screen open). Returns how many went.
     pub fn drop_visitors(&self) -> Result<u64> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let gone = format!("SELECT rowid FROM products p WHERE p.visiting = 1 AND NOT ({NEEDED})");
+        let before = self.clock.now_ms() - VISIT_MS;
+        let gone =
+            format!("SELECT rowid FROM products p WHERE p.visiting > 0 AND p.visiting < {before} AND NOT ({NEEDED})");
         tx.execute(&format!("DELETE FROM product_search WHERE rowid IN ({gone})"), [])?;
         let dropped = tx.execute(&format!("DELETE FROM products WHERE rowid IN ({gone})"), [])?;
         tx.commit()?;

@@ -449,7 +449,8 @@ const NEEDED: &str = "EXISTS (SELECT 1 FROM wishlist w WHERE w.product_id = p.id
      OR EXISTS (SELECT 1 FROM followed_malls f WHERE f.mall_id = p.mall_id)";
 
 /// A product as a sync writes it: every column, replaced whole. The feed's (`visiting` 0)
-/// always; a search's (1) only over another search's, never over what the feed keeps fresh.
+/// always; a search's (`visiting`: when it came, Unix ms) only over another search's, never over
+/// what the feed keeps fresh.
 const UPSERT_PRODUCT: &str =
     "INSERT INTO products (id, mall_id, title, brand, category, styles, gender, age_bands, price,
          original_price, currency, image_url, product_url, variants, in_stock, created_at,
@@ -469,7 +470,7 @@ const UPSERT_PRODUCT: &str =
          sizes_in_stock = excluded.sizes_in_stock, colors = excluded.colors,
          image_hash = excluded.image_hash, same_item = excluded.same_item,
          more_image_urls = excluded.more_image_urls, visiting = excluded.visiting
-     WHERE excluded.visiting = 0 OR products.visiting = 1";
+     WHERE excluded.visiting = 0 OR products.visiting > 0";
 
 fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome> {
     let mut outcome = PageOutcome::default();
@@ -491,7 +492,7 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     for change in changes {
         match change {
             Change::Upsert { seq, product: p } => {
-                upsert_product(&mut upsert, p, *seq, false)?;
+                upsert_product(&mut upsert, p, *seq, 0)?;
                 // The search index catches up after the sync's pages (by seq): the page's
                 // transaction stays as short as the home feed needs it.
                 outcome.upserted += 1;
@@ -511,8 +512,9 @@ fn apply_changes(tx: &Transaction<'_>, changes: &[Change]) -> Result<PageOutcome
     Ok(outcome)
 }
 
-/// Write product `p` (its change's `seq`) with `UPSERT_PRODUCT`; `visiting`: a search brought it.
-fn upsert_product(upsert: &mut rusqlite::CachedStatement<'_>, p: &Product, seq: u64, visiting: bool) -> Result<()> {
+/// Write product `p` (its change's `seq`) with `UPSERT_PRODUCT`; `visiting`: 0 for the feed's,
+/// else when a search (or the reserve, or viewed-together) brought it, Unix ms.
+fn upsert_product(upsert: &mut rusqlite::CachedStatement<'_>, p: &Product, seq: u64, visiting: i64) -> Result<()> {
     upsert.execute(params![
         p.id,
         p.mall_id,

@@ -42,7 +42,8 @@ CREATE TABLE products (
     image_hash      TEXT, -- 64 hex digits
     same_item       TEXT,
     more_image_urls TEXT NOT NULL DEFAULT '[]', -- JSON array: the gallery's other photos
-    -- 1: brought by a search of the whole catalog, not by the feed the sync follows (version 11).
+    -- Not 0: brought by a search of the whole catalog (or the shelf's reserve, or viewed
+    -- together), not by the feed the sync follows, at this time (Unix ms; version 11).
     visiting        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX products_by_mall ON products (mall_id);
