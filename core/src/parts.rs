@@ -234,7 +234,11 @@ impl Parts {
             let shelf = self.shelf()?;
             let offset = self.reserve_read.fetch_add(RESERVE_WINDOW, std::sync::atomic::Ordering::SeqCst);
             let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
-            let Ok(found) = sync::fetch_reserve(api, &shelf, (offset, RESERVE_WINDOW), &malls).await else { break };
+            let Ok(found) = sync::fetch_reserve(api, &shelf, (offset, RESERVE_WINDOW), &malls).await else {
+                // Offline or refused: the window is read again next time.
+                self.reserve_read.fetch_sub(RESERVE_WINDOW, std::sync::atomic::Ordering::SeqCst);
+                break;
+            };
             if found.is_empty() {
                 break; // the reserve is exhausted too
             }
