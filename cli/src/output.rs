@@ -61,18 +61,34 @@ impl SyncListener for SyncProgressView {
 /// A long step that reports only its end (building the demo world): a spinner on a terminal,
 /// a line when it starts and one when it ends otherwise.
 pub fn long_step<T>(what: &str, step: impl FnOnce() -> T) -> T {
-    let started = Instant::now();
+    let started = step_started(what);
+    let done = step();
+    step_done(what, started);
+    done
+}
+
+/// [`long_step`] for a step that awaits (fetching photos, syncing).
+pub async fn long_step_async<T>(what: &str, step: impl std::future::Future<Output = T>) -> T {
+    let started = step_started(what);
+    let done = step.await;
+    step_done(what, started);
+    done
+}
+
+fn step_started(what: &str) -> (Instant, Option<ProgressBar>) {
     let spinner = spinner_on_a_terminal();
     match &spinner {
         Some(s) => s.set_message(format!("{what}…")),
         None => eprintln!("{what}…"),
     }
-    let done = step();
+    (Instant::now(), spinner)
+}
+
+fn step_done(what: &str, (started, spinner): (Instant, Option<ProgressBar>)) {
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
     eprintln!("{what}: done {}", took(started));
-    done
 }
 
 fn spinner_on_a_terminal() -> Option<ProgressBar> {

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::{median, resident_mb};
 use moa_core::{FixedClock, Moa, MoaConfig};
-use moa_server::{DemoSpec, DemoWorld};
+use moa_server::DemoSpec;
 use serde::Serialize;
 
 /// The world's time: the demo's new arrivals and sale ends are relative to it.
@@ -39,7 +39,7 @@ pub fn cold_start_bench(products: usize, runs: usize) -> Result<ColdStartBench, 
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let config = MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW));
     {
-        let world = DemoWorld::generate(DemoSpec { seed: 5, products, now: NOW });
+        let world = super::demo_world(DemoSpec { seed: 5, products, now: NOW });
         let moa = Moa::open(config.clone()).map_err(|e| e.to_string())?;
         super::fill_cache(&moa, &world)?;
     } // the world and the filling handle are gone before anything is measured

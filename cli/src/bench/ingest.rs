@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::median;
 use moa_core::model::{Category, Gender, Platform, Product};
 use moa_server::ingest::{self, Format, Limits, MallProfile};
-use moa_server::{CatalogDb, DemoSpec, DemoWorld};
+use moa_server::{CatalogDb, DemoSpec};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -106,7 +106,7 @@ fn merchant_xml(products: &[Product]) -> String {
 
 pub fn ingest_bench(rows: usize, runs: usize) -> Result<IngestBench, String> {
     let runs = runs.max(1);
-    let world = DemoWorld::generate(DemoSpec { seed: 7, products: rows, now: 1_795_000_000 });
+    let world = super::demo_world(DemoSpec { seed: 7, products: rows, now: 1_795_000_000 });
     let limits = Limits { max_bytes: u64::MAX, max_rows: usize::MAX };
     let mut formats = Vec::new();
     for (format, feed) in

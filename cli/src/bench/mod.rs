@@ -13,7 +13,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 
 use moa_core::wire::Change;
 use moa_core::Moa;
-use moa_server::DemoWorld;
+use moa_server::{DemoSpec, DemoWorld};
 
 /// `moa serve` in a process of its own (so that its memory and CPU are not counted as the
 /// bench's), killed when the bench ends, however it ends.
@@ -26,6 +26,10 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Start `moa` with `args` (a `serve` command on port 0) and read the URL it listens on.
     pub fn start(args: &[&str]) -> Result<(ServerProcess, String), String> {
+        crate::output::long_step("starting a server", || ServerProcess::spawn(args))
+    }
+
+    fn spawn(args: &[&str]) -> Result<(ServerProcess, String), String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let mut child = Command::new(exe)
             .args(args)
@@ -57,9 +61,22 @@ impl Drop for ServerProcess {
     }
 }
 
+/// The demo world of `spec`, saying so on standard error (a large one takes seconds to minutes).
+pub fn demo_world(spec: DemoSpec) -> DemoWorld {
+    crate::output::long_step(&format!("building the demo world of {} products", spec.products), || {
+        DemoWorld::generate(spec)
+    })
+}
+
 /// The cache as a sync leaves it — the world's malls, then its products in pages of 1,000 —
-/// without the HTTP.
+/// without the HTTP, saying so on standard error.
 pub fn fill_cache(moa: &Moa, world: &DemoWorld) -> Result<(), String> {
+    crate::output::long_step(&format!("writing {} products into a cache", world.products.len()), || {
+        write_cache(moa, world)
+    })
+}
+
+fn write_cache(moa: &Moa, world: &DemoWorld) -> Result<(), String> {
     moa.store().replace_malls(&world.malls, None).map_err(|e| e.to_string())?;
     for (n, chunk) in world.products.chunks(1000).enumerate() {
         let changes: Vec<Change> = chunk

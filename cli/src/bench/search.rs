@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::median;
 use moa_core::search::{SearchFilter, SearchQuery};
 use moa_core::{Moa, MoaConfig};
-use moa_server::{DemoSpec, DemoWorld};
+use moa_server::DemoSpec;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -48,7 +48,7 @@ fn like_scan_ms(scan: &rusqlite::Connection, text: &str, runs: usize) -> Result<
 
 pub fn search_bench(products: usize, runs: usize) -> Result<SearchBench, String> {
     let runs = runs.max(1);
-    let world = DemoWorld::generate(DemoSpec { seed: 5, products, now: 1_795_000_000 });
+    let world = super::demo_world(DemoSpec { seed: 5, products, now: 1_795_000_000 });
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let moa = Moa::open(MoaConfig::new(dir.path())).map_err(|e| e.to_string())?;
     super::fill_cache(&moa, &world)?;

@@ -57,7 +57,7 @@ pub struct ServeRun {
 /// The whole comparison. Without `postgres` (a URL; the bench makes and drops a schema of its
 /// own there) only SQLite runs; without nginx installed, the cached configuration is skipped.
 pub async fn serve_bench(products: usize, devices: usize, postgres: Option<&str>) -> Result<ServeBench, String> {
-    let world = DemoWorld::generate(DemoSpec { seed: DemoSpec::DEFAULT_SEED, products, now: NOW });
+    let world = super::demo_world(DemoSpec { seed: DemoSpec::DEFAULT_SEED, products, now: NOW });
     let changed: Vec<Product> = world.products.iter().step_by(10).cloned().collect();
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut runs = Vec::new();

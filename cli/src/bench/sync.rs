@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use moa_core::model::Product;
 use moa_core::{Moa, MoaConfig, SyncOptions};
-use moa_server::{DemoSpec, DemoWorld};
+use moa_server::DemoSpec;
 use rusqlite::params;
 use serde::Serialize;
 
@@ -69,7 +69,7 @@ pub async fn sync_bench(products: usize, seed: u64, page_limit: u32, runs: usize
     drop(server);
 
     // Baseline: the same world, straight into SQLite.
-    let world = DemoWorld::generate(DemoSpec { seed, products, now: moa_core_now() });
+    let world = super::demo_world(DemoSpec { seed, products, now: moa_core_now() });
     let mut baseline_times = Vec::with_capacity(runs);
     for run in 0..runs {
         baseline_times.push(raw_upsert(&dir.path().join(format!("baseline-{run}.db")), &world.products)?);

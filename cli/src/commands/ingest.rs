@@ -6,7 +6,7 @@ use std::time::Duration;
 use moa_server::ingest::{self, Format, Limits};
 use moa_server::CatalogDb;
 
-use crate::output::unix_now;
+use crate::output::{long_step, long_step_async, unix_now};
 
 fn open(db: &str) -> Result<CatalogDb, String> {
     CatalogDb::open_at(db).map_err(|e| format!("{db}: {e}"))
@@ -89,18 +89,22 @@ async fn ingest_command(
         format!("unknown format {format:?}; one of {}", names.join(", "))
     })?;
     let catalog = open(db)?;
-    let bytes = fetch(source, limits).await?;
-    let prepared = ingest::prepare(&catalog, mall, format, &bytes, limits, unix_now()).map_err(|e| e.to_string())?;
-    let hashed = if let Some(options) = photos {
-        let urls = prepared.photos_to_hash();
-        if !json && !urls.is_empty() {
-            eprintln!("hashing {} photos…", urls.len());
+    // Each step says on standard error when it starts and ends (a spinner on a terminal): a
+    // big feed takes minutes, and a silent command looks hung.
+    let bytes = long_step_async(&format!("reading {source}"), fetch(source, limits)).await?;
+    let prepared = long_step(&format!("parsing and checking {} bytes", bytes.len()), || {
+        ingest::prepare(&catalog, mall, format, &bytes, limits, unix_now())
+    })
+    .map_err(|e| e.to_string())?;
+    let hashed = match photos {
+        Some(options) => {
+            let urls = prepared.photos_to_hash();
+            long_step_async(&format!("hashing {} photos", urls.len()), ingest::hash_photos(urls, options)).await
         }
-        ingest::hash_photos(urls, options).await
-    } else {
-        ingest::PhotoReport::default()
+        None => ingest::PhotoReport::default(),
     };
-    let report = ingest::commit(&catalog, prepared, &hashed, unix_now()).map_err(|e| e.to_string())?;
+    let report = long_step("writing the changes", || ingest::commit(&catalog, prepared, &hashed, unix_now()))
+        .map_err(|e| e.to_string())?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
         return Ok(());

@@ -21,7 +21,8 @@ pub struct ShelvesArgs {
 
 pub fn run(a: ShelvesArgs) -> CliResult {
     let catalog = CatalogDb::open_at(&a.db).map_err(|e| format!("{}: {e}", a.db))?;
-    let r = catalog.refresh_shelves(unix_now(), a.size).map_err(|e| e.to_string())?;
+    let r = crate::output::long_step("choosing every segment's shelf", || catalog.refresh_shelves(unix_now(), a.size))
+        .map_err(|e| e.to_string())?;
     println!("{} shelves: {} products entered, {} left", r.shelves, r.entered, r.left);
     Ok(())
 }
