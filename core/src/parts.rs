@@ -41,8 +41,8 @@ pub(crate) struct Parts {
     pub changes: ChangeHub,
     pub feed: Mutex<FeedState>,
     pub images: ImageCache,
-    /// How far into the shelf's reserve "for you" has read since the last sync (which lets go
-    /// of what it brought: the next pages read it again).
+    /// How far into the shelf's reserve "for you" has read (back to 0 when a sync let go of
+    /// what it brought).
     reserve_read: std::sync::atomic::AtomicU32,
 }
 
@@ -285,9 +285,10 @@ impl Parts {
         if report.feed_changed {
             self.feed().catalog_changed();
         }
-        // What searches brought beyond the working set goes (the feed does not keep it fresh).
-        self.reserve_read.store(0, std::sync::atomic::Ordering::SeqCst);
+        // What searches (or the reserve) brought an hour ago and more goes: the feed does not
+        // keep it fresh. The reserve is read from its start again when it may have gone.
         if self.guard(self.store.drop_visitors())? > 0 {
+            self.reserve_read.store(0, std::sync::atomic::Ordering::SeqCst);
             report.feed_changed = true;
             self.feed().catalog_changed();
         }
