@@ -111,10 +111,11 @@ struct Segment<'a> {
     max_popularity: f64,
 }
 
-/// The best `size` candidates (sorted best first), with every style represented: each style gets a share of the
-/// shelf by the square root of how many candidates have it (so a niche style is not crowded
-/// out by the big ones), filled by worth; a product counts for every style it has, as a
-/// shopper of any of them may be shown it. Places a style cannot fill go to the best of the rest.
+/// The best `size` of `candidates` (sorted best first), with every style represented: each
+/// style gets a share of the shelf by the square root of how many candidates have it (so a
+/// niche style is not crowded out by the big ones), filled by worth; a product counts for every
+/// style it has, as a shopper of any of them may be shown it. Places a style cannot fill go to
+/// the best of the rest.
 fn balanced(candidates: &[(&Product, f64)], size: usize) -> Vec<String> {
     if candidates.len() <= size {
         return candidates.iter().map(|(p, _)| p.id.clone()).collect();
