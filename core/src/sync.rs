@@ -55,7 +55,8 @@ pub struct SyncReport {
     /// Products viewed together with the shopper's that the working set lacked, fetched (only
     /// for a shopper who shares behaviour).
     pub viewed_together_fetched: u64,
-    /// Products taken out of the cache to keep it under its budget (`MoaConfig::cache_budget_bytes`).
+    /// Products taken out of the cache to keep it under its budget
+    /// (`MoaConfig::cache_budget_bytes`).
     pub evicted: u64,
     /// Products (re)indexed for search after the pages.
     pub search_indexed: u64,
