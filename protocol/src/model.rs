@@ -164,26 +164,48 @@ impl Locale {
     }
 }
 
-/// The storefront platform a partner mall runs on; it decides how its feeds are read.
+/// The storefront platform a partner mall runs on. Korean soho malls run on Cafe24, Naver
+/// Smartstore, imweb, godomall and makeshop; others on Shopify; many sites only publish a
+/// Google Merchant or Naver EP feed (`other`). A platform this build does not know reads as
+/// `other`, so a newer server's malls never break an older app's sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     Cafe24,
     Smartstore,
     Shopify,
+    Imweb,
+    Godomall,
+    Makeshop,
+    #[serde(other)]
+    Other,
 }
 
 impl Platform {
+    pub const ALL: [Platform; 7] = [
+        Platform::Cafe24,
+        Platform::Smartstore,
+        Platform::Shopify,
+        Platform::Imweb,
+        Platform::Godomall,
+        Platform::Makeshop,
+        Platform::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::Cafe24 => "cafe24",
             Platform::Smartstore => "smartstore",
             Platform::Shopify => "shopify",
+            Platform::Imweb => "imweb",
+            Platform::Godomall => "godomall",
+            Platform::Makeshop => "makeshop",
+            Platform::Other => "other",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Platform::Cafe24, Platform::Smartstore, Platform::Shopify].into_iter().find(|p| p.as_str() == s)
+        Platform::ALL.into_iter().find(|p| p.as_str() == s)
     }
 }
 
@@ -415,6 +437,17 @@ mod tests {
         assert!(!is_price_drop_worth_telling(39_800, 39_800, "KRW"));
         assert!(!is_price_drop_worth_telling(39_800, 41_800, "KRW"), "a rise");
         assert!(is_price_drop_worth_telling(20_000, 19_000, "USD"), "5 dollars of cents");
+    }
+
+    #[test]
+    fn every_kind_of_mall_has_a_platform_and_an_unknown_one_reads_as_other() {
+        for p in Platform::ALL {
+            assert_eq!(Platform::parse(p.as_str()), Some(p));
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.as_str()));
+        }
+        let later: Platform = serde_json::from_str("\"wix\"").unwrap();
+        assert_eq!(later, Platform::Other);
+        assert_eq!(Platform::parse("wix"), None, "the registry still refuses a name it does not know");
     }
 
     #[test]

@@ -33,7 +33,8 @@ pub struct MallAddArgs {
     pub id: Option<String>,
     #[arg(long)]
     pub name: Option<String>,
-    /// cafe24, smartstore or shopify.
+    /// cafe24, smartstore, shopify, imweb, godomall, makeshop, or other (a site that only
+    /// publishes a Google Merchant or Naver EP feed).
     #[arg(long)]
     pub platform: Option<String>,
     /// https://…

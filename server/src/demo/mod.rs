@@ -478,7 +478,8 @@ fn mall_from_seed(seed: &MallSeed) -> Mall {
             format!("https://smartstore.naver.com/{}", seed.id),
             vec!["smartstore.naver.com".to_string(), "m.smartstore.naver.com".to_string()],
         ),
-        Platform::Shopify => (
+        // A mall on its own domain (Shopify, and the demo has no imweb, godomall or makeshop).
+        _ => (
             format!("https://{}.com/", seed.id),
             vec![format!("{}.com", seed.id), format!("{}.myshopify.com", seed.id)],
         ),
@@ -560,7 +561,7 @@ fn make_product(mall: &MallSeed, mall_weight: f64, number: u64, rng: &mut ChaCha
     let product_url = match mall.platform {
         Platform::Cafe24 => format!("https://www.{}.co.kr/product/detail.html?product_no={number}", mall.id),
         Platform::Smartstore => format!("https://smartstore.naver.com/{}/products/{number}", mall.id),
-        Platform::Shopify => format!("https://{}.com/products/item-{number}", mall.id),
+        _ => format!("https://{}.com/products/item-{number}", mall.id),
     };
     Product {
         image_url: images::photo_path(&id, None, 0),

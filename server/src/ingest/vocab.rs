@@ -27,6 +27,12 @@ const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("parka", Category::Outer),
     ("cardigan", Category::Outer),
     ("blazer", Category::Outer),
+    ("vest", Category::Outer),
+    ("gilet", Category::Outer),
+    ("windbreaker", Category::Outer),
+    ("anorak", Category::Outer),
+    ("trench", Category::Outer),
+    ("조끼", Category::Outer),
     ("tuxedo", Category::Outer),
     ("블레이저", Category::Outer),
     ("팬츠", Category::Pants),
@@ -39,6 +45,11 @@ const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("jeans", Category::Pants),
     ("shorts", Category::Pants),
     ("leggings", Category::Pants),
+    ("joggers", Category::Pants),
+    ("chinos", Category::Pants),
+    ("sweatpants", Category::Pants),
+    ("slacks", Category::Pants),
+    ("조거", Category::Pants),
     ("상의", Category::Top),
     ("티셔츠", Category::Top),
     ("블라우스", Category::Top),
@@ -55,16 +66,45 @@ const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("jumper", Category::Top),
     ("hoodie", Category::Top),
     ("knit", Category::Top),
+    ("sweatshirt", Category::Top),
+    ("pullover", Category::Top),
+    ("polo", Category::Top),
+    ("tank", Category::Top),
+    ("camisole", Category::Top),
+    ("bodysuit", Category::Top),
+    ("나시", Category::Top),
     ("가방", Category::Bag),
     ("백팩", Category::Bag),
     ("bag", Category::Bag),
     ("backpack", Category::Bag),
+    ("tote", Category::Bag),
+    ("clutch", Category::Bag),
+    ("crossbody", Category::Bag),
+    ("purse", Category::Bag),
+    ("handbag", Category::Bag),
+    ("토트", Category::Bag),
+    ("클러치", Category::Bag),
     ("신발", Category::Shoes),
     ("슈즈", Category::Shoes),
     ("스니커즈", Category::Shoes),
     ("shoes", Category::Shoes),
     ("sneakers", Category::Shoes),
     ("boots", Category::Shoes),
+    // English product types the real feeds use ("Heels" in a Shopify product_type).
+    ("heels", Category::Shoes),
+    ("heel", Category::Shoes),
+    ("sandals", Category::Shoes),
+    ("loafers", Category::Shoes),
+    ("flats", Category::Shoes),
+    ("pumps", Category::Shoes),
+    ("mules", Category::Shoes),
+    ("slippers", Category::Shoes),
+    ("footwear", Category::Shoes),
+    ("힐", Category::Shoes),
+    ("샌들", Category::Shoes),
+    ("로퍼", Category::Shoes),
+    ("부츠", Category::Shoes),
+    ("슬리퍼", Category::Shoes),
     ("액세서리", Category::Accessory),
     ("악세사리", Category::Accessory),
     ("모자", Category::Accessory),
@@ -73,6 +113,20 @@ const CATEGORY_WORDS: &[(&str, Category)] = &[
     ("jewelry", Category::Accessory),
     ("hat", Category::Accessory),
     ("cap", Category::Accessory),
+    ("belt", Category::Accessory),
+    ("scarf", Category::Accessory),
+    ("sunglasses", Category::Accessory),
+    ("socks", Category::Accessory),
+    ("gloves", Category::Accessory),
+    ("beanie", Category::Accessory),
+    ("necklace", Category::Accessory),
+    ("earrings", Category::Accessory),
+    ("bracelet", Category::Accessory),
+    ("벨트", Category::Accessory),
+    ("스카프", Category::Accessory),
+    ("목걸이", Category::Accessory),
+    ("귀걸이", Category::Accessory),
+    ("양말", Category::Accessory),
     // Google product taxonomy ids malls put in `google_product_category`.
     ("2271", Category::Dress),
     ("1581", Category::Skirt),
@@ -183,5 +237,31 @@ pub(super) fn gender_of(text: &str) -> Option<Gender> {
         "male" | "men" | "man" | "남성" | "남" | "m" => Some(Gender::Men),
         "unisex" | "남녀공용" | "공용" => Some(Gender::Unisex),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_english_and_korean_product_types_real_feeds_use_have_a_category() {
+        for (title, category) in [
+            ("Stiletto Heels", Category::Shoes),
+            ("Leather Loafers", Category::Shoes),
+            ("스트랩 샌들", Category::Shoes),
+            ("Canvas Tote", Category::Bag),
+            ("Quilted Crossbody", Category::Bag),
+            ("Wool Vest", Category::Outer),
+            ("니트 조끼", Category::Outer),
+            ("Cargo Joggers", Category::Pants),
+            ("Ribbed Tank", Category::Top),
+            ("Silk Scarf", Category::Accessory),
+            ("진주 목걸이", Category::Accessory),
+        ] {
+            assert_eq!(lookup(CATEGORY_WORDS, &title.to_lowercase(), false), Some(category), "{title}");
+        }
+        // Whole words only for Latin: a "tee" is not in "steel", "tank" not in "tankini…" words.
+        assert_eq!(lookup(CATEGORY_WORDS, "steel blue", false), None);
     }
 }
