@@ -1,6 +1,6 @@
 //! The cache's budget (issue #23): how many bytes the database holds, and evicting the products
 //! the shopper is least likely to need when it holds too many; and the products a search of the
-//! whole catalog brings beyond the working set (visitors), let go at the next sync. What the
+//! whole catalog brings beyond the working set (visitors), let go by a sync an hour later. What the
 //! shopper needs (`NEEDED`: the wishlist's, the followed malls', every product their events
 //! name) never goes.
 
