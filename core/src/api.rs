@@ -349,8 +349,7 @@ impl ApiClient {
     pub async fn search(&self, text: &str, limit: u32) -> Result<RawChangePage> {
         let mut url = self.url("v1/search")?;
         url.query_pairs_mut().append_pair("q", text).append_pair("limit", &limit.to_string());
-        let request = self.http.get(url).timeout(SEARCH_TIMEOUT);
-        self.read_json(check(request.send().await?).await?).await
+        self.quick_get(url).await
     }
 
     /// `GET /v1/products?ids=a,b,c`: the listed, in-stock products among `ids` (at most 100).
@@ -358,15 +357,20 @@ impl ApiClient {
     pub async fn products(&self, ids: &[String]) -> Result<RawChangePage> {
         let mut url = self.url("v1/products")?;
         url.query_pairs_mut().append_pair("ids", &ids.iter().take(100).cloned().collect::<Vec<_>>().join(","));
-        let request = self.http.get(url).timeout(SEARCH_TIMEOUT);
-        self.read_json(check(request.send().await?).await?).await
+        self.quick_get(url).await
     }
 
     /// `GET /v1/shelves/{shelf}/reserve?offset=&limit=`: the products ranked just after a shelf.
     pub async fn shelf_reserve(&self, shelf: &str, offset: u32, limit: u32) -> Result<RawChangePage> {
         let mut url = self.url(&format!("v1/shelves/{shelf}/reserve"))?;
         url.query_pairs_mut().append_pair("offset", &offset.to_string()).append_pair("limit", &limit.to_string());
-        let request = self.http.get(url).timeout(SEARCH_TIMEOUT);
+        self.quick_get(url).await
+    }
+
+    /// One GET of a change page beyond the feed, `QUICK_TIMEOUT` at most and never retried:
+    /// what it brings is a bonus, and the cache answers without it.
+    async fn quick_get(&self, url: reqwest::Url) -> Result<RawChangePage> {
+        let request = self.http.get(url).timeout(QUICK_TIMEOUT);
         self.read_json(check(request.send().await?).await?).await
     }
 
@@ -457,8 +461,9 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response> {
 
 /// Redirects followed at most, per request.
 const MAX_REDIRECTS: usize = 5;
-/// How long a search of the whole catalog may take before the cache's results stand alone.
-const SEARCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long a request beyond the feed (a search of the whole catalog, products by id, a
+/// shelf's reserve) may take before the cache's answer stands alone.
+const QUICK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 /// The largest JSON document the client reads (a change page of 1,000 products is ~2 MB): a
 /// misbehaving server cannot make the phone buffer without end.
 const MAX_JSON_BYTES: u64 = 32 * 1024 * 1024;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use moa_protocol::model::{AgeBand, Gender, Locale, Product};
 
-use crate::api::ApiClient;
+use crate::api::{ApiClient, RawChangePage};
 use crate::changes::{ChangeHub, ChangeKind};
 use crate::config::MoaConfig;
 use crate::error::{Error, Result};
@@ -233,17 +233,13 @@ impl Parts {
             tries += 1;
             let shelf = self.shelf()?;
             let offset = self.reserve_read.fetch_add(RESERVE_WINDOW, std::sync::atomic::Ordering::SeqCst);
-            let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
-            let Ok(found) = sync::fetch_reserve(api, &shelf, (offset, RESERVE_WINDOW), &malls).await else {
+            let Ok(raw) = api.shelf_reserve(&shelf, offset, RESERVE_WINDOW).await else {
                 // Offline or refused: the window is read again next time.
                 self.reserve_read.fetch_sub(RESERVE_WINDOW, std::sync::atomic::Ordering::SeqCst);
                 break;
             };
-            if found.is_empty() {
+            if self.keep_visitors(api, raw)?.0 == 0 {
                 break; // the reserve is exhausted too
-            }
-            if self.guard(self.store.put_visitors(&found))? > 0 {
-                self.feed().catalog_changed();
             }
             let more = self.more_for_you(count - page.cards.len() as u32)?;
             page.cards.extend(more.cards);
@@ -343,15 +339,10 @@ impl Parts {
         if text.trim().is_empty() {
             return Ok(0);
         }
-        let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
         // Whatever keeps the server from answering (offline, slow, an older server without
         // search), the working set answers alone.
-        let Ok(found) = sync::search_catalog(api, text, SEARCH_CANDIDATES, &malls).await else { return Ok(0) };
-        let came = self.guard(self.store.put_visitors(&found))?;
-        if came > 0 {
-            self.feed().catalog_changed();
-        }
-        Ok(came)
+        let Ok(raw) = api.search(text, SEARCH_CANDIDATES).await else { return Ok(0) };
+        Ok(self.keep_visitors(api, raw)?.1)
     }
 
     /// Per-shopper candidates (issue #23): the products the population viewed together with
@@ -364,14 +355,22 @@ impl Parts {
         if wanted.is_empty() {
             return Ok(0);
         }
-        let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
         // Offline or refused: the working set stands as it is.
-        let Ok(found) = sync::fetch_products(api, &wanted, &malls).await else { return Ok(0) };
+        let Ok(raw) = api.products(&wanted).await else { return Ok(0) };
+        Ok(self.keep_visitors(api, raw)?.1)
+    }
+
+    /// What an answer beyond the feed brought (a search, products by id, the shelf's reserve),
+    /// checked as a sync checks it and kept as visitors; the ranking index is built again when
+    /// any came. Returns (products found, products written).
+    fn keep_visitors(&self, api: &ApiClient, raw: RawChangePage) -> Result<(usize, u64)> {
+        let malls = self.guard(self.store.malls())?.into_iter().map(|m| m.id).collect();
+        let found = sync::accepted_upserts(api, raw, &malls);
         let came = self.guard(self.store.put_visitors(&found))?;
         if came > 0 {
             self.feed().catalog_changed();
         }
-        Ok(came)
+        Ok((found.len(), came))
     }
 
     /// The product sheet, with its heart and its mall's follow as they are now.

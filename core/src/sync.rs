@@ -387,44 +387,13 @@ fn accept(
     }
 }
 
-/// The whole catalog's in-stock products matching `text`, most popular first (issue #23: what a
-/// working set does not hold), each checked as a sync checks it; what fails is left out.
-pub(crate) async fn search_catalog(
+/// The upserts of a page answered out of sequence order (a search, products by id, a shelf's
+/// reserve), each checked as a sync checks it; what fails is left out.
+pub(crate) fn accepted_upserts(
     api: &ApiClient,
-    text: &str,
-    limit: u32,
+    raw: RawChangePage,
     known_malls: &HashSet<String>,
-) -> Result<Vec<(u64, Product)>> {
-    let raw = api.search(text, limit).await?;
-    Ok(accepted_upserts(api, raw, known_malls))
-}
-
-/// The listed, in-stock products among `ids` (`GET /v1/products`), each checked as a sync
-/// checks it; what fails is left out.
-pub(crate) async fn fetch_products(
-    api: &ApiClient,
-    ids: &[String],
-    known_malls: &HashSet<String>,
-) -> Result<Vec<(u64, Product)>> {
-    let raw = api.products(ids).await?;
-    Ok(accepted_upserts(api, raw, known_malls))
-}
-
-/// The in-stock products ranked `offset..offset + limit` after `shelf`, each checked as a sync
-/// checks it; what fails is left out.
-pub(crate) async fn fetch_reserve(
-    api: &ApiClient,
-    shelf: &str,
-    (offset, limit): (u32, u32),
-    known_malls: &HashSet<String>,
-) -> Result<Vec<(u64, Product)>> {
-    let raw = api.shelf_reserve(shelf, offset, limit).await?;
-    Ok(accepted_upserts(api, raw, known_malls))
-}
-
-/// The upserts of a page answered out of sequence order (search, products by id), each
-/// checked; what fails is left out.
-fn accepted_upserts(api: &ApiClient, raw: RawChangePage, known_malls: &HashSet<String>) -> Vec<(u64, Product)> {
+) -> Vec<(u64, Product)> {
     let mut found = Vec::with_capacity(raw.changes.len());
     for text in raw.changes {
         if let Ok(Change::Upsert { seq, product }) = serde_json::from_str::<Change>(text.get()) {
