@@ -6,14 +6,27 @@
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use moa_core::model::{AgeBand, Gender};
 use moa_core::search::SearchQuery;
 use moa_core::{FixedClock, Moa, MoaConfig, ShopperProfile};
 use moa_protocol::wire::segment_key;
-use moa_server::{DemoSpec, RunningServer};
+use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
+
+/// The demo world of `seed` (3,000 products) with its shelves of `shelf_size`.
+fn shelved_catalog(seed: u64, shelf_size: usize) -> (Arc<CatalogDb>, DemoWorld) {
+    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed, products: 3_000, now: NOW }).unwrap();
+    catalog.refresh_shelves(NOW, shelf_size).unwrap();
+    (catalog, world)
+}
+
+/// A server on loopback for `catalog`.
+async fn serve(catalog: &Arc<CatalogDb>) -> RunningServer {
+    RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap()
+}
 
 /// A device holding a working set of the server at `url`, synced once.
 async fn synced_working_set(url: &str, dir: &std::path::Path) -> Moa {
@@ -28,9 +41,8 @@ fn held(moa: &Moa) -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_holds_its_segments_shelf_keeps_what_the_shopper_needs_and_works_offline() {
-    let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 31, products: 3_000, now: NOW }).unwrap();
-    catalog.refresh_shelves(NOW, 300).unwrap();
-    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let (catalog, _world) = shelved_catalog(31, 300);
+    let server = serve(&catalog).await;
     let config = |dir: &std::path::Path| MoaConfig::new(dir).clock(FixedClock::at_secs(NOW)).server(&server.url);
 
     // The whole catalog, for comparison.
@@ -75,9 +87,8 @@ async fn a_device_holds_its_segments_shelf_keeps_what_the_shopper_needs_and_work
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_segment_follows_its_own_shelf_from_the_beginning() {
-    let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 31, products: 3_000, now: NOW }).unwrap();
-    catalog.refresh_shelves(NOW, 200).unwrap();
-    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let (catalog, _world) = shelved_catalog(31, 200);
+    let server = serve(&catalog).await;
     let dir = tempfile::tempdir().unwrap();
     let moa = synced_working_set(&server.url, dir.path()).await;
     let women: BTreeSet<String> =
@@ -104,7 +115,7 @@ async fn another_segment_follows_its_own_shelf_from_the_beginning() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cache_over_its_budget_lets_go_of_what_the_shopper_is_least_likely_to_need() {
     let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 37, products: 3_000, now: NOW }).unwrap();
-    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let server = serve(&catalog).await;
     let config = |dir: &std::path::Path| MoaConfig::new(dir).clock(FixedClock::at_secs(NOW)).server(&server.url);
     let for_you = |moa: &Moa| -> Vec<String> {
         let home = moa.home_feed().unwrap();
@@ -149,8 +160,7 @@ async fn a_cache_over_its_budget_lets_go_of_what_the_shopper_is_least_likely_to_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set() {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 43, products: 3_000, now: NOW }).unwrap();
-    catalog.refresh_shelves(NOW, 300).unwrap();
+    let (catalog, world) = shelved_catalog(43, 300);
     let shelf: BTreeSet<String> =
         catalog.shelf(&segment_key(Gender::Women, AgeBand::Late20s)).unwrap().into_iter().collect();
     // Two products off the guest's shelf and one on it, all named with a word no other has.
@@ -161,7 +171,7 @@ async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set
         ..p.clone()
     };
     catalog.upsert_products(&[named(off[0]), named(off[1]), named(on)]).unwrap();
-    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let server = serve(&catalog).await;
     let dir = tempfile::tempdir().unwrap();
     let clock = FixedClock::at_secs(NOW);
     let moa = Moa::open(MoaConfig::new(dir.path()).clock(clock.clone()).server(&server.url).working_set(true)).unwrap();
@@ -213,8 +223,7 @@ async fn online_search_finds_the_whole_catalog_and_ranks_it_with_the_working_set
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shopper_who_shares_behaviour_gets_what_others_viewed_with_theirs_beyond_the_shelf() {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed: 47, products: 3_000, now: NOW }).unwrap();
-    catalog.refresh_shelves(NOW, 300).unwrap();
+    let (catalog, world) = shelved_catalog(47, 300);
     let shelf: BTreeSet<String> =
         catalog.shelf(&segment_key(Gender::Women, AgeBand::Late20s)).unwrap().into_iter().collect();
     let in_stock: BTreeSet<&str> = world.products.iter().filter(|p| p.in_stock()).map(|p| p.id.as_str()).collect();
@@ -230,7 +239,7 @@ async fn a_shopper_who_shares_behaviour_gets_what_others_viewed_with_theirs_beyo
             (!off.is_empty()).then(|| (on.clone(), off))
         })
         .expect("a session reaching beyond the shelf");
-    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let server = serve(&catalog).await;
 
     let (sharing_dir, private_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let sharing = synced_working_set(&server.url, sharing_dir.path()).await;
@@ -252,9 +261,8 @@ async fn a_shopper_who_shares_behaviour_gets_what_others_viewed_with_theirs_beyo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_for_you_runs_out_the_products_after_the_shelf_come_in_without_repeats() {
-    let (catalog, _world) = moa_server::demo_catalog(DemoSpec { seed: 53, products: 3_000, now: NOW }).unwrap();
-    catalog.refresh_shelves(NOW, 120).unwrap();
-    let server = RunningServer::start(catalog.clone(), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+    let (catalog, _world) = shelved_catalog(53, 120);
+    let server = serve(&catalog).await;
     let dir = tempfile::tempdir().unwrap();
     let moa = synced_working_set(&server.url, dir.path()).await;
     let shelf: BTreeSet<String> = held(&moa);

@@ -218,6 +218,12 @@ impl CatalogDb {
         page_json(rows, 0, window)
     }
 
+    /// Whether the shelves were ever stocked (a new catalog's are empty until `refresh_shelves`).
+    pub fn shelves_stocked(&self) -> Result<bool, CatalogError> {
+        let row = self.read(|db| db.query_opt("SELECT 1 FROM shelf_items LIMIT 1", &[]))?;
+        Ok(row.is_some())
+    }
+
     /// The products on `shelf` now.
     pub fn shelf(&self, shelf: &str) -> Result<Vec<String>, CatalogError> {
         let rows = self.read(|db| {

@@ -133,7 +133,7 @@ pub async fn working_set_bench(spec: WorkingSetSpec) -> Result<WorkingSetBench, 
     let config = |name: &str| MoaConfig::new(dir.path().join(name)).clock(clock.clone()).server(&url);
 
     let whole_config = config("whole");
-    let (whole_moa, whole_report, first_sync_s) = synced(whole_config.clone()).await?;
+    let (whole_moa, whole_report, first_sync_s) = synced(whole_config.clone(), None).await?;
     let whole_products = whole_moa.store().product_count().map_err(|e| e.to_string())?;
     drop(whole_moa);
     let whole = figures(&whole_config, &whole_report, first_sync_s, whole_products, runs)?;
@@ -177,16 +177,20 @@ fn prepare_catalog(database: &Path, products: usize, shelf_size: usize) -> Resul
         })
         .map_err(|e| e.to_string())?;
     }
-    if catalog.shelf("women.late_20s").map_err(|e| e.to_string())?.is_empty() {
+    if !catalog.shelves_stocked().map_err(|e| e.to_string())? {
         crate::output::long_step("stocking the shelves", || catalog.refresh_shelves(NOW, shelf_size))
             .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
 
-/// A device's first sync: the device, its report, the seconds it took.
-async fn synced(config: MoaConfig) -> Result<(Moa, SyncReport, f64), String> {
+/// A device's first sync (its shopper's `profile` set first, when given): the device, its report,
+/// the seconds it took.
+async fn synced(config: MoaConfig, profile: Option<&ShopperProfile>) -> Result<(Moa, SyncReport, f64), String> {
     let moa = Moa::open(config).map_err(|e| e.to_string())?;
+    if let Some(profile) = profile {
+        moa.set_profile(profile).map_err(|e| e.to_string())?;
+    }
     let started = Instant::now();
     let report = moa.sync().await.map_err(|e| e.to_string())?;
     Ok((moa, report, started.elapsed().as_secs_f64()))
@@ -231,11 +235,7 @@ async fn compare(
     clock: &FixedClock,
     runs: usize,
 ) -> Result<PersonaFigures, String> {
-    let moa = Moa::open(config.clone()).map_err(|e| e.to_string())?;
-    moa.set_profile(&persona.profile()).map_err(|e| e.to_string())?;
-    let started = Instant::now();
-    let report = moa.sync().await.map_err(|e| e.to_string())?;
-    let first_sync_s = started.elapsed().as_secs_f64();
+    let (moa, report, first_sync_s) = synced(config.clone(), Some(&persona.profile())).await?;
     let held = moa.store().product_count().map_err(|e| e.to_string())?;
     drop(moa);
     let device = figures(&config, &report, first_sync_s, held, runs)?;

@@ -110,7 +110,7 @@ async fn serve(
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     // A catalog whose shelves were never stocked has devices following empty working sets:
     // stock them now (the demo's always; afterwards `moa shelves` after imports).
-    let unstocked = catalog.shelf("women.late_20s").map(|s| s.is_empty()).unwrap_or(false);
+    let unstocked = !catalog.shelves_stocked().unwrap_or(true);
     if demo || unstocked {
         stock_the_shelves(catalog, now);
     }

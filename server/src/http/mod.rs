@@ -527,6 +527,15 @@ fn conditional_json(
     Ok(response)
 }
 
+/// A shelf a request names must be a segment's.
+fn known_shelf(shelf: &str) -> Result<(), ApiProblem> {
+    if crate::shelves::is_shelf(shelf) {
+        Ok(())
+    } else {
+        Err(ApiProblem::bad_query(format!("shelf {shelf:?} is not a segment (e.g. women.early_20s)")))
+    }
+}
+
 /// `GET /v1/search?q=&limit=`: in-stock products of the whole catalog whose words contain
 /// every word of `q`, most popular first, as a change page of upserts (issue #23: a device
 /// holding a working set searches everything when online).
@@ -592,9 +601,7 @@ async fn shelf_reserve(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiProblem> {
-    if !crate::shelves::is_shelf(&shelf) {
-        return Err(ApiProblem::bad_query(format!("shelf {shelf:?} is not a segment (e.g. women.early_20s)")));
-    }
+    known_shelf(&shelf)?;
     let (mut offset, mut limit) = (0u32, 50u32);
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         let bad = || ApiProblem::bad_query(format!("{key} must be a whole number in range, got {value:?}"));
@@ -620,11 +627,7 @@ async fn catalog_changes(
         match key.as_ref() {
             // A segment's working set (issue #23): its products' changes and its moves only.
             "shelf" => {
-                if !crate::shelves::is_shelf(&value) {
-                    return Err(ApiProblem::bad_query(format!(
-                        "shelf {value:?} is not a segment (e.g. women.early_20s)"
-                    )));
-                }
+                known_shelf(&value)?;
                 shelf = Some(value.into_owned());
             }
             "after" => {
