@@ -6,6 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use moa_core::model::{AgeBand, Gender, Money, Style};
+use moa_core::wire::PopulationStats;
 use moa_core::{Event, FeedPage, FixedClock, Moa, MoaConfig, ShopperProfile};
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
@@ -33,6 +34,13 @@ impl World {
         let moa = Moa::open(config).unwrap();
         let report = moa.sync().await.unwrap();
         assert!(report.population_sessions > 1000, "the population came with the sync");
+        // The server tuned the session model on its population (its latest tenth held out) and
+        // the device keeps what it chose, to rank with.
+        let served: PopulationStats = serde_json::from_str(&self.catalog.stats_json().unwrap()).unwrap();
+        let tuned = served.session_model.expect("the server tuned the session model");
+        assert_eq!(tuned.holdout_sessions as usize, served.sessions.len().div_ceil(10));
+        assert!(tuned.holdout_hit_rate > 0.05, "{tuned:?}");
+        assert_eq!(moa.store().population_stats().unwrap().session_model, Some(tuned));
         moa
     }
 }

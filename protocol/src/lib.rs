@@ -4,7 +4,9 @@
 //! - [`model`]: money, malls, products and their variants, and the vocabulary (categories, style
 //!   tags, gender and age bands) that ranking and the apps share.
 //! - [`wire`]: the HTTP protocol's pages, batches and problems (docs/PROTOCOL.md).
+//! - [`orders`]: orders across malls, as malls report them and shoppers' devices hold them.
 
 pub mod model;
+pub mod orders;
 pub mod prior;
 pub mod wire;

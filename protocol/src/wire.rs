@@ -97,6 +97,35 @@ pub struct PopulationStats {
     pub segments: BTreeMap<String, Vec<String>>,
     /// Recent anonymous shopping sessions, oldest first: product ids in the order viewed.
     pub sessions: Vec<Vec<String>>,
+    /// How the devices' session model should weigh these sessions, as the server tuned it on
+    /// them (issue #18); absent from older servers: the device's own defaults stand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_model: Option<SessionModel>,
+}
+
+/// The session model's parameters chosen on the population's own sessions: the latest tenth
+/// held out, each parameter tried in turn on predicting their next product.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SessionModel {
+    /// Neighbour sessions kept.
+    pub neighbours: u32,
+    /// How fast the shopper's own earlier products count less.
+    pub position_decay: f64,
+    /// How fast a neighbour's products count less with their distance from the shared one.
+    pub neighbour_position_decay: f64,
+    /// How fast older neighbour sessions count less, in sessions.
+    pub recency_decay: f64,
+    /// Weight of rare products over common ones (0: none).
+    pub rarity: f64,
+    /// Weight of going back to the shared product itself.
+    pub anchor: f64,
+    /// Weight of products the shopper viewed again.
+    pub repeat: f64,
+    /// Sessions the choice was measured on, and how well it predicted their next product
+    /// (hit rate and mean reciprocal rank at 20): for QA, not for ranking.
+    pub holdout_sessions: u32,
+    pub holdout_hit_rate: f64,
+    pub holdout_mrr: f64,
 }
 
 /// The segment key of a gender and age band, as `PopulationStats::segments` uses it.
@@ -141,6 +170,9 @@ pub struct InstallCredential {
 
 /// The header that carries an install's key with its event batches.
 pub const INSTALL_KEY_HEADER: &str = "moa-install-key";
+/// The install a request without a body speaks for (`GET /v1/me/orders`), with its key in
+/// [`INSTALL_KEY_HEADER`].
+pub const INSTALL_ID_HEADER: &str = "moa-install-id";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadedEvent {

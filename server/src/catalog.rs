@@ -19,6 +19,9 @@ use crate::db::sql::{first_text, take, values, Row, Sql};
 pub use crate::db::{CatalogDb, CatalogError};
 use crate::secrets::{random_hex, sha256_hex};
 
+/// Held-out cases the session model's tuning scores per try (a few seconds on two cores).
+const TUNING_CASES: usize = 5_000;
+
 impl CatalogDb {
     pub fn put_malls(&self, malls: &[Mall]) -> Result<(), CatalogError> {
         self.write(|tx| {
@@ -215,8 +218,21 @@ impl CatalogDb {
         Ok(days)
     }
 
-    /// Replace the population statistics served at `/v1/stats`.
+    /// Replace the population statistics served at `/v1/stats`. Unless they already say how,
+    /// the session model is tuned on their sessions here, and the devices rank with what it
+    /// chose (issue #18).
     pub fn put_stats(&self, stats: &PopulationStats) -> Result<(), CatalogError> {
+        let tuned;
+        let stats = match stats.session_model {
+            Some(_) => stats,
+            None => {
+                tuned = PopulationStats {
+                    session_model: moa_rank::tune::tune_population(stats, TUNING_CASES),
+                    ..stats.clone()
+                };
+                &tuned
+            }
+        };
         let body = serde_json::to_string(stats)?;
         self.read(|db| {
             db.execute(

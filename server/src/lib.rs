@@ -11,6 +11,7 @@ pub mod demo;
 pub mod http;
 pub mod images;
 pub mod ingest;
+pub mod orders;
 pub mod same_item;
 pub mod search;
 mod secrets;
@@ -19,6 +20,7 @@ pub mod shelves;
 pub use clock::Clock;
 pub use db::{CatalogDb, CatalogError};
 pub use demo::{
-    demo_catalog, demo_mall_key, populate, population, DemoSpec, DemoWorld, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SHOPPERS,
+    demo_catalog, demo_mall_key, demo_webhook_secret, populate, population, DemoSpec, DemoWorld, DEMO_ACCOUNTS,
+    DEMO_PASSWORD, DEMO_SHOPPERS,
 };
 pub use http::{faults, router, ApiProblem, AppState, FaultPlan, RunningServer, ServerOptions, OPENAPI};

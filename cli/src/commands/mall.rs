@@ -19,6 +19,22 @@ pub enum MallCommand {
     Add(MallAddArgs),
     /// List the registered malls.
     List(MallListArgs),
+    /// Set the secret the mall's platform signs its order webhooks with (Shopify's app secret,
+    /// Cafe24's): `POST /v1/malls/{id}/webhooks/{shopify|cafe24}` is checked against it.
+    WebhookSecret(WebhookSecretArgs),
+}
+
+#[derive(Args)]
+pub struct WebhookSecretArgs {
+    /// The server's catalog: a SQLite file, or a `postgres://` URL.
+    #[arg(long = "database", visible_alias = "db")]
+    pub db: String,
+    #[arg(long)]
+    pub id: String,
+    /// The secret; read from the environment variable MOA_WEBHOOK_SECRET when not given, so
+    /// that it stays out of the shell's history.
+    #[arg(long)]
+    pub secret: Option<String>,
 }
 
 #[derive(Args)]
@@ -74,7 +90,23 @@ pub fn run(what: MallCommand) -> CliResult {
     match what {
         MallCommand::Add(a) => mall_add(a),
         MallCommand::List(a) => mall_list(&a.db, a.json),
+        MallCommand::WebhookSecret(a) => webhook_secret(a),
     }
+}
+
+fn webhook_secret(a: WebhookSecretArgs) -> CliResult {
+    let secret = a
+        .secret
+        .or_else(|| std::env::var("MOA_WEBHOOK_SECRET").ok())
+        .filter(|s| s.len() >= 16)
+        .ok_or("a secret of at least 16 characters is required (--secret or MOA_WEBHOOK_SECRET)")?;
+    let catalog = open(&a.db)?;
+    if !catalog.mall_profiles().map_err(|e| e.to_string())?.iter().any(|p| p.id == a.id) {
+        return Err(format!("no mall {:?}: register it first (moa mall add)", a.id));
+    }
+    catalog.set_webhook_secret(&a.id, &secret).map_err(|e| e.to_string())?;
+    println!("{}'s order webhooks are checked against the new secret", a.id);
+    Ok(())
 }
 
 fn open(db: &str) -> Result<CatalogDb, String> {

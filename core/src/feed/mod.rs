@@ -24,7 +24,6 @@ use score::score;
 use crate::copy;
 use crate::profile::{ShopperProfile, StatedTaste, Taste};
 use crate::rank::catalog::CatalogIndex;
-use crate::rank::session_knn::KnnParams;
 use crate::store::{Exclusions, RecentView, WishlistItem};
 use moa_protocol::model::{Locale, Mall, Money, Product, Style, Variant};
 
@@ -216,18 +215,6 @@ const NEW_WITHIN_DAYS: i64 = 7;
 const FOLLOWED_NEW_WITHIN_DAYS: i64 = 14;
 /// Every this many cards of "for you", one is something new to try (exploration).
 const EXPLORE_EVERY: usize = 8;
-/// The session model as the feed uses it: the products just seen are not suggested again (the
-/// apps show them under "recently viewed"), and a smaller sample keeps a re-rank within budget.
-const FEED_KNN: KnnParams = KnnParams {
-    k: 100,
-    sample_per_item: 300,
-    lambda_position: 2.0,
-    lambda_recency: 300_000.0,
-    lambda_neighbour_position: 5.0,
-    anchor_weight: 0.0,
-    idf: 0.0,
-    repeat: 0.0,
-};
 /// Products ranked per home; paging continues down this list.
 const RANKED_POOL: usize = 5000;
 
@@ -408,7 +395,7 @@ pub fn unheld_viewed_together(ctx: &FeedContext<'_>, recent: &[RecentView], n: u
     let c = ctx.catalog;
     // Oldest first, as a session runs.
     let seeds: Vec<u32> = recent.iter().rev().filter_map(|v| c.get(&v.product_id)).collect();
-    let mut voted = c.sessions.score_unheld(&seeds, &FEED_KNN, c.sessions.len());
+    let mut voted = c.sessions.score_unheld(&seeds, &c.session_params, c.sessions.len());
     voted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     voted.into_iter().take(n).filter_map(|(i, _)| c.unheld.get(i as usize - c.len()).cloned()).collect()
 }
@@ -668,7 +655,7 @@ pub fn rescue(ctx: &FeedContext<'_>, left: u32) -> Vec<Card> {
     let scored = score(ctx);
     let l = left as usize;
     let mut together = HashMap::new();
-    c.sessions.score_next(&[left], &FEED_KNN, c.sessions.len(), &mut together);
+    c.sessions.score_next(&[left], &c.session_params, c.sessions.len(), &mut together);
     let similar = |i: usize| {
         i != l && c.mall[i] != c.mall[l] && c.category[i] == c.category[l] && c.style_mask[i] & c.style_mask[l] != 0
     };

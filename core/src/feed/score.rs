@@ -7,7 +7,7 @@ use moa_protocol::model::{Category, Gender, Style};
 use moa_protocol::prior;
 use moa_protocol::wire::segment_key;
 
-use super::{hash, normalise, FeedContext, Scored, Why, DAY, FEED_KNN};
+use super::{hash, normalise, FeedContext, Scored, Why, DAY};
 use crate::profile::StatedTaste;
 use crate::rank::catalog::style_bit;
 
@@ -236,7 +236,7 @@ fn viewed_together(ctx: &FeedContext<'_>) -> Vec<f32> {
         return together;
     }
     let mut scores = HashMap::new();
-    c.sessions.score_next(&visit, &FEED_KNN, c.sessions.len(), &mut scores);
+    c.sessions.score_next(&visit, &c.session_params, c.sessions.len(), &mut scores);
     let max = scores.values().fold(0.0f64, |m, v| m.max(*v)).max(1e-9);
     for (i, s) in scores {
         together[i as usize] = (s / max) as f32;

@@ -8,7 +8,7 @@ use moa_protocol::wire::segment_key;
 
 use super::{
     card, for_you_session, hash, next_page, normalise, outside_for_you, pick_diverse, reason, section, segment_phrase,
-    top, FeedContext, FeedPage, FeedSession, Layout, MallCard, Scored, Section, Shown, CAROUSEL, DAY, FEED_KNN,
+    top, FeedContext, FeedPage, FeedSession, Layout, MallCard, Scored, Section, Shown, CAROUSEL, DAY,
     FOLLOWED_NEW_WITHIN_DAYS, FOR_YOU_PAGE, NEW_WITHIN_DAYS, PER_MALL_CAROUSEL, RANKED_POOL,
 };
 use crate::copy::{self, Phrases};
@@ -152,7 +152,7 @@ fn because_you_like(home: &mut Home<'_, '_>) -> Option<Section> {
         seed = top(scored, |i| c.mall[i] as usize == m, 5);
     }
     let mut scores = HashMap::new();
-    c.sessions.score_next(&seed, &FEED_KNN, c.sessions.len(), &mut scores);
+    c.sessions.score_next(&seed, &c.session_params, c.sessions.len(), &mut scores);
     let concept = mall.styles.iter().fold(0u16, |acc, s| acc | style_bit(*s));
     let mut fans: Vec<(u32, f64)> = scores
         .into_iter()
@@ -275,7 +275,7 @@ fn co_viewed_malls(ctx: &FeedContext<'_>, scored: &Scored, favourite: Option<usi
     if let Some(f) = favourite {
         let seed = top(scored, |i| c.mall[i] as usize == f, 5);
         let mut scores = HashMap::new();
-        c.sessions.score_next(&seed, &FEED_KNN, c.sessions.len(), &mut scores);
+        c.sessions.score_next(&seed, &c.session_params, c.sessions.len(), &mut scores);
         for (i, s) in scores {
             co_view[c.mall[i as usize] as usize] += s;
         }

@@ -152,3 +152,28 @@ fn the_weights_move_products_the_way_they_say() {
     let drop = score("a1") - tired[at(&c, "a1")].expect("still eligible");
     assert!(drop > 0.5 && drop <= 1.0 + 1e-6, "fatigue {drop}");
 }
+
+#[test]
+fn the_feed_weighs_sessions_as_the_server_tuned_them_with_its_own_rules_kept() {
+    let products = vec![product("a1", "a", Category::Dress, Style::Lovely, Gender::Women)];
+    let untuned = catalog(products.clone());
+    assert_eq!(untuned.session_params.k, crate::rank::session_knn::KnnParams::FEED.k);
+    let model = moa_protocol::wire::SessionModel {
+        neighbours: 37,
+        position_decay: 3.0,
+        neighbour_position_decay: 4.0,
+        recency_decay: 1000.0,
+        rarity: 1.0,
+        anchor: 2.0,
+        repeat: 2.0,
+        holdout_sessions: 300,
+        holdout_hit_rate: 0.4,
+        holdout_mrr: 0.2,
+    };
+    let stats = PopulationStats { session_model: Some(model), ..PopulationStats::default() };
+    let tuned = CatalogIndex::build(products, vec![mall("a")], &stats);
+    let p = tuned.session_params;
+    assert_eq!((p.k, p.lambda_position, p.lambda_recency, p.idf), (37, 3.0, 1000.0, 1.0));
+    // What the shopper just saw is never suggested again on the home, whatever was tuned.
+    assert_eq!((p.anchor_weight, p.repeat), (0.0, 0.0));
+}

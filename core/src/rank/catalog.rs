@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::rank::session_knn::SessionIndex;
+use crate::rank::session_knn::{KnnParams, SessionIndex};
 use moa_protocol::model::{AgeBand, Category, Gender, Mall, Product, Style};
 use moa_protocol::wire::PopulationStats;
 
@@ -32,6 +32,8 @@ pub struct CatalogIndex {
     /// day's jitter is drawn from it, so a working set and the whole catalog break ties alike).
     pub key: Vec<u64>,
     pub sessions: SessionIndex,
+    /// How the feed weighs the sessions: its own rules with what the server tuned on them.
+    pub session_params: KnnParams,
     /// Segment key → product indices, most viewed first.
     pub segments: HashMap<String, Vec<u32>>,
     /// The population's products this device does not hold, by their index in `sessions`
@@ -93,6 +95,7 @@ impl CatalogIndex {
             popularity: Vec::with_capacity(products.len()),
             key: Vec::with_capacity(products.len()),
             sessions: SessionIndex::build(Vec::new(), 0),
+            session_params: KnnParams::FEED,
             unheld: Vec::new(),
             segments: HashMap::new(),
             item: Arc::new(Vec::new()),
@@ -161,6 +164,7 @@ impl CatalogIndex {
             })
             .collect();
         self.sessions = SessionIndex::build(sessions, products + unheld.len()).scoring_below(products);
+        self.session_params = KnnParams::feed_tuned(stats.session_model.as_ref());
         let mut by_index: Vec<(u32, &str)> = unheld.into_iter().map(|(id, i)| (i, id)).collect();
         by_index.sort_unstable();
         self.unheld = by_index.into_iter().map(|(_, id)| id.to_string()).collect();

@@ -58,6 +58,8 @@ const CATALOG_SHELF: &str = "catalog_shelf";
 const MALLS_FEED: &str = "malls";
 /// The population statistics' row in `sync_cursor` (ETag only).
 const STATS_FEED: &str = "stats";
+/// The settings key of the session model's parameters the server sent with the stats.
+pub(crate) const SESSION_MODEL_SETTING: &str = "stats.session_model";
 
 mod alerts;
 mod budget;
@@ -246,6 +248,12 @@ impl Store {
                 }
             }
         }
+        match &stats.session_model {
+            Some(model) => write_setting(&tx, SESSION_MODEL_SETTING, &to_json(model))?,
+            None => {
+                tx.execute("DELETE FROM settings WHERE key = ?1", [SESSION_MODEL_SETTING])?;
+            }
+        }
         tx.execute(
             "INSERT INTO sync_cursor (feed, cursor, synced_at, etag) VALUES (?1, 0, ?3, ?2)
              ON CONFLICT (feed) DO UPDATE SET synced_at = excluded.synced_at, etag = excluded.etag",
@@ -268,6 +276,9 @@ impl Store {
             let (segment, product) = row?;
             stats.segments.entry(segment).or_default().push(product);
         }
+        // Unreadable (written by a newer app, say): the device's own defaults rank instead.
+        stats.session_model =
+            read_setting(&conn, SESSION_MODEL_SETTING)?.and_then(|json| serde_json::from_str(&json).ok());
         Ok(stats)
     }
 

@@ -132,7 +132,9 @@ fn salvage(path: &Path) -> Salvage {
     read_rows(&conn, "SELECT mall_id, followed_at FROM followed_malls", &mut out.followed_malls, |r| {
         Ok((r.get(0)?, r.get(1)?))
     });
-    read_rows(&conn, "SELECT key, value FROM settings", &mut out.settings, |r| Ok((r.get(0)?, r.get(1)?)));
+    // The shopper's settings; what the server sent with its stats comes back with the next sync.
+    let settings = format!("SELECT key, value FROM settings WHERE key <> '{}'", super::SESSION_MODEL_SETTING);
+    read_rows(&conn, &settings, &mut out.settings, |r| Ok((r.get(0)?, r.get(1)?)));
     // Version 4 files have no `detail` column yet.
     let has_detail = conn.prepare("SELECT detail FROM events LIMIT 0").is_ok();
     let sql = if has_detail {

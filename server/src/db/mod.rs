@@ -31,7 +31,7 @@ pub(crate) const SEQUENCE_LOCK: i64 = 7_302_002;
 
 /// The version `schema.sql` creates. A later schema bumps it, updates `schema.sql`, and adds
 /// the step from the version before to [`UPGRADES`]; the tests hold both roads to one schema.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// An upgrade step, run inside the upgrade's transaction.
 type Upgrade = fn(&Connection) -> Result<(), CatalogError>;
@@ -39,7 +39,7 @@ type Upgrade = fn(&Connection) -> Result<(), CatalogError>;
 /// Upgrade steps: `UPGRADES[i]` takes a database from version `i + 1` to `i + 2`. A database
 /// from before versioning (version 0) is version 1's schema, which `schema.sql` completes; it
 /// and a fresh file run every step, so a step acts only on what is there to change.
-const UPGRADES: &[Upgrade] = &[hash_mall_keys, add_shelves, add_search, add_shelf_reserve];
+const UPGRADES: &[Upgrade] = &[hash_mall_keys, add_shelves, add_search, add_shelf_reserve, add_orders];
 
 /// Version 2 keeps a mall's key as its SHA-256: the plain keys of version 1 are hashed in place.
 fn hash_mall_keys(conn: &Connection) -> Result<(), CatalogError> {
@@ -90,6 +90,11 @@ fn add_search(conn: &Connection) -> Result<(), CatalogError> {
 /// Version 5 keeps what comes after each shelf: a new table, which `schema.sql` creates (the
 /// next `moa shelves` fills it).
 fn add_shelf_reserve(_: &Connection) -> Result<(), CatalogError> {
+    Ok(())
+}
+
+/// Version 6 keeps orders across malls (issue #21): new tables only, which `schema.sql` creates.
+fn add_orders(_: &Connection) -> Result<(), CatalogError> {
     Ok(())
 }
 
@@ -261,7 +266,7 @@ fn migrate_postgres(conn: &pg::PgConn) -> Result<(), CatalogError> {
         if found < SCHEMA_VERSION {
             // PostgreSQL catalogs began at version 2; version 3 only added tables, which the
             // schema (all IF NOT EXISTS) creates; version 4 the words' trigram index, and the
-            // words of what was listed before it; version 5 a table.
+            // words of what was listed before it; versions 5 and 6 tables.
             conn.batch(&SCHEMA.replace("INTEGER", "BIGINT"))?;
             conn.batch(words::POSTGRES_INDEX)?;
             if (1..4).contains(&found) {

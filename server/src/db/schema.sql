@@ -115,3 +115,44 @@ CREATE TABLE IF NOT EXISTS mall_profiles (
     id    TEXT PRIMARY KEY,
     body  TEXT NOT NULL
 );
+
+-- Orders across malls (version 6, issue #21). Moa keeps an order only when it came from one of
+-- its click-outs, and only for the install that made it: the device registers each click-out's
+-- id and mall (not the product, not the shopper); a mall reports orders against that id.
+CREATE TABLE IF NOT EXISTS outlinks (
+    outlink_id  TEXT PRIMARY KEY,
+    install_id  TEXT NOT NULL,
+    mall_id     TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outlinks_by_install ON outlinks (install_id);
+CREATE TABLE IF NOT EXISTS orders (
+    mall_id      TEXT NOT NULL,
+    order_id     TEXT NOT NULL,
+    outlink_id   TEXT NOT NULL,
+    install_id   TEXT NOT NULL,
+    status_rank  INTEGER NOT NULL,   -- OrderStatus in its order: a report never moves it back
+    body         TEXT NOT NULL,      -- the ShopperOrder as the device receives it
+    updated_ms   INTEGER NOT NULL,
+    PRIMARY KEY (mall_id, order_id)
+);
+CREATE INDEX IF NOT EXISTS orders_by_install ON orders (install_id, updated_ms);
+-- Each (order, status) counts once, however often a mall or its platform sends it.
+CREATE TABLE IF NOT EXISTS order_reports (
+    mall_id   TEXT NOT NULL,
+    order_id  TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    PRIMARY KEY (mall_id, order_id, status)
+);
+-- The secret each mall's platform signs its webhooks with (HMAC needs it whole), and the
+-- deliveries received: a delivery id seen before is a replay.
+CREATE TABLE IF NOT EXISTS mall_webhook_secrets (
+    mall_id  TEXT PRIMARY KEY,
+    secret   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    mall_id      TEXT NOT NULL,
+    delivery_id  TEXT NOT NULL,
+    received_ms  INTEGER NOT NULL,
+    PRIMARY KEY (mall_id, delivery_id)
+);

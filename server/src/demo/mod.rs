@@ -606,6 +606,12 @@ pub fn demo_mall_key(mall_id: &str) -> String {
     format!("demo-key-{mall_id}")
 }
 
+/// The demo world's secret a mall's platform signs its order webhooks with (a real mall sets
+/// its own with `moa mall webhook-secret`).
+pub fn demo_webhook_secret(mall_id: &str) -> String {
+    format!("demo-webhook-{mall_id}")
+}
+
 /// The demo world's shoppers' accounts, all with [`DEMO_PASSWORD`].
 pub const DEMO_ACCOUNTS: [&str; 3] = ["jiwoo", "minji", "hana"];
 pub const DEMO_PASSWORD: &str = "moa-demo";
@@ -622,7 +628,7 @@ pub fn demo_catalog(spec: DemoSpec) -> Result<(Arc<CatalogDb>, DemoWorld), Catal
 }
 
 /// Write the demo world of `spec` into `catalog` (`moa serve --demo --database …`, the replica
-/// tests): malls, products, population statistics, the malls' keys and the demo accounts.
+/// tests): malls, products, population statistics, the malls' keys and webhook secrets, and the demo accounts.
 pub fn populate(catalog: &CatalogDb, spec: DemoSpec) -> Result<DemoWorld, CatalogError> {
     let world = DemoWorld::generate(spec);
     catalog.put_malls(&world.malls)?;
@@ -630,6 +636,7 @@ pub fn populate(catalog: &CatalogDb, spec: DemoSpec) -> Result<DemoWorld, Catalo
     catalog.put_stats(&population::simulate(&world, spec.seed ^ 0x5eed, DEMO_SHOPPERS))?;
     for mall in &world.malls {
         catalog.put_mall_key(&mall.id, &demo_mall_key(&mall.id))?;
+        catalog.set_webhook_secret(&mall.id, &demo_webhook_secret(&mall.id))?;
     }
     for username in DEMO_ACCOUNTS {
         catalog.create_account(username, DEMO_PASSWORD)?;

@@ -131,5 +131,5 @@ pub fn simulate(world: &DemoWorld, seed: u64, shoppers: usize) -> PopulationStat
             (segment, ranked.into_iter().take(SEGMENT_TOP).map(|(i, _)| products[i].id.clone()).collect())
         })
         .collect();
-    PopulationStats { segments, sessions }
+    PopulationStats { segments, sessions, session_model: None }
 }

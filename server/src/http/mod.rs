@@ -3,6 +3,7 @@
 
 pub mod faults;
 mod limits;
+mod orders;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -111,6 +112,13 @@ pub fn router(catalog: Arc<CatalogDb>, options: ServerOptions) -> Router {
         .route("/v1/events", axum::routing::post(upload_events).layer(limit::BATCH))
         .route("/v1/malls/{mall}/stats", get(mall_stats))
         .route("/v1/malls/{mall}/conversions", axum::routing::post(report_conversion).layer(limit::SMALL))
+        .route("/v1/malls/{mall}/orders", axum::routing::post(orders::report_order).layer(limit::SMALL))
+        .route(
+            "/v1/malls/{mall}/webhooks/{platform}",
+            axum::routing::post(orders::platform_webhook).layer(limit::BATCH),
+        )
+        .route("/v1/outlinks", axum::routing::post(orders::register_outlinks).layer(limit::SMALL))
+        .route("/v1/me/orders", get(orders::my_orders).delete(orders::forget_my_orders))
         .route("/v1/images/{file}", get(product_image))
         .route("/v1/products/{id}/live", get(live_product))
         .route("/v1/session", axum::routing::post(sign_in).delete(sign_out).layer(limit::SMALL))

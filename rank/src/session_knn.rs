@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use moa_protocol::wire::SessionModel;
+
 /// Tuning of the model; the defaults were tuned on the DIGINETICA development split
 /// (docs/BENCHMARKS.md).
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +71,54 @@ impl KnnParams {
             self.idf,
             self.repeat
         )
+    }
+}
+
+impl KnnParams {
+    /// The session model as the home feed uses it: the products just seen are not suggested
+    /// again (the apps show them under "recently viewed", so neither the shared product nor
+    /// repeats score), and a smaller sample keeps a re-rank within budget.
+    pub const FEED: KnnParams = KnnParams {
+        k: 100,
+        sample_per_item: 300,
+        lambda_position: 2.0,
+        lambda_recency: 300_000.0,
+        lambda_neighbour_position: 5.0,
+        anchor_weight: 0.0,
+        idf: 0.0,
+        repeat: 0.0,
+    };
+
+    /// The feed's parameters with what the server tuned on its population (neighbours, the
+    /// decays, rarity); the feed's own rules (no repeats, its sample) stay.
+    pub fn feed_tuned(model: Option<&SessionModel>) -> KnnParams {
+        let Some(m) = model else { return KnnParams::FEED };
+        KnnParams {
+            anchor_weight: 0.0,
+            repeat: 0.0,
+            sample_per_item: KnnParams::FEED.sample_per_item,
+            ..KnnParams::from(m)
+        }
+    }
+}
+
+/// The parameters a server sent, each kept within what the model can use (a bad value from a
+/// server must not stop the ranking: it falls back to the default's).
+impl From<&SessionModel> for KnnParams {
+    fn from(m: &SessionModel) -> Self {
+        let d = KnnParams::default();
+        let usable = |v: f64, default: f64| if v.is_finite() && v >= 0.0 { v } else { default };
+        let positive = |v: f64, default: f64| if v.is_finite() && v > 0.0 { v } else { default };
+        KnnParams {
+            k: if m.neighbours == 0 { d.k } else { (m.neighbours as usize).min(1000) },
+            sample_per_item: d.sample_per_item,
+            lambda_position: positive(m.position_decay, d.lambda_position),
+            lambda_recency: positive(m.recency_decay, d.lambda_recency),
+            lambda_neighbour_position: positive(m.neighbour_position_decay, d.lambda_neighbour_position),
+            anchor_weight: usable(m.anchor, d.anchor_weight),
+            idf: usable(m.rarity, d.idf),
+            repeat: usable(m.repeat, d.repeat),
+        }
     }
 }
 
