@@ -12,9 +12,11 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{Error, Result, REFUSED_REDIRECT};
+use moa_protocol::orders::{OrderList, OutlinkBatch};
 use moa_protocol::wire::{
     AccountList, ChangePage, EventBatch, EventBatchResult, InstallCredential, ListKind, ListOpBatch, ListOpResult,
-    LiveProduct, MallList, PopulationStats, Problem, Session, SignIn, INSTALL_KEY_HEADER, PROBLEM_CONTENT_TYPE,
+    LiveProduct, MallList, PopulationStats, Problem, Session, SignIn, INSTALL_ID_HEADER, INSTALL_KEY_HEADER,
+    PROBLEM_CONTENT_TYPE,
 };
 
 /// How hard the client tries before it reports a failure.
@@ -209,6 +211,48 @@ impl ApiClient {
         self.get_with_retry(cancel, || {
             let request = self.http.post(url.clone()).header(INSTALL_KEY_HEADER, install_key).json(batch);
             async move { self.read_json(check(request.send().await?).await?).await }
+        })
+        .await
+    }
+
+    /// `POST /v1/outlinks` with the install's key: registering a click-out twice is harmless,
+    /// so it is retried like a GET.
+    pub async fn post_outlinks(
+        &self,
+        batch: &OutlinkBatch,
+        install_key: &str,
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        let url = self.url("v1/outlinks")?;
+        self.get_with_retry(cancel, || {
+            let request = self.http.post(url.clone()).header(INSTALL_KEY_HEADER, install_key).json(batch);
+            async move { check(request.send().await?).await.map(drop) }
+        })
+        .await
+    }
+
+    /// `GET /v1/me/orders` (or `DELETE`, `forget`): the install's orders.
+    pub async fn my_orders(
+        &self,
+        install: &InstallCredential,
+        forget: bool,
+        cancel: &CancellationToken,
+    ) -> Result<OrderList> {
+        let url = self.url("v1/me/orders")?;
+        self.get_with_retry(cancel, || {
+            let method = if forget { reqwest::Method::DELETE } else { reqwest::Method::GET };
+            let request = self
+                .http
+                .request(method, url.clone())
+                .header(INSTALL_ID_HEADER, &install.install_id)
+                .header(INSTALL_KEY_HEADER, &install.key);
+            async move {
+                let response = check(request.send().await?).await?;
+                if forget {
+                    return Ok(OrderList::default());
+                }
+                self.read_json(response).await
+            }
         })
         .await
     }

@@ -18,9 +18,11 @@ pub enum ChangeKind {
     Feed,
     Wishlist,
     FollowedMalls,
+    /// The shopper's orders across malls changed (issue #21).
+    Orders,
 }
 
-const ALL: [ChangeKind; 3] = [ChangeKind::Feed, ChangeKind::Wishlist, ChangeKind::FollowedMalls];
+const ALL: [ChangeKind; 4] = [ChangeKind::Feed, ChangeKind::Wishlist, ChangeKind::FollowedMalls, ChangeKind::Orders];
 
 /// How long a batch collects changes after the first one: short enough to feel instant, long
 /// enough that a burst costs the app one refresh.

@@ -17,6 +17,7 @@ pub mod events;
 pub mod feed;
 pub mod images;
 pub mod live;
+pub mod orders;
 pub mod outlink;
 mod parts;
 pub mod profile;
@@ -43,6 +44,7 @@ pub use events::Event;
 pub use feed::{Card, FeedPage, Layout, MallCard, MallPage, Offer, ProductSheet, Section};
 pub use live::LiveCheck;
 pub use moa_protocol::model::Locale;
+pub use orders::{OrderCard, OrdersReport};
 // The domain and wire types live in moa-protocol; re-exported so `moa_core::model::…` still reads.
 pub use moa_protocol::wire::ProductSnapshot;
 pub use moa_protocol::{model, wire};
@@ -108,6 +110,8 @@ impl Moa {
         // viewed together with theirs that a working set lacks: the ids asked say what they saw.
         let shares_behaviour = self.event_consent()? || self.account()?.is_some();
         let report = self.parts.sync(options, shares_behaviour).await?;
+        // Orders ride along: their failure (an older server, say) does not fail the sync.
+        let _ = orders::sync_orders(&self.parts).await;
         let _ = self.alerts.deliver_after_sync(&self.parts).await;
         Ok(report)
     }
@@ -261,6 +265,25 @@ impl Moa {
     /// most a few a day (Korean calendar days).
     pub fn returned_from_mall(&self, outlink_id: &str) -> Result<Option<RescueSheet>> {
         self.trips.returned(&self.parts, outlink_id)
+    }
+
+    /// The shopper's orders across malls ("주문·배송"), the latest moved first, from the cache.
+    pub fn orders(&self) -> Result<Vec<OrderCard>> {
+        orders::order_cards(&self.parts)
+    }
+
+    /// Tell the server about new click-outs and bring the orders malls reported for them (a
+    /// sync does this too); new statuses become alerts, new orders purchases.
+    pub async fn sync_orders(&self) -> Result<OrdersReport> {
+        let report = orders::sync_orders(&self.parts).await?;
+        let _ = self.alerts.deliver_after_sync(&self.parts).await;
+        Ok(report)
+    }
+
+    /// Delete the shopper's order history, on the server and on this device (offline: an
+    /// error, and nothing deleted). Returns how many orders the device held.
+    pub async fn delete_order_history(&self) -> Result<u64> {
+        orders::forget_orders(&self.parts).await
     }
 
     /// The click-out the shopper has not come back from yet, if any — also after the app was

@@ -68,12 +68,14 @@ impl Trips {
     /// The hop to the mall: a checked link with attribution, the click-out recorded.
     pub fn click_out(&self, parts: &Parts, product_id: &str, section: &str, position: u32) -> Result<Outlink> {
         let (product, mall) = product_and_mall(parts, product_id)?;
-        let outlink_id = format!("{:016x}", rand::random::<u64>());
+        // 128 random bits: the id is what ties a mall's order to this install, so nobody may guess one.
+        let outlink_id = format!("{:032x}", rand::random::<u128>());
         let url = outlink::build_link(&product.product_url, &mall.link_hosts, section, position, &outlink_id)?;
         parts.record(Event::ClickOut { product_id: product_id.to_string() })?;
         let trip = (product.id.clone(), mall.id.clone(), parts.now_ms());
         let saved = serde_json::json!({ "id": outlink_id, "product": trip.0, "mall": trip.1, "left_at": trip.2 });
         parts.guard(parts.store.set_setting(PENDING_OUTLINK_SETTING, &saved.to_string()))?;
+        parts.guard(parts.store.keep_outlink(&outlink_id, &product.id, &mall.id, trip.2))?;
         self.lock().links.insert(outlink_id.clone(), trip);
         Ok(Outlink { outlink_id, url, product_id: product.id, mall_id: mall.id.clone() })
     }

@@ -67,7 +67,11 @@ pub(crate) async fn upload_events(parts: &Parts) -> Result<UploadReport> {
 const INSTALL_CREDENTIAL: &str = "install_credential";
 
 /// The install's credential: the one kept, or a new one from the server (then kept).
-async fn install_credential(parts: &Parts, api: &ApiClient, cancel: &CancellationToken) -> Result<InstallCredential> {
+pub(crate) async fn install_credential(
+    parts: &Parts,
+    api: &ApiClient,
+    cancel: &CancellationToken,
+) -> Result<InstallCredential> {
     let kept = parts.guard(blocking(&parts.store, |s| s.setting(INSTALL_CREDENTIAL)).await)?;
     if let Some(credential) = kept.and_then(|json| serde_json::from_str(&json).ok()) {
         return Ok(credential);

@@ -46,19 +46,6 @@ impl OrderStatus {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    /// How the shopper reads it.
-    pub fn label_ko(self) -> &'static str {
-        match self {
-            OrderStatus::Ordered => "주문 접수",
-            OrderStatus::Paid => "결제 완료",
-            OrderStatus::Preparing => "상품 준비 중",
-            OrderStatus::Shipped => "배송 중",
-            OrderStatus::Delivered => "배송 완료",
-            OrderStatus::Cancelled => "주문 취소",
-            OrderStatus::Returned => "반품 완료",
-        }
-    }
 }
 
 /// One line of an order: a product of the mall (Moa's product id), the size or colour bought.

@@ -1,5 +1,5 @@
 //! Alerts about wishlisted products: a price drop worth telling, the chosen size back in stock,
-//! a sale about to end. Found when a sync changes a wishlisted product (or, for sale ends, when
+//! a sale about to end; and about the shopper's orders at the malls (issue #21). Found when a sync changes a wishlisted product (or, for sale ends, when
 //! delivery time comes), stored once each, and delivered by a policy that respects people: a
 //! daily digest by default, nothing in quiet hours, a cap per day, never the same alert twice,
 //! and nothing that stopped being true while it waited.
@@ -20,6 +20,8 @@ pub enum AlertKind {
     PriceDrop,
     BackInStock,
     SaleEnding,
+    /// An order the shopper placed at a mall moved (issue #21): the app opens "주문·배송".
+    OrderUpdate,
 }
 
 impl AlertKind {
@@ -28,11 +30,14 @@ impl AlertKind {
             AlertKind::PriceDrop => "price_drop",
             AlertKind::BackInStock => "back_in_stock",
             AlertKind::SaleEnding => "sale_ending",
+            AlertKind::OrderUpdate => crate::store::ORDER_ALERT,
         }
     }
 
     pub(crate) fn parse(s: &str) -> Option<Self> {
-        [AlertKind::PriceDrop, AlertKind::BackInStock, AlertKind::SaleEnding].into_iter().find(|k| k.as_str() == s)
+        [AlertKind::PriceDrop, AlertKind::BackInStock, AlertKind::SaleEnding, AlertKind::OrderUpdate]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

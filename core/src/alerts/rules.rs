@@ -1,7 +1,9 @@
 //! What is news about a wishlisted product, and whether it still is when delivery comes.
 
 use moa_protocol::model::{Locale, Money, Product, Variant};
+use moa_protocol::orders::OrderStatus;
 use moa_protocol::wire::ProductSnapshot;
+use serde::{Deserialize, Serialize};
 
 use super::{Alert, AlertKind};
 use crate::copy;
@@ -84,12 +86,34 @@ pub(crate) struct PendingAlert {
     pub sale_ends_at: Option<i64>,
     pub snapshot: Option<String>,
     pub price_at_add: Option<i64>,
+    /// What an order's news is about ([`OrderNews`], JSON), and the order's status now.
+    pub detail: Option<String>,
+    pub order_status: Option<String>,
+}
+
+/// An order's news as it was found: enough to word the alert when its time comes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OrderNews {
+    pub mall_id: String,
+    pub order_id: String,
+    pub status: OrderStatus,
+    /// What was ordered, as the shopper reads it ("리본 블라우스 외 1건").
+    pub what: String,
+    #[serde(default)]
+    pub parcel: Option<(String, String)>,
+    #[serde(default)]
+    pub image_url: String,
 }
 
 impl PendingAlert {
     /// Whether the news is still news: an alert about a price that rose again, a size sold out
     /// again, an ended sale, or an item no longer wishlisted is not sent.
     pub fn still_true(&self, now_s: i64) -> bool {
+        if AlertKind::parse(&self.kind) == Some(AlertKind::OrderUpdate) {
+            // Only the order's latest news: "on its way" is not sent once it has arrived.
+            let news = self.order_news();
+            return news.is_some_and(|n| self.order_status.as_deref() == Some(n.status.as_str()));
+        }
         let Some(price) = self.price else { return false };
         if !self.wishlisted {
             return false;
@@ -101,13 +125,16 @@ impl PendingAlert {
             Some(AlertKind::PriceDrop) => available && self.alert_price.is_some_and(|p| price <= p),
             Some(AlertKind::BackInStock) => available,
             Some(AlertKind::SaleEnding) => available && self.sale_ends_at.is_some_and(|t| t > now_s),
-            None => false,
+            Some(AlertKind::OrderUpdate) | None => false,
         }
     }
 
     /// The notification, worded in the shopper's language.
     pub fn to_alert(&self, locale: Locale) -> Option<Alert> {
         let kind = AlertKind::parse(&self.kind)?;
+        if kind == AlertKind::OrderUpdate {
+            return self.order_alert(locale);
+        }
         let snapshot: ProductSnapshot = serde_json::from_str(self.snapshot.as_deref()?).ok()?;
         let money = |amount: i64| Money { amount, currency: snapshot.currency.clone() }.display();
         let now_price = self.price?;
@@ -123,6 +150,7 @@ impl PendingAlert {
             }
             AlertKind::BackInStock => (words.alert_back_in_stock, format!("{} · {}", snapshot.title, money(now_price))),
             AlertKind::SaleEnding => (words.alert_sale_ending, format!("{} · {}", snapshot.title, money(now_price))),
+            AlertKind::OrderUpdate => return None,
         };
         Some(Alert {
             alert_id: self.id,
@@ -132,6 +160,29 @@ impl PendingAlert {
             title: title.to_string(),
             body,
             image_url: snapshot.image_url,
+            created_ms: self.created_ms,
+        })
+    }
+}
+
+impl PendingAlert {
+    fn order_news(&self) -> Option<OrderNews> {
+        serde_json::from_str(self.detail.as_deref()?).ok()
+    }
+
+    /// "주문하신 리본 블라우스가 배송을 시작했어요 · CJ대한통운 1234…"
+    fn order_alert(&self, locale: Locale) -> Option<Alert> {
+        let news = self.order_news()?;
+        let words = copy::phrases(locale);
+        let parcel = news.parcel.as_ref().map(|(carrier, number)| (carrier.as_str(), number.as_str()));
+        Some(Alert {
+            alert_id: self.id,
+            kind: AlertKind::OrderUpdate,
+            product_id: self.product_id.clone(),
+            variant_id: None,
+            title: words.alert_order.to_string(),
+            body: (words.order_news)(&news.what, news.status, parcel),
+            image_url: news.image_url,
             created_ms: self.created_ms,
         })
     }

@@ -1,5 +1,7 @@
 //! English.
 
+use moa_protocol::orders::OrderStatus;
+
 use super::Phrases;
 
 pub(super) static PHRASES: Phrases = Phrases {
@@ -38,4 +40,25 @@ pub(super) static PHRASES: Phrases = Phrases {
     alert_price_drop_body: |title, was, now, percent| format!("{title} {was} → {now} ({percent}% off)"),
     alert_back_in_stock: "Back in stock",
     alert_sale_ending: "Sale ends soon",
+    alert_order: "Your order",
+    order_news: |what, status, parcel| match (status, parcel) {
+        (OrderStatus::Ordered, _) => format!("Your order of {what} was placed"),
+        (OrderStatus::Paid, _) => format!("Your payment for {what} went through"),
+        (OrderStatus::Preparing, _) => format!("{what} is being prepared"),
+        (OrderStatus::Shipped, Some((carrier, number))) => format!("{what} is on its way · {carrier} {number}"),
+        (OrderStatus::Shipped, None) => format!("{what} is on its way"),
+        (OrderStatus::Delivered, _) => format!("{what} was delivered"),
+        (OrderStatus::Cancelled, _) => format!("Your order of {what} was cancelled"),
+        (OrderStatus::Returned, _) => format!("Your return of {what} is complete"),
+    },
+    order_status: |status| match status {
+        OrderStatus::Ordered => "Ordered",
+        OrderStatus::Paid => "Paid",
+        OrderStatus::Preparing => "Being prepared",
+        OrderStatus::Shipped => "On its way",
+        OrderStatus::Delivered => "Delivered",
+        OrderStatus::Cancelled => "Cancelled",
+        OrderStatus::Returned => "Returned",
+    },
+    order_title: |first, more| if more == 0 { first.to_string() } else { format!("{first} and {more} more") },
 };

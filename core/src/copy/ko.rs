@@ -1,5 +1,7 @@
 //! 한국어.
 
+use moa_protocol::orders::OrderStatus;
+
 use super::Phrases;
 
 pub(super) static PHRASES: Phrases = Phrases {
@@ -38,4 +40,30 @@ pub(super) static PHRASES: Phrases = Phrases {
     alert_price_drop_body: |title, was, now, percent| format!("{title} {was} → {now} ({percent}%↓)"),
     alert_back_in_stock: "찜한 상품이 다시 입고됐어요",
     alert_sale_ending: "찜한 상품 세일이 곧 끝나요",
+    alert_order: "주문·배송 소식",
+    order_news: |what, status, parcel| {
+        let (i_ga, eul_reul) = if super::has_final_consonant(what) { ("이", "을") } else { ("가", "를") };
+        match (status, parcel) {
+            (OrderStatus::Ordered, _) => format!("주문하신 {what}{i_ga} 접수됐어요"),
+            (OrderStatus::Paid, _) => format!("주문하신 {what}의 결제가 완료됐어요"),
+            (OrderStatus::Preparing, _) => format!("주문하신 {what}{eul_reul} 준비하고 있어요"),
+            (OrderStatus::Shipped, Some((carrier, number))) => {
+                format!("주문하신 {what}{i_ga} 배송을 시작했어요 · {carrier} {number}")
+            }
+            (OrderStatus::Shipped, None) => format!("주문하신 {what}{i_ga} 배송을 시작했어요"),
+            (OrderStatus::Delivered, _) => format!("주문하신 {what}{i_ga} 도착했어요"),
+            (OrderStatus::Cancelled, _) => format!("주문하신 {what}의 주문이 취소됐어요"),
+            (OrderStatus::Returned, _) => format!("주문하신 {what}의 반품이 완료됐어요"),
+        }
+    },
+    order_status: |status| match status {
+        OrderStatus::Ordered => "주문 접수",
+        OrderStatus::Paid => "결제 완료",
+        OrderStatus::Preparing => "상품 준비 중",
+        OrderStatus::Shipped => "배송 중",
+        OrderStatus::Delivered => "배송 완료",
+        OrderStatus::Cancelled => "주문 취소",
+        OrderStatus::Returned => "반품 완료",
+    },
+    order_title: |first, more| if more == 0 { first.to_string() } else { format!("{first} 외 {more}건") },
 };

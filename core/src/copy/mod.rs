@@ -7,6 +7,7 @@ mod en;
 mod ko;
 
 use moa_protocol::model::Locale;
+use moa_protocol::orders::OrderStatus;
 
 /// One language's phrases. Phrases with blanks are functions of what fills them.
 pub(crate) struct Phrases {
@@ -62,6 +63,20 @@ pub(crate) struct Phrases {
     pub alert_price_drop_body: fn(&str, &str, &str, u8) -> String,
     pub alert_back_in_stock: &'static str,
     pub alert_sale_ending: &'static str,
+    // Orders across malls.
+    pub alert_order: &'static str,
+    /// (what was ordered: the first line's name, "외 N건" when more; the status reached; the
+    /// carrier and tracking number once shipped)
+    pub order_news: fn(&str, OrderStatus, Option<(&str, &str)>) -> String,
+    pub order_status: fn(OrderStatus) -> &'static str,
+    /// (the first line's name, how many more lines)
+    pub order_title: fn(&str, usize) -> String,
+}
+
+/// Whether the last syllable of `word` ends in a consonant (받침): it picks 이/가, 을/를.
+pub(crate) fn has_final_consonant(word: &str) -> bool {
+    let last = word.trim_end().chars().last().map(|c| c as u32).unwrap_or(0);
+    (0xAC00..=0xD7A3).contains(&last) && (last - 0xAC00) % 28 != 0
 }
 
 pub(crate) fn phrases(locale: Locale) -> &'static Phrases {

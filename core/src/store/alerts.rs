@@ -138,7 +138,9 @@ fn deliver_pending(tx: &Transaction<'_>, now_ms: i64, locale: Locale, mut room: 
     // the sale's end.
     let mut stmt = tx.prepare(
         "SELECT a.id, a.kind, a.product_id, a.variant_id, a.price, a.created_ms,
-                w.product_id IS NOT NULL, p.price, p.variants, p.sale_ends_at, w.snapshot, w.price_at_add
+                w.product_id IS NOT NULL, p.price, p.variants, p.sale_ends_at, w.snapshot, w.price_at_add,
+                a.detail, (SELECT o.status FROM orders o WHERE o.mall_id = json_extract(a.detail, '$.mall_id')
+                                                          AND o.order_id = json_extract(a.detail, '$.order_id'))
          FROM alerts a LEFT JOIN wishlist w ON w.product_id = a.product_id
          LEFT JOIN products p ON p.id = a.product_id
          WHERE a.delivered_ms IS NULL AND a.dropped = 0 ORDER BY a.created_ms, a.id",
@@ -157,6 +159,8 @@ fn deliver_pending(tx: &Transaction<'_>, now_ms: i64, locale: Locale, mut room: 
             sale_ends_at: r.get(9)?,
             snapshot: r.get(10)?,
             price_at_add: r.get(11)?,
+            detail: r.get(12)?,
+            order_status: r.get(13)?,
         })
     })?;
     let mut drop = tx.prepare_cached("UPDATE alerts SET dropped = 1 WHERE id = ?1")?;

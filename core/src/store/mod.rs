@@ -29,7 +29,7 @@ where
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 11;
+pub const CURRENT_VERSION: u32 = 12;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_more_photos.sql"),
     include_str!("migrations/0010_working_set.sql"),
     include_str!("migrations/0011_visiting.sql"),
+    include_str!("migrations/0012_orders.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -64,6 +65,8 @@ pub(crate) const SESSION_MODEL_SETTING: &str = "stats.session_model";
 mod alerts;
 mod budget;
 mod lists;
+mod orders;
+pub(crate) use orders::ORDER_ALERT;
 mod recovery;
 pub(crate) mod search;
 mod user;

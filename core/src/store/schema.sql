@@ -141,10 +141,30 @@ CREATE TABLE alerts (
     price        INTEGER,              -- the price that was news (price drops)
     created_ms   INTEGER NOT NULL,
     delivered_ms INTEGER,              -- NULL: waiting for the policy (quiet hours, digest, cap)
-    dropped      INTEGER NOT NULL DEFAULT 0 -- no longer true when its time came
+    dropped      INTEGER NOT NULL DEFAULT 0, -- no longer true when its time came
+    detail       TEXT                  -- version 12: what an order's news is about (JSON)
 );
 CREATE INDEX alerts_pending ON alerts (delivered_ms) WHERE delivered_ms IS NULL;
 
 -- On-device search (version 7): one row per cached product, under the product's rowid; trigrams
 -- let any three letters match anywhere. `chosung`: initial consonants ("ㅅㅌㅇㄴㄷ" for 스타일난다).
 CREATE VIRTUAL TABLE product_search USING fts5(text, chosung, tokenize = 'trigram');
+
+-- Orders across malls (version 12): the click-outs, whether the server knows them yet, and the
+-- orders malls reported for them.
+CREATE TABLE outlinks (
+    outlink_id  TEXT PRIMARY KEY,
+    product_id  TEXT NOT NULL,
+    mall_id     TEXT NOT NULL,
+    left_at_ms  INTEGER NOT NULL,
+    registered  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outlinks_unregistered ON outlinks (registered) WHERE registered = 0;
+CREATE TABLE orders (
+    mall_id     TEXT NOT NULL,
+    order_id    TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    updated_ms  INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    PRIMARY KEY (mall_id, order_id)
+);
