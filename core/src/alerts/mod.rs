@@ -25,12 +25,12 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
-    pub(crate) fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             AlertKind::PriceDrop => "price_drop",
             AlertKind::BackInStock => "back_in_stock",
             AlertKind::SaleEnding => "sale_ending",
-            AlertKind::OrderUpdate => crate::store::ORDER_ALERT,
+            AlertKind::OrderUpdate => "order_update",
         }
     }
 

@@ -66,7 +66,6 @@ mod alerts;
 mod budget;
 mod lists;
 mod orders;
-pub(crate) use orders::ORDER_ALERT;
 mod recovery;
 pub(crate) mod search;
 mod user;

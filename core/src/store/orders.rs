@@ -8,10 +8,11 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use moa_protocol::orders::{OrderStatus, RegisteredOutlink, ShopperOrder};
 
 use super::{from_json_col, to_json, Store};
+use crate::alerts::AlertKind;
 use crate::error::Result;
 
 /// The alert kind of an order's news.
-pub(crate) const ORDER_ALERT: &str = "order_update";
+const ORDER_ALERT: &str = AlertKind::OrderUpdate.as_str();
 
 /// What a list of orders from the server changed.
 #[derive(Debug, Default)]
