@@ -198,3 +198,38 @@ impl From<moa_core::search::SearchResults> for SearchResults {
         }
     }
 }
+
+impl From<moa_core::orders::OrderCard> for OrderCard {
+    fn from(o: moa_core::orders::OrderCard) -> Self {
+        OrderCard {
+            mall_id: o.mall_id,
+            mall_name: o.mall_name,
+            order_id: o.order_id,
+            status: order_status(o.status),
+            status_label: o.status_label,
+            title: o.title,
+            product_id: o.product_id,
+            image_url: o.image_url,
+            total: o.total,
+            items: o.items,
+            carrier: o.carrier,
+            tracking_number: o.tracking_number,
+            tracking_url: o.tracking_url,
+            ordered_at_ms: o.ordered_at_ms,
+            updated_at_ms: o.updated_at_ms,
+        }
+    }
+}
+
+fn order_status(s: moa_core::orders::OrderStatus) -> OrderStatus {
+    use moa_core::orders::OrderStatus as S;
+    match s {
+        S::Ordered => OrderStatus::Ordered,
+        S::Paid => OrderStatus::Paid,
+        S::Preparing => OrderStatus::Preparing,
+        S::Shipped => OrderStatus::Shipped,
+        S::Delivered => OrderStatus::Delivered,
+        S::Cancelled => OrderStatus::Cancelled,
+        S::Returned => OrderStatus::Returned,
+    }
+}

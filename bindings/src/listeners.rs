@@ -73,6 +73,7 @@ pub(crate) fn alert(a: moa_core::Alert) -> Alert {
             moa_core::AlertKind::PriceDrop => AlertKind::PriceDrop,
             moa_core::AlertKind::BackInStock => AlertKind::BackInStock,
             moa_core::AlertKind::SaleEnding => AlertKind::SaleEnding,
+            moa_core::AlertKind::OrderUpdate => AlertKind::OrderUpdate,
         },
         product_id: a.product_id,
         variant_id: a.variant_id,
@@ -143,6 +144,7 @@ impl moa_core::ChangeListener for ChangeBridge {
                     moa_core::ChangeKind::Feed => ChangeKind::Feed,
                     moa_core::ChangeKind::Wishlist => ChangeKind::Wishlist,
                     moa_core::ChangeKind::FollowedMalls => ChangeKind::FollowedMalls,
+                    moa_core::ChangeKind::Orders => ChangeKind::Orders,
                 })
                 .collect(),
         );

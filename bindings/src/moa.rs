@@ -365,6 +365,24 @@ impl Moa {
         Ok(self.inner.remove_from_wishlist(&product_id)?)
     }
 
+    /// The shopper's orders across malls ("주문·배송"), the latest moved first, from the cache.
+    pub fn orders(&self) -> Result<Vec<OrderCard>> {
+        Ok(self.inner.orders()?.into_iter().map(OrderCard::from).collect())
+    }
+
+    /// Tell the server about new click-outs and bring the orders malls reported (a sync does
+    /// this too): pull-to-refresh on the orders screen.
+    pub async fn sync_orders(self: Arc<Self>) -> Result<OrdersReport> {
+        let r = self.inner.sync_orders().await?;
+        Ok(OrdersReport { outlinks_registered: r.outlinks_registered, new_orders: r.new_orders, moved: r.moved })
+    }
+
+    /// Delete the order history on the server and the device (offline: an error, nothing
+    /// deleted).
+    pub async fn delete_order_history(self: Arc<Self>) -> Result<u64> {
+        Ok(self.inner.delete_order_history().await?)
+    }
+
     pub fn wishlist(&self) -> Result<Vec<WishlistItem>> {
         Ok(self.inner.wishlist()?.into_iter().map(WishlistItem::from).collect())
     }

@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use moa_protocol::model::Money;
-use moa_protocol::orders::{OrderStatus, OutlinkBatch, ShopperOrder};
+use moa_protocol::orders::OutlinkBatch;
+pub use moa_protocol::orders::{OrderStatus, ShopperOrder};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 

@@ -1,10 +1,12 @@
-//! Alerts about wishlisted products.
+//! Alerts about wishlisted products and the shopper's orders.
 
 #[derive(uniffi::Enum)]
 pub enum AlertKind {
     PriceDrop,
     BackInStock,
     SaleEnding,
+    /// An order at a mall moved: open "주문·배송".
+    OrderUpdate,
 }
 
 /// An alert about a wishlisted product, ready to be a notification.

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod feed;
+mod orders;
 mod product;
 mod search;
 mod setup;
@@ -10,6 +11,7 @@ mod shopper;
 
 pub use alerts::*;
 pub use feed::*;
+pub use orders::*;
 pub use product::*;
 pub use search::*;
 pub use setup::*;

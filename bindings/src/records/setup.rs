@@ -84,6 +84,7 @@ pub enum ChangeKind {
     Feed,
     Wishlist,
     FollowedMalls,
+    Orders,
 }
 
 /// A clock the core reads instead of the device's (see `MoaConfig.clock`). Called on core

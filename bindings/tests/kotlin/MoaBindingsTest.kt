@@ -331,6 +331,41 @@ fun reprice(productId: String, price: Long) {
     assertEquals(200, connection.responseCode)
 }
 
+/** The mall reports an order in Moa's own shape, with its key (the demo world's). */
+fun reportOrder(mallId: String, body: String): Int {
+    val connection = java.net.URI("$serverUrl/v1/malls/$mallId/orders").toURL().openConnection() as java.net.HttpURLConnection
+    connection.requestMethod = "POST"
+    connection.doOutput = true
+    connection.setRequestProperty("content-type", "application/json")
+    connection.setRequestProperty("authorization", "Bearer demo-key-$mallId")
+    connection.outputStream.use { it.write(body.toByteArray()) }
+    return connection.responseCode
+}
+
+fun anOrderFromAClickOutArrivesWithItsParcelAndCanBeDeleted() {
+    syncedMoa().use { moa ->
+        assertTrue(moa.orders().isEmpty())
+        val card = moa.homeFeed().sections[1].cards[0]
+        val link = moa.clickOut(card.productId, "for_you", 0u)
+        assertEquals(1uL, runBlocking { moa.syncOrders() }.outlinksRegistered)
+        val order = """{"order_id": "K-1001", "outlink_id": "${link.outlinkId}", "status": "shipped",
+            "items": [{"product_id": "${card.productId}", "quantity": 1, "price": {"amount": ${card.price}, "currency": "KRW"}}],
+            "shipment": {"carrier": "CJ대한통운", "tracking_number": "123456789012"}, "at_ms": $worldTimeMs}"""
+        assertEquals(200, reportOrder(link.mallId, order))
+        val report = runBlocking { moa.syncOrders() }
+        assertEquals(1uL, report.newOrders)
+        val orders = moa.orders()
+        assertEquals(1, orders.size)
+        assertEquals(OrderStatus.SHIPPED, orders[0].status)
+        assertEquals("배송 중", orders[0].statusLabel)
+        assertEquals(card.priceText, orders[0].total)
+        assertEquals("https://trace.cjlogistics.com/next/tracking.html?wblNo=123456789012", orders[0].trackingUrl)
+        assertEquals(1uL, runBlocking { moa.deleteOrderHistory() })
+        assertTrue(moa.orders().isEmpty())
+        assertEquals(422, reportOrder(link.mallId, order), "a forgotten click-out is unknown to the server")
+    }
+}
+
 fun aPriceDropOnTheWishlistReachesTheAlertListenerOnce() {
     syncedMoa().use { moa ->
         // Alerts as they come, no quiet hours (the test runs at any hour), a generous cap.
@@ -477,6 +512,7 @@ fun main() {
         ::concurrentCallsFromManyThreads,
         ::signInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain,
         ::aPriceDropOnTheWishlistReachesTheAlertListenerOnce,
+        ::anOrderFromAClickOutArrivesWithItsParcelAndCanBeDeleted,
         ::thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped,
         ::searchFindsKoreanSubstringsInitialsAndMalls,
         ::oneCardPerItemWithItsOtherMallsOnTheSheet,

@@ -31,7 +31,9 @@ final class AppCore {
     let mallPage: MallPageModel
     let account: AccountModel
     let onboarding: OnboardingModel
+    let orders: OrdersModel
     private let alerts = NotificationAlerts()
+    private let taps = NotificationTaps()
 
     init() {
         let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
@@ -61,6 +63,9 @@ final class AppCore {
         mallPage = MallPageModel(moa: moa)
         account = AccountModel(moa: moa)
         onboarding = OnboardingModel(moa: moa)
+        orders = OrdersModel(moa: moa)
+        taps.core = self
+        UNUserNotificationCenter.current().delegate = taps
         scheduleSync()
     }
 
@@ -112,8 +117,25 @@ final class NotificationAlerts: AlertListener, @unchecked Sendable {
                 let content = UNMutableNotificationContent()
                 content.title = alert.title
                 content.body = alert.body
+                // A tap opens the order list for an order's news (NotificationTaps).
+                content.userInfo = ["orders": alert.kind == .orderUpdate]
                 center.add(UNNotificationRequest(identifier: "alert-\(alert.alertId)", content: content, trigger: nil))
             }
+        }
+    }
+}
+
+/// A tapped order alert opens "주문·배송" over the tabs.
+final class NotificationTaps: NSObject, UNUserNotificationCenterDelegate, @unchecked Sendable {
+    @MainActor weak var core: AppCore?
+
+    func userNotificationCenter(
+        _ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse
+    ) async {
+        guard response.notification.request.content.userInfo["orders"] as? Bool == true else { return }
+        await MainActor.run { [weak self] in
+            guard let orders = self?.core?.orders else { return }
+            Task { await orders.show() }
         }
     }
 }

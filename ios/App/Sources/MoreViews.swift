@@ -267,6 +267,7 @@ struct MallsView: View {
 
 struct SettingsView: View {
     @ObservedObject var model: Watch<AccountModel>
+    let orders: OrdersModel
     @State private var username = ""
     @State private var password = ""
 
@@ -274,6 +275,7 @@ struct SettingsView: View {
         let account = model.model
         NavigationStack {
             Form {
+                Button("orders") { Task { await orders.show() } }
                 Toggle("consent", isOn: Binding(get: { account.eventConsent }, set: { on in Task { await account.setEventConsent(on) } }))
                 if let signedIn = account.account {
                     Text("signed.in.as \(signedIn.username)")
@@ -289,6 +291,49 @@ struct SettingsView: View {
             }
             .task { await account.load() }
             .navigationTitle("tab.settings")
+        }
+    }
+}
+
+/// "주문·배송": every order Moa referred, across malls, the latest moved first — photo, mall,
+/// what was bought, the status and amount in the core's words, and the parcel's tracking page
+/// when the core knows the carrier. Pull to bring what the malls reported since.
+struct OrdersView: View {
+    @ObservedObject var model: Watch<OrdersModel>
+    let open: (String, String, Int) -> Void
+    @Environment(\.openURL) private var openURL
+
+    var body: some View {
+        let orders = model.model
+        NavigationStack {
+            List {
+                if orders.orders.isEmpty && !orders.refreshing { Text("orders.empty") }
+                ForEach(Array(orders.orders.enumerated()), id: \.element.orderId) { index, order in
+                    HStack {
+                        if !order.imageUrl.isEmpty {
+                            Photo(url: order.imageUrl, aspectRatio: nil, placeholder: nil, width: 160, label: order.title).frame(width: 64)
+                        }
+                        VStack(alignment: .leading) {
+                            Text(order.mallName).font(.caption2).foregroundStyle(.secondary)
+                            Text(order.title).font(.footnote)
+                            Text("\(order.statusLabel) · \(order.total)")
+                            if let number = order.trackingNumber { Text("\(order.carrier ?? "") \(number)").font(.caption2) }
+                        }
+                        Spacer()
+                        if let url = order.trackingUrl.flatMap(URL.init(string:)) {
+                            Button("track.parcel") { openURL(url) }.buttonStyle(.borderless)
+                        }
+                    }
+                    .onTapGesture { if !order.productId.isEmpty { open(order.productId, "orders", index) } }
+                }
+                if !orders.orders.isEmpty {
+                    Button("delete.order.history", role: .destructive) { Task { await orders.deleteHistory() } }
+                }
+                if let error = orders.error { Text(errorKey(error)).foregroundStyle(.red) }
+            }
+            .refreshable { await orders.refresh() }
+            .navigationTitle("orders")
+            .toolbar { Button("close") { orders.hide() } }
         }
     }
 }

@@ -18,11 +18,14 @@ final class Watch<Model: StateModel>: ObservableObject {
 
 struct RootView: View {
     let core: AppCore
+    /// "주문·배송" shows over the tabs when its model says so (settings, or an order alert).
+    @ObservedObject private var orders: Watch<OrdersModel>
     @State private var onboarding: Bool
     @State private var opened: Opened?
 
     init(core: AppCore) {
         self.core = core
+        orders = Watch(core.orders)
         _onboarding = State(initialValue: core.needsOnboarding)
     }
 
@@ -43,7 +46,8 @@ struct RootView: View {
                         .tabItem { Label("tab.wishlist", systemImage: "heart") }
                     MallsView(model: Watch(core.malls), page: Watch(core.mallPage), open: open)
                         .tabItem { Label("tab.malls", systemImage: "bag") }
-                    SettingsView(model: Watch(core.account)).tabItem { Label("tab.settings", systemImage: "gearshape") }
+                    SettingsView(model: Watch(core.account), orders: core.orders)
+                        .tabItem { Label("tab.settings", systemImage: "gearshape") }
                 }
                 .task {
                     await core.home.ensureStarted()
@@ -54,6 +58,9 @@ struct RootView: View {
             }
         }
         .environment(\.thumbnails, Thumbnails(moa: core.moa))
+        .fullScreenCover(isPresented: Binding(get: { orders.model.visible }, set: { shown in if !shown { orders.model.hide() } })) {
+            OrdersView(model: orders, open: open)
+        }
         .sheet(item: $opened) { opened in
             ProductSheetView(model: Watch(core.product), section: opened.section, position: opened.position)
         }

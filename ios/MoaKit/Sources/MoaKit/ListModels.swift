@@ -255,3 +255,69 @@ public final class MallPageModel: StateModel {
         if let shown { await open(shown) }
     }
 }
+
+/// "주문·배송": the shopper's orders across malls, as the core words and links them. Opened from
+/// the settings tab and from an order alert (`show`); `refresh` has the core tell the server about
+/// new click-outs and bring the orders; read again on the core's order notices.
+@MainActor
+public final class OrdersModel: StateModel {
+    public private(set) var visible = false { didSet { changed() } }
+    public private(set) var orders: [OrderCard] = [] { didSet { changed() } }
+    public private(set) var refreshing = false { didSet { changed() } }
+    public var error: UiError? { didSet { changed() } }
+    private let moa: Moa
+    private var generation = 0
+    private var changes: ListenerHandle?
+
+    public init(moa: Moa) {
+        self.moa = moa
+        super.init()
+        changes = subscribe(moa, to: [.orders]) { [weak self] in await self?.load() }
+    }
+
+    /// Open the list, then bring what is new.
+    public func show() async {
+        visible = true
+        error = nil
+        await load()
+        await refresh()
+    }
+
+    public func hide() {
+        visible = false
+    }
+
+    public func load() async {
+        generation += 1
+        let mine = generation
+        let moa = self.moa
+        do {
+            let list = try await offMain { try moa.orders() }
+            if mine == generation { orders = list }
+        } catch {
+            self.error = UiError(error)
+        }
+    }
+
+    /// Ask the server for what the malls reported; offline the cached list stays, with the error.
+    public func refresh() async {
+        refreshing = true
+        defer { refreshing = false }
+        do {
+            _ = try await moa.syncOrders()
+            await load()
+        } catch {
+            self.error = UiError(error)
+        }
+    }
+
+    /// Delete the order history on the server and this phone (offline: nothing deleted, an error).
+    public func deleteHistory() async {
+        do {
+            _ = try await moa.deleteOrderHistory()
+            await load()
+        } catch {
+            self.error = UiError(error)
+        }
+    }
+}

@@ -310,6 +310,57 @@ final class MoaKitTests: XCTestCase {
         XCTAssertEqual(status, 200)
     }
 
+    /// The mall reports an order in Moa's own shape, with its key (the demo world's).
+    func reportOrder(mallId: String, body: String) async throws -> Int {
+        var request = URLRequest(url: URL(string: "\(serverUrl)/v1/malls/\(mallId)/orders")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue("Bearer demo-key-\(mallId)", forHTTPHeaderField: "authorization")
+        request.httpBody = Data(body.utf8)
+        return try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { _, response, error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                }
+            }.resume()
+        }
+    }
+
+    func testAnOrderAtTheMallShowsInOrdersAndItsHistoryCanBeDeleted() async throws {
+        let clock = WorldClock()
+        let moa = try open(newDir(), clock: clock)
+        let home = HomeModel(moa: moa)
+        await home.start()
+        let card = try XCTUnwrap(home.sections.flatMap(\.cards).first)
+        let product = ProductModel(moa: moa)
+        await product.open(card.productId)
+        await product.goToMall(section: "cover", position: 0)
+        let link = try XCTUnwrap(product.openMall)
+        product.mallOpened()
+        let orders = OrdersModel(moa: moa)
+        await orders.show()
+        XCTAssertTrue(orders.visible)
+        XCTAssertTrue(orders.orders.isEmpty, "no order reported yet")
+        let body = """
+            {"order_id": "IOS-4004", "outlink_id": "\(link.outlinkId)", "status": "preparing",
+             "items": [{"product_id": "\(card.productId)", "quantity": 1, "price": {"amount": \(card.price), "currency": "KRW"}}],
+             "at_ms": \(clock.nowMs())}
+            """
+        let status = try await reportOrder(mallId: link.mallId, body: body)
+        XCTAssertEqual(status, 200)
+        await orders.refresh()
+        XCTAssertEqual(orders.orders.map(\.orderId), ["IOS-4004"])
+        XCTAssertEqual(orders.orders.first?.statusLabel, "상품 준비 중")
+        XCTAssertNil(orders.orders.first?.trackingUrl, "not shipped yet: nothing to track")
+        await orders.deleteHistory()
+        XCTAssertTrue(orders.orders.isEmpty)
+        XCTAssertNil(orders.error)
+        orders.hide()
+        XCTAssertFalse(orders.visible)
+    }
+
     func testOnboardingSearchWishlistAndMalls() async throws {
         let moa = try open(newDir())
         let onboarding = OnboardingModel(moa: moa)

@@ -336,6 +336,51 @@ final class MoaCoreTests: XCTestCase {
         XCTAssertEqual(status, 200)
     }
 
+    /// The mall reports an order in Moa's own shape, with its key (the demo world's).
+    func reportOrder(mallId: String, body: String) async throws -> Int {
+        var request = URLRequest(url: URL(string: "\(serverUrl)/v1/malls/\(mallId)/orders")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "content-type")
+        request.setValue("Bearer demo-key-\(mallId)", forHTTPHeaderField: "authorization")
+        request.httpBody = body.data(using: .utf8)
+        return try await withCheckedThrowingContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { _, response, error in
+                if let error = error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+                }
+            }.resume()
+        }
+    }
+
+    func testAnOrderFromAClickOutArrivesWithItsParcelAndCanBeDeleted() async throws {
+        let moa = try await syncedMoa()
+        XCTAssertTrue(try moa.orders().isEmpty)
+        let card = try moa.homeFeed().sections[1].cards[1]
+        let link = try moa.clickOut(productId: card.productId, section: "for_you", position: 1)
+        let registered = try await moa.syncOrders()
+        XCTAssertEqual(registered.outlinksRegistered, 1)
+        let order = """
+            {"order_id": "S-2002", "outlink_id": "\(link.outlinkId)", "status": "delivered",
+             "items": [{"product_id": "\(card.productId)", "quantity": 2, "price": {"amount": \(card.price), "currency": "KRW"}}],
+             "shipment": {"carrier": "우체국택배", "tracking_number": "6012345678901"}, "at_ms": \(PinnedClock().nowMs())}
+            """
+        let status = try await reportOrder(mallId: link.mallId, body: order)
+        XCTAssertEqual(status, 200)
+        let report = try await moa.syncOrders()
+        XCTAssertEqual(report.newOrders, 1)
+        let orders = try moa.orders()
+        XCTAssertEqual(orders.count, 1)
+        XCTAssertEqual(orders.first?.status, .delivered)
+        XCTAssertEqual(orders.first?.statusLabel, "배송 완료")
+        XCTAssertEqual(orders.first?.items, 2)
+        XCTAssertEqual(orders.first?.trackingUrl, "https://service.epost.go.kr/trace.RetrieveDomRigiTraceList.comm?sid1=6012345678901")
+        let deleted = try await moa.deleteOrderHistory()
+        XCTAssertEqual(deleted, 1)
+        XCTAssertTrue(try moa.orders().isEmpty)
+    }
+
     func testSignInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain() async throws {
         let phone = try await syncedMoa()
         let tablet = try await syncedMoa()

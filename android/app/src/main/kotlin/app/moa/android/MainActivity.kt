@@ -40,8 +40,15 @@ class MainActivity : ComponentActivity() {
         openLink(intent)
     }
 
-    /** A tapped alert or a moa://product/{id} link opens that product's sheet over the home. */
+    /**
+     * A tapped alert or a moa://product/{id} link opens that product's sheet over the home; an
+     * order alert (or moa://orders) opens "주문·배송".
+     */
     private fun openLink(intent: Intent?) {
+        if (intent?.getBooleanExtra(EXTRA_ORDERS, false) == true || (intent?.data?.scheme == "moa" && intent.data?.host == "orders")) {
+            app.screens.orders.show()
+            return
+        }
         val productId = intent?.getStringExtra(EXTRA_PRODUCT)
             ?: intent?.data?.takeIf { it.scheme == "moa" && it.host == "product" }?.lastPathSegment
         productId?.let { app.screens.product.open(it) }
@@ -56,5 +63,6 @@ class MainActivity : ComponentActivity() {
 
     companion object {
         const val EXTRA_PRODUCT = "app.moa.product"
+        const val EXTRA_ORDERS = "app.moa.orders"
     }
 }

@@ -14,6 +14,7 @@ import androidx.work.NetworkType
 import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import app.moa.core.Alert
+import app.moa.core.AlertKind
 import app.moa.core.AlertListener
 import app.moa.core.Moa
 import app.moa.core.MoaConfig
@@ -70,9 +71,10 @@ class MoaApplication : Application() {
     }
 
     private fun notify(alert: Alert) {
-        // A tap opens the product the alert is about.
+        // A tap opens the product the alert is about, or the orders for an order's news.
         val open = Intent(this, MainActivity::class.java)
             .putExtra(MainActivity.EXTRA_PRODUCT, alert.productId)
+            .putExtra(MainActivity.EXTRA_ORDERS, alert.kind == AlertKind.ORDER_UPDATE)
             .addFlags(Intent.FLAG_ACTIVITY_SINGLE_TOP or Intent.FLAG_ACTIVITY_CLEAR_TOP)
         val tap = PendingIntent.getActivity(
             this, alert.alertId.toInt(), open, PendingIntent.FLAG_UPDATE_CURRENT or PendingIntent.FLAG_IMMUTABLE,

@@ -15,6 +15,7 @@ import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.hasAnyAncestor
 import androidx.compose.ui.test.assertIsSelected
+import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.assertIsNotSelected
 import androidx.compose.ui.test.hasTestTag
@@ -544,6 +545,45 @@ private fun impressionsOf(mallId: String): Long {
     return Regex("\"impressions\"\\s*:\\s*(\\d+)").findAll(body).sumOf { it.groupValues[1].toLong() }
 }
 
+/** The mall reports an order in Moa's own shape, with its key (the demo world's). */
+private fun reportOrder(mallId: String, body: String) {
+    val connection = java.net.URI("$serverUrl/v1/malls/$mallId/orders").toURL().openConnection() as java.net.HttpURLConnection
+    connection.requestMethod = "POST"
+    connection.doOutput = true
+    connection.setRequestProperty("content-type", "application/json")
+    connection.setRequestProperty("authorization", "Bearer demo-key-$mallId")
+    connection.outputStream.use { it.write(body.toByteArray()) }
+    assertEquals(200, connection.responseCode)
+}
+
+fun anOrderPlacedAtTheMallShowsInOrdersWithItsParcel() = launch { app ->
+    awaitHome(app)
+    val card = app.screens.home.state.value.sections.first().cards.first()
+    onNodeWithTag(Tags.card(card.productId)).performClick()
+    waitFor("the sheet") { app.screens.product.state.value.sheet != null }
+    onNodeWithTag(Tags.GO_TO_MALL).performClick()
+    waitFor("the mall to open") { app.platform.openedMalls.size == 1 }
+    val outlink = assertNotNull(Regex("moa_outlink=([0-9a-f]+)").find(app.platform.openedMalls.single())).groupValues[1]
+    app.screens.product.close()
+    // The shopper orders at the mall; the mall reports it, shipped.
+    runBlocking { app.moa.syncOrders() }
+    reportOrder(card.mallId, """{"order_id": "UI-3003", "outlink_id": "$outlink", "status": "shipped",
+        "items": [{"product_id": "${card.productId}", "title": "${card.title}", "quantity": 1, "price": {"amount": ${card.price}, "currency": "KRW"}}],
+        "shipment": {"carrier": "CJ대한통운", "tracking_number": "123456789012"}, "at_ms": $worldTimeMs}""")
+    onNodeWithTag("tab:settings").performClick()
+    onNodeWithTag(Tags.OPEN_ORDERS).performClick()
+    waitFor("the order in 주문·배송") { exists(Tags.order("UI-3003")) }
+    onNodeWithTag(Tags.orderStatus("UI-3003"), useUnmergedTree = true).assertTextContains("배송 중", substring = true)
+    assertTrue(shows(card.title))
+    screenshot("orders")
+    onNodeWithTag(Tags.track("UI-3003")).performClick()
+    waitFor("the tracking page") { app.platform.openedMalls.size == 2 }
+    assertEquals("https://trace.cjlogistics.com/next/tracking.html?wblNo=123456789012", app.platform.openedMalls.last())
+    onNodeWithTag(Tags.DELETE_ORDERS).performClick()
+    waitFor("the history to go") { !exists(Tags.order("UI-3003")) }
+    assertTrue(app.moa.orders().isEmpty())
+}
+
 /** The demo server's control: the mall sets a product's price. */
 fun reprice(productId: String, price: Long) {
     val connection = java.net.URI("$serverUrl/v1/demo/products/$productId/reprice").toURL().openConnection() as java.net.HttpURLConnection
@@ -572,6 +612,7 @@ fun main(args: Array<String>) {
         ::theHomeInEnglishAndInTheDark,
         ::consentOnSendsTheImpressionsTheHomeShowed,
         ::aMallsPageOpensFromItsCardTheSheetAndTheMallsTab,
+        ::anOrderPlacedAtTheMallShowsInOrdersWithItsParcel,
     ).filter { args.isEmpty() || it.name in args }
     var passed = 0
     var failed = 0

@@ -6,6 +6,7 @@ import app.moa.core.FollowedMall
 import app.moa.core.MallPage
 import app.moa.core.Moa
 import app.moa.core.MoaException
+import app.moa.core.OrderCard
 import app.moa.core.SearchRequest
 import app.moa.core.SearchSort
 import app.moa.core.ShopperProfile
@@ -277,5 +278,73 @@ class MallPageViewModel(
     companion object {
         /** Products a mall page shows (the shopper's first few screens of it). */
         const val PAGE = 60u
+    }
+}
+
+/**
+ * "주문·배송": the shopper's orders across malls, as the core words and links them. Shown from the
+ * settings tab and from an order alert ([show]); refreshed by pulling ([refresh]: the core tells
+ * the server about new click-outs and brings the orders), read again on the core's order notices.
+ */
+class OrdersViewModel(
+    private val moa: Moa,
+    private val scope: CoroutineScope,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) : AutoCloseable {
+    data class State(
+        val visible: Boolean = false,
+        val orders: List<OrderCard> = emptyList(),
+        val refreshing: Boolean = false,
+        val error: UiError? = null,
+    )
+
+    private val _state = MutableStateFlow(State())
+    val state: StateFlow<State> = _state.asStateFlow()
+    private val lock = Mutex()
+    private val changes = CoreChanges(moa, setOf(ChangeKind.ORDERS)) { load() }
+
+    override fun close() = changes.close()
+
+    /** Open the list (from the settings tab, or an order alert), then bring what is new. */
+    fun show(): Job {
+        _state.update { it.copy(visible = true, error = null) }
+        load()
+        return refresh()
+    }
+
+    fun hide() = _state.update { it.copy(visible = false) }
+
+    fun load(): Job = scope.launch {
+        lock.withLock {
+            try {
+                val orders = withContext(io) { moa.orders() }
+                _state.update { it.copy(orders = orders) }
+            } catch (e: MoaException) {
+                _state.update { it.copy(error = e.toUiError()) }
+            }
+        }
+    }
+
+    /** Ask the server for what the malls reported; offline the cached list stays, with the error. */
+    fun refresh(): Job = scope.launch {
+        _state.update { it.copy(refreshing = true) }
+        try {
+            withContext(io) { moa.syncOrders() }
+            load().join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        } finally {
+            _state.update { it.copy(refreshing = false) }
+        }
+    }
+
+    /** Delete the order history on the server and this phone (offline: nothing deleted, an error). */
+    fun deleteHistory(): Job = scope.launch {
+        try {
+            withContext(io) { moa.deleteOrderHistory() }
+            load().join()
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
+        }
     }
 }

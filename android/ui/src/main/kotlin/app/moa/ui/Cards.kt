@@ -67,6 +67,12 @@ object Tags {
     const val SHEET_MALL = "sheet-mall"
     const val SHARE = "share"
     fun offer(productId: String) = "offer:$productId"
+    const val ORDERS = "orders"
+    const val OPEN_ORDERS = "open-orders"
+    const val DELETE_ORDERS = "delete-orders"
+    fun order(orderId: String) = "order:$orderId"
+    fun orderStatus(orderId: String) = "order-status:$orderId"
+    fun track(orderId: String) = "track:$orderId"
 }
 
 /** A photo that holds its card's shape and colour (from the core) before the pixels arrive. */

@@ -30,6 +30,7 @@ import androidx.compose.ui.graphics.vector.ImageVector
 import androidx.compose.ui.platform.testTag
 import app.moa.core.Moa
 import app.moa.presentation.AccountViewModel
+import app.moa.presentation.OrdersViewModel
 import app.moa.presentation.HomeViewModel
 import app.moa.presentation.MallPageViewModel
 import app.moa.presentation.MallsViewModel
@@ -58,10 +59,11 @@ class MoaScreens(
     val malls = MallsViewModel(moa, scope, io)
     val mallPage = MallPageViewModel(moa, scope, io)
     val account = AccountViewModel(moa, scope, io)
+    val orders = OrdersViewModel(moa, scope, io)
 
     /** Stops the view models' change notices. */
     override fun close() {
-        listOf(home, search, wishlist, malls, mallPage).forEach { it.close() }
+        listOf(home, search, wishlist, malls, mallPage, orders).forEach { it.close() }
         product.stopListening()
     }
 }
@@ -128,12 +130,13 @@ private fun Screens(screens: MoaScreens, platform: Platform) {
                     Tab.SEARCH -> SearchScreen(screens.search, open)
                     Tab.WISHLIST -> WishlistScreen(screens.wishlist, open)
                     Tab.MALLS -> MallsScreen(screens.malls, openMall)
-                    Tab.SETTINGS -> SettingsScreen(screens.account)
+                    Tab.SETTINGS -> SettingsScreen(screens.account, onOrders = { screens.orders.show() })
                 }
             }
         }
-        // The mall page over the tabs, the product sheet over both.
+        // The mall page and the orders over the tabs, the product sheet over all.
         MallScreen(screens.mallPage, open)
+        OrdersScreen(screens.orders, open)
         ProductSheetScreen(screens.product, from, position, openMall)
     }
 }

@@ -141,12 +141,13 @@ fun MallsScreen(malls: MallsViewModel, onOpenMall: (String) -> Unit) {
 }
 
 @Composable
-fun SettingsScreen(account: AccountViewModel) {
+fun SettingsScreen(account: AccountViewModel, onOrders: () -> Unit) {
     val state by account.state.collectAsState()
     LaunchedEffect(Unit) { account.load() }
     var username by rememberSaveable { mutableStateOf("") }
     var password by rememberSaveable { mutableStateOf("") }
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        OutlinedButton(onClick = onOrders, modifier = Modifier.testTag(Tags.OPEN_ORDERS)) { Text(text("orders")) }
         Row {
             Text(text("consent"), Modifier.weight(1f))
             Switch(checked = state.eventConsent, onCheckedChange = { account.setEventConsent(it) },
