@@ -138,6 +138,11 @@ async fn a_click_out_s_order_reaches_the_shopper_once_and_forged_or_foreign_repo
         422
     );
     assert_eq!(s.server_orders(), shipped, "nothing refused changed the order");
+    // The order is the mall's purchase from Moa, in its numbers once.
+    let reported: u64 = s.catalog.mall_stats(&mall).unwrap().iter().map(|d| d.reported_purchases).sum();
+    assert_eq!(reported, 1);
+    let amount: i64 = s.catalog.mall_stats(&mall).unwrap().iter().map(|d| d.reported_amount).sum();
+    assert_eq!(amount, 2 * product.price.amount);
 
     // The device syncs: the order, its parcel, one alert, one purchase.
     let report = s.moa.sync_orders().await.unwrap();

@@ -69,6 +69,15 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
         moa.follow_mall(&world.malls[1].id).unwrap();
         moa.store().set_setting("consent.events", "granted").unwrap();
         moa.record(moa_core::Event::HideMall { mall_id: world.malls[3].id.clone() }).unwrap();
+        // A click-out not yet told to the server: orders from it must still find this phone.
+        moa.store()
+            .keep_outlink(
+                "0123456789abcdef0123456789abcdef",
+                &world.products[0].id,
+                &world.products[0].mall_id,
+                NOW * 1000,
+            )
+            .unwrap();
     }
 
     // Damage the middle of the file, where the catalog's pages are.
@@ -97,6 +106,11 @@ async fn a_damaged_database_is_moved_aside_and_the_shoppers_data_salvaged() {
     assert_eq!(recovery.salvaged_list_ops, 5, "three 찜 and two follows not yet sent to an account");
     assert_eq!(recovery.salvaged_events, 6, "three 찜, two follows, one hidden mall");
     assert_eq!(moa.store().product_count().unwrap(), 0, "the catalog cache starts clean");
+    let outlinks = moa.store().unregistered_outlinks(10).unwrap();
+    assert_eq!(
+        outlinks.iter().map(|o| o.outlink_id.as_str()).collect::<Vec<_>>(),
+        ["0123456789abcdef0123456789abcdef"]
+    );
     assert!(moa.store().integrity_check().unwrap().is_empty());
     assert_eq!(moa.store().setting("consent.events").unwrap().as_deref(), Some("granted"));
     let wishlist = moa.wishlist().unwrap();

@@ -36,6 +36,10 @@ pub(super) struct Salvage {
     events: Vec<SalvagedEvent>,
     /// The outbox: changes to the lists the account has not yet heard of (version 6).
     list_ops: Vec<SalvagedListOp>,
+    /// Click-outs and the orders from them (version 12): without them a recovered phone would
+    /// take its orders for new ones again (a second purchase, a second alert).
+    outlinks: Vec<(String, String, String, i64, i64)>,
+    orders: Vec<(String, String, String, i64, String)>,
 }
 
 type SalvagedListOp = (String, String, String, bool, i64, Option<String>, Option<String>, Option<i64>);
@@ -135,6 +139,15 @@ fn salvage(path: &Path) -> Salvage {
     // The shopper's settings; what the server sent with its stats comes back with the next sync.
     let settings = format!("SELECT key, value FROM settings WHERE key <> '{}'", super::SESSION_MODEL_SETTING);
     read_rows(&conn, &settings, &mut out.settings, |r| Ok((r.get(0)?, r.get(1)?)));
+    read_rows(
+        &conn,
+        "SELECT outlink_id, product_id, mall_id, left_at_ms, registered FROM outlinks",
+        &mut out.outlinks,
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    );
+    read_rows(&conn, "SELECT mall_id, order_id, status, updated_ms, body FROM orders", &mut out.orders, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    });
     // Version 4 files have no `detail` column yet.
     let has_detail = conn.prepare("SELECT detail FROM events LIMIT 0").is_ok();
     let sql = if has_detail {
@@ -194,6 +207,19 @@ fn restore_one(tx: &rusqlite::Transaction<'_>, salvage: &Salvage) -> Result<()> 
     }
     for (key, value) in &salvage.settings {
         tx.execute("INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)", params![key, value])?;
+    }
+    for (outlink_id, product_id, mall_id, left_at_ms, registered) in &salvage.outlinks {
+        tx.execute(
+            "INSERT OR IGNORE INTO outlinks (outlink_id, product_id, mall_id, left_at_ms, registered)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![outlink_id, product_id, mall_id, left_at_ms, registered],
+        )?;
+    }
+    for (mall_id, order_id, status, updated_ms, body) in &salvage.orders {
+        tx.execute(
+            "INSERT OR IGNORE INTO orders (mall_id, order_id, status, updated_ms, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![mall_id, order_id, status, updated_ms, body],
+        )?;
     }
     for (event_id, at_ms, kind, product_id, mall_id, dwell_ms, uploaded, detail) in &salvage.events {
         tx.execute(

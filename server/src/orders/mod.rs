@@ -62,7 +62,20 @@ impl CatalogDb {
                 values![mall_id, &report.order_id],
             )?;
             let order = match held.map(first_text).transpose()? {
-                None => new_order(mall_id, report),
+                None => {
+                    // A new order is the mall's purchase from Moa: it counts in the mall's
+                    // numbers as a reported conversion (once per click-out, like the others).
+                    if report.status < OrderStatus::Cancelled {
+                        let amount: i64 = report.items.iter().map(|i| i.price.amount.saturating_mul(i.quantity as i64)).sum();
+                        let currency = report.items.first().map(|i| i.price.currency.as_str()).unwrap_or("KRW");
+                        db.execute(
+                            "INSERT INTO conversions (mall_id, outlink_id, amount, currency, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                             ON CONFLICT DO NOTHING",
+                            values![mall_id, &report.outlink_id, amount, currency, report.at_ms],
+                        )?;
+                    }
+                    new_order(mall_id, report)
+                }
                 Some(body) => {
                     let held: ShopperOrder = serde_json::from_str(&body)?;
                     match moved(held, report) {
