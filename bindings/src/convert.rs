@@ -101,6 +101,8 @@ impl From<moa_core::ProductSheet> for ProductSheet {
                 .collect(),
             wishlisted: p.wishlisted,
             mall_followed: p.mall_followed,
+            contact: p.contact.into_iter().map(contact_option).collect(),
+            contact_hours: p.contact_hours,
         }
     }
 }
@@ -153,6 +155,8 @@ impl From<moa_core::MallPage> for MallPage {
             followed: p.followed,
             products_in_stock: p.products_in_stock,
             cards: p.cards.into_iter().map(feed_card).collect(),
+            contact: p.contact.into_iter().map(contact_option).collect(),
+            contact_hours: p.contact_hours,
         }
     }
 }
@@ -232,4 +236,15 @@ fn order_status(s: moa_core::orders::OrderStatus) -> OrderStatus {
         S::Cancelled => OrderStatus::Cancelled,
         S::Returned => OrderStatus::Returned,
     }
+}
+
+fn contact_option(o: moa_core::contact::ContactOption) -> ContactOption {
+    use moa_core::contact::ContactKind as K;
+    let kind = match o.kind {
+        K::KakaoTalk => ContactKind::KakaoTalk,
+        K::ChannelTalk => ContactKind::ChannelTalk,
+        K::Phone => ContactKind::Phone,
+        K::Email => ContactKind::Email,
+    };
+    ContactOption { kind, label: o.label, url: o.url, about_product: o.about_product }
 }

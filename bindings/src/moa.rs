@@ -189,6 +189,9 @@ impl Moa {
             quiet_end_hour: s.quiet_end_hour,
             max_per_day: s.max_per_day,
             utc_offset_minutes: s.utc_offset_minutes,
+            nudge_viewed_cheaper: s.nudge_viewed_cheaper,
+            nudge_last_size: s.nudge_last_size,
+            nudge_cart: s.nudge_cart,
         })
     }
 
@@ -201,6 +204,9 @@ impl Moa {
             quiet_end_hour: settings.quiet_end_hour,
             max_per_day: settings.max_per_day,
             utc_offset_minutes: settings.utc_offset_minutes,
+            nudge_viewed_cheaper: settings.nudge_viewed_cheaper,
+            nudge_last_size: settings.nudge_last_size,
+            nudge_cart: settings.nudge_cart,
         })?)
     }
 

@@ -10,6 +10,7 @@ pub mod api;
 pub mod changes;
 pub mod clock;
 pub mod config;
+pub mod contact;
 mod copy;
 mod delivery;
 pub mod error;

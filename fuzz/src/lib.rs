@@ -31,5 +31,6 @@ fn mall() -> MallProfile {
         category_map: BTreeMap::new(),
         default_category: Some(moa_protocol::model::Category::Top),
         style_map: BTreeMap::new(),
+        contact: None,
     }
 }

@@ -224,6 +224,113 @@ pub struct Mall {
     pub styles: Vec<Style>,
     pub gender: Gender,
     pub age_bands: Vec<AgeBand>,
+    /// How shoppers ask the mall before they buy (issue #22); absent: none given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<MallContact>,
+}
+
+/// A mall's lines for questions about size and delivery (issue #22): its KakaoTalk channel,
+/// Channel Talk, phone, email and the hours someone answers. Every link is checked
+/// ([`MallContact::problems`]) where a profile is registered and again before a shopper sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MallContact {
+    /// The channel's page, `https://pf.kakao.com/_xxxx` (its chat is `…/chat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kakao_channel: Option<String>,
+    /// The mall's Channel Talk, `https://{name}.channel.io`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_talk: Option<String>,
+    /// "02-1234-5678", "1588-1234", "+82 10-1234-5678".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// When someone answers, in the mall's words ("평일 10:00–17:00, 점심 12:00–13:00").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+}
+
+impl MallContact {
+    /// What is wrong with each link, one line each (empty: all usable). Only `https` to exactly
+    /// the channel's own host: `javascript:`, `http:`, credentials, and look-alike hosts
+    /// (`pf.kakao.com.evil.example`, `pf-kakao.com`, punycode) are refused.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(link) = &self.kakao_channel {
+            if kakao_channel_id(link).is_none() {
+                out.push(format!("kakao_channel {link:?}: expected https://pf.kakao.com/_ID"));
+            }
+        }
+        if let Some(link) = &self.channel_talk {
+            if channel_talk_host(link).is_none() {
+                out.push(format!("channel_talk {link:?}: expected https://NAME.channel.io"));
+            }
+        }
+        if let Some(phone) = &self.phone {
+            if phone_digits(phone).is_none() {
+                out.push(format!("phone {phone:?}: digits, spaces, dashes and a leading + only"));
+            }
+        }
+        if let Some(email) = &self.email {
+            if !plain_email(email) {
+                out.push(format!("email {email:?}: not a plain address"));
+            }
+        }
+        if self.hours.as_ref().is_some_and(|h| h.chars().count() > 100 || h.chars().any(char::is_control)) {
+            out.push("hours: at most 100 characters on one line".into());
+        }
+        out
+    }
+}
+
+/// The split of an https URL into host and path, refusing anything else a link may carry.
+fn https_parts(link: &str) -> Option<(&str, &str)> {
+    let rest = link.strip_prefix("https://")?;
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    let clean = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._/".contains(&b));
+    (!host.is_empty() && clean(host) && clean(path)).then_some((host, path))
+}
+
+/// `_xxxx` of `https://pf.kakao.com/_xxxx` (or `…/_xxxx/chat`).
+pub fn kakao_channel_id(link: &str) -> Option<&str> {
+    let (host, path) = https_parts(link.trim_end_matches('/'))?;
+    let id = path.strip_suffix("/chat").unwrap_or(path);
+    let ok = host == "pf.kakao.com"
+        && id.len() > 1
+        && id.starts_with('_')
+        && id[1..].bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then_some(id)
+}
+
+/// `name.channel.io` of `https://name.channel.io`.
+pub fn channel_talk_host(link: &str) -> Option<&str> {
+    let (host, path) = https_parts(link.trim_end_matches('/'))?;
+    let name = host.strip_suffix(".channel.io")?;
+    let ok = path.is_empty()
+        && !name.is_empty()
+        && !name.starts_with("xn--")
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then_some(host)
+}
+
+/// The digits to dial ("+821012345678"), or None when it is not a phone number.
+pub fn phone_digits(phone: &str) -> Option<String> {
+    let trimmed = phone.trim();
+    let ok =
+        trimmed.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == '-' || c == ' ' || (c == '+' && i == 0));
+    let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let count = digits.chars().filter(char::is_ascii_digit).count();
+    (ok && (7..=15).contains(&count)).then_some(digits)
+}
+
+fn plain_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    let local_ok = !local.is_empty() && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain.bytes().all(|b| b.is_ascii_alphanumeric() || b".-".contains(&b));
+    local_ok && domain_ok && email.len() <= 254
 }
 
 /// One purchasable option of a product (a size and colour), with its own stock.
@@ -422,6 +529,52 @@ impl PhotoHash {
             *word = u64::from_str_radix(&text[k * 16..k * 16 + 16], 16).ok()?;
         }
         Some(PhotoHash(words))
+    }
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::*;
+
+    fn contact(kakao: &str, talk: &str) -> MallContact {
+        MallContact { kakao_channel: Some(kakao.into()), channel_talk: Some(talk.into()), ..MallContact::default() }
+    }
+
+    #[test]
+    fn only_the_channels_own_hosts_over_https_are_contact_links() {
+        assert!(contact("https://pf.kakao.com/_xaBcD", "https://roseribbon.channel.io").problems().is_empty());
+        assert!(contact("https://pf.kakao.com/_xaBcD/chat", "https://rose-ribbon.channel.io/").problems().is_empty());
+        for hostile in [
+            "javascript:alert(1)",
+            "http://pf.kakao.com/_xaBcD",
+            "https://pf.kakao.com.evil.example/_xaBcD",
+            "https://pf-kakao.com/_xaBcD",
+            "https://user@pf.kakao.com/_xaBcD",
+            "https://pf.kakao.com/_xa?next=https://evil.example",
+            "https://pf.kakao.com/../evil",
+        ] {
+            assert_eq!(contact(hostile, "https://a.channel.io").problems().len(), 1, "{hostile}");
+        }
+        for hostile in [
+            "https://channel.io.evil.example",
+            "https://xn--80ak6aa92e.channel.io",
+            "https://evil.example/a.channel.io",
+            "https://.channel.io",
+        ] {
+            assert_eq!(contact("https://pf.kakao.com/_a", hostile).problems().len(), 1, "{hostile}");
+        }
+    }
+
+    #[test]
+    fn phones_and_emails_are_plain() {
+        assert_eq!(phone_digits("02-1234-5678").as_deref(), Some("0212345678"));
+        assert_eq!(phone_digits("+82 10-1234-5678").as_deref(), Some("+821012345678"));
+        assert_eq!(phone_digits("1588-1234").as_deref(), Some("15881234"));
+        assert_eq!(phone_digits("tel:02-1234-5678"), None);
+        assert_eq!(phone_digits("02-1234-5678;ext=9"), None);
+        assert!(plain_email("cs@roseribbon.co.kr"));
+        assert!(!plain_email("cs@roseribbon.co.kr?bcc=all@x.kr"));
+        assert!(!plain_email("javascript:x@y.z"));
     }
 }
 

@@ -28,6 +28,7 @@ fn profile(id: &str, homepage: &str, currency: &str) -> MallProfile {
         category_map: BTreeMap::new(),
         default_category: None,
         style_map: BTreeMap::new(),
+        contact: None,
     }
 }
 

@@ -33,6 +33,7 @@ fn mall(id: &str) -> MallProfile {
         category_map: BTreeMap::new(),
         default_category: Some(Category::Outer),
         style_map: BTreeMap::new(),
+        contact: None,
     }
 }
 

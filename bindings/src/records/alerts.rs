@@ -7,6 +7,11 @@ pub enum AlertKind {
     SaleEnding,
     /// An order at a mall moved: open "주문·배송".
     OrderUpdate,
+    /// Nudges from the shopper's own behaviour (each switchable in the settings): a product
+    /// viewed again now cheaper, a 찜 item's last size (the shopper's), a cart left a day.
+    ViewedCheaper,
+    LastSize,
+    CartReminder,
 }
 
 /// An alert about a wishlisted product, ready to be a notification.
@@ -32,4 +37,8 @@ pub struct AlertSettings {
     pub quiet_end_hour: u8,
     pub max_per_day: u32,
     pub utc_offset_minutes: i32,
+    /// Each nudge on or off (all on by default).
+    pub nudge_viewed_cheaper: bool,
+    pub nudge_last_size: bool,
+    pub nudge_cart: bool,
 }

@@ -1,5 +1,7 @@
 //! The home feed and the mall pages.
 
+use super::ContactOption;
+
 /// A core call QA times alone (`Moa::coreCallMs`), to set against the same call across the
 /// bindings.
 #[derive(uniffi::Enum)]
@@ -88,6 +90,9 @@ pub struct MallPage {
     pub followed: bool,
     pub products_in_stock: u32,
     pub cards: Vec<FeedCard>,
+    /// "문의하기": the ways to ask the mall, and its hours.
+    pub contact: Vec<ContactOption>,
+    pub contact_hours: Option<String>,
 }
 
 /// A thumbnail file in the core's cache, ready to show.

@@ -36,6 +36,28 @@ pub struct ProductSheet {
     pub wishlisted: bool,
     /// The shopper follows this product's mall.
     pub mall_followed: bool,
+    /// "문의하기": the ways to ask the mall about this product (checked links), and its hours.
+    pub contact: Vec<ContactOption>,
+    pub contact_hours: Option<String>,
+}
+
+#[derive(uniffi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactKind {
+    KakaoTalk,
+    ChannelTalk,
+    Phone,
+    Email,
+}
+
+/// One way to ask a mall: the button's words and the link it opens (`https:`, `tel:` or
+/// `mailto:`; hand it to the platform as it is).
+#[derive(uniffi::Record)]
+pub struct ContactOption {
+    pub kind: ContactKind,
+    pub label: String,
+    pub url: String,
+    /// The link carries the product asked about (an email with its link written in).
+    pub about_product: bool,
 }
 
 /// One mall's listing of the item on the sheet.

@@ -366,6 +366,20 @@ fun anOrderFromAClickOutArrivesWithItsParcelAndCanBeDeleted() {
     }
 }
 
+fun theSheetAndTheMallPageOfferTheMallsLines() {
+    syncedMoa().use { moa ->
+        val card = moa.homeFeed().sections[0].cards[0]
+        val sheet = moa.product(card.productId)
+        val kinds = sheet.contact.map { it.kind }
+        assertEquals(ContactKind.KAKAO_TALK, kinds.first(), "chat first: $kinds")
+        assertTrue(ContactKind.PHONE in kinds, "$kinds")
+        assertTrue(sheet.contact.single { it.kind == ContactKind.PHONE }.url.startsWith("tel:"))
+        assertNotNull(sheet.contactHours)
+        val page = moa.mallPage(sheet.mallId, 4u)
+        assertEquals(sheet.contact.first().url, page.contact.first().url)
+    }
+}
+
 fun aPriceDropOnTheWishlistReachesTheAlertListenerOnce() {
     syncedMoa().use { moa ->
         // Alerts as they come, no quiet hours (the test runs at any hour), a generous cap.
@@ -513,6 +527,7 @@ fun main() {
         ::signInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain,
         ::aPriceDropOnTheWishlistReachesTheAlertListenerOnce,
         ::anOrderFromAClickOutArrivesWithItsParcelAndCanBeDeleted,
+        ::theSheetAndTheMallPageOfferTheMallsLines,
         ::thumbnailsComeFromTheCoresCacheAndBadImagesAreTyped,
         ::searchFindsKoreanSubstringsInitialsAndMalls,
         ::oneCardPerItemWithItsOtherMallsOnTheSheet,

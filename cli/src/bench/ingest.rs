@@ -53,6 +53,7 @@ fn bench_mall() -> MallProfile {
         category_map: Default::default(),
         default_category: Some(Category::Top),
         style_map: Default::default(),
+        contact: None,
     }
 }
 

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use std::collections::BTreeMap;
 
-use moa_core::model::{AgeBand, Category, Gender, Platform, Style};
+use moa_core::model::{AgeBand, Category, Gender, MallContact, Platform, Style};
 use moa_server::ingest::MallProfile;
 use moa_server::CatalogDb;
 
@@ -43,7 +43,7 @@ pub struct MallAddArgs {
     #[arg(long = "database", visible_alias = "db")]
     pub db: String,
     /// A JSON mall profile (docs/INGEST.md).
-    #[arg(long, conflicts_with_all = ["id", "name", "platform", "homepage"])]
+    #[arg(long, conflicts_with_all = ["id", "name", "platform", "homepage", "kakao", "channel_talk", "phone", "email", "hours"])]
     pub file: Option<PathBuf>,
     #[arg(long)]
     pub id: Option<String>,
@@ -75,6 +75,19 @@ pub struct MallAddArgs {
     /// The mall's word for a category: WORD=CATEGORY, e.g. 원피스=dress or 24=top (repeatable).
     #[arg(long = "category-map")]
     pub category_map: Vec<String>,
+    /// Where shoppers ask the mall: its KakaoTalk channel (https://pf.kakao.com/_ID).
+    #[arg(long)]
+    pub kakao: Option<String>,
+    /// Its Channel Talk (https://NAME.channel.io).
+    #[arg(long)]
+    pub channel_talk: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// When someone answers, e.g. "평일 10:00–17:00".
+    #[arg(long)]
+    pub hours: Option<String>,
 }
 
 #[derive(Args)]
@@ -165,7 +178,20 @@ fn profile_from_flags(a: &MallAddArgs) -> Result<MallProfile, String> {
             .map(|c| Category::parse(&c).ok_or_else(|| format!("unknown category {c:?}")))
             .transpose()?,
         style_map: BTreeMap::new(),
+        contact: contact_from_flags(a),
     })
+}
+
+/// The contact lines given as flags, if any (checked with the rest of the profile).
+fn contact_from_flags(a: &MallAddArgs) -> Option<MallContact> {
+    let contact = MallContact {
+        kakao_channel: a.kakao.clone(),
+        channel_talk: a.channel_talk.clone(),
+        phone: a.phone.clone(),
+        email: a.email.clone(),
+        hours: a.hours.clone(),
+    };
+    (contact != MallContact::default()).then_some(contact)
 }
 
 pub fn mall_list(db: &str, json: bool) -> Result<(), String> {

@@ -22,22 +22,45 @@ pub enum AlertKind {
     SaleEnding,
     /// An order the shopper placed at a mall moved (issue #21): the app opens "주문·배송".
     OrderUpdate,
+    /// Nudges (issue #22), from the shopper's own behaviour, found on the device: a product
+    /// viewed twice or more, not 찜, now at least 10 % cheaper than when last viewed …
+    ViewedCheaper,
+    /// … a 찜 item down to its last size, the shopper's …
+    LastSize,
+    /// … a product put in the cart at the mall a day ago and not bought.
+    CartReminder,
 }
 
 impl AlertKind {
+    pub const ALL: [AlertKind; 7] = [
+        AlertKind::PriceDrop,
+        AlertKind::BackInStock,
+        AlertKind::SaleEnding,
+        AlertKind::OrderUpdate,
+        AlertKind::ViewedCheaper,
+        AlertKind::LastSize,
+        AlertKind::CartReminder,
+    ];
+
+    /// The nudges: found from the shopper's behaviour, each switchable, counted per trigger.
+    pub fn is_nudge(self) -> bool {
+        matches!(self, AlertKind::ViewedCheaper | AlertKind::LastSize | AlertKind::CartReminder)
+    }
+
     pub(crate) const fn as_str(self) -> &'static str {
         match self {
             AlertKind::PriceDrop => "price_drop",
             AlertKind::BackInStock => "back_in_stock",
             AlertKind::SaleEnding => "sale_ending",
             AlertKind::OrderUpdate => "order_update",
+            AlertKind::ViewedCheaper => "viewed_cheaper",
+            AlertKind::LastSize => "last_size",
+            AlertKind::CartReminder => "cart_reminder",
         }
     }
 
     pub(crate) fn parse(s: &str) -> Option<Self> {
-        [AlertKind::PriceDrop, AlertKind::BackInStock, AlertKind::SaleEnding, AlertKind::OrderUpdate]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        AlertKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -69,6 +92,17 @@ pub struct AlertSettings {
     pub max_per_day: u32,
     /// The shopper's offset from UTC, in minutes (Korea: 540).
     pub utc_offset_minutes: i32,
+    /// Each nudge on or off (issue #22); settings saved before them read as on.
+    #[serde(default = "on")]
+    pub nudge_viewed_cheaper: bool,
+    #[serde(default = "on")]
+    pub nudge_last_size: bool,
+    #[serde(default = "on")]
+    pub nudge_cart: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl Default for AlertSettings {
@@ -81,6 +115,9 @@ impl Default for AlertSettings {
             quiet_end_hour: 8,
             max_per_day: 3,
             utc_offset_minutes: 540,
+            nudge_viewed_cheaper: true,
+            nudge_last_size: true,
+            nudge_cart: true,
         }
     }
 }
@@ -92,6 +129,16 @@ impl AlertSettings {
             return Err(crate::error::Error::InvalidInput("alert hours are 0 to 23".into()));
         }
         Ok(())
+    }
+
+    /// Whether the shopper wants this nudge (other alerts are not switched here).
+    pub fn allows(&self, kind: AlertKind) -> bool {
+        match kind {
+            AlertKind::ViewedCheaper => self.nudge_viewed_cheaper,
+            AlertKind::LastSize => self.nudge_last_size,
+            AlertKind::CartReminder => self.nudge_cart,
+            _ => true,
+        }
     }
 }
 

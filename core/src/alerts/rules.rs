@@ -89,6 +89,20 @@ pub(crate) struct PendingAlert {
     /// What an order's news is about ([`OrderNews`], JSON), and the order's status now.
     pub detail: Option<String>,
     pub order_status: Option<String>,
+    /// The product as cached now (nudges are about products not on the wishlist too), and when
+    /// it was last bought.
+    pub title: Option<String>,
+    pub image_url: Option<String>,
+    pub currency: Option<String>,
+    pub last_purchase_ms: Option<i64>,
+}
+
+/// The one size left of a product that had several, when it is the shopper's (`chosen`; with
+/// none chosen, any): its variant id.
+pub(crate) fn last_size(variants: &[Variant], chosen: Option<&str>) -> Option<String> {
+    let available: Vec<&Variant> = variants.iter().filter(|v| v.available).collect();
+    let last = (variants.len() >= 2 && available.len() == 1).then(|| available[0])?;
+    chosen.is_none_or(|c| c == last.id).then(|| last.id.clone())
 }
 
 /// An order's news as it was found: enough to word the alert when its time comes.
@@ -109,7 +123,11 @@ impl PendingAlert {
     /// Whether the news is still news: an alert about a price that rose again, a size sold out
     /// again, an ended sale, or an item no longer wishlisted is not sent.
     pub fn still_true(&self, now_s: i64) -> bool {
-        if AlertKind::parse(&self.kind) == Some(AlertKind::OrderUpdate) {
+        let kind = AlertKind::parse(&self.kind);
+        if kind.is_some_and(AlertKind::is_nudge) {
+            return self.nudge_still_true();
+        }
+        if kind == Some(AlertKind::OrderUpdate) {
             // Only the order's latest news: "on its way" is not sent once it has arrived.
             let news = self.order_news();
             return news.is_some_and(|n| self.order_status.as_deref() == Some(n.status.as_str()));
@@ -125,7 +143,8 @@ impl PendingAlert {
             Some(AlertKind::PriceDrop) => available && self.alert_price.is_some_and(|p| price <= p),
             Some(AlertKind::BackInStock) => available,
             Some(AlertKind::SaleEnding) => available && self.sale_ends_at.is_some_and(|t| t > now_s),
-            Some(AlertKind::OrderUpdate) | None => false,
+            Some(AlertKind::OrderUpdate | AlertKind::ViewedCheaper | AlertKind::LastSize | AlertKind::CartReminder)
+            | None => false,
         }
     }
 
@@ -134,6 +153,9 @@ impl PendingAlert {
         let kind = AlertKind::parse(&self.kind)?;
         if kind == AlertKind::OrderUpdate {
             return self.order_alert(locale);
+        }
+        if kind.is_nudge() {
+            return self.nudge_alert(kind, locale);
         }
         let snapshot: ProductSnapshot = serde_json::from_str(self.snapshot.as_deref()?).ok()?;
         let money = |amount: i64| Money { amount, currency: snapshot.currency.clone() }.display();
@@ -150,7 +172,9 @@ impl PendingAlert {
             }
             AlertKind::BackInStock => (words.alert_back_in_stock, format!("{} · {}", snapshot.title, money(now_price))),
             AlertKind::SaleEnding => (words.alert_sale_ending, format!("{} · {}", snapshot.title, money(now_price))),
-            AlertKind::OrderUpdate => return None,
+            AlertKind::OrderUpdate | AlertKind::ViewedCheaper | AlertKind::LastSize | AlertKind::CartReminder => {
+                return None
+            }
         };
         Some(Alert {
             alert_id: self.id,
@@ -165,7 +189,77 @@ impl PendingAlert {
     }
 }
 
+/// What a nudge remembers of the moment it was found.
+#[derive(Debug, Default, Deserialize)]
+struct NudgeDetail {
+    /// The price at the latest view (viewed cheaper), and how many views.
+    seen: Option<i64>,
+    views: Option<u32>,
+    /// When the product went into the cart (cart reminder).
+    since: Option<i64>,
+}
+
 impl PendingAlert {
+    fn nudge_detail(&self) -> NudgeDetail {
+        self.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default()
+    }
+
+    /// A nudge's reason still holds when its time comes: still cheaper and still not 찜, still
+    /// the last size, still not bought.
+    fn nudge_still_true(&self) -> bool {
+        let Some(price) = self.price else { return false };
+        let variants: Vec<Variant> =
+            self.variants.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
+        match AlertKind::parse(&self.kind) {
+            Some(AlertKind::ViewedCheaper) => {
+                !self.wishlisted && can_buy(&variants, None) && self.alert_price.is_some_and(|p| price <= p)
+            }
+            Some(AlertKind::LastSize) => self.wishlisted && last_size(&variants, self.variant_id.as_deref()).is_some(),
+            Some(AlertKind::CartReminder) => {
+                let since = self.nudge_detail().since.unwrap_or(i64::MAX);
+                can_buy(&variants, None) && self.last_purchase_ms.is_none_or(|bought| bought < since)
+            }
+            _ => false,
+        }
+    }
+
+    /// The nudge, with its reason in its words.
+    fn nudge_alert(&self, kind: AlertKind, locale: Locale) -> Option<Alert> {
+        let words = copy::phrases(locale);
+        let title = self.title.clone()?;
+        let money =
+            |amount: i64| Money { amount, currency: self.currency.clone().unwrap_or_else(|| "KRW".into()) }.display();
+        let price = self.price?;
+        let (heading, body) = match kind {
+            AlertKind::ViewedCheaper => {
+                let detail = self.nudge_detail();
+                let percent = moa_protocol::model::discount_percent(price, detail.seen).unwrap_or(0);
+                (
+                    words.alert_viewed_cheaper,
+                    (words.alert_viewed_cheaper_body)(&title, detail.views.unwrap_or(2), percent, &money(price)),
+                )
+            }
+            AlertKind::LastSize => {
+                let variants: Vec<Variant> =
+                    self.variants.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
+                let last = last_size(&variants, self.variant_id.as_deref())?;
+                let size = variants.iter().find(|v| v.id == last).and_then(|v| v.size.clone()).unwrap_or(last);
+                (words.alert_last_size, (words.alert_last_size_body)(&title, &size))
+            }
+            _ => (words.alert_cart, (words.alert_cart_body)(&title, &money(price))),
+        };
+        Some(Alert {
+            alert_id: self.id,
+            kind,
+            product_id: self.product_id.clone(),
+            variant_id: self.variant_id.clone(),
+            title: heading.to_string(),
+            body,
+            image_url: self.image_url.clone().unwrap_or_default(),
+            created_ms: self.created_ms,
+        })
+    }
+
     fn order_news(&self) -> Option<OrderNews> {
         serde_json::from_str(self.detail.as_deref()?).ok()
     }

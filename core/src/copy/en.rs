@@ -40,6 +40,14 @@ pub(super) static PHRASES: Phrases = Phrases {
     alert_price_drop_body: |title, was, now, percent| format!("{title} {was} → {now} ({percent}% off)"),
     alert_back_in_stock: "Back in stock",
     alert_sale_ending: "Sale ends soon",
+    alert_viewed_cheaper: "Something you looked at got cheaper",
+    alert_viewed_cheaper_body: |title, views, percent, price| {
+        format!("You viewed {title} {views} times: now {percent}% off · {price}")
+    },
+    alert_last_size: "Last size left",
+    alert_last_size_body: |title, size| format!("{title} in your wishlist: only your {size} is left"),
+    alert_cart: "Still in your cart",
+    alert_cart_body: |title, price| format!("{title} · {price} is still in your cart — still deciding?"),
     alert_order: "Your order",
     order_news: |what, status, parcel| match (status, parcel) {
         (OrderStatus::Ordered, _) => format!("Your order of {what} was placed"),
@@ -61,4 +69,9 @@ pub(super) static PHRASES: Phrases = Phrases {
         OrderStatus::Returned => "Returned",
     },
     order_title: |first, more| if more == 0 { first.to_string() } else { format!("{first} and {more} more") },
+    contact_kakao: "Ask on KakaoTalk",
+    contact_channel_talk: "Chat with the mall",
+    contact_phone: "Call",
+    contact_email: "Email",
+    contact_subject: |title| format!("[Moa] A question about {title}"),
 };

@@ -40,6 +40,14 @@ pub(super) static PHRASES: Phrases = Phrases {
     alert_price_drop_body: |title, was, now, percent| format!("{title} {was} → {now} ({percent}%↓)"),
     alert_back_in_stock: "찜한 상품이 다시 입고됐어요",
     alert_sale_ending: "찜한 상품 세일이 곧 끝나요",
+    alert_viewed_cheaper: "보던 상품 가격이 내렸어요",
+    alert_viewed_cheaper_body: |title, views, percent, price| {
+        format!("{views}번 보신 {title}, 지금 {percent}% 내렸어요 · {price}")
+    },
+    alert_last_size: "찜한 상품, 마지막 사이즈예요",
+    alert_last_size_body: |title, size| format!("찜하신 {title}, 고르신 {size}만 남았어요"),
+    alert_cart: "장바구니에 담은 상품이 기다려요",
+    alert_cart_body: |title, price| format!("어제 담으신 {title} · {price}, 아직 고민 중이세요?"),
     alert_order: "주문·배송 소식",
     order_news: |what, status, parcel| {
         let (i_ga, eul_reul) = if super::has_final_consonant(what) { ("이", "을") } else { ("가", "를") };
@@ -66,4 +74,9 @@ pub(super) static PHRASES: Phrases = Phrases {
         OrderStatus::Returned => "반품 완료",
     },
     order_title: |first, more| if more == 0 { first.to_string() } else { format!("{first} 외 {more}건") },
+    contact_kakao: "카카오톡 문의",
+    contact_channel_talk: "채팅 상담",
+    contact_phone: "전화 문의",
+    contact_email: "이메일 문의",
+    contact_subject: |title| format!("[모아] 상품 문의: {title}"),
 };

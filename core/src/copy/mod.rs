@@ -63,6 +63,16 @@ pub(crate) struct Phrases {
     pub alert_price_drop_body: fn(&str, &str, &str, u8) -> String,
     pub alert_back_in_stock: &'static str,
     pub alert_sale_ending: &'static str,
+    // Nudges (issue #22), each with its reason.
+    pub alert_viewed_cheaper: &'static str,
+    /// (title, times viewed, percent below the price at the latest view, price now)
+    pub alert_viewed_cheaper_body: fn(&str, u32, u8, &str) -> String,
+    pub alert_last_size: &'static str,
+    /// (title, the size left)
+    pub alert_last_size_body: fn(&str, &str) -> String,
+    pub alert_cart: &'static str,
+    /// (title, price now)
+    pub alert_cart_body: fn(&str, &str) -> String,
     // Orders across malls.
     pub alert_order: &'static str,
     /// (what was ordered: the first line's name, "외 N건" when more; the status reached; the
@@ -71,6 +81,13 @@ pub(crate) struct Phrases {
     pub order_status: fn(OrderStatus) -> &'static str,
     /// (the first line's name, how many more lines)
     pub order_title: fn(&str, usize) -> String,
+    // Asking the mall (issue #22).
+    pub contact_kakao: &'static str,
+    pub contact_channel_talk: &'static str,
+    pub contact_phone: &'static str,
+    pub contact_email: &'static str,
+    /// (the product's title) the subject of an email to the mall
+    pub contact_subject: fn(&str) -> String,
 }
 
 /// Whether the last syllable of `word` ends in a consonant (받침): it picks 이/가, 을/를.

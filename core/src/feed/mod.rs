@@ -21,6 +21,7 @@ pub use sections::compose_home;
 
 use score::score;
 
+use crate::contact::{self, ContactOption};
 use crate::copy;
 use crate::profile::{ShopperProfile, StatedTaste, Taste};
 use crate::rank::catalog::CatalogIndex;
@@ -137,6 +138,9 @@ pub struct ProductSheet {
     pub wishlisted: bool,
     /// The shopper follows this product's mall (the sheet's follow button).
     pub mall_followed: bool,
+    /// "문의하기": the ways to ask the mall about this product, and when it answers.
+    pub contact: Vec<ContactOption>,
+    pub contact_hours: Option<String>,
 }
 
 /// One mall's listing of an item the shopper is looking at.
@@ -179,6 +183,7 @@ impl ProductSheet {
     }
 
     pub fn new(p: &Product, mall: Option<&Mall>, locale: Locale) -> Self {
+        let (contact, contact_hours) = mall.map(|m| contact::options(m, Some(p), locale)).unwrap_or_default();
         ProductSheet {
             product_id: p.id.clone(),
             mall_id: p.mall_id.clone(),
@@ -200,6 +205,8 @@ impl ProductSheet {
             elsewhere: Vec::new(),
             wishlisted: false,
             mall_followed: false,
+            contact,
+            contact_hours,
         }
     }
 }
@@ -452,6 +459,9 @@ pub struct MallPage {
     /// How many of its products can be bought now.
     pub products_in_stock: u32,
     pub cards: Vec<Card>,
+    /// "문의하기": the ways to ask the mall, and when it answers.
+    pub contact: Vec<ContactOption>,
+    pub contact_hours: Option<String>,
 }
 
 /// The page of the mall at `m` (index in the catalog): its first `limit` products for this shopper.
@@ -472,6 +482,7 @@ pub fn mall_page(ctx: &FeedContext<'_>, m: u16, limit: usize) -> MallPage {
         .map(|i| card(ctx, i, c.category[i as usize].label(ctx.locale).to_string()))
         .collect();
     let ages: Vec<&str> = mall.age_bands.iter().take(2).map(|a| a.label(ctx.locale)).collect();
+    let (contact, contact_hours) = contact::options(mall, None, ctx.locale);
     MallPage {
         mall_id: mall.id.clone(),
         name: mall.name.clone(),
@@ -481,6 +492,8 @@ pub fn mall_page(ctx: &FeedContext<'_>, m: u16, limit: usize) -> MallPage {
         followed: ctx.followed.contains(&mall.id),
         products_in_stock: in_stock,
         cards,
+        contact,
+        contact_hours,
     }
 }
 

@@ -48,6 +48,7 @@ fn mall(id: &str) -> Mall {
         styles: vec![],
         gender: Gender::Women,
         age_bands: vec![],
+        contact: None,
     }
 }
 

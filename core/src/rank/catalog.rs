@@ -57,6 +57,7 @@ fn unknown_mall(p: &Product) -> Mall {
         styles: Vec::new(),
         gender: p.gender,
         age_bands: Vec::new(),
+        contact: None,
     }
 }
 

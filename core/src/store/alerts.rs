@@ -94,6 +94,7 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         find_sales_ending(&tx, now_ms)?;
+        find_nudges(&tx, now_ms, &settings)?;
         let today = LocalDay::at(now_ms, &settings);
         let digest_sent_today = tx
             .query_row("SELECT value FROM settings WHERE key = ?1", [DIGEST_DAY_KEY], |r| r.get::<_, String>(0))
@@ -109,7 +110,7 @@ impl Store {
             [today.start_ms],
             |r| r.get(0),
         )?;
-        let due = deliver_pending(&tx, now_ms, locale, policy::room_left(&settings, delivered_today))?;
+        let due = deliver_pending(&tx, now_ms, locale, &settings, policy::room_left(&settings, delivered_today))?;
         if settings.daily_digest && !due.is_empty() {
             super::write_setting(&tx, DIGEST_DAY_KEY, &today.day.to_string())?;
         }
@@ -131,16 +132,101 @@ fn find_sales_ending(tx: &Transaction<'_>, now_ms: i64) -> Result<()> {
     Ok(())
 }
 
+/// How much cheaper a product viewed again must be for a nudge (in tenths: 10 %).
+const VIEWED_CHEAPER_TENTHS: i64 = 9;
+/// A cart left this long without a purchase is worth a reminder, and no longer than a week.
+const CART_WAIT_MS: i64 = 24 * 3_600_000;
+const CART_FORGOTTEN_MS: i64 = 7 * 24 * 3_600_000;
+
+/// The nudges whose condition is true now (issue #22), each once per product, from the
+/// shopper's own events and the cache: nothing leaves the device for this. A nudge switched
+/// off is not looked for.
+fn find_nudges(tx: &Transaction<'_>, now_ms: i64, settings: &AlertSettings) -> Result<()> {
+    if settings.allows(AlertKind::ViewedCheaper) {
+        // Viewed twice or more, not 찜, and now ≥ 10 % below the price at the latest view.
+        tx.execute(
+            "INSERT INTO alerts (key, kind, product_id, price, created_ms, detail)
+             SELECT 'nudge:viewed_cheaper:' || v.product_id, ?2, v.product_id, p.price, ?1,
+                    json_object('seen', v.seen, 'views', v.views)
+             FROM (SELECT e.product_id, count(*) AS views,
+                          (SELECT json_extract(l.detail, '$.price') FROM events l
+                           WHERE l.kind = 'product_view' AND l.product_id = e.product_id
+                           ORDER BY l.at_ms DESC, l.id DESC LIMIT 1) AS seen
+                   FROM events e WHERE e.kind = 'product_view' AND e.product_id IS NOT NULL
+                   GROUP BY e.product_id HAVING count(*) >= 2) v
+             JOIN products p ON p.id = v.product_id
+             WHERE p.in_stock AND v.seen IS NOT NULL AND p.price * 10 <= v.seen * ?3
+               AND NOT EXISTS (SELECT 1 FROM wishlist w WHERE w.product_id = v.product_id)
+             ON CONFLICT (key) DO NOTHING",
+            params![now_ms, AlertKind::ViewedCheaper.as_str(), VIEWED_CHEAPER_TENTHS],
+        )?;
+    }
+    if settings.allows(AlertKind::CartReminder) {
+        // Put in the cart a day to a week ago, and not bought since.
+        tx.execute(
+            "INSERT INTO alerts (key, kind, product_id, created_ms, detail)
+             SELECT 'nudge:cart:' || c.product_id, ?2, c.product_id, ?1, json_object('since', c.at)
+             FROM (SELECT product_id, max(at_ms) AS at FROM events
+                   WHERE kind = 'add_to_cart' AND product_id IS NOT NULL GROUP BY product_id) c
+             JOIN products p ON p.id = c.product_id
+             WHERE c.at <= ?1 - ?3 AND c.at > ?1 - ?4 AND p.in_stock
+               AND NOT EXISTS (SELECT 1 FROM events b WHERE b.kind = 'purchase'
+                               AND b.product_id = c.product_id AND b.at_ms >= c.at)
+             ON CONFLICT (key) DO NOTHING",
+            params![now_ms, AlertKind::CartReminder.as_str(), CART_WAIT_MS, CART_FORGOTTEN_MS],
+        )?;
+    }
+    if settings.allows(AlertKind::LastSize) {
+        find_last_sizes(tx, now_ms)?;
+    }
+    Ok(())
+}
+
+/// 찜 items of several sizes down to one, and that one the shopper's (any, with none chosen).
+fn find_last_sizes(tx: &Transaction<'_>, now_ms: i64) -> Result<()> {
+    let mut stmt = tx.prepare(
+        "SELECT w.product_id, w.variant_id, p.variants FROM wishlist w JOIN products p ON p.id = w.product_id
+         WHERE p.in_stock AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.key = 'nudge:last_size:' || w.product_id)",
+    )?;
+    let rows: Vec<(String, Option<String>, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (product_id, chosen, variants) in rows {
+        let variants: Vec<moa_protocol::model::Variant> = serde_json::from_str(&variants).unwrap_or_default();
+        if let Some(last) = rules::last_size(&variants, chosen.as_deref()) {
+            tx.execute(
+                "INSERT INTO alerts (key, kind, product_id, variant_id, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (key) DO NOTHING",
+                params![
+                    format!("nudge:last_size:{product_id}"),
+                    AlertKind::LastSize.as_str(),
+                    product_id,
+                    last,
+                    now_ms
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Marks up to `room` pending alerts that are still true delivered (oldest first) and drops
-/// those that are not; returns the delivered ones.
-fn deliver_pending(tx: &Transaction<'_>, now_ms: i64, locale: Locale, mut room: i64) -> Result<Vec<Alert>> {
+/// those that are not (or whose nudge was switched off); returns the delivered ones.
+fn deliver_pending(
+    tx: &Transaction<'_>,
+    now_ms: i64,
+    locale: Locale,
+    settings: &AlertSettings,
+    mut room: i64,
+) -> Result<Vec<Alert>> {
     // Each pending alert, with what is true now: still wishlisted, the current price and stock,
     // the sale's end.
     let mut stmt = tx.prepare(
         "SELECT a.id, a.kind, a.product_id, a.variant_id, a.price, a.created_ms,
                 w.product_id IS NOT NULL, p.price, p.variants, p.sale_ends_at, w.snapshot, w.price_at_add,
                 a.detail, (SELECT o.status FROM orders o WHERE o.mall_id = json_extract(a.detail, '$.mall_id')
-                                                          AND o.order_id = json_extract(a.detail, '$.order_id'))
+                                                          AND o.order_id = json_extract(a.detail, '$.order_id')),
+                p.title, p.image_url, p.currency,
+                (SELECT max(b.at_ms) FROM events b WHERE b.kind = 'purchase' AND b.product_id = a.product_id)
          FROM alerts a LEFT JOIN wishlist w ON w.product_id = a.product_id
          LEFT JOIN products p ON p.id = a.product_id
          WHERE a.delivered_ms IS NULL AND a.dropped = 0 ORDER BY a.created_ms, a.id",
@@ -161,6 +247,10 @@ fn deliver_pending(tx: &Transaction<'_>, now_ms: i64, locale: Locale, mut room: 
             price_at_add: r.get(11)?,
             detail: r.get(12)?,
             order_status: r.get(13)?,
+            title: r.get(14)?,
+            image_url: r.get(15)?,
+            currency: r.get(16)?,
+            last_purchase_ms: r.get(17)?,
         })
     })?;
     let mut drop = tx.prepare_cached("UPDATE alerts SET dropped = 1 WHERE id = ?1")?;
@@ -168,7 +258,8 @@ fn deliver_pending(tx: &Transaction<'_>, now_ms: i64, locale: Locale, mut room: 
     let mut due = Vec::new();
     for row in rows {
         let pending = row?;
-        match pending.still_true(now_ms / 1000).then(|| pending.to_alert(locale)).flatten() {
+        let wanted = AlertKind::parse(&pending.kind).is_some_and(|k| settings.allows(k));
+        match (wanted && pending.still_true(now_ms / 1000)).then(|| pending.to_alert(locale)).flatten() {
             None => {
                 drop.execute([pending.id])?;
             }

@@ -29,7 +29,7 @@ where
 
 /// The schema version this code writes. Bump it with a new file in `migrations/`, update
 /// `schema.sql`, and the upgrade test keeps both honest.
-pub const CURRENT_VERSION: u32 = 12;
+pub const CURRENT_VERSION: u32 = 13;
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_working_set.sql"),
     include_str!("migrations/0011_visiting.sql"),
     include_str!("migrations/0012_orders.sql"),
+    include_str!("migrations/0013_mall_contact.sql"),
 ];
 
 // One upgrade step per version after the first, or an old database could not be opened.
@@ -299,8 +300,8 @@ impl Store {
         tx.execute("DELETE FROM malls", [])?;
         {
             let mut insert = tx.prepare(
-                "INSERT INTO malls (id, name, platform, homepage, link_hosts, styles, gender, age_bands)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO malls (id, name, platform, homepage, link_hosts, styles, gender, age_bands, contact)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for m in malls {
                 insert.execute(params![
@@ -312,6 +313,7 @@ impl Store {
                     to_json(&m.styles),
                     m.gender.as_str(),
                     to_json(&m.age_bands),
+                    m.contact.as_ref().map(to_json),
                 ])?;
             }
         }
@@ -369,7 +371,7 @@ impl Store {
     pub fn malls(&self) -> Result<Vec<Mall>> {
         let conn = self.reader();
         let mut stmt = conn.prepare(
-            "SELECT id, name, platform, homepage, link_hosts, styles, gender, age_bands FROM malls ORDER BY id",
+            "SELECT id, name, platform, homepage, link_hosts, styles, gender, age_bands, contact FROM malls ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(Mall {
@@ -381,6 +383,8 @@ impl Store {
                 styles: from_json_col(&r.get::<_, String>(5)?, 5)?,
                 gender: vocab_col(Gender::parse, &r.get::<_, String>(6)?, 6)?,
                 age_bands: from_json_col(&r.get::<_, String>(7)?, 7)?,
+                // Unreadable (a newer server's shape): no contact shown rather than no malls.
+                contact: r.get::<_, Option<String>>(8)?.and_then(|c| serde_json::from_str(&c).ok()),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -11,7 +11,8 @@ CREATE TABLE malls (
     link_hosts  TEXT NOT NULL, -- JSON array
     styles      TEXT NOT NULL, -- JSON array
     gender      TEXT NOT NULL,
-    age_bands   TEXT NOT NULL  -- JSON array
+    age_bands   TEXT NOT NULL, -- JSON array
+    contact     TEXT           -- version 13: MallContact as JSON, NULL: none
 );
 
 CREATE TABLE products (

@@ -57,6 +57,7 @@ struct ProductSheetView: View {
                             }
                         }
                     }
+                    ContactRow(options: sheet.contact, hours: sheet.contactHours)
                     if !sheet.elsewhere.isEmpty {
                         Text("also.elsewhere").font(.headline)
                         ForEach(sheet.elsewhere, id: \.productId) { offer in
@@ -295,6 +296,30 @@ struct SettingsView: View {
     }
 }
 
+/// "문의하기": the core's ways to ask the mall (a KakaoTalk chat, Channel Talk, a call, an email
+/// with the product written in), each opened as the core gave it, and when the mall answers.
+struct ContactRow: View {
+    let options: [ContactOption]
+    let hours: String?
+    @Environment(\.openURL) private var openURL
+
+    var body: some View {
+        if !options.isEmpty {
+            VStack(alignment: .leading, spacing: 4) {
+                Text("ask.the.mall").font(.headline)
+                HStack {
+                    ForEach(options, id: \.url) { option in
+                        if let url = URL(string: option.url) {
+                            Button(option.label) { openURL(url) }.buttonStyle(.bordered)
+                        }
+                    }
+                }
+                if let hours { Text(hours).font(.caption2).foregroundStyle(.secondary) }
+            }
+        }
+    }
+}
+
 /// "주문·배송": every order Moa referred, across malls, the latest moved first — photo, mall,
 /// what was bought, the status and amount in the core's words, and the parcel's tracking page
 /// when the core knows the carrier. Pull to bring what the malls reported since.
@@ -302,6 +327,8 @@ struct OrdersView: View {
     @ObservedObject var model: Watch<OrdersModel>
     let open: (String, String, Int) -> Void
     @Environment(\.openURL) private var openURL
+    /// Deleting cannot be undone (the server forgets too): confirmed first.
+    @State private var confirming = false
 
     var body: some View {
         let orders = model.model
@@ -327,7 +354,10 @@ struct OrdersView: View {
                     .onTapGesture { if !order.productId.isEmpty { open(order.productId, "orders", index) } }
                 }
                 if !orders.orders.isEmpty {
-                    Button("delete.order.history", role: .destructive) { Task { await orders.deleteHistory() } }
+                    Button("delete.order.history", role: .destructive) { confirming = true }
+                        .confirmationDialog("delete.order.history", isPresented: $confirming) {
+                            Button("delete.order.history.confirm", role: .destructive) { Task { await orders.deleteHistory() } }
+                        }
                 }
                 if let error = orders.error { Text(errorKey(error)).foregroundStyle(.red) }
             }
@@ -358,6 +388,7 @@ struct MallPageView: View {
                         Spacer()
                         Button(page.followed ? "unfollow" : "follow") { Task { await mall.toggleFollow() } }.buttonStyle(.bordered)
                     }
+                    ContactRow(options: page.contact, hours: page.contactHours)
                     LazyVGrid(columns: [GridItem(), GridItem()]) {
                         ForEach(Array(page.cards.enumerated()), id: \.element.productId) { index, card in
                             CardView(card: card, width: 400) { Task { await mall.toggleWishlist(card) } }

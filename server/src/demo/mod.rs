@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::db::{CatalogDb, CatalogError};
 use crate::images;
 use crate::same_item::SameItemGroups;
-use moa_protocol::model::{AgeBand, Category, Gender, Mall, Money, Platform, Product, Style, Variant};
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, MallContact, Money, Platform, Product, Style, Variant};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -484,6 +484,7 @@ fn mall_from_seed(seed: &MallSeed) -> Mall {
             vec![format!("{}.com", seed.id), format!("{}.myshopify.com", seed.id)],
         ),
     };
+    let contact = demo_contact(seed, &link_hosts[0]);
     Mall {
         id: seed.id.to_string(),
         name: seed.name.to_string(),
@@ -493,6 +494,22 @@ fn mall_from_seed(seed: &MallSeed) -> Mall {
         styles: seed.styles.to_vec(),
         gender: seed.gender,
         age_bands: seed.ages.to_vec(),
+        contact: Some(contact),
+    }
+}
+
+/// Where the demo mall answers questions: every one a KakaoTalk channel, a phone and hours; the
+/// malls on their own domain Channel Talk too; the Cafe24 ones an email.
+fn demo_contact(seed: &MallSeed, host: &str) -> MallContact {
+    let n = seed.id.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+    let plain: String = seed.id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    MallContact {
+        kakao_channel: Some(format!("https://pf.kakao.com/_{plain}")),
+        channel_talk: matches!(seed.platform, Platform::Shopify)
+            .then(|| format!("https://{}.channel.io", seed.id.replace('_', "-"))),
+        phone: Some(format!("02-{:04}-{:04}", 1000 + n % 9000, n / 9000 % 10000)),
+        email: matches!(seed.platform, Platform::Cafe24).then(|| format!("cs@{}", host.trim_start_matches("www."))),
+        hours: Some("평일 10:00–17:00 (점심 12:00–13:00)".into()),
     }
 }
 

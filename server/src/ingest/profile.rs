@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use moa_protocol::model::{AgeBand, Category, Gender, Mall, Platform, Style};
+use moa_protocol::model::{AgeBand, Category, Gender, Mall, MallContact, Platform, Style};
 use serde::{Deserialize, Serialize};
 
 /// What Moa knows about a partner mall: what the apps see of it, and how to read its feeds.
@@ -34,6 +34,9 @@ pub struct MallProfile {
     /// The mall's tags → Moa's style tags (the mall's own styles apply when none match).
     #[serde(default)]
     pub style_map: BTreeMap<String, Style>,
+    /// How shoppers ask the mall (KakaoTalk channel, Channel Talk, phone, email, hours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<MallContact>,
 }
 
 fn default_currency() -> String {
@@ -62,6 +65,7 @@ impl MallProfile {
             styles: self.styles.clone(),
             gender: self.gender,
             age_bands: self.age_bands.clone(),
+            contact: self.contact.clone(),
         }
     }
 
@@ -84,6 +88,10 @@ impl MallProfile {
         }
         if moa_protocol::model::minor_digits(&self.currency) > 3 || self.currency.len() != 3 {
             return Err(format!("currency {:?} is not an ISO 4217 code", self.currency));
+        }
+        // A hostile or mistyped contact link is refused here, before any shopper can tap it.
+        if let Some(problems) = self.contact.as_ref().map(MallContact::problems).filter(|p| !p.is_empty()) {
+            return Err(format!("contact: {}", problems.join("; ")));
         }
         Ok(())
     }

@@ -381,6 +381,19 @@ final class MoaCoreTests: XCTestCase {
         XCTAssertTrue(try moa.orders().isEmpty)
     }
 
+    func testTheSheetAndTheMallPageOfferTheMallsLines() async throws {
+        let moa = try await syncedMoa()
+        let card = try moa.homeFeed().sections[0].cards[0]
+        let sheet = try moa.product(productId: card.productId)
+        let kakao = try XCTUnwrap(sheet.contact.first { $0.kind == .kakaoTalk })
+        XCTAssertTrue(kakao.url.hasPrefix("https://pf.kakao.com/_") && kakao.url.hasSuffix("/chat"), kakao.url)
+        XCTAssertEqual(kakao.label, "카카오톡 문의")
+        XCTAssertNotNil(sheet.contactHours)
+        let page = try moa.mallPage(mallId: sheet.mallId, limit: 4)
+        XCTAssertEqual(page.contact.map(\.url).first, kakao.url)
+        XCTAssertFalse(page.contact.contains { $0.aboutProduct })
+    }
+
     func testSignInJoinsTheGuestsWishlistAndTheTokenStaysInTheKeychain() async throws {
         let phone = try await syncedMoa()
         let tablet = try await syncedMoa()

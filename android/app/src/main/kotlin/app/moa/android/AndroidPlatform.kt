@@ -43,6 +43,16 @@ class AndroidPlatform(private val activity: Activity, private val moa: Moa) : Pl
         CustomTabsIntent.Builder().setShowTitle(true).build().launchUrl(activity, Uri.parse(url))
     }
 
+    /** A chat or tracking page in a Custom Tab; a call or an email in the app that handles it. */
+    override fun openLink(url: String) {
+        val uri = Uri.parse(url)
+        if (uri.scheme == "https") {
+            CustomTabsIntent.Builder().setShowTitle(true).build().launchUrl(activity, uri)
+        } else {
+            runCatching { activity.startActivity(Intent(Intent.ACTION_VIEW, uri)) }
+        }
+    }
+
     /** Android's share sheet, with the core's line and attributed link. */
     override fun share(text: String, url: String) {
         val send = Intent(Intent.ACTION_SEND).setType("text/plain").putExtra(Intent.EXTRA_TEXT, "$text\n$url")

@@ -49,6 +49,13 @@ class DesktopPlatform(private val moa: Moa, locale: String = "ko") : Platform {
         onOpenMall(url)
     }
 
+    /** Every other link the screens opened (chats, calls, emails, tracking pages), in order. */
+    val openedLinks = CopyOnWriteArrayList<String>()
+
+    override fun openLink(url: String) {
+        openedLinks += url
+    }
+
     /** Every (line, link) the screens shared, in order (the desktop has no share sheet). */
     val shared = CopyOnWriteArrayList<Pair<String, String>>()
 

@@ -34,6 +34,7 @@ import androidx.compose.ui.test.swipeLeft
 import androidx.compose.ui.test.swipeRight
 import androidx.compose.ui.test.runSkikoComposeUiTest
 import androidx.compose.ui.unit.Density
+import app.moa.core.ContactKind
 import app.moa.core.FeedCard
 import app.moa.core.Moa
 import app.moa.core.MoaClock
@@ -577,11 +578,32 @@ fun anOrderPlacedAtTheMallShowsInOrdersWithItsParcel() = launch { app ->
     assertTrue(shows(card.title))
     screenshot("orders")
     onNodeWithTag(Tags.track("UI-3003")).performClick()
-    waitFor("the tracking page") { app.platform.openedMalls.size == 2 }
-    assertEquals("https://trace.cjlogistics.com/next/tracking.html?wblNo=123456789012", app.platform.openedMalls.last())
+    waitFor("the tracking page") { app.platform.openedLinks.size == 1 }
+    assertEquals("https://trace.cjlogistics.com/next/tracking.html?wblNo=123456789012", app.platform.openedLinks.last())
     onNodeWithTag(Tags.DELETE_ORDERS).performClick()
+    waitForIdle()
+    assertTrue(exists(Tags.order("UI-3003")), "one tap only asks")
+    onNodeWithTag(Tags.CONFIRM_DELETE_ORDERS).performClick()
     waitFor("the history to go") { !exists(Tags.order("UI-3003")) }
     assertTrue(app.moa.orders().isEmpty())
+}
+
+fun theSheetAsksTheMallOnItsOwnLines() = launch { app ->
+    awaitHome(app)
+    val card = app.screens.home.state.value.sections.first().cards.first()
+    onNodeWithTag(Tags.card(card.productId)).performClick()
+    waitFor("the sheet") { app.screens.product.state.value.sheet != null }
+    val sheet = assertNotNull(app.screens.product.state.value.sheet)
+    val kakao = sheet.contact.first { it.kind == ContactKind.KAKAO_TALK }
+    onNodeWithTag(Tags.contact("kakao_talk")).performScrollTo()
+    assertTrue(shows("문의하기") && shows(kakao.label))
+    sheet.contactHours?.let { assertTrue(shows(it), it) }
+    screenshot("sheet-contact")
+    onNodeWithTag(Tags.contact("kakao_talk")).performClick()
+    waitFor("the chat to open") { app.platform.openedLinks.size == 1 }
+    assertEquals(kakao.url, app.platform.openedLinks.single())
+    assertTrue(kakao.url.startsWith("https://pf.kakao.com/_"), kakao.url)
+    assertTrue(app.platform.openedMalls.isEmpty(), "asking is not a trip to the mall")
 }
 
 /** The demo server's control: the mall sets a product's price. */
@@ -613,6 +635,7 @@ fun main(args: Array<String>) {
         ::consentOnSendsTheImpressionsTheHomeShowed,
         ::aMallsPageOpensFromItsCardTheSheetAndTheMallsTab,
         ::anOrderPlacedAtTheMallShowsInOrdersWithItsParcel,
+        ::theSheetAsksTheMallOnItsOwnLines,
     ).filter { args.isEmpty() || it.name in args }
     var passed = 0
     var failed = 0

@@ -45,6 +45,7 @@ fun BoxScope.MallScreen(mall: MallPageViewModel, onOpen: OpenProduct) {
                         Text(page.name, style = MaterialTheme.typography.titleLarge)
                         Text(page.styles.joinToString(" · "), style = MaterialTheme.typography.labelMedium)
                         Text(page.audience, style = MaterialTheme.typography.labelSmall, color = MaterialTheme.colorScheme.outline)
+                        ContactRow(page.contact, page.contactHours)
                     }
                     FollowButton(page.followed, Modifier.testTag(Tags.MALL_FOLLOW)) { mall.toggleFollow() }
                 }

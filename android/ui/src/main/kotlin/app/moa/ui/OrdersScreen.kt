@@ -17,6 +17,9 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
@@ -58,7 +61,7 @@ fun BoxScope.OrdersScreen(orders: OrdersViewModel, onOpen: OpenProduct) {
                         },
                         trailingContent = {
                             order.trackingUrl?.let { url ->
-                                TextButton(onClick = { platform.openMall(url) }, modifier = Modifier.testTag(Tags.track(order.orderId))) {
+                                TextButton(onClick = { platform.openLink(url) }, modifier = Modifier.testTag(Tags.track(order.orderId))) {
                                     Text(text("track_parcel"))
                                 }
                             }
@@ -69,8 +72,17 @@ fun BoxScope.OrdersScreen(orders: OrdersViewModel, onOpen: OpenProduct) {
                 }
             }
             if (state.orders.isNotEmpty()) {
-                TextButton(onClick = { orders.deleteHistory() }, modifier = Modifier.padding(8.dp).testTag(Tags.DELETE_ORDERS)) {
-                    Text(text("delete_order_history"))
+                // Deleting cannot be undone (the server forgets too): a second tap confirms.
+                var confirming by remember { mutableStateOf(false) }
+                Row(Modifier.padding(8.dp), verticalAlignment = Alignment.CenterVertically) {
+                    TextButton(onClick = { confirming = !confirming }, modifier = Modifier.testTag(Tags.DELETE_ORDERS)) {
+                        Text(text("delete_order_history"))
+                    }
+                    if (confirming) {
+                        TextButton(onClick = { confirming = false; orders.deleteHistory() }, modifier = Modifier.testTag(Tags.CONFIRM_DELETE_ORDERS)) {
+                            Text(text("delete_order_history_confirm"), color = MaterialTheme.colorScheme.error)
+                        }
+                    }
                 }
             }
         }

@@ -20,6 +20,12 @@ interface Platform {
     /** Open the mall's page (the core's checked link, as it is) in the in-app browser. */
     fun openMall(url: String)
 
+    /**
+     * Open a link the core checked that is not a trip to a mall: a mall's chat (https), a call
+     * (tel:), an email (mailto:), a carrier's tracking page.
+     */
+    fun openLink(url: String)
+
     /** Hand a link and its line to the platform's share sheet. */
     fun share(text: String, url: String)
 

@@ -125,6 +125,7 @@ fun BoxScope.ProductSheetScreen(product: ProductViewModel, section: String, posi
                         )
                     }
                 }
+                ContactRow(sheet.contact, sheet.contactHours)
                 if (sheet.elsewhere.isNotEmpty()) {
                     Text(text("also_elsewhere"), style = MaterialTheme.typography.labelLarge, modifier = Modifier.padding(top = 12.dp))
                     sheet.elsewhere.forEach { offer ->
