@@ -210,6 +210,12 @@ impl Moa {
         })?)
     }
 
+    /// The shopper tapped an alert's notification (a nudge's opening counts in its mall's
+    /// numbers, with consent; a click-out within the hour counts as clicked through).
+    pub fn alert_opened(&self, alert_id: i64) -> Result<()> {
+        Ok(self.inner.alert_opened(alert_id)?)
+    }
+
     /// Deliver the alerts due now to the listener (and return them): call it from periodic
     /// background work; syncs call it too.
     pub fn deliver_alerts(&self) -> Result<Vec<Alert>> {

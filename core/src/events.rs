@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use moa_protocol::model::Style;
 
+use crate::alerts::AlertKind;
+
 /// Something the shopper did (or was shown).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -77,6 +79,48 @@ pub enum Event {
         mall_id: String,
         away_ms: u64,
     },
+    /// A nudge about `product_id` was delivered, opened, or followed to the mall (issue #22):
+    /// the malls' numbers per trigger. Recorded by the core, not the apps.
+    Nudge {
+        product_id: String,
+        trigger: AlertKind,
+        step: NudgeStep,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NudgeStep {
+    Sent,
+    Opened,
+    Clicked,
+}
+
+/// `nudge_{step}.{trigger}`: one kind per step and trigger (the server has no detail column),
+/// for the nudge triggers only.
+fn nudge_kind(step: NudgeStep, trigger: AlertKind) -> &'static str {
+    use crate::alerts::AlertKind::{LastSize, ViewedCheaper};
+    match (step, trigger) {
+        (NudgeStep::Sent, ViewedCheaper) => "nudge_sent.viewed_cheaper",
+        (NudgeStep::Sent, LastSize) => "nudge_sent.last_size",
+        (NudgeStep::Sent, _) => "nudge_sent.cart_reminder",
+        (NudgeStep::Opened, ViewedCheaper) => "nudge_opened.viewed_cheaper",
+        (NudgeStep::Opened, LastSize) => "nudge_opened.last_size",
+        (NudgeStep::Opened, _) => "nudge_opened.cart_reminder",
+        (NudgeStep::Clicked, ViewedCheaper) => "nudge_clicked.viewed_cheaper",
+        (NudgeStep::Clicked, LastSize) => "nudge_clicked.last_size",
+        (NudgeStep::Clicked, _) => "nudge_clicked.cart_reminder",
+    }
+}
+
+fn parse_nudge_kind(kind: &str) -> Option<(NudgeStep, AlertKind)> {
+    let (step, trigger) = kind.strip_prefix("nudge_")?.split_once('.')?;
+    let step = match step {
+        "sent" => NudgeStep::Sent,
+        "opened" => NudgeStep::Opened,
+        "clicked" => NudgeStep::Clicked,
+        _ => return None,
+    };
+    Some((step, AlertKind::parse(trigger).filter(|k| k.is_nudge())?))
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -121,6 +165,7 @@ impl Event {
             Event::RescueDismissed => "rescue_dismissed",
             Event::ReturnedFromMall { .. } => "returned_from_mall",
             Event::Impression { .. } => "impression",
+            Event::Nudge { trigger, step, .. } => nudge_kind(*step, *trigger),
         }
     }
 
@@ -134,7 +179,8 @@ impl Event {
             | Event::ClickOut { product_id }
             | Event::NotInterested { product_id }
             | Event::RescueTapped { product_id }
-            | Event::Impression { product_id, .. } => (Some(product_id), None, None),
+            | Event::Impression { product_id, .. }
+            | Event::Nudge { product_id, .. } => (Some(product_id), None, None),
             Event::HideMall { mall_id } | Event::FollowMall { mall_id } | Event::UnfollowMall { mall_id } => {
                 (None, Some(mall_id), None)
             }
@@ -198,7 +244,10 @@ impl Event {
                 section: detail.section.unwrap_or_default(),
                 position: detail.position.unwrap_or(0),
             },
-            _ => return None,
+            other => {
+                let (step, trigger) = parse_nudge_kind(other)?;
+                Event::Nudge { product_id: product_id?, trigger, step }
+            }
         })
     }
 
@@ -211,6 +260,7 @@ impl Event {
                 | Event::RescueShown { .. }
                 | Event::RescueDismissed
                 | Event::ReturnedFromMall { .. }
+                | Event::Nudge { .. }
         )
     }
 }

@@ -268,6 +268,18 @@ impl Moa {
         self.trips.returned(&self.parts, outlink_id)
     }
 
+    /// The shopper tapped an alert's notification. A nudge's opening counts in its mall's
+    /// numbers (an event, sent with consent like every other); a click-out within the hour
+    /// counts as clicked through.
+    pub fn alert_opened(&self, alert_id: i64) -> Result<()> {
+        if let Some((kind, product_id)) = self.parts.guard(self.parts.store.alert_kind(alert_id))? {
+            if kind.is_nudge() {
+                self.parts.record(Event::Nudge { product_id, trigger: kind, step: events::NudgeStep::Opened })?;
+            }
+        }
+        Ok(())
+    }
+
     /// The shopper's orders across malls ("주문·배송"), the latest moved first, from the cache.
     pub fn orders(&self) -> Result<Vec<OrderCard>> {
         orders::order_cards(&self.parts)

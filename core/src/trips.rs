@@ -13,6 +13,9 @@ use crate::feed::{self, Card};
 use crate::outlink;
 use crate::parts::Parts;
 
+/// A click-out this soon after opening a nudge about the product is the nudge's click-through.
+const NUDGE_CLICK_WINDOW_MS: i64 = 3_600_000;
+
 /// The settings key of the last click-out not yet returned from: the trip survives the app's
 /// process being killed while the shopper is at the mall.
 const PENDING_OUTLINK_SETTING: &str = "outlink.pending";
@@ -72,6 +75,12 @@ impl Trips {
         let outlink_id = format!("{:032x}", rand::random::<u128>());
         let url = outlink::build_link(&product.product_url, &mall.link_hosts, section, position, &outlink_id)?;
         parts.record(Event::ClickOut { product_id: product_id.to_string() })?;
+        // Straight from a nudge the shopper opened: the nudge worked, and its mall hears so.
+        let since = parts.now_ms() - NUDGE_CLICK_WINDOW_MS;
+        if let Some(trigger) = parts.guard(parts.store.nudge_opened_since(product_id, since))? {
+            let step = crate::events::NudgeStep::Clicked;
+            parts.record(Event::Nudge { product_id: product_id.to_string(), trigger, step })?;
+        }
         let trip = (product.id.clone(), mall.id.clone(), parts.now_ms());
         let saved = serde_json::json!({ "id": outlink_id, "product": trip.0, "mall": trip.1, "left_at": trip.2 });
         parts.guard(parts.store.set_setting(PENDING_OUTLINK_SETTING, &saved.to_string()))?;

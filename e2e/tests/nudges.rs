@@ -85,11 +85,17 @@ async fn a_product_viewed_twice_and_now_cheaper_is_nudged_once_with_its_reason()
     s.change(viewed, |p| p.price = Money::krw(now_price)).await;
     s.change(once, |p| p.price = Money::krw(p.price.amount * 80 / 100)).await;
     s.change(kept, |p| p.price = Money::krw(p.price.amount * 80 / 100)).await;
-    let due = s.nudges_at(kst(0, 12, 5));
+    let alerts = s.moa.deliver_alerts_at(kst(0, 12, 5)).unwrap();
+    let due: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.kind != AlertKind::PriceDrop)
+        .map(|a| (a.kind, a.product_id.clone(), a.body.clone()))
+        .collect();
     assert_eq!(
         due.iter().map(|d| (d.0, d.1.as_str())).collect::<Vec<_>>(),
         [(AlertKind::ViewedCheaper, viewed.id.as_str())]
     );
+    let nudge = alerts.iter().find(|a| a.kind == AlertKind::ViewedCheaper).unwrap().alert_id;
     assert!(due[0].2.contains("2번 보신") && due[0].2.contains("15%"), "{}", due[0].2);
     assert!(due[0].2.contains(&Money::krw(now_price).display()), "{}", due[0].2);
     // Once: not again that day, nor the next, nor after another sync.
@@ -98,6 +104,19 @@ async fn a_product_viewed_twice_and_now_cheaper_is_nudged_once_with_its_reason()
     assert!(s.nudges_at(kst(1, 13, 0)).is_empty());
     // Nothing of it left the device: no consent, no upload, no event sent.
     assert!(s.moa.upload_events().await.unwrap().sent == 0);
+
+    // The shopper taps the nudge and goes to the mall: with their consent, the mall's numbers
+    // count it sent, opened and clicked through, under its trigger.
+    s.moa.alert_opened(nudge).unwrap();
+    s.moa.click_out(&viewed.id, "alert", 0).unwrap();
+    s.moa.set_event_consent(true).unwrap();
+    assert!(s.moa.upload_events().await.unwrap().sent > 0);
+    let days = s.catalog.mall_stats(&viewed.mall_id).unwrap();
+    let counted: Vec<_> = days.iter().flat_map(|d| d.nudges.clone()).collect();
+    assert_eq!(
+        counted,
+        [moa_core::wire::NudgeStats { trigger: "viewed_cheaper".into(), sent: 1, opened: 1, clicked: 1 }]
+    );
     s.server.shutdown().await;
 }
 

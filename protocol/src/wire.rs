@@ -217,7 +217,23 @@ pub const EVENT_KINDS: &[&str] = &[
     "rescue_tapped",
     "rescue_dismissed",
     "returned_from_mall",
+    // Nudges (issue #22): `nudge_{step}.{trigger}`, one kind per step and trigger (see
+    // NUDGE_STEPS and NUDGE_TRIGGERS), so a mall's numbers say which nudge worked.
+    "nudge_sent.viewed_cheaper",
+    "nudge_sent.last_size",
+    "nudge_sent.cart_reminder",
+    "nudge_opened.viewed_cheaper",
+    "nudge_opened.last_size",
+    "nudge_opened.cart_reminder",
+    "nudge_clicked.viewed_cheaper",
+    "nudge_clicked.last_size",
+    "nudge_clicked.cart_reminder",
 ];
+
+/// What happened to a nudge: delivered, tapped, and followed to the mall.
+pub const NUDGE_STEPS: [&str; 3] = ["sent", "opened", "clicked"];
+/// The nudges the device finds (the alert kinds' names).
+pub const NUDGE_TRIGGERS: [&str; 3] = ["viewed_cheaper", "last_size", "cart_reminder"];
 
 /// The longest event id, install id or product id a server keeps.
 pub const MAX_EVENT_FIELD: usize = 200;
@@ -254,6 +270,19 @@ pub struct MallDayStats {
     /// minor units of KRW.
     pub reported_purchases: u64,
     pub reported_amount: i64,
+    /// Per nudge trigger that day (issue #22): sent, opened, clicked through to the mall
+    /// (counted only from shoppers who share their behaviour).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nudges: Vec<NudgeStats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NudgeStats {
+    /// `viewed_cheaper`, `last_size` or `cart_reminder`.
+    pub trigger: String,
+    pub sent: u64,
+    pub opened: u64,
+    pub clicked: u64,
 }
 
 /// `POST /v1/malls/{id}/conversions`: a purchase the mall reports for a Moa click-out (the

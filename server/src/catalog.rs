@@ -8,7 +8,7 @@
 
 use moa_protocol::model::{Mall, Product};
 use moa_protocol::wire::{
-    Conversion, EventBatch, EventBatchResult, InstallCredential, MallDayStats, MallList, PopulationStats,
+    Conversion, EventBatch, EventBatchResult, InstallCredential, MallDayStats, MallList, NudgeStats, PopulationStats,
     UploadedEvent, EVENT_FUTURE_SLACK_MS, EVENT_KINDS, EVENT_TIME_RANGE_MS, EVENT_UPLOAD_WINDOW_MS, MAX_DWELL_MS,
     MAX_EVENT_FIELD,
 };
@@ -181,8 +181,18 @@ impl CatalogDb {
                 ),
                 values![mall_id, first, last],
             )?;
-            Ok((events, reported))
+            let nudges = db.query(
+                &format!(
+                    "SELECT {day} AS day, kind, count(*) FROM events
+                     WHERE mall_id = ?1 AND at_ms BETWEEN ?2 AND ?3 AND kind LIKE 'nudge%'
+                     GROUP BY day, kind ORDER BY day, kind",
+                    day = d.korean_day("at_ms")
+                ),
+                values![mall_id, first, last],
+            )?;
+            Ok((events, (reported, nudges)))
         })?;
+        let (reported, nudges) = reported;
         let mut days = Vec::with_capacity(rows.len());
         for row in rows {
             let n = |i: usize| row[i].int().map(|v| v as u64);
@@ -199,6 +209,7 @@ impl CatalogDb {
                 purchases: n(9)?,
                 reported_purchases: 0,
                 reported_amount: 0,
+                nudges: Vec::new(),
             });
         }
         for row in reported {
@@ -214,6 +225,7 @@ impl CatalogDb {
             days[at].reported_purchases = count as u64;
             days[at].reported_amount = amount;
         }
+        add_nudges(&mut days, nudges)?;
         days.sort_by(|a, b| a.day.cmp(&b.day));
         Ok(days)
     }
@@ -368,6 +380,38 @@ pub(crate) fn bodies<T: serde::de::DeserializeOwned>(rows: Vec<Row>) -> Result<V
 
 /// Whether an uploaded event is one the catalog keeps: a known kind, a time on the calendar, and
 /// ids of sane length.
+/// The nudge counts (rows of day, `nudge_{step}.{trigger}`, count) into each day's stats.
+fn add_nudges(days: &mut Vec<MallDayStats>, rows: Vec<Row>) -> Result<(), CatalogError> {
+    for mut row in rows {
+        let count = row[2].int()? as u64;
+        let kind = take(&mut row, 1).text()?;
+        let day = take(&mut row, 0).text()?;
+        let Some((step, trigger)) = kind.strip_prefix("nudge_").and_then(|k| k.split_once('.')) else { continue };
+        let at = match days.iter().position(|d| d.day == day) {
+            Some(at) => at,
+            None => {
+                days.push(MallDayStats { day, ..Default::default() });
+                days.len() - 1
+            }
+        };
+        let nudges = &mut days[at].nudges;
+        let i = match nudges.iter().position(|n| n.trigger == trigger) {
+            Some(i) => i,
+            None => {
+                nudges.push(NudgeStats { trigger: trigger.to_string(), ..Default::default() });
+                nudges.len() - 1
+            }
+        };
+        match step {
+            "sent" => nudges[i].sent += count,
+            "opened" => nudges[i].opened += count,
+            "clicked" => nudges[i].clicked += count,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn keepable(install_id: &str, e: &UploadedEvent) -> bool {
     let short = |s: &str| !s.is_empty() && s.len() <= MAX_EVENT_FIELD;
     EVENT_KINDS.contains(&e.kind.as_str())

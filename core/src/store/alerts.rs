@@ -11,6 +11,7 @@ use crate::alerts::policy::{self, LocalDay};
 use crate::alerts::rules::{self, PendingAlert, Watched};
 use crate::alerts::{Alert, AlertKind, AlertSettings};
 use crate::error::Result;
+use crate::events::{Event, NudgeStep};
 use moa_protocol::model::Locale;
 use moa_protocol::wire::Change;
 
@@ -81,6 +82,30 @@ pub(crate) fn detect(
 impl Store {
     pub fn alert_settings(&self) -> Result<AlertSettings> {
         Ok(self.setting(SETTINGS_KEY)?.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
+    }
+
+    /// The kind and product of a delivered alert, if it is still kept.
+    pub fn alert_kind(&self, alert_id: i64) -> Result<Option<(AlertKind, String)>> {
+        let row: Option<(String, String)> = self
+            .reader()
+            .query_row("SELECT kind, product_id FROM alerts WHERE id = ?1", [alert_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(kind, product)| Some((AlertKind::parse(&kind)?, product))))
+    }
+
+    /// The nudge the shopper opened about `product_id` since `since_ms`, if any: a click-out
+    /// now follows it.
+    pub fn nudge_opened_since(&self, product_id: &str, since_ms: i64) -> Result<Option<AlertKind>> {
+        let kind: Option<String> = self
+            .reader()
+            .query_row(
+                "SELECT kind FROM events WHERE product_id = ?1 AND kind LIKE 'nudge_opened.%' AND at_ms >= ?2
+                 ORDER BY at_ms DESC LIMIT 1",
+                params![product_id, since_ms],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(kind.and_then(|k| AlertKind::parse(k.split_once('.')?.1)))
     }
 
     pub fn set_alert_settings(&self, settings: &AlertSettings) -> Result<()> {
@@ -266,6 +291,14 @@ fn deliver_pending(
             Some(alert) if room > 0 => {
                 deliver.execute(params![pending.id, now_ms])?;
                 room -= 1;
+                if alert.kind.is_nudge() {
+                    let sent = Event::Nudge {
+                        product_id: alert.product_id.clone(),
+                        trigger: alert.kind,
+                        step: NudgeStep::Sent,
+                    };
+                    super::user::insert_event(tx, &sent, &format!("{:032x}", rand::random::<u128>()), now_ms)?;
+                }
                 due.push(alert);
             }
             Some(_) => {}

@@ -202,14 +202,9 @@ impl Store {
     /// Record an event with a fresh random id (for idempotent upload later). Impressions also
     /// count towards their product's fatigue.
     pub fn record_event(&self, event: &Event, event_id: &str, at_ms: i64) -> Result<()> {
-        let row = event.to_row();
         let mut conn = self.writer();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![event_id, at_ms, row.kind, row.product_id, row.mall_id, row.dwell_ms.map(|d| d as i64), row.detail],
-        )?;
+        insert_event(&tx, event, event_id, at_ms)?;
         if let Event::ProductView { product_id, .. } = event {
             // The price the shopper saw, so that "recently viewed" can say what changed since.
             tx.execute(
@@ -393,4 +388,16 @@ impl Store {
     pub fn set_event_consent(&self, granted: bool) -> Result<()> {
         self.set_setting(CONSENT_SETTING, if granted { "granted" } else { "refused" })
     }
+}
+
+/// An event's row, written on any connection or transaction (the alert delivery records its
+/// nudges in its own transaction).
+pub(super) fn insert_event(conn: &rusqlite::Connection, event: &Event, event_id: &str, at_ms: i64) -> Result<()> {
+    let row = event.to_row();
+    conn.execute(
+        "INSERT INTO events (event_id, at_ms, kind, product_id, mall_id, dwell_ms, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![event_id, at_ms, row.kind, row.product_id, row.mall_id, row.dwell_ms.map(|d| d as i64), row.detail],
+    )?;
+    Ok(())
 }

@@ -118,7 +118,7 @@ final class NotificationAlerts: AlertListener, @unchecked Sendable {
                 content.title = alert.title
                 content.body = alert.body
                 // A tap opens the order list for an order's news (NotificationTaps).
-                content.userInfo = ["orders": alert.kind == .orderUpdate]
+                content.userInfo = ["orders": alert.kind == .orderUpdate, "alert": alert.alertId]
                 center.add(UNNotificationRequest(identifier: "alert-\(alert.alertId)", content: content, trigger: nil))
             }
         }
@@ -132,7 +132,12 @@ final class NotificationTaps: NSObject, UNUserNotificationCenterDelegate, @unche
     func userNotificationCenter(
         _ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse
     ) async {
-        guard response.notification.request.content.userInfo["orders"] as? Bool == true else { return }
+        let info = response.notification.request.content.userInfo
+        // The core counts a nudge's opening (for its mall, with consent).
+        if let id = info["alert"] as? Int64 {
+            await MainActor.run { [weak self] in try? self?.core?.moa.alertOpened(alertId: id) }
+        }
+        guard info["orders"] as? Bool == true else { return }
         await MainActor.run { [weak self] in
             guard let orders = self?.core?.orders else { return }
             Task { await orders.show() }

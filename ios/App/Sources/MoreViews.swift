@@ -277,6 +277,14 @@ struct SettingsView: View {
         NavigationStack {
             Form {
                 Button("orders") { Task { await orders.show() } }
+                Section("nudges") {
+                    Toggle("nudge.viewed.cheaper", isOn: Binding(get: { account.alerts?.nudgeViewedCheaper ?? true },
+                                                                 set: { on in Task { await account.setNudge(.viewedCheaper, on: on) } }))
+                    Toggle("nudge.last.size", isOn: Binding(get: { account.alerts?.nudgeLastSize ?? true },
+                                                            set: { on in Task { await account.setNudge(.lastSize, on: on) } }))
+                    Toggle("nudge.cart", isOn: Binding(get: { account.alerts?.nudgeCart ?? true },
+                                                       set: { on in Task { await account.setNudge(.cartReminder, on: on) } }))
+                }
                 Toggle("consent", isOn: Binding(get: { account.eventConsent }, set: { on in Task { await account.setEventConsent(on) } }))
                 if let signedIn = account.account {
                     Text("signed.in.as \(signedIn.username)")

@@ -7,6 +7,8 @@ public final class AccountModel: StateModel {
     public private(set) var account: Account? { didSet { changed() } }
     public private(set) var busy = false { didSet { changed() } }
     public private(set) var eventConsent = false { didSet { changed() } }
+    /// The alert settings, the nudges' switches among them (the core's).
+    public private(set) var alerts: AlertSettings? { didSet { changed() } }
     public var error: UiError? { didSet { changed() } }
 
     private let moa: Moa
@@ -20,6 +22,26 @@ public final class AccountModel: StateModel {
         let moa = self.moa
         do {
             (account, eventConsent) = try await offMain { (try moa.account(), try moa.eventConsent()) }
+            alerts = try await offMain { try moa.alertSettings() }
+        } catch {
+            self.error = UiError(error)
+        }
+    }
+
+    /// A nudge on or off (`.viewedCheaper`, `.lastSize`, `.cartReminder`); the core keeps it.
+    public func setNudge(_ nudge: AlertKind, on: Bool) async {
+        guard var changed = alerts else { return }
+        switch nudge {
+        case .viewedCheaper: changed.nudgeViewedCheaper = on
+        case .lastSize: changed.nudgeLastSize = on
+        case .cartReminder: changed.nudgeCart = on
+        default: return
+        }
+        let moa = self.moa
+        let settings = changed
+        do {
+            try await offMain { try moa.setAlertSettings(settings: settings) }
+            alerts = settings
         } catch {
             self.error = UiError(error)
         }

@@ -356,6 +356,13 @@ final class MoaKitTests: XCTestCase {
         XCTAssertNil(orders.orders.first?.trackingUrl, "not shipped yet: nothing to track")
         await orders.deleteHistory()
         XCTAssertTrue(orders.orders.isEmpty)
+        // The settings' nudge switches, kept by the core.
+        let account = AccountModel(moa: moa)
+        await account.load()
+        XCTAssertEqual(account.alerts?.nudgeCart, true)
+        await account.setNudge(.cartReminder, on: false)
+        XCTAssertEqual(try moa.alertSettings().nudgeCart, false)
+        XCTAssertEqual(try moa.alertSettings().nudgeLastSize, true)
         XCTAssertNil(orders.error)
         orders.hide()
         XCTAssertFalse(orders.visible)

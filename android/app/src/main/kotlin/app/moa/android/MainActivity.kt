@@ -45,6 +45,10 @@ class MainActivity : ComponentActivity() {
      * order alert (or moa://orders) opens "주문·배송".
      */
     private fun openLink(intent: Intent?) {
+        // A tapped alert: the core counts a nudge's opening (for its mall, with consent).
+        intent?.getLongExtra(EXTRA_ALERT, -1L)?.takeIf { it >= 0 }?.let { id ->
+            runCatching { (application as MoaApplication).moa.alertOpened(id) }
+        }
         if (intent?.getBooleanExtra(EXTRA_ORDERS, false) == true || (intent?.data?.scheme == "moa" && intent.data?.host == "orders")) {
             app.screens.orders.show()
             return
@@ -64,5 +68,6 @@ class MainActivity : ComponentActivity() {
     companion object {
         const val EXTRA_PRODUCT = "app.moa.product"
         const val EXTRA_ORDERS = "app.moa.orders"
+        const val EXTRA_ALERT = "app.moa.alert"
     }
 }

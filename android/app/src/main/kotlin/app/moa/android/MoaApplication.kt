@@ -75,6 +75,7 @@ class MoaApplication : Application() {
         val open = Intent(this, MainActivity::class.java)
             .putExtra(MainActivity.EXTRA_PRODUCT, alert.productId)
             .putExtra(MainActivity.EXTRA_ORDERS, alert.kind == AlertKind.ORDER_UPDATE)
+            .putExtra(MainActivity.EXTRA_ALERT, alert.alertId)
             .addFlags(Intent.FLAG_ACTIVITY_SINGLE_TOP or Intent.FLAG_ACTIVITY_CLEAR_TOP)
         val tap = PendingIntent.getActivity(
             this, alert.alertId.toInt(), open, PendingIntent.FLAG_UPDATE_CURRENT or PendingIntent.FLAG_IMMUTABLE,

@@ -572,6 +572,12 @@ fun anOrderPlacedAtTheMallShowsInOrdersWithItsParcel() = launch { app ->
         "items": [{"product_id": "${card.productId}", "title": "${card.title}", "quantity": 1, "price": {"amount": ${card.price}, "currency": "KRW"}}],
         "shipment": {"carrier": "CJ대한통운", "tracking_number": "123456789012"}, "at_ms": $worldTimeMs}""")
     onNodeWithTag("tab:settings").performClick()
+    // The nudges' switches are the core's settings.
+    waitFor("the nudge switches") { exists(Tags.nudge("cart")) }
+    assertTrue(shows("장바구니에 담고 하루가 지났을 때"))
+    onNodeWithTag(Tags.nudge("cart")).performClick()
+    waitFor("the cart nudge off") { !app.moa.alertSettings().nudgeCart }
+    assertTrue(app.moa.alertSettings().nudgeLastSize, "only the switch tapped")
     onNodeWithTag(Tags.OPEN_ORDERS).performClick()
     waitFor("the order in 주문·배송") { exists(Tags.order("UI-3003")) }
     onNodeWithTag(Tags.orderStatus("UI-3003"), useUnmergedTree = true).assertTextContains("배송 중", substring = true)

@@ -1,6 +1,7 @@
 package app.moa.presentation
 
 import app.moa.core.Account
+import app.moa.core.AlertSettings
 import app.moa.core.Moa
 import app.moa.core.MoaException
 import kotlinx.coroutines.CoroutineDispatcher
@@ -14,7 +15,7 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 
-/** Settings' account part: sign in (the guest's 찜 joins the account), sign out, consent. */
+/** Settings: sign in (the guest's 찜 joins the account), sign out, consent, the nudges' switches. */
 class AccountViewModel(
     private val moa: Moa,
     private val scope: CoroutineScope,
@@ -24,6 +25,8 @@ class AccountViewModel(
         val account: Account? = null,
         val busy: Boolean = false,
         val eventConsent: Boolean = false,
+        /** The alert settings, the nudges' switches among them (the core's). */
+        val alerts: AlertSettings? = null,
         val error: UiError? = null,
     )
 
@@ -33,7 +36,8 @@ class AccountViewModel(
     fun load(): Job = scope.launch {
         try {
             val (account, consent) = withContext(io) { moa.account() to moa.eventConsent() }
-            _state.update { it.copy(account = account, eventConsent = consent) }
+            val alerts = withContext(io) { moa.alertSettings() }
+            _state.update { it.copy(account = account, eventConsent = consent, alerts = alerts) }
         } catch (e: MoaException) {
             _state.update { it.copy(error = e.toUiError()) }
         }
@@ -72,6 +76,23 @@ class AccountViewModel(
             _state.update { it.copy(account = null, busy = false) }
         } catch (e: MoaException) {
             _state.update { it.copy(busy = false, error = e.toUiError()) }
+        }
+    }
+
+    /** A nudge on or off: "viewed_cheaper", "last_size" or "cart" (the core keeps the settings). */
+    fun setNudge(nudge: String, on: Boolean): Job = scope.launch {
+        val current = _state.value.alerts ?: return@launch
+        val changed = when (nudge) {
+            "viewed_cheaper" -> current.copy(nudgeViewedCheaper = on)
+            "last_size" -> current.copy(nudgeLastSize = on)
+            "cart" -> current.copy(nudgeCart = on)
+            else -> return@launch
+        }
+        try {
+            withContext(io) { moa.setAlertSettings(changed) }
+            _state.update { it.copy(alerts = changed) }
+        } catch (e: MoaException) {
+            _state.update { it.copy(error = e.toUiError()) }
         }
     }
 

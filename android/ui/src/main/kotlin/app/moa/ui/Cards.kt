@@ -68,6 +68,7 @@ object Tags {
     const val SHARE = "share"
     fun offer(productId: String) = "offer:$productId"
     fun contact(kind: String) = "contact:$kind"
+    fun nudge(name: String) = "nudge:$name"
     const val ORDERS = "orders"
     const val OPEN_ORDERS = "open-orders"
     const val DELETE_ORDERS = "delete-orders"

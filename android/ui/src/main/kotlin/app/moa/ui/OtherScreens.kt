@@ -153,6 +153,19 @@ fun SettingsScreen(account: AccountViewModel, onOrders: () -> Unit) {
             Switch(checked = state.eventConsent, onCheckedChange = { account.setEventConsent(it) },
                 modifier = Modifier.testTag(Tags.CONSENT))
         }
+        state.alerts?.let { alerts ->
+            Text(text("nudges"), style = MaterialTheme.typography.labelLarge)
+            listOf(
+                Triple("viewed_cheaper", "nudge_viewed_cheaper", alerts.nudgeViewedCheaper),
+                Triple("last_size", "nudge_last_size", alerts.nudgeLastSize),
+                Triple("cart", "nudge_cart", alerts.nudgeCart),
+            ).forEach { (nudge, label, on) ->
+                Row {
+                    Text(text(label), Modifier.weight(1f))
+                    Switch(checked = on, onCheckedChange = { account.setNudge(nudge, it) }, modifier = Modifier.testTag(Tags.nudge(nudge)))
+                }
+            }
+        }
         val signedIn = state.account
         if (signedIn != null) {
             Text(text("signed_in_as", signedIn.username))
