@@ -193,35 +193,10 @@ impl CatalogDb {
             Ok((events, (reported, nudges)))
         })?;
         let (reported, nudges) = reported;
-        let mut days = Vec::with_capacity(rows.len());
-        for row in rows {
-            let n = |i: usize| row[i].int().map(|v| v as u64);
-            days.push(MallDayStats {
-                day: row[0].clone().text()?,
-                impressions: n(1)?,
-                product_views: n(2)?,
-                dwell_ms: n(3)?,
-                wishlist_adds: n(4)?,
-                click_outs: n(5)?,
-                quick_returns: n(6)?,
-                rescue_shown: n(7)?,
-                rescue_tapped: n(8)?,
-                purchases: n(9)?,
-                reported_purchases: 0,
-                reported_amount: 0,
-                nudges: Vec::new(),
-            });
-        }
+        let mut days = rows.into_iter().map(event_day).collect::<Result<Vec<_>, _>>()?;
         for row in reported {
             let (count, amount) = (row[1].int()?, row[2].int()?);
-            let day = first_text(row)?;
-            let at = match days.iter().position(|d| d.day == day) {
-                Some(at) => at,
-                None => {
-                    days.push(MallDayStats { day, ..Default::default() });
-                    days.len() - 1
-                }
-            };
+            let at = day_index(&mut days, first_text(row)?);
             days[at].reported_purchases = count as u64;
             days[at].reported_amount = amount;
         }
@@ -380,6 +355,37 @@ pub(crate) fn bodies<T: serde::de::DeserializeOwned>(rows: Vec<Row>) -> Result<V
 
 /// Whether an uploaded event is one the catalog keeps: a known kind, a time on the calendar, and
 /// ids of sane length.
+/// A day's counts from the events (the row of `mall_stats`' first query).
+fn event_day(row: Row) -> Result<MallDayStats, CatalogError> {
+    let n = |i: usize| row[i].int().map(|v| v as u64);
+    Ok(MallDayStats {
+        day: row[0].clone().text()?,
+        impressions: n(1)?,
+        product_views: n(2)?,
+        dwell_ms: n(3)?,
+        wishlist_adds: n(4)?,
+        click_outs: n(5)?,
+        quick_returns: n(6)?,
+        rescue_shown: n(7)?,
+        rescue_tapped: n(8)?,
+        purchases: n(9)?,
+        reported_purchases: 0,
+        reported_amount: 0,
+        nudges: Vec::new(),
+    })
+}
+
+/// Where `day` is in `days`, added empty when it is not yet.
+fn day_index(days: &mut Vec<MallDayStats>, day: String) -> usize {
+    match days.iter().position(|d| d.day == day) {
+        Some(at) => at,
+        None => {
+            days.push(MallDayStats { day, ..Default::default() });
+            days.len() - 1
+        }
+    }
+}
+
 /// The nudge counts (rows of day, `nudge_{step}.{trigger}`, count) into each day's stats.
 fn add_nudges(days: &mut Vec<MallDayStats>, rows: Vec<Row>) -> Result<(), CatalogError> {
     for mut row in rows {
@@ -387,13 +393,7 @@ fn add_nudges(days: &mut Vec<MallDayStats>, rows: Vec<Row>) -> Result<(), Catalo
         let kind = take(&mut row, 1).text()?;
         let day = take(&mut row, 0).text()?;
         let Some((step, trigger)) = kind.strip_prefix("nudge_").and_then(|k| k.split_once('.')) else { continue };
-        let at = match days.iter().position(|d| d.day == day) {
-            Some(at) => at,
-            None => {
-                days.push(MallDayStats { day, ..Default::default() });
-                days.len() - 1
-            }
-        };
+        let at = day_index(days, day);
         let nudges = &mut days[at].nudges;
         let i = match nudges.iter().position(|n| n.trigger == trigger) {
             Some(i) => i,
