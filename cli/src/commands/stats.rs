@@ -60,6 +60,12 @@ async fn mall_stats(server: &str, mall: &str, key: &str, json: bool) -> CliResul
             d.rescue_tapped,
             d.purchases
         );
+        for n in &d.nudges {
+            println!(
+                "{:>10} nudge {}: {} sent, {} opened, {} clicked through",
+                "", n.trigger, n.sent, n.opened, n.clicked
+            );
+        }
         if d.reported_purchases > 0 {
             println!(
                 "{:>10} {} reported, {}",
