@@ -7,6 +7,14 @@
 use moa_protocol::model::Product;
 use moa_server::CatalogDb;
 
+/// `hour`:`minute` in Korea, `days` after the local day of `now_secs` (the tests' pinned
+/// clock), in Unix ms: alert policies are in the shopper's local time.
+pub fn kst(now_secs: i64, days: i64, hour: i64, minute: i64) -> i64 {
+    const KST_MS: i64 = 9 * 3_600_000;
+    let today = (now_secs * 1000 + KST_MS) / 86_400_000;
+    (today + days) * 86_400_000 - KST_MS + hour * 3_600_000 + minute * 60_000
+}
+
 /// The server's listed products as a device that synced them holds them.
 pub fn expected_cache(catalog: &CatalogDb, server_url: &str) -> Vec<Product> {
     as_synced(catalog.live_products().expect("the catalog reads"), server_url)

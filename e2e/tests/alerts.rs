@@ -10,7 +10,6 @@ use moa_core::{Alert, AlertKind, AlertListener, AlertSettings, FixedClock, Moa, 
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
-const KST: i64 = 9 * 3_600_000;
 
 struct Setup {
     catalog: Arc<CatalogDb>,
@@ -31,9 +30,7 @@ async fn setup(seed: u64) -> Setup {
 
 /// `hour`:`minute` in Korea, `days` after the test's today.
 fn kst(days: i64, hour: i64, minute: i64) -> i64 {
-    let now = NOW * 1000;
-    let today = (now + KST) / 86_400_000;
-    (today + days) * 86_400_000 - KST + hour * 3_600_000 + minute * 60_000
+    moa_e2e::kst(NOW, days, hour, minute)
 }
 
 /// In-stock products with at least two sizes, not on sale (so sale-end alerts stay out of it).

@@ -16,12 +16,10 @@ use moa_server::orders::webhooks;
 use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
 
 const NOW: i64 = 1_795_000_000;
-const KST: i64 = 9 * 3_600_000;
 
 /// `hour`:`minute` in Korea, `days` after the test's today.
 fn kst(days: i64, hour: i64, minute: i64) -> i64 {
-    let today = (NOW * 1000 + KST) / 86_400_000;
-    (today + days) * 86_400_000 - KST + hour * 3_600_000 + minute * 60_000
+    moa_e2e::kst(NOW, days, hour, minute)
 }
 
 struct Setup {

@@ -321,26 +321,23 @@ class AlertRecorder : AlertListener {
     }
 }
 
-/** The demo server's control: the mall sets a product's price. */
-fun reprice(productId: String, price: Long) {
-    val connection = java.net.URI("$serverUrl/v1/demo/products/$productId/reprice").toURL().openConnection() as java.net.HttpURLConnection
+/** A POST to the test server as a mall would send it (with its key, when given): the status. */
+fun post(path: String, body: String, mallKey: String? = null): Int {
+    val connection = java.net.URI("$serverUrl$path").toURL().openConnection() as java.net.HttpURLConnection
     connection.requestMethod = "POST"
     connection.doOutput = true
     connection.setRequestProperty("content-type", "application/json")
-    connection.outputStream.use { it.write("{\"price\":$price}".toByteArray()) }
-    assertEquals(200, connection.responseCode)
-}
-
-/** The mall reports an order in Moa's own shape, with its key (the demo world's). */
-fun reportOrder(mallId: String, body: String): Int {
-    val connection = java.net.URI("$serverUrl/v1/malls/$mallId/orders").toURL().openConnection() as java.net.HttpURLConnection
-    connection.requestMethod = "POST"
-    connection.doOutput = true
-    connection.setRequestProperty("content-type", "application/json")
-    connection.setRequestProperty("authorization", "Bearer demo-key-$mallId")
+    if (mallKey != null) connection.setRequestProperty("authorization", "Bearer $mallKey")
     connection.outputStream.use { it.write(body.toByteArray()) }
     return connection.responseCode
 }
+
+/** The demo server's control: the mall sets a product's price. */
+fun reprice(productId: String, price: Long) = assertEquals(200, post("/v1/demo/products/$productId/reprice", "{\"price\":$price}"))
+
+/** The mall reports an order in Moa's own shape, with its key (the demo world's). */
+fun reportOrder(mallId: String, body: String): Int = post("/v1/malls/$mallId/orders", body, "demo-key-$mallId")
+
 
 fun anOrderFromAClickOutArrivesWithItsParcelAndCanBeDeleted() {
     syncedMoa().use { moa ->

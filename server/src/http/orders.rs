@@ -8,7 +8,7 @@ use axum::response::Response;
 use moa_protocol::orders::{OrderReport, OrderReportResult, OutlinkBatch};
 use moa_protocol::wire::{EVENT_TIME_RANGE_MS, INSTALL_ID_HEADER, INSTALL_KEY_HEADER, MAX_EVENT_FIELD};
 
-use super::{authorise, json_response, with_catalog, ApiProblem, AppState, MAX_CONVERSION_AMOUNT};
+use super::{authorise, json_response, reportable_money, with_catalog, ApiProblem, AppState};
 use crate::orders::webhooks::{self, WebhookError};
 use crate::orders::Refused;
 use crate::secrets::sha256_hex;
@@ -146,13 +146,10 @@ async fn take_report(state: &AppState, mall: String, report: OrderReport) -> Res
     let sane = field(&report.order_id)
         && field(&report.outlink_id)
         && report.items.len() <= MAX_ORDER_ITEMS
-        && report.items.iter().all(|i| {
-            field(&i.product_id)
-                && (1..=10_000).contains(&i.quantity)
-                && (0..=MAX_CONVERSION_AMOUNT).contains(&i.price.amount)
-                && i.price.currency.len() == 3
-                && i.price.currency.bytes().all(|b| b.is_ascii_uppercase())
-        })
+        && report
+            .items
+            .iter()
+            .all(|i| field(&i.product_id) && (1..=10_000).contains(&i.quantity) && reportable_money(&i.price))
         && report.shipment.as_ref().is_none_or(|s| s.carrier.len() <= 100 && s.tracking_number.len() <= 100)
         && EVENT_TIME_RANGE_MS.contains(&report.at_ms);
     if !sane {

@@ -291,32 +291,14 @@ final class MoaKitTests: XCTestCase {
         XCTAssertEqual(mall.error, .notFound)
     }
 
-    /// The demo server's control: the mall sets a product's price.
-    func reprice(_ productId: String, to price: Int64) async throws {
-        var request = URLRequest(url: URL(string: "\(serverUrl)/v1/demo/products/\(productId)/reprice")!)
+    /// A POST to the test server as a mall would send it (with its key, when given): the status.
+    func post(_ path: String, body: String, mallKey: String? = nil) async throws -> Int {
+        var request = URLRequest(url: URL(string: "\(serverUrl)\(path)")!)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.httpBody = Data("{\"price\":\(price)}".utf8)
-        // The callback form: Linux's FoundationNetworking has no async `data(for:)` here.
-        let status: Int = try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.dataTask(with: request) { _, response, error in
-                if let error {
-                    continuation.resume(throwing: error)
-                } else {
-                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
-                }
-            }.resume()
-        }
-        XCTAssertEqual(status, 200)
-    }
-
-    /// The mall reports an order in Moa's own shape, with its key (the demo world's).
-    func reportOrder(mallId: String, body: String) async throws -> Int {
-        var request = URLRequest(url: URL(string: "\(serverUrl)/v1/malls/\(mallId)/orders")!)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.setValue("Bearer demo-key-\(mallId)", forHTTPHeaderField: "authorization")
+        if let mallKey { request.setValue("Bearer \(mallKey)", forHTTPHeaderField: "authorization") }
         request.httpBody = Data(body.utf8)
+        // The callback form: Linux's FoundationNetworking has no async `data(for:)` here.
         return try await withCheckedThrowingContinuation { continuation in
             URLSession.shared.dataTask(with: request) { _, response, error in
                 if let error {
@@ -326,6 +308,17 @@ final class MoaKitTests: XCTestCase {
                 }
             }.resume()
         }
+    }
+
+    /// The demo server's control: the mall sets a product's price.
+    func reprice(_ productId: String, to price: Int64) async throws {
+        let status = try await post("/v1/demo/products/\(productId)/reprice", body: "{\"price\":\(price)}")
+        XCTAssertEqual(status, 200)
+    }
+
+    /// The mall reports an order in Moa's own shape, with its key (the demo world's).
+    func reportOrder(mallId: String, body: String) async throws -> Int {
+        try await post("/v1/malls/\(mallId)/orders", body: body, mallKey: "demo-key-\(mallId)")
     }
 
     func testAnOrderAtTheMallShowsInOrdersAndItsHistoryCanBeDeleted() async throws {

@@ -546,16 +546,6 @@ private fun impressionsOf(mallId: String): Long {
     return Regex("\"impressions\"\\s*:\\s*(\\d+)").findAll(body).sumOf { it.groupValues[1].toLong() }
 }
 
-/** The mall reports an order in Moa's own shape, with its key (the demo world's). */
-private fun reportOrder(mallId: String, body: String) {
-    val connection = java.net.URI("$serverUrl/v1/malls/$mallId/orders").toURL().openConnection() as java.net.HttpURLConnection
-    connection.requestMethod = "POST"
-    connection.doOutput = true
-    connection.setRequestProperty("content-type", "application/json")
-    connection.setRequestProperty("authorization", "Bearer demo-key-$mallId")
-    connection.outputStream.use { it.write(body.toByteArray()) }
-    assertEquals(200, connection.responseCode)
-}
 
 fun anOrderPlacedAtTheMallShowsInOrdersWithItsParcel() = launch { app ->
     awaitHome(app)
@@ -568,9 +558,9 @@ fun anOrderPlacedAtTheMallShowsInOrdersWithItsParcel() = launch { app ->
     app.screens.product.close()
     // The shopper orders at the mall; the mall reports it, shipped.
     runBlocking { app.moa.syncOrders() }
-    reportOrder(card.mallId, """{"order_id": "UI-3003", "outlink_id": "$outlink", "status": "shipped",
+    assertEquals(200, reportOrder(card.mallId, """{"order_id": "UI-3003", "outlink_id": "$outlink", "status": "shipped",
         "items": [{"product_id": "${card.productId}", "title": "${card.title}", "quantity": 1, "price": {"amount": ${card.price}, "currency": "KRW"}}],
-        "shipment": {"carrier": "CJ대한통운", "tracking_number": "123456789012"}, "at_ms": $worldTimeMs}""")
+        "shipment": {"carrier": "CJ대한통운", "tracking_number": "123456789012"}, "at_ms": $worldTimeMs}"""))
     onNodeWithTag("tab:settings").performClick()
     // The nudges' switches are the core's settings.
     waitFor("the nudge switches") { exists(Tags.nudge("cart")) }
@@ -612,15 +602,22 @@ fun theSheetAsksTheMallOnItsOwnLines() = launch { app ->
     assertTrue(app.platform.openedMalls.isEmpty(), "asking is not a trip to the mall")
 }
 
-/** The demo server's control: the mall sets a product's price. */
-fun reprice(productId: String, price: Long) {
-    val connection = java.net.URI("$serverUrl/v1/demo/products/$productId/reprice").toURL().openConnection() as java.net.HttpURLConnection
+/** A POST to the test server as a mall would send it (with its key, when given): the status. */
+fun post(path: String, body: String, mallKey: String? = null): Int {
+    val connection = java.net.URI("$serverUrl$path").toURL().openConnection() as java.net.HttpURLConnection
     connection.requestMethod = "POST"
     connection.doOutput = true
     connection.setRequestProperty("content-type", "application/json")
-    connection.outputStream.use { it.write("{\"price\":$price}".toByteArray()) }
-    assertEquals(200, connection.responseCode)
+    if (mallKey != null) connection.setRequestProperty("authorization", "Bearer $mallKey")
+    connection.outputStream.use { it.write(body.toByteArray()) }
+    return connection.responseCode
 }
+
+/** The demo server's control: the mall sets a product's price. */
+fun reprice(productId: String, price: Long) = assertEquals(200, post("/v1/demo/products/$productId/reprice", "{\"price\":$price}"))
+
+/** The mall reports an order in Moa's own shape, with its key (the demo world's). */
+fun reportOrder(mallId: String, body: String): Int = post("/v1/malls/$mallId/orders", body, "demo-key-$mallId")
 
 fun main(args: Array<String>) {
     val tests = listOf(
