@@ -8,8 +8,9 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use moa_protocol::model::Money;
 use moa_protocol::orders::{OrderItem, OrderReport, OrderStatus, Shipment};
+
+use crate::ingest::price;
 
 /// Shopify's signature header and delivery id (a retry keeps its id; a replay is refused).
 pub const SHOPIFY_SIGNATURE: &str = "x-shopify-hmac-sha256";
@@ -50,16 +51,6 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
     mac.update(body);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
-/// A price as the platforms write it ("39800.00") in the currency's minor units.
-fn minor_units(price: &str, currency: &str) -> Option<i64> {
-    let decimals = if matches!(currency, "KRW" | "JPY") { 0 } else { 2 };
-    let (whole, fraction) = price.trim().split_once('.').unwrap_or((price.trim(), ""));
-    let whole: i64 = whole.parse().ok()?;
-    let fraction: String = fraction.chars().chain(std::iter::repeat('0')).take(decimals).collect();
-    let fraction: i64 = if decimals == 0 { 0 } else { fraction.parse().ok()? };
-    whole.checked_mul(10i64.pow(decimals as u32))?.checked_add(fraction)
 }
 
 fn unreadable(e: impl std::fmt::Display) -> WebhookError {
@@ -129,7 +120,7 @@ pub fn shopify(mall_id: &str, body: &[u8], now_ms: i64) -> Result<OrderReport, W
                 variant_id: l.variant_id.map(|v| v.to_string()),
                 title: l.title.clone(),
                 quantity: l.quantity,
-                price: Money { amount: minor_units(&l.price, &currency)?, currency: currency.clone() },
+                price: price::parse(&l.price, &currency).ok()?,
             })
         })
         .collect();
@@ -242,7 +233,7 @@ pub fn cafe24(mall_id: &str, body: &[u8], now_ms: i64) -> Result<OrderReport, We
                 variant_id: i.variant_code.clone(),
                 title: i.product_name.clone(),
                 quantity: i.quantity,
-                price: Money { amount: minor_units(&i.product_price, &currency)?, currency: currency.clone() },
+                price: price::parse(&i.product_price, &currency).ok()?,
             })
         })
         .collect();
@@ -252,6 +243,7 @@ pub fn cafe24(mall_id: &str, body: &[u8], now_ms: i64) -> Result<OrderReport, We
 #[cfg(test)]
 mod tests {
     use super::*;
+    use moa_protocol::model::Money;
 
     #[test]
     fn a_signature_verifies_only_its_own_body_under_its_own_secret() {
@@ -266,10 +258,12 @@ mod tests {
 
     #[test]
     fn prices_become_minor_units_of_their_currency() {
-        assert_eq!(minor_units("39800.00", "KRW"), Some(39_800));
-        assert_eq!(minor_units("12.5", "USD"), Some(1_250));
-        assert_eq!(minor_units("12", "USD"), Some(1_200));
-        assert_eq!(minor_units("abc", "KRW"), None);
+        // The platforms' line prices, read by the importers' price reader.
+        let minor = |text: &str, currency: &str| price::parse(text, currency).ok().map(|m| m.amount);
+        assert_eq!(minor("39800.00", "KRW"), Some(39_800));
+        assert_eq!(minor("12.5", "USD"), Some(1_250));
+        assert_eq!(minor("12", "USD"), Some(1_200));
+        assert_eq!(minor("abc", "KRW"), None);
     }
 
     #[test]
