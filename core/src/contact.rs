@@ -3,7 +3,7 @@
 //! already written in — each link checked again here (a mall's profile was checked at
 //! registration; a link that no longer passes is left out, never shown).
 
-use moa_protocol::model::{channel_talk_host, kakao_channel_id, phone_digits, Locale, Mall, MallContact, Product};
+use moa_protocol::model::{channel_talk_host, kakao_channel_id, phone_digits, plain_email, Locale, Mall, Product};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::Serialize;
 
@@ -46,18 +46,12 @@ pub fn options(mall: &Mall, product: Option<&Product>, locale: Locale) -> (Vec<C
     if let Some(digits) = contact.phone.as_deref().and_then(phone_digits) {
         add(ContactKind::Phone, words.contact_phone, format!("tel:{digits}"), false);
     }
-    if let Some(email) = checked_email(contact) {
+    if let Some(email) = contact.email.as_deref().filter(|e| plain_email(e)) {
         let (url, about) = mailto(email, mall, product, locale);
         add(ContactKind::Email, words.contact_email, url, about);
     }
     let hours = contact.hours.clone().filter(|_| !out.is_empty());
     (out, hours)
-}
-
-fn checked_email(contact: &MallContact) -> Option<&str> {
-    let email = contact.email.as_deref()?;
-    let probe = MallContact { email: Some(email.to_string()), ..MallContact::default() };
-    probe.problems().is_empty().then_some(email)
 }
 
 /// `mailto:` with the subject and the product's link written in, when its link is one of the
@@ -80,7 +74,7 @@ fn mailto(email: &str, mall: &Mall, product: Option<&Product>, locale: Locale) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use moa_protocol::model::{AgeBand, Category, Gender, Money, Platform};
+    use moa_protocol::model::{AgeBand, Category, Gender, MallContact, Money, Platform};
 
     fn mall(contact: MallContact) -> Mall {
         Mall {

@@ -6,8 +6,7 @@
 
 use std::sync::Arc;
 
-use moa_protocol::model::Money;
-use moa_protocol::orders::OutlinkBatch;
+use moa_protocol::orders::{order_total, OutlinkBatch};
 pub use moa_protocol::orders::{OrderStatus, ShopperOrder};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
@@ -141,8 +140,6 @@ pub(crate) fn order_cards(parts: &Parts) -> Result<Vec<OrderCard>> {
         .map(|o| {
             let mall_name =
                 malls.iter().find(|m| m.id == o.mall_id).map(|m| m.name.clone()).unwrap_or(o.mall_id.clone());
-            let currency = o.items.first().map(|i| i.price.currency.clone()).unwrap_or_else(|| "KRW".into());
-            let amount = o.items.iter().map(|i| i.price.amount.saturating_mul(i.quantity as i64)).sum();
             let shipment = o.shipment.clone();
             OrderCard {
                 mall_name,
@@ -150,7 +147,7 @@ pub(crate) fn order_cards(parts: &Parts) -> Result<Vec<OrderCard>> {
                 title: what(&o, parts.locale),
                 product_id: o.items.first().map(|i| i.product_id.clone()).unwrap_or_default(),
                 image_url: first_photo(&parts.store, &o),
-                total: Money { amount, currency }.display(),
+                total: order_total(&o.items).display(),
                 items: o.items.iter().map(|i| i.quantity).sum(),
                 tracking_url: shipment.as_ref().and_then(|s| tracking_url(&s.carrier, &s.tracking_number)),
                 carrier: shipment.as_ref().map(|s| s.carrier.clone()),

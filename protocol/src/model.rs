@@ -323,7 +323,8 @@ pub fn phone_digits(phone: &str) -> Option<String> {
     (ok && (7..=15).contains(&count)).then_some(digits)
 }
 
-fn plain_email(email: &str) -> bool {
+/// A plain address (`local@domain.tld`): nothing a `mailto:` could carry besides it.
+pub fn plain_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else { return false };
     let local_ok = !local.is_empty() && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
     let domain_ok = domain.contains('.')

@@ -62,6 +62,14 @@ pub struct OrderItem {
     pub price: Money,
 }
 
+/// What an order's lines cost together, in the first line's currency (KRW for none): the
+/// mall's reported purchase on the server, the total on the shopper's order card.
+pub fn order_total(items: &[OrderItem]) -> Money {
+    let amount = items.iter().map(|i| i.price.amount.saturating_mul(i.quantity as i64)).fold(0i64, i64::saturating_add);
+    let currency = items.first().map_or_else(|| "KRW".to_string(), |i| i.price.currency.clone());
+    Money { amount, currency }
+}
+
 /// The parcel: who carries it and its tracking number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shipment {

@@ -217,8 +217,8 @@ pub const EVENT_KINDS: &[&str] = &[
     "rescue_tapped",
     "rescue_dismissed",
     "returned_from_mall",
-    // Nudges (issue #22): `nudge_{step}.{trigger}`, one kind per step and trigger (see
-    // NUDGE_STEPS and NUDGE_TRIGGERS), so a mall's numbers say which nudge worked.
+    // Nudges (issue #22): `nudge_{step}.{trigger}`, one kind per step (sent, opened, clicked)
+    // and trigger, so a mall's numbers say which nudge worked.
     "nudge_sent.viewed_cheaper",
     "nudge_sent.last_size",
     "nudge_sent.cart_reminder",
@@ -229,11 +229,6 @@ pub const EVENT_KINDS: &[&str] = &[
     "nudge_clicked.last_size",
     "nudge_clicked.cart_reminder",
 ];
-
-/// What happened to a nudge: delivered, tapped, and followed to the mall.
-pub const NUDGE_STEPS: [&str; 3] = ["sent", "opened", "clicked"];
-/// The nudges the device finds (the alert kinds' names).
-pub const NUDGE_TRIGGERS: [&str; 3] = ["viewed_cheaper", "last_size", "cart_reminder"];
 
 /// The longest event id, install id or product id a server keeps.
 pub const MAX_EVENT_FIELD: usize = 200;

@@ -136,8 +136,7 @@ impl PendingAlert {
         if !self.wishlisted {
             return false;
         }
-        let variants: Vec<Variant> =
-            self.variants.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
+        let variants = self.variants();
         let available = can_buy(&variants, self.variant_id.as_deref());
         match AlertKind::parse(&self.kind) {
             Some(AlertKind::PriceDrop) => available && self.alert_price.is_some_and(|p| price <= p),
@@ -200,6 +199,11 @@ struct NudgeDetail {
 }
 
 impl PendingAlert {
+    /// The product's sizes and colours as cached now (none when it is not cached).
+    fn variants(&self) -> Vec<Variant> {
+        self.variants.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default()
+    }
+
     fn nudge_detail(&self) -> NudgeDetail {
         self.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default()
     }
@@ -208,8 +212,7 @@ impl PendingAlert {
     /// the last size, still not bought.
     fn nudge_still_true(&self) -> bool {
         let Some(price) = self.price else { return false };
-        let variants: Vec<Variant> =
-            self.variants.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
+        let variants = self.variants();
         match AlertKind::parse(&self.kind) {
             Some(AlertKind::ViewedCheaper) => {
                 !self.wishlisted && can_buy(&variants, None) && self.alert_price.is_some_and(|p| price <= p)
@@ -240,8 +243,7 @@ impl PendingAlert {
                 )
             }
             AlertKind::LastSize => {
-                let variants: Vec<Variant> =
-                    self.variants.as_deref().and_then(|v| serde_json::from_str(v).ok()).unwrap_or_default();
+                let variants = self.variants();
                 let last = last_size(&variants, self.variant_id.as_deref())?;
                 let size = variants.iter().find(|v| v.id == last).and_then(|v| v.size.clone()).unwrap_or(last);
                 (words.alert_last_size, (words.alert_last_size_body)(&title, &size))

@@ -5,7 +5,7 @@
 
 pub mod webhooks;
 
-use moa_protocol::orders::{OrderList, OrderReport, OrderStatus, RegisteredOutlink, ShopperOrder};
+use moa_protocol::orders::{order_total, OrderList, OrderReport, OrderStatus, RegisteredOutlink, ShopperOrder};
 
 use crate::catalog::CatalogDb;
 use crate::db::sql::{first_text, take, values};
@@ -66,12 +66,11 @@ impl CatalogDb {
                     // A new order is the mall's purchase from Moa: it counts in the mall's
                     // numbers as a reported conversion (once per click-out, like the others).
                     if report.status < OrderStatus::Cancelled {
-                        let amount: i64 = report.items.iter().map(|i| i.price.amount.saturating_mul(i.quantity as i64)).sum();
-                        let currency = report.items.first().map(|i| i.price.currency.as_str()).unwrap_or("KRW");
+                        let total = order_total(&report.items);
                         db.execute(
                             "INSERT INTO conversions (mall_id, outlink_id, amount, currency, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
                              ON CONFLICT DO NOTHING",
-                            values![mall_id, &report.outlink_id, amount, currency, report.at_ms],
+                            values![mall_id, &report.outlink_id, total.amount, &total.currency, report.at_ms],
                         )?;
                     }
                     new_order(mall_id, report)
