@@ -2,30 +2,19 @@
 //! price drop, none for a rise or for another size coming back, and a delivery policy that keeps
 //! quiet hours, the digest hour and the daily cap, and never says the same thing twice.
 
-use std::net::{Ipv4Addr, SocketAddr};
+mod common;
+
 use std::sync::{Arc, Mutex};
 
+use common::AlertWorld;
 use moa_core::model::{Money, Product};
-use moa_core::{Alert, AlertKind, AlertListener, AlertSettings, FixedClock, Moa, MoaConfig};
-use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
+use moa_core::{Alert, AlertKind, AlertListener, AlertSettings};
+use moa_server::DemoWorld;
 
 const NOW: i64 = 1_795_000_000;
 
-struct Setup {
-    catalog: Arc<CatalogDb>,
-    world: DemoWorld,
-    server: RunningServer,
-    moa: Moa,
-    _dir: tempfile::TempDir,
-}
-
-async fn setup(seed: u64) -> Setup {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed, products: 400, now: NOW }).unwrap();
-    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
-    moa.sync().await.unwrap();
-    Setup { catalog, world, server, moa, _dir: dir }
+async fn setup(seed: u64) -> AlertWorld {
+    common::alert_world(seed, NOW).await
 }
 
 /// `hour`:`minute` in Korea, `days` after the test's today.
@@ -43,16 +32,6 @@ fn candidates(world: &DemoWorld) -> Vec<Product> {
         .collect()
 }
 
-/// The mall changes a product; the change reaches the device with the next sync.
-async fn change(s: &Setup, product: &Product, edit: impl FnOnce(&mut Product)) -> Product {
-    let mut p = s.catalog.product(&product.id).unwrap().unwrap();
-    edit(&mut p);
-    p.updated_at += 1;
-    s.catalog.upsert_products(std::slice::from_ref(&p)).unwrap();
-    s.moa.sync().await.unwrap();
-    p
-}
-
 fn kinds(alerts: &[Alert]) -> Vec<(AlertKind, String)> {
     alerts.iter().map(|a| (a.kind, a.product_id.clone())).collect()
 }
@@ -65,10 +44,10 @@ async fn a_price_drop_is_one_alert_and_a_rise_or_a_small_change_none() {
     for p in [dropping, rising, nudged] {
         s.moa.add_to_wishlist(&p.id, None).unwrap();
     }
-    change(&s, dropping, |p| p.price = Money::krw(p.price.amount * 8 / 10)).await;
-    change(&s, rising, |p| p.price = Money::krw(p.price.amount + 10_000)).await;
+    s.change(dropping, |p| p.price = Money::krw(p.price.amount * 8 / 10)).await;
+    s.change(rising, |p| p.price = Money::krw(p.price.amount + 10_000)).await;
     // 1 % and under 5,000원: not worth a notification.
-    change(&s, nudged, |p| p.price = Money::krw(p.price.amount - p.price.amount / 100)).await;
+    s.change(nudged, |p| p.price = Money::krw(p.price.amount - p.price.amount / 100)).await;
 
     let due = s.moa.deliver_alerts_at(kst(0, 20, 30)).unwrap();
     assert_eq!(kinds(&due), vec![(AlertKind::PriceDrop, dropping.id.clone())]);
@@ -83,7 +62,7 @@ async fn a_price_drop_is_one_alert_and_a_rise_or_a_small_change_none() {
     assert!(s.moa.deliver_alerts_at(kst(1, 20, 30)).unwrap().is_empty());
 
     // The same product dropping again, further, is news again.
-    change(&s, dropping, |p| p.price = Money::krw(p.price.amount * 7 / 10)).await;
+    s.change(dropping, |p| p.price = Money::krw(p.price.amount * 7 / 10)).await;
     assert_eq!(
         kinds(&s.moa.deliver_alerts_at(kst(2, 20, 30)).unwrap()),
         vec![(AlertKind::PriceDrop, dropping.id.clone())]
@@ -97,13 +76,13 @@ async fn only_the_chosen_size_coming_back_is_news() {
     let product = &candidates(&s.world)[0];
     let (chosen, other) = (product.variants[0].id.clone(), product.variants[1].id.clone());
     // Both sizes sell out; the shopper wishlists the product in the first size anyway.
-    change(&s, product, |p| p.variants.iter_mut().for_each(|v| v.available = false)).await;
+    s.change(product, |p| p.variants.iter_mut().for_each(|v| v.available = false)).await;
     s.moa.add_to_wishlist(&product.id, Some(&chosen)).unwrap();
 
-    change(&s, product, |p| p.variants.iter_mut().filter(|v| v.id == other).for_each(|v| v.available = true)).await;
+    s.change(product, |p| p.variants.iter_mut().filter(|v| v.id == other).for_each(|v| v.available = true)).await;
     assert!(s.moa.deliver_alerts_at(kst(0, 20, 30)).unwrap().is_empty(), "another size is not the shopper's");
 
-    change(&s, product, |p| p.variants.iter_mut().filter(|v| v.id == chosen).for_each(|v| v.available = true)).await;
+    s.change(product, |p| p.variants.iter_mut().filter(|v| v.id == chosen).for_each(|v| v.available = true)).await;
     let due = s.moa.deliver_alerts_at(kst(1, 20, 30)).unwrap();
     assert_eq!(kinds(&due), vec![(AlertKind::BackInStock, product.id.clone())]);
     assert_eq!(due[0].variant_id.as_deref(), Some(chosen.as_str()));
@@ -127,7 +106,7 @@ async fn quiet_hours_the_digest_and_the_daily_cap_hold() {
         s.moa.add_to_wishlist(&p.id, None).unwrap();
     }
     for p in &c[..5] {
-        change(&s, p, |p| p.price = Money::krw(p.price.amount * 3 / 4)).await;
+        s.change(p, |p| p.price = Money::krw(p.price.amount * 3 / 4)).await;
     }
     let notifications = Arc::new(Notifications::default());
     s.moa.set_alert_listener(Some(notifications.clone()));
@@ -156,7 +135,7 @@ async fn quiet_hours_the_digest_and_the_daily_cap_hold() {
         .unwrap();
     for p in &c[5..7] {
         s.moa.add_to_wishlist(&p.id, None).unwrap();
-        change(&s, p, |p| p.price = Money::krw(p.price.amount / 2)).await;
+        s.change(p, |p| p.price = Money::krw(p.price.amount / 2)).await;
     }
     assert!(s.moa.deliver_alerts_at(kst(3, 23, 0)).unwrap().is_empty());
     assert_eq!(s.moa.deliver_alerts_at(kst(4, 9, 0)).unwrap().len(), 1);
@@ -172,10 +151,10 @@ async fn news_that_stopped_being_true_is_not_sent() {
     let (back_up, unwished) = (&c[0], &c[1]);
     for p in [back_up, unwished] {
         s.moa.add_to_wishlist(&p.id, None).unwrap();
-        change(&s, p, |p| p.price = Money::krw(p.price.amount * 8 / 10)).await;
+        s.change(p, |p| p.price = Money::krw(p.price.amount * 8 / 10)).await;
     }
     // Before the digest: one price goes back up, the other product leaves the wishlist.
-    change(&s, back_up, |p| p.price = Money::krw(p.price.amount * 10 / 8)).await;
+    s.change(back_up, |p| p.price = Money::krw(p.price.amount * 10 / 8)).await;
     s.moa.remove_from_wishlist(&unwished.id).unwrap();
     assert!(s.moa.deliver_alerts_at(kst(0, 20, 30)).unwrap().is_empty());
     s.server.shutdown().await;
@@ -188,7 +167,7 @@ async fn a_sale_ending_within_a_day_is_told_once() {
     s.moa.add_to_wishlist(&product.id, None).unwrap();
     let deliver_at = kst(0, 20, 30);
     // The mall puts it on sale (a small cut: not a price drop worth telling), ending in 5 hours.
-    change(&s, product, |p| {
+    s.change(product, |p| {
         p.original_price = Some(p.price.clone());
         p.price = Money::krw(p.price.amount - 1_000);
         p.sale_ends_at = Some(deliver_at / 1000 + 5 * 3600);

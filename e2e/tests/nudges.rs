@@ -2,33 +2,21 @@
 //! each fires once when its condition becomes true, says why, never in quiet hours or past the
 //! day's cap, not when switched off — and nothing leaves the device for it.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+mod common;
 
+use common::AlertWorld;
 use moa_core::model::{Money, Product};
-use moa_core::{AlertKind, AlertSettings, Event, FixedClock, Moa, MoaConfig};
-use moa_server::{CatalogDb, DemoSpec, DemoWorld, RunningServer};
+use moa_core::{AlertKind, AlertSettings, Event};
+use moa_server::DemoWorld;
 
 const NOW: i64 = 1_795_000_000;
 
-struct Setup {
-    catalog: Arc<CatalogDb>,
-    world: DemoWorld,
-    server: RunningServer,
-    moa: Moa,
-    _dir: tempfile::TempDir,
-}
-
-async fn setup(seed: u64) -> Setup {
-    let (catalog, world) = moa_server::demo_catalog(DemoSpec { seed, products: 400, now: NOW }).unwrap();
-    let server = RunningServer::start(Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let moa = Moa::open(MoaConfig::new(dir.path()).clock(FixedClock::at_secs(NOW)).server(&server.url)).unwrap();
-    moa.sync().await.unwrap();
+async fn setup(seed: u64) -> AlertWorld {
+    let s = common::alert_world(seed, NOW).await;
     // Alerts as they come (no digest), quiet 22:00–08:00, a cap of 2 a day.
     let settings = AlertSettings { daily_digest: false, max_per_day: 2, ..AlertSettings::default() };
-    moa.set_alert_settings(&settings).unwrap();
-    Setup { catalog, world, server, moa, _dir: dir }
+    s.moa.set_alert_settings(&settings).unwrap();
+    s
 }
 
 /// `hour`:`minute` in Korea, `days` after the test's today.
@@ -47,16 +35,7 @@ fn candidates(world: &DemoWorld) -> Vec<Product> {
         .collect()
 }
 
-impl Setup {
-    /// The mall changes a product; the change reaches the device with the next sync.
-    async fn change(&self, product: &Product, edit: impl FnOnce(&mut Product)) {
-        let mut p = self.catalog.product(&product.id).unwrap().unwrap();
-        edit(&mut p);
-        p.updated_at += 1;
-        self.catalog.upsert_products(std::slice::from_ref(&p)).unwrap();
-        self.moa.sync().await.unwrap();
-    }
-
+impl AlertWorld {
     fn nudges_at(&self, at_ms: i64) -> Vec<(AlertKind, String, String)> {
         let due = self.moa.deliver_alerts_at(at_ms).unwrap();
         due.into_iter().filter(|a| a.kind != AlertKind::PriceDrop).map(|a| (a.kind, a.product_id, a.body)).collect()

@@ -1,5 +1,6 @@
-//! What the account and alert tests share: secret stores as the apps implement them, and raw
-//! HTTP to the server for what a test must see without going through the core.
+//! What the account and alert tests share: secret stores as the apps implement them, raw HTTP to
+//! the server for what a test must see without going through the core, and a demo world with one
+//! synced device whose malls change products.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -69,4 +70,44 @@ pub fn targets(list: &AccountList) -> Vec<String> {
     let mut t: Vec<String> = list.items.iter().map(|i| i.target.clone()).collect();
     t.sort();
     t
+}
+
+/// A demo world of 400 products on a real server, and one device synced to it at `now`.
+pub struct AlertWorld {
+    pub catalog: std::sync::Arc<moa_server::CatalogDb>,
+    pub world: moa_server::DemoWorld,
+    pub server: moa_server::RunningServer,
+    pub moa: moa_core::Moa,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn alert_world(seed: u64, now: i64) -> AlertWorld {
+    use std::net::{Ipv4Addr, SocketAddr};
+    let spec = moa_server::DemoSpec { seed, products: 400, now };
+    let (catalog, world) = moa_server::demo_catalog(spec).unwrap();
+    let server =
+        moa_server::RunningServer::start(std::sync::Arc::clone(&catalog), SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+            .await
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = moa_core::MoaConfig::new(dir.path()).clock(moa_core::FixedClock::at_secs(now)).server(&server.url);
+    let moa = moa_core::Moa::open(config).unwrap();
+    moa.sync().await.unwrap();
+    AlertWorld { catalog, world, server, moa, _dir: dir }
+}
+
+impl AlertWorld {
+    /// The mall changes a product; the change reaches the device with the next sync.
+    pub async fn change(
+        &self,
+        product: &moa_core::model::Product,
+        edit: impl FnOnce(&mut moa_core::model::Product),
+    ) -> moa_core::model::Product {
+        let mut p = self.catalog.product(&product.id).unwrap().unwrap();
+        edit(&mut p);
+        p.updated_at += 1;
+        self.catalog.upsert_products(std::slice::from_ref(&p)).unwrap();
+        self.moa.sync().await.unwrap();
+        p
+    }
 }
